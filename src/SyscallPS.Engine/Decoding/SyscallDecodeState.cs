@@ -1,0 +1,50 @@
+namespace SyscallPS.Decoding;
+
+/// <summary>
+/// One syscall in flight on one thread: filled at entry, completed at exit. Engines keep one per thread
+/// and reuse it, so the decoders must reset everything they set in <see cref="SyscallDecoder.OnEntry"/>.
+/// </summary>
+public sealed class SyscallDecodeState
+{
+    /// <summary>The syscall number.</summary>
+    public int Number { get; set; }
+
+    /// <summary>The table entry, or null for a number the table does not know.</summary>
+    public SyscallInfo? Info { get; set; }
+
+    /// <summary>The six argument registers.</summary>
+    public ulong[] Args { get; } = new ulong[6];
+
+    /// <summary>Arguments decoded at entry (inputs); slots left null are decoded at exit (outputs).</summary>
+    public SyscallArgument?[] EntryArguments { get; } = new SyscallArgument?[6];
+
+    /// <summary>The file path argument, when the syscall has one.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>The second path (rename/link target).</summary>
+    public string? TargetPath { get; set; }
+
+    /// <summary>The signal name for kill/tkill/tgkill/rt_sigqueueinfo.</summary>
+    public string? Signal { get; set; }
+
+    /// <summary>Monotonic entry time in nanoseconds.</summary>
+    public long EntryNanoseconds { get; set; }
+
+    /// <summary>True between entry and exit.</summary>
+    public bool InSyscall { get; set; }
+}
+
+/// <summary>What the decoders make of a completed syscall.</summary>
+/// <param name="Arguments">Every argument, decoded.</param>
+/// <param name="ReturnValue">The return value, -1 when the call failed (libc convention).</param>
+/// <param name="ReturnText">The return as strace prints it.</param>
+/// <param name="Errno">The error name, or null on success.</param>
+/// <param name="ErrorMessage">The error message, or null on success.</param>
+/// <param name="ChildProcessId">For clone/fork/vfork in the parent: the child's id.</param>
+public readonly record struct DecodedExit(
+    SyscallArgumentList Arguments,
+    long ReturnValue,
+    string ReturnText,
+    string? Errno,
+    string? ErrorMessage,
+    int? ChildProcessId);

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text;
+
+namespace SyscallPS;
+
+/// <summary>
+/// One line of a trace: a system call (entry and exit paired), a delivered signal, a process exit, or a
+/// loss record. Every engine produces this same type.
+/// </summary>
+public sealed class SyscallEvent
+{
+    /// <summary>What this event records.</summary>
+    public SyscallEventKind Kind { get; init; }
+
+    /// <summary>Wall-clock time of the syscall's entry (or of the signal, exit, loss).</summary>
+    public DateTime Timestamp { get; init; }
+
+    /// <summary>CLOCK_MONOTONIC time of entry, in nanoseconds: exact ordering and differences.</summary>
+    public long MonotonicNanoseconds { get; init; }
+
+    /// <summary>The thread group id (what <c>ps</c> calls the PID).</summary>
+    public int ProcessId { get; init; }
+
+    /// <summary>The kernel thread id (equals <see cref="ProcessId"/> for the main thread).</summary>
+    public int ThreadId { get; init; }
+
+    /// <summary>The process's command name (<c>comm</c>, at most 15 characters), as after the event.</summary>
+    public string ProcessName { get; init; } = string.Empty;
+
+    /// <summary>The syscall name (<c>openat</c>); empty for signal, exit and loss records.</summary>
+    public string Syscall { get; init; } = string.Empty;
+
+    /// <summary>The syscall number on this machine's architecture; -1 for non-syscall records.</summary>
+    public int Number { get; init; } = -1;
+
+    /// <summary>The syscall's primary strace class.</summary>
+    public SyscallCategory Category { get; init; }
+
+    /// <summary>The decoded arguments.</summary>
+    public SyscallArgumentList Arguments { get; init; } = SyscallArgumentList.Empty;
+
+    /// <summary>The raw return value (negative errno values are turned into -1 with <see cref="Errno"/> set, as libc does).</summary>
+    public long ReturnValue { get; init; }
+
+    /// <summary>The return value as strace prints it (<c>3</c>, <c>0x55d4c000</c>, <c>-1 ENOENT (No such file or directory)</c>, <c>?</c>).</summary>
+    public string ReturnText { get; init; } = string.Empty;
+
+    /// <summary>The error name (<c>ENOENT</c>) when the call failed, else null.</summary>
+    public string? Errno { get; init; }
+
+    /// <summary>The error's message (<c>No such file or directory</c>) when the call failed, else null.</summary>
+    public string? ErrorMessage { get; init; }
+
+    /// <summary>True when the call returned without an error (always true for non-syscall records).</summary>
+    public bool Succeeded => Errno is null;
+
+    /// <summary>Time spent inside the syscall (entry to exit), as strace -T.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>The file path argument, where the syscall takes one (open, execve, chdir, unlink, rename's source ...).</summary>
+    public string? Path { get; init; }
+
+    /// <summary>A second path (rename's and link's target), else null.</summary>
+    public string? TargetPath { get; init; }
+
+    /// <summary>For clone/fork/vfork: the new child's id, as seen in the parent.</summary>
+    public int? ChildProcessId { get; init; }
+
+    /// <summary>For signal records, and signal-sending syscalls (kill, tgkill ...): the signal name (<c>SIGCHLD</c>).</summary>
+    public string? Signal { get; init; }
+
+    /// <summary>For signal records: the decoded siginfo, as strace prints it inside braces.</summary>
+    public string? SignalInfo { get; init; }
+
+    /// <summary>For <see cref="SyscallEventKind.Exited"/>: the exit status; for <see cref="SyscallEventKind.Killed"/>: 128 + signal.</summary>
+    public int? ExitCode { get; init; }
+
+    /// <summary>For <see cref="SyscallEventKind.Lost"/>: how many events were lost.</summary>
+    public long LostCount { get; init; }
+
+    /// <summary>The event as one strace -f line, with its <c>[pid N]</c> prefix.</summary>
+    public override string ToString() => "[pid " + ThreadId.ToString(CultureInfo.InvariantCulture) + "] " + ToStraceLine();
+
+    /// <summary>The event as strace prints it for a single process (no pid prefix).</summary>
+    public string ToStraceLine()
+    {
+        switch (Kind)
+        {
+            case SyscallEventKind.Signal:
+                return "--- " + Signal + " " + (SignalInfo ?? "{}") + " ---";
+            case SyscallEventKind.Exited:
+                return "+++ exited with " + ExitCode?.ToString(CultureInfo.InvariantCulture) + " +++";
+            case SyscallEventKind.Killed:
+                return "+++ killed by " + Signal + " +++";
+            case SyscallEventKind.Lost:
+                return "+++ lost " + LostCount.ToString(CultureInfo.InvariantCulture) + " events +++";
+            case SyscallEventKind.Unfinished:
+                return Syscall + "(" + Arguments + " <unfinished ...>) = ?";
+            default:
+                var sb = new StringBuilder(Syscall.Length + 64);
+                sb.Append(Syscall).Append('(').Append(Arguments.ToString()).Append(") = ").Append(ReturnText);
+                return sb.ToString();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+namespace SyscallPS;
+
+/// <summary>One parameter of a system call, as the kernel declares it.</summary>
+/// <param name="Name">The kernel's parameter name (<c>filename</c>, <c>flags</c> ...).</param>
+/// <param name="CType">The C type (<c>const char *</c>, <c>int</c> ...).</param>
+public sealed record SyscallParameter(string Name, string CType)
+{
+    /// <summary>True when the C type is a pointer.</summary>
+    public bool IsPointer => CType.Contains('*', StringComparison.Ordinal);
+
+    /// <inheritdoc />
+    public override string ToString() => CType.EndsWith('*') ? CType + Name : CType + " " + Name;
+}
+
+/// <summary>A system call of one architecture: its name, number, classes and parameters.</summary>
+public sealed class SyscallInfo
+{
+    internal SyscallInfo(string name, int number, string architecture, SyscallCategory categories, IReadOnlyList<SyscallParameter> parameters, string? advice)
+    {
+        Name = name;
+        Number = number;
+        Architecture = architecture;
+        Categories = categories;
+        Parameters = parameters;
+        Advice = advice;
+    }
+
+    /// <summary>The syscall's name (<c>openat</c>).</summary>
+    public string Name { get; }
+
+    /// <summary>The syscall's number on <see cref="Architecture"/>.</summary>
+    public int Number { get; }
+
+    /// <summary>The architecture the number belongs to (<c>x86_64</c>, <c>aarch64</c>).</summary>
+    public string Architecture { get; }
+
+    /// <summary>Every strace class the syscall belongs to.</summary>
+    public SyscallCategory Categories { get; }
+
+    /// <summary>The primary class: the first of File, Network, Process, Signal, Ipc, Memory, Credentials, Clock, Stat, Descriptor that applies.</summary>
+    public SyscallCategory Category => PrimaryOf(Categories);
+
+    /// <summary>Parameter names and C types, in order.</summary>
+    public IReadOnlyList<SyscallParameter> Parameters { get; }
+
+    /// <summary>Why the syscall is worth watching, for the seed article's watch list; null otherwise.</summary>
+    public string? Advice { get; }
+
+    /// <summary>The C prototype, e.g. <c>openat(int dfd, const char *filename, int flags, umode_t mode)</c>.</summary>
+    public string Signature => Name + "(" + string.Join(", ", Parameters) + ")";
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+
+    private static readonly SyscallCategory[] PrimaryOrder =
+    [
+        SyscallCategory.Network, SyscallCategory.Process, SyscallCategory.Signal, SyscallCategory.Ipc,
+        SyscallCategory.Memory, SyscallCategory.Credentials, SyscallCategory.Clock, SyscallCategory.Stat,
+        SyscallCategory.File, SyscallCategory.Descriptor,
+    ];
+
+    internal static SyscallCategory PrimaryOf(SyscallCategory categories)
+    {
+        foreach (var c in PrimaryOrder)
+        {
+            if ((categories & c) != 0)
+            {
+                return c;
+            }
+        }
+
+        return SyscallCategory.Other;
+    }
+}

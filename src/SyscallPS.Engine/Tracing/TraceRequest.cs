@@ -1,0 +1,59 @@
+using SyscallPS.Decoding;
+
+namespace SyscallPS.Tracing;
+
+/// <summary>Which engine traces.</summary>
+public enum EngineKind
+{
+    /// <summary>eBPF when privileged and supported, else ptrace.</summary>
+    Auto = 0,
+
+    /// <summary>ptrace: stops each tracee at every traced syscall; works unprivileged on one's own processes.</summary>
+    Ptrace = 1,
+
+    /// <summary>eBPF raw tracepoints and a ring buffer: near-native speed; needs root or CAP_BPF+CAP_PERFMON.</summary>
+    Ebpf = 2,
+}
+
+/// <summary>Everything a trace needs to know, independent of the engine.</summary>
+public sealed class TraceRequest
+{
+    /// <summary>The program to launch (resolved through PATH), or null when attaching.</summary>
+    public string? FilePath { get; init; }
+
+    /// <summary>Arguments for the launched program.</summary>
+    public IReadOnlyList<string> ArgumentList { get; init; } = [];
+
+    /// <summary>Working directory of the launched program; the caller's when null.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Running processes to attach to.</summary>
+    public IReadOnlyList<int> ProcessIds { get; init; } = [];
+
+    /// <summary>Trace every process on the machine but the tracer (eBPF only).</summary>
+    public bool SystemWide { get; init; }
+
+    /// <summary>Syscall numbers to report; null reports all.</summary>
+    public IReadOnlySet<int>? SyscallNumbers { get; init; }
+
+    /// <summary>Process name wildcards (eBPF filter); empty means any.</summary>
+    public IReadOnlyList<string> ProcessNames { get; init; } = [];
+
+    /// <summary>Report failed syscalls only.</summary>
+    public bool FailedOnly { get; init; }
+
+    /// <summary>Follow forks, vforks and new threads (on by default).</summary>
+    public bool FollowChildren { get; init; } = true;
+
+    /// <summary>How decoders print.</summary>
+    public DecodeOptions Decode { get; init; } = DecodeOptions.Default;
+
+    /// <summary>The engine asked for.</summary>
+    public EngineKind Engine { get; init; } = EngineKind.Auto;
+
+    /// <summary>eBPF ring buffer size in bytes (a power of two).</summary>
+    public int RingBufferBytes { get; init; } = 64 << 20;
+
+    /// <summary>True when the request launches a program.</summary>
+    public bool IsLaunch => FilePath is not null;
+}

@@ -1,0 +1,1 @@
+namespace SyscallPS.Commands; internal static class AssemblyMarker { }
