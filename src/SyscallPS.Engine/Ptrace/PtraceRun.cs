@@ -1,0 +1,779 @@
+using System.Diagnostics;
+using System.Globalization;
+using SyscallPS.Decoding;
+using SyscallPS.Native;
+using SyscallPS.Tracing;
+
+namespace SyscallPS.Ptrace;
+
+/// <summary>
+/// One ptrace trace. Every ptrace request is made from one dedicated thread: the kernel ties a tracee to
+/// the thread that attached it, and wait4 with __WNOTHREAD then sees only this thread's tracees and
+/// children, never the other children of the PowerShell process.
+/// </summary>
+internal sealed class PtraceRun : ITraceRun
+{
+    private const int SeizeOptions =
+        Native.Ptrace.PTRACE_O_TRACESYSGOOD | Native.Ptrace.PTRACE_O_TRACEEXEC | Native.Ptrace.PTRACE_O_TRACESECCOMP;
+
+    private const int FollowOptions =
+        Native.Ptrace.PTRACE_O_TRACEFORK | Native.Ptrace.PTRACE_O_TRACEVFORK | Native.Ptrace.PTRACE_O_TRACECLONE;
+
+    private static readonly double NanosecondsPerTick = 1e9 / Stopwatch.Frequency;
+
+    private readonly TraceRequest _request;
+    private readonly ITraceEventSink _sink;
+    private readonly SyscallTable _table = SyscallTable.Current;
+    private readonly Dictionary<int, Tracee> _tracees = [];
+    private readonly Dictionary<int, string> _processNames = [];
+    private readonly bool[]? _reported;
+    private readonly bool _seccomp;
+    private readonly int _options;
+    private readonly string? _launchPath;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Thread _thread;
+    private readonly long _startTicks;
+    private readonly DateTime _startWall;
+    private readonly int _execve;
+    private readonly int _execveat;
+    private readonly int _exit;
+    private readonly int _exitGroup;
+    private readonly byte[] _siginfo = new byte[128];
+
+    private int _sentinelPid;
+    private int _launchedPid;
+    private volatile int _stopSignal;   // 0 while tracing; else the signal for launched programs (-1: none)
+    private bool _useRegisterFallback;
+    private int? _exitCode;
+
+    internal PtraceRun(TraceRequest request, ITraceEventSink sink, string? launchPath, bool[]? reported, bool forceRegisterFallback)
+    {
+        _request = request;
+        _sink = sink;
+        _launchPath = launchPath;
+        _reported = reported;
+        _useRegisterFallback = forceRegisterFallback;
+
+        // A launched program with a syscall filter gets a seccomp filter, so untraced syscalls never stop it.
+        _seccomp = launchPath is not null && reported is not null;
+        _options = SeizeOptions | (request.FollowChildren ? FollowOptions : 0);
+        _execve = NumberOf("execve");
+        _execveat = NumberOf("execveat");
+        _exit = NumberOf("exit");
+        _exitGroup = NumberOf("exit_group");
+        _startTicks = Stopwatch.GetTimestamp();
+        _startWall = DateTime.Now;
+        _thread = new Thread(ThreadMain) { IsBackground = true, Name = "SyscallPS ptrace tracer" };
+    }
+
+    /// <inheritdoc />
+    public Task Completion => _completion.Task;
+
+    /// <inheritdoc />
+    public int? LaunchedProcessId => _launchedPid == 0 ? null : _launchedPid;
+
+    /// <inheritdoc />
+    public int? ExitCode => _exitCode;
+
+    /// <inheritdoc />
+    public long LostEvents => 0;
+
+    /// <summary>Ids of the processes attached to at start.</summary>
+    internal IReadOnlyList<int> AttachedProcessIds => _request.ProcessIds;
+
+    /// <summary>Starts the tracer thread and waits until the tracees are under trace (or the start failed).</summary>
+    internal void Begin()
+    {
+        _thread.Start();
+        try
+        {
+            _started.Task.GetAwaiter().GetResult();
+        }
+        catch (TraceException)
+        {
+            _thread.Join();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Stop() => Stop(Signals.SIGTERM);
+
+    /// <summary>Ends the trace; launched programs get <paramref name="signalForLaunched"/> after detaching (0: none).</summary>
+    internal void Stop(int signalForLaunched)
+    {
+        if (Interlocked.CompareExchange(ref _stopSignal, signalForLaunched == 0 ? -1 : signalForLaunched, 0) == 0 && _sentinelPid > 0)
+        {
+            // The tracer thread sleeps in wait4; the sentinel child's death wakes it.
+            Signals.Kill(_sentinelPid, Signals.SIGKILL);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Stop();
+        _completion.Task.Wait(TimeSpan.FromSeconds(10));
+    }
+
+    private int NumberOf(string name) => _table.TryGetByName(name, out var info) ? info.Number : -1;
+
+    private long NowNanoseconds() => (long)((Stopwatch.GetTimestamp() - _startTicks) * NanosecondsPerTick);
+
+    private DateTime WallClock(long nanoseconds) => _startWall.AddTicks(nanoseconds / 100);
+
+    private void ThreadMain()
+    {
+        try
+        {
+            _sentinelPid = Spawn.Start(ProgramResolver.Launcher(), ["syscallps-launch", "--pause"]);
+            if (_launchPath is not null)
+            {
+                Launch(_launchPath);
+            }
+            else
+            {
+                Attach();
+            }
+        }
+        catch (Exception ex)
+        {
+            ReleaseAll();
+            ReapSentinel();
+            _started.TrySetException(ex is TraceException ? ex : new TraceException("TracerStartFailed", TraceErrorKind.EngineFailure, ex.Message, "Report this as a bug with the command you ran.", null, ex));
+            _completion.TrySetResult();
+            return;
+        }
+
+        _started.TrySetResult();
+        try
+        {
+            Loop();
+        }
+        catch (Exception ex)
+        {
+            ReleaseAll();
+            _completion.TrySetException(ex);
+            return;
+        }
+        finally
+        {
+            ReapSentinel();
+        }
+
+        _completion.TrySetResult();
+    }
+
+    // ---- starting -------------------------------------------------------------------------------
+
+    private void Launch(string path)
+    {
+        var argv = new List<string> { "syscallps-launch" };
+        if (_seccomp)
+        {
+            var numbers = Enumerable.Range(0, _reported!.Length).Where(n => _reported[n]);
+            argv.Add("--seccomp");
+            argv.Add(Convert.ToHexString(SeccompFilter.Build(numbers, _table.Architecture)));
+        }
+
+        if (_request.WorkingDirectory is not null)
+        {
+            argv.Add("--cwd");
+            argv.Add(_request.WorkingDirectory);
+        }
+
+        argv.Add("--");
+        argv.Add(path);
+        argv.Add(_request.FilePath!);
+        argv.AddRange(_request.ArgumentList);
+        int pid = Spawn.Start(ProgramResolver.Launcher(), argv);
+
+        // The launcher stops itself with SIGSTOP before exec; as its parent we see that stop.
+        int r = Wait.Wait4(pid, out int status, Wait.WUNTRACED | Wait.__WNOTHREAD);
+        if (r != pid || !Wait.IfStopped(status))
+        {
+            throw new TraceException("LaunchFailed", TraceErrorKind.EngineFailure,
+                $"The launcher for '{path}' ended before it could be traced (status 0x{status:x}).",
+                "Check -WorkingDirectory and that the program can run; the launcher's own message is above.", path);
+        }
+
+        if (Native.Ptrace.Call(Native.Ptrace.PTRACE_SEIZE, pid, 0, _options) < 0)
+        {
+            int errno = NativeSyscalls.LastErrno;
+            Signals.Kill(pid, Signals.SIGKILL);
+            Wait.Wait4(pid, out _, Wait.__WNOTHREAD);
+            throw SeizeError(pid, errno);
+        }
+
+        _launchedPid = pid;
+        _tracees[pid] = new Tracee(pid, pid) { Prelude = true };
+        Signals.Kill(pid, Signals.SIGCONT);
+    }
+
+    private void Attach()
+    {
+        var attached = new List<int>();
+        try
+        {
+            foreach (var pid in _request.ProcessIds)
+            {
+                bool more = true;
+                while (more)
+                {
+                    // Threads may be born while we attach: rescan until every thread is ours.
+                    more = false;
+                    foreach (var tid in ProcFs.Threads(pid))
+                    {
+                        if (_tracees.ContainsKey(tid))
+                        {
+                            continue;
+                        }
+
+                        if (Native.Ptrace.Call(Native.Ptrace.PTRACE_SEIZE, tid, 0, _options) < 0)
+                        {
+                            int errno = NativeSyscalls.LastErrno;
+                            if (errno == 3 /* ESRCH: the thread ended meanwhile */ && tid != pid)
+                            {
+                                continue;
+                            }
+
+                            throw SeizeError(pid, errno);
+                        }
+
+                        _tracees[tid] = new Tracee(tid, pid);
+                        attached.Add(tid);
+                        Native.Ptrace.Call(Native.Ptrace.PTRACE_INTERRUPT, tid);
+                        more = true;
+                    }
+                }
+
+                if (!_tracees.ContainsKey(pid))
+                {
+                    throw new TraceException("ProcessNotFound", TraceErrorKind.NotFound, $"No process with id {pid} exists.", "Check the id with Get-Process; the process may have ended.", pid);
+                }
+            }
+        }
+        catch
+        {
+            // Release what was attached before the failure; nothing may stay traced.
+            _stopSignal = -1;
+            throw;
+        }
+    }
+
+    private static TraceException SeizeError(int pid, int errno)
+    {
+        if (errno == 3)
+        {
+            return new TraceException("ProcessNotFound", TraceErrorKind.NotFound, $"No process with id {pid} exists.", "Check the id with Get-Process; the process may have ended.", pid);
+        }
+
+        if (errno == 1)
+        {
+            var tracer = ProcFs.StatusField(pid, "TracerPid");
+            if (tracer is not null && tracer != "0")
+            {
+                return new TraceException("ProcessAlreadyTraced", TraceErrorKind.PermissionDenied,
+                    $"Process {pid} is already traced by process {tracer}.", "A process has one tracer at a time: stop the other tracer (strace, gdb) first.", pid);
+            }
+
+            return new TraceException("ProcessAccessDenied", TraceErrorKind.PermissionDenied,
+                $"Not allowed to trace process {pid}.",
+                "Tracing another user's process needs root or CAP_SYS_PTRACE (and kernel.yama.ptrace_scope may restrict non-children): run pwsh with sudo.", pid);
+        }
+
+        return new TraceException("AttachFailed", TraceErrorKind.EngineFailure, $"ptrace(PTRACE_SEIZE, {pid}) failed with errno {errno}.", "Check that the process is alive and traceable.", pid);
+    }
+
+    // ---- the event loop -------------------------------------------------------------------------
+
+    private void Loop()
+    {
+        while (_tracees.Count > 0)
+        {
+            if (_stopSignal != 0)
+            {
+                ReleaseAll();
+                return;
+            }
+
+            int tid = Wait.Wait4(-1, out int status, Wait.__WALL | Wait.__WNOTHREAD);
+            if (tid < 0)
+            {
+                int errno = NativeSyscalls.LastErrno;
+                if (errno == 4 /* EINTR */)
+                {
+                    continue;
+                }
+
+                return;   // ECHILD: nothing left to wait for
+            }
+
+            if (tid == _sentinelPid)
+            {
+                _sentinelPid = 0;
+                continue;
+            }
+
+            Handle(tid, status);
+        }
+    }
+
+    private Tracee TraceeFor(int tid)
+    {
+        if (!_tracees.TryGetValue(tid, out var t))
+        {
+            // A new child's first stop can arrive before its parent's fork event.
+            t = new Tracee(tid, ProcFs.Tgid(tid));
+            _tracees[tid] = t;
+        }
+
+        return t;
+    }
+
+    private void Handle(int tid, int status)
+    {
+        if (Wait.IfExited(status) || Wait.IfSignaled(status))
+        {
+            OnGone(tid, status);
+            return;
+        }
+
+        if (!Wait.IfStopped(status))
+        {
+            return;
+        }
+
+        var t = TraceeFor(tid);
+        t.Listening = false;
+        int sig = Wait.StopSig(status);
+        int evt = Wait.PtraceEvent(status);
+
+        if (sig == (Signals.SIGTRAP | 0x80))
+        {
+            OnSyscallStop(t);
+            Resume(t, 0);
+            return;
+        }
+
+        if (sig == Signals.SIGTRAP && evt != 0)
+        {
+            OnEventStop(t, evt);
+            return;
+        }
+
+        if (evt == Native.Ptrace.PTRACE_EVENT_STOP)
+        {
+            if (Signals.IsStopSignal(sig))
+            {
+                // Group-stop: stay stopped, but keep reporting (PTRACE_LISTEN) so SIGCONT and our own
+                // PTRACE_INTERRUPT still reach us.
+                t.Listening = true;
+                Native.Ptrace.Call(Native.Ptrace.PTRACE_LISTEN, tid);
+            }
+            else
+            {
+                Resume(t, 0);
+            }
+
+            return;
+        }
+
+        // Signal-delivery-stop: report it, then deliver it (never swallow a signal).
+        if (!t.Prelude)
+        {
+            EmitSignal(t, sig);
+        }
+
+        Resume(t, sig);
+    }
+
+    private void Resume(Tracee t, int signal)
+    {
+        // Under the seccomp filter a thread runs freely (PTRACE_CONT) unless we await its syscall exit.
+        int request = _seccomp && !t.InSyscall ? Native.Ptrace.PTRACE_CONT : Native.Ptrace.PTRACE_SYSCALL;
+        Native.Ptrace.Call(request, t.Tid, 0, signal);
+    }
+
+    private void OnEventStop(Tracee t, int evt)
+    {
+        switch (evt)
+        {
+            case Native.Ptrace.PTRACE_EVENT_FORK:
+            case Native.Ptrace.PTRACE_EVENT_VFORK:
+            case Native.Ptrace.PTRACE_EVENT_CLONE:
+                long child = Native.Ptrace.GetEventMessage(t.Tid);
+                if (child > 0 && !_tracees.ContainsKey((int)child))
+                {
+                    int childTid = (int)child;
+                    int tgid = evt == Native.Ptrace.PTRACE_EVENT_CLONE ? ProcFs.Tgid(childTid) : childTid;
+                    _tracees[childTid] = new Tracee(childTid, tgid);
+                }
+
+                break;
+
+            case Native.Ptrace.PTRACE_EVENT_EXEC:
+                long former = Native.Ptrace.GetEventMessage(t.Tid);
+                if (former > 0 && former != t.Tid && _tracees.Remove((int)former, out var execer))
+                {
+                    // A non-leader thread ran execve: it takes over the leader's id. Keep its syscall state.
+                    execer.Tid = t.Tid;
+                    execer.Memory.Tid = t.Tid;
+                    execer.Tgid = t.Tgid;
+                    _tracees[t.Tid] = execer;
+                    t = execer;
+                }
+
+                t.Prelude = false;
+                _processNames[t.Tgid] = ProcFs.Comm(t.Tgid);
+                break;
+
+            case Native.Ptrace.PTRACE_EVENT_SECCOMP:
+                OnSyscallStop(t);
+                break;
+        }
+
+        Resume(t, 0);
+    }
+
+    private void OnSyscallStop(Tracee t)
+    {
+        long number;
+        Span<ulong> args = stackalloc ulong[6];
+        bool isEntry;
+        long returnValue = 0;
+        if (!_useRegisterFallback)
+        {
+            if (Native.Ptrace.GetSyscallInfo(t.Tid, out var info) < 0)
+            {
+                if (NativeSyscalls.LastErrno == 5 /* EIO: kernel before 5.3 */ && Registers.Supported)
+                {
+                    _useRegisterFallback = true;
+                    OnSyscallStop(t);
+                }
+
+                return;
+            }
+
+            if (info.Op == Native.Ptrace.PTRACE_SYSCALL_INFO_EXIT)
+            {
+                isEntry = false;
+                number = t.Call.Number;
+                returnValue = (long)info.NrOrReturn;
+            }
+            else if (info.Op is Native.Ptrace.PTRACE_SYSCALL_INFO_ENTRY or Native.Ptrace.PTRACE_SYSCALL_INFO_SECCOMP)
+            {
+                isEntry = true;
+                number = (long)info.NrOrReturn;
+                unsafe
+                {
+                    for (int i = 0; i < 6; i++)
+                    {
+                        args[i] = info.Args[i];
+                    }
+                }
+            }
+            else
+            {
+                return;
+            }
+        }
+        else
+        {
+            if (!Registers.Read(t.Tid, out number, args, out returnValue))
+            {
+                return;
+            }
+
+            // Registers do not say which stop this is: alternate, starting with an entry.
+            isEntry = !t.FallbackExpectExit;
+            t.FallbackExpectExit = isEntry;
+        }
+
+        if (isEntry)
+        {
+            OnEntry(t, (int)number, args);
+        }
+        else
+        {
+            OnExit(t, returnValue);
+        }
+    }
+
+    private void OnEntry(Tracee t, int number, ReadOnlySpan<ulong> args)
+    {
+        if (t.Prelude && (number == _execve || number == _execveat))
+        {
+            // The launcher's execve is the program's own: report from here on.
+            t.Prelude = false;
+        }
+
+        var call = t.Call;
+        t.InSyscall = true;
+        call.Number = number;
+        t.ReportCall = !t.Prelude && (_reported is null || (number >= 0 && number < _reported.Length && _reported[number]));
+        if (!t.ReportCall)
+        {
+            return;
+        }
+
+        call.Info = _table.ByNumber(number);
+        args.CopyTo(call.Args);
+        call.EntryNanoseconds = NowNanoseconds();
+        call.InSyscall = true;
+        SyscallDecoder.OnEntry(call, t.Memory, _request.Decode);
+    }
+
+    private void OnExit(Tracee t, long returnValue)
+    {
+        if (!t.InSyscall)
+        {
+            return;   // attached in the middle of a syscall: its entry was never seen
+        }
+
+        t.InSyscall = false;
+        if (!t.ReportCall)
+        {
+            return;
+        }
+
+        t.Call.InSyscall = false;
+        var decoded = SyscallDecoder.OnExit(t.Call, returnValue, t.Memory, _request.Decode);
+        if (_request.FailedOnly && decoded.Errno is null)
+        {
+            return;
+        }
+
+        Emit(SyscallEventKind.Syscall, t, decoded, NowNanoseconds() - t.Call.EntryNanoseconds);
+    }
+
+    private void Emit(SyscallEventKind kind, Tracee t, DecodedExit decoded, long durationNs)
+    {
+        var call = t.Call;
+        var ev = new SyscallEvent
+        {
+            Kind = kind,
+            Timestamp = WallClock(call.EntryNanoseconds),
+            MonotonicNanoseconds = call.EntryNanoseconds,
+            ProcessId = t.Tgid,
+            ThreadId = t.Tid,
+            ProcessName = ProcessName(t.Tgid),
+            Syscall = call.Info?.Name ?? _table.NameOf(call.Number),
+            Number = call.Number,
+            Category = call.Info?.Category ?? SyscallCategory.Other,
+            Arguments = decoded.Arguments,
+            ReturnValue = decoded.ReturnValue,
+            ReturnText = decoded.ReturnText,
+            Errno = decoded.Errno,
+            ErrorMessage = decoded.ErrorMessage,
+            Duration = TimeSpan.FromTicks(durationNs / 100),
+            Path = call.Path,
+            TargetPath = call.TargetPath,
+            ChildProcessId = decoded.ChildProcessId,
+            Signal = call.Signal,
+        };
+        Write(ev);
+    }
+
+    private void Write(SyscallEvent ev)
+    {
+        if (!_sink.Write(ev))
+        {
+            Stop(Signals.SIGTERM);
+        }
+    }
+
+    private string ProcessName(int tgid)
+    {
+        if (!_processNames.TryGetValue(tgid, out var name))
+        {
+            name = ProcFs.Comm(tgid);
+            _processNames[tgid] = name;
+        }
+
+        return name;
+    }
+
+    private void EmitSignal(Tracee t, int sig)
+    {
+        string info = "{}";
+        unsafe
+        {
+            fixed (byte* p = _siginfo)
+            {
+                if (Native.Ptrace.Call(Native.Ptrace.PTRACE_GETSIGINFO, t.Tid, 0, (long)p) >= 0)
+                {
+                    info = SyscallDecoder.FormatSignalInfo(_siginfo);
+                }
+            }
+        }
+
+        long now = NowNanoseconds();
+        Write(new SyscallEvent
+        {
+            Kind = SyscallEventKind.Signal,
+            Timestamp = WallClock(now),
+            MonotonicNanoseconds = now,
+            ProcessId = t.Tgid,
+            ThreadId = t.Tid,
+            ProcessName = ProcessName(t.Tgid),
+            Signal = SyscallDecoder.SignalName(sig),
+            SignalInfo = info,
+        });
+    }
+
+    private void OnGone(int tid, int status)
+    {
+        if (!_tracees.Remove(tid, out var t))
+        {
+            return;
+        }
+
+        long now = NowNanoseconds();
+        bool killed = Wait.IfSignaled(status);
+        if (t.InSyscall && t.ReportCall && !_request.FailedOnly)
+        {
+            // exit/exit_group never return (strace prints "= ?"); anything else was cut short.
+            bool isExit = t.Call.Number == _exit || t.Call.Number == _exitGroup;
+            var decoded = SyscallDecoder.OnExit(t.Call, 0, t.Memory, _request.Decode);
+            decoded = decoded with { ReturnText = "?", ReturnValue = 0, Errno = null, ErrorMessage = null };
+            Emit(isExit ? SyscallEventKind.Syscall : SyscallEventKind.Unfinished, t, decoded, now - t.Call.EntryNanoseconds);
+        }
+
+        int code = killed ? 128 + Wait.TermSig(status) : Wait.ExitStatus(status);
+        if (tid == _launchedPid)
+        {
+            _exitCode = code;
+        }
+
+        if (!t.Prelude)
+        {
+            Write(new SyscallEvent
+            {
+                Kind = killed ? SyscallEventKind.Killed : SyscallEventKind.Exited,
+                Timestamp = WallClock(now),
+                MonotonicNanoseconds = now,
+                ProcessId = t.Tgid,
+                ThreadId = t.Tid,
+                ProcessName = ProcessName(t.Tgid),
+                ExitCode = code,
+                Signal = killed ? SyscallDecoder.SignalName(Wait.TermSig(status)) : null,
+            });
+        }
+
+        if (tid == t.Tgid)
+        {
+            _processNames.Remove(tid);
+        }
+    }
+
+    // ---- ending ---------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Detaches every tracee so it runs on untraced. Each must be in a ptrace-stop to detach: interrupt the
+    /// running ones, then detach each at its next stop, handing back any signal that stop was delivering.
+    /// Launched programs then get the stop signal, as strace does when it is interrupted.
+    /// </summary>
+    private void ReleaseAll()
+    {
+        foreach (var t in _tracees.Values)
+        {
+            Native.Ptrace.Call(Native.Ptrace.PTRACE_INTERRUPT, t.Tid);
+        }
+
+        var deadline = Stopwatch.StartNew();
+        while (_tracees.Count > 0)
+        {
+            int tid = Wait.Wait4(-1, out int status, Wait.__WALL | Wait.__WNOTHREAD | Wait.WNOHANG);
+            if (tid == 0)
+            {
+                if (deadline.Elapsed > TimeSpan.FromSeconds(5))
+                {
+                    // A tracee that never stops (e.g. stuck in an uninterruptible sleep): the kernel detaches it when this thread ends.
+                    break;
+                }
+
+                Thread.Sleep(1);
+                continue;
+            }
+
+            if (tid < 0)
+            {
+                if (NativeSyscalls.LastErrno == 4)
+                {
+                    continue;
+                }
+
+                break;
+            }
+
+            if (tid == _sentinelPid)
+            {
+                _sentinelPid = 0;
+                continue;
+            }
+
+            if (!_tracees.ContainsKey(tid) && Wait.IfStopped(status))
+            {
+                // A new child whose fork we never reported: it is ours too, release it.
+                _tracees[tid] = new Tracee(tid, tid);
+            }
+
+            if (Wait.IfExited(status) || Wait.IfSignaled(status))
+            {
+                OnGone(tid, status);
+                continue;
+            }
+
+            int sig = Wait.StopSig(status);
+            int evt = Wait.PtraceEvent(status);
+            bool signalDelivery = evt == 0 && sig != (Signals.SIGTRAP | 0x80);
+            Native.Ptrace.Call(Native.Ptrace.PTRACE_DETACH, tid, 0, signalDelivery ? sig : 0);
+            _tracees.Remove(tid);
+        }
+
+        int launchedSignal = _stopSignal;
+        if (_launchedPid > 0 && launchedSignal > 0 && _exitCode is null)
+        {
+            Signals.Kill(_launchedPid, launchedSignal);
+            ReapLaunched();
+        }
+    }
+
+    /// <summary>The launched program is this thread's child: collect its exit status so no zombie stays behind.</summary>
+    private void ReapLaunched()
+    {
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            int r = Wait.Wait4(_launchedPid, out int status, Wait.WNOHANG | Wait.__WNOTHREAD);
+            if (r == _launchedPid)
+            {
+                _exitCode = Wait.IfSignaled(status) ? 128 + Wait.TermSig(status) : Wait.ExitStatus(status);
+                return;
+            }
+
+            if (r < 0)
+            {
+                return;
+            }
+
+            Thread.Sleep(5);
+        }
+    }
+
+    private void ReapSentinel()
+    {
+        if (_sentinelPid > 0)
+        {
+            Signals.Kill(_sentinelPid, Signals.SIGKILL);
+            Wait.Wait4(_sentinelPid, out _, Wait.__WNOTHREAD);
+            _sentinelPid = 0;
+        }
+    }
+
+    /// <summary>A description for diagnostics.</summary>
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"ptrace run: {_tracees.Count} tracees, launched {_launchedPid}, seccomp {_seccomp}");
+}

@@ -1,0 +1,45 @@
+using SyscallPS.Ptrace;
+
+namespace SyscallPS.Tracing;
+
+/// <summary>Picks the engine for a request: the one asked for, or for Auto the fastest one allowed here.</summary>
+public static class EngineSelector
+{
+    /// <summary>Every engine this build has, fastest first.</summary>
+    internal static IReadOnlyList<ITraceEngine> Engines { get; } = [new PtraceEngine()];
+
+    /// <summary>Returns the engine and a sentence saying why it was chosen.</summary>
+    /// <exception cref="TraceException">The requested engine cannot serve the request here.</exception>
+    public static (ITraceEngine Engine, string Reason) Choose(TraceRequest request)
+    {
+        if (request.Engine != EngineKind.Auto)
+        {
+            var engine = Engines.FirstOrDefault(e => e.Kind == request.Engine)
+                ?? throw new TraceException("EngineNotAvailable", TraceErrorKind.NotSupported,
+                    $"The {request.Engine} engine is not part of this build.", "Use -Engine Ptrace or -Engine Auto.", request.Engine);
+            var why = engine.WhyUnavailable(request);
+            if (why is not null)
+            {
+                throw new TraceException(request.SystemWide && request.Engine == EngineKind.Ptrace ? "SystemWideNeedsEbpf" : "EngineUnavailable",
+                    request.SystemWide && request.Engine == EngineKind.Ptrace ? TraceErrorKind.InvalidArgument : TraceErrorKind.NotSupported,
+                    why, "Use -Engine Auto to let SyscallPS pick an engine that works here.", request.Engine);
+            }
+
+            return (engine, $"-Engine {request.Engine} was requested.");
+        }
+
+        var reasons = new List<string>();
+        foreach (var engine in Engines)
+        {
+            var why = engine.WhyUnavailable(request);
+            if (why is null)
+            {
+                return (engine, reasons.Count == 0 ? $"{engine.Kind} is the fastest engine available." : $"{engine.Kind} chosen: " + string.Join(" ", reasons));
+            }
+
+            reasons.Add($"{engine.Kind} unavailable ({why}).");
+        }
+
+        throw new TraceException("NoEngineAvailable", TraceErrorKind.NotSupported, "No tracing engine can serve this request: " + string.Join(" ", reasons), "See the reasons above.");
+    }
+}

@@ -1,0 +1,245 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using SyscallPS.Ptrace;
+
+namespace SyscallPS.Tracing;
+
+/// <summary>The life-cycle state of a <see cref="TraceSession"/>.</summary>
+public enum TraceSessionState
+{
+    /// <summary>Attaching or launching.</summary>
+    Starting,
+
+    /// <summary>Tracing.</summary>
+    Running,
+
+    /// <summary>The traced processes ended.</summary>
+    Completed,
+
+    /// <summary>Stopped by the user (Stop-SyscallTrace, Ctrl+C, -Duration, end of pipeline).</summary>
+    Stopped,
+
+    /// <summary>The engine failed; see <see cref="TraceSession.Error"/>.</summary>
+    Failed,
+}
+
+/// <summary>
+/// A trace over one engine. In streaming use the pipeline drains <see cref="Events"/>; in background use
+/// (<c>-AsJob</c>) a pump moves events into a bounded ring that <c>Get-SyscallEvent</c> reads.
+/// </summary>
+public sealed class TraceSession : IDisposable
+{
+    private static readonly ConcurrentDictionary<int, TraceSession> Registry = new();
+    private static int _lastId;
+
+    private readonly Channel<SyscallEvent> _channel;
+    private readonly CancellationTokenSource _durationTimer = new();
+    private ITraceRun? _run;
+    private EventSpool? _spool;
+    private long _eventCount;
+    private bool _stopRequested;
+
+    private TraceSession(TraceRequest request, EngineKind engine, string engineReason)
+    {
+        Id = Interlocked.Increment(ref _lastId);
+        Request = request;
+        Engine = engine;
+        EngineReason = engineReason;
+        Command = request.IsLaunch
+            ? string.Join(' ', new[] { request.FilePath! }.Concat(request.ArgumentList))
+            : request.SystemWide ? "(system-wide)" : "-ProcessId " + string.Join(',', request.ProcessIds);
+        StartTime = DateTime.Now;
+        _channel = Channel.CreateBounded<SyscallEvent>(new BoundedChannelOptions(8192)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    /// <summary>The session number, unique in this PowerShell process.</summary>
+    public int Id { get; }
+
+    /// <summary>The engine that traces.</summary>
+    public EngineKind Engine { get; }
+
+    /// <summary>Why this engine was chosen (matters for -Engine Auto).</summary>
+    public string EngineReason { get; }
+
+    /// <summary>The session's state.</summary>
+    public TraceSessionState State { get; private set; } = TraceSessionState.Starting;
+
+    /// <summary>What is traced: the command line, or the attached process ids.</summary>
+    public string Command { get; }
+
+    /// <summary>The launched process id, or the attached ones.</summary>
+    public IReadOnlyList<int> ProcessIds => _run?.LaunchedProcessId is int pid ? [pid] : Request.ProcessIds;
+
+    /// <summary>Events produced so far.</summary>
+    public long EventCount => Interlocked.Read(ref _eventCount);
+
+    /// <summary>Events a background session dropped because its ring was full (oldest first).</summary>
+    public long DroppedCount => _spool?.Dropped ?? 0;
+
+    /// <summary>Events the engine lost (eBPF ring buffer overrun).</summary>
+    public long LostCount => _run?.LostEvents ?? 0;
+
+    /// <summary>The launched program's exit code once it ended (128+signal when killed).</summary>
+    public int? ExitCode => _run?.ExitCode;
+
+    /// <summary>How many events a background session keeps (its ring size); 0 for a streaming session.</summary>
+    public int BufferCapacity => _spool?.Capacity ?? 0;
+
+    /// <summary>When the session started.</summary>
+    public DateTime StartTime { get; }
+
+    /// <summary>When it ended, or null.</summary>
+    public DateTime? EndTime { get; private set; }
+
+    /// <summary>The failure, when <see cref="State"/> is Failed.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>True for a background (<c>-AsJob</c>) session.</summary>
+    public bool IsBackground => _spool is not null;
+
+    /// <summary>The request this session serves.</summary>
+    public TraceRequest Request { get; }
+
+    /// <summary>Completes when tracing has ended and every tracee is released.</summary>
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    /// <summary>The live events of a streaming session.</summary>
+    public ChannelReader<SyscallEvent> Events => _channel.Reader;
+
+    /// <summary>Every session of this process, oldest first.</summary>
+    public static IReadOnlyList<TraceSession> All => Registry.Values.OrderBy(s => s.Id).ToList();
+
+    /// <summary>The session with this id, or null.</summary>
+    public static TraceSession? Find(int id) => Registry.TryGetValue(id, out var s) ? s : null;
+
+    /// <summary>Forgets a finished session.</summary>
+    public static void Forget(TraceSession session) => Registry.TryRemove(session.Id, out _);
+
+    /// <summary>
+    /// Chooses the engine, validates the request and starts tracing. Throws <see cref="TraceException"/> for
+    /// bad input, with nothing left running. <paramref name="backgroundCapacity"/> &gt; 0 makes a background session.
+    /// </summary>
+    public static TraceSession Start(TraceRequest request, int backgroundCapacity, TimeSpan? duration, Func<TraceRequest, (ITraceEngine Engine, string Reason)>? chooseEngine = null)
+    {
+        var (engine, reason) = (chooseEngine ?? EngineSelector.Choose)(request);
+        var session = new TraceSession(request, engine.Kind, reason);
+        if (backgroundCapacity > 0)
+        {
+            session._spool = new EventSpool(backgroundCapacity);
+        }
+
+        session._run = engine.Start(request, new ChannelSink(session));
+        session.State = TraceSessionState.Running;
+        Registry[session.Id] = session;
+        session.Completion = session.WatchAsync();
+        if (session._spool is not null)
+        {
+            _ = Task.Run(session.PumpAsync);
+        }
+
+        if (duration is { } d && d > TimeSpan.Zero)
+        {
+            _ = Task.Delay(d, session._durationTimer.Token).ContinueWith(_ => session.Stop(), TaskScheduler.Default);
+        }
+
+        return session;
+    }
+
+    /// <summary>Ends tracing: attached processes are detached and keep running; launched ones get <paramref name="signalForLaunched"/> (SIGTERM by default; SIGINT for Ctrl+C).</summary>
+    public void Stop(int signalForLaunched = 15)
+    {
+        _stopRequested = true;
+        if (_run is PtraceRun p)
+        {
+            p.Stop(signalForLaunched);
+        }
+        else
+        {
+            _run?.Stop();
+        }
+    }
+
+    /// <summary>Reads the events a background session holds, from sequence number <paramref name="next"/> on.</summary>
+    internal long ReadSpool(ref long next, List<SyscallEvent> into) => _spool?.ReadFrom(ref next, into) ?? 0;
+
+    /// <summary>Waits for more background events; false when the session has ended and all were read.</summary>
+    internal bool WaitSpool(long next, TimeSpan timeout) => _spool?.WaitForMore(next, timeout) ?? false;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Stop();
+        _durationTimer.Cancel();
+        _run?.Dispose();
+        _durationTimer.Dispose();
+    }
+
+    private async Task WatchAsync()
+    {
+        try
+        {
+            await _run!.Completion.ConfigureAwait(false);
+            State = _stopRequested ? TraceSessionState.Stopped : TraceSessionState.Completed;
+        }
+        catch (Exception ex)
+        {
+            Error = ex.Message;
+            State = TraceSessionState.Failed;
+        }
+        finally
+        {
+            EndTime = DateTime.Now;
+            await _durationTimer.CancelAsync().ConfigureAwait(false);
+            if (_run?.LostEvents is > 0 and var lost)
+            {
+                // Loss is never silent: the stream carries a record of it.
+                _channel.Writer.TryWrite(new SyscallEvent { Kind = SyscallEventKind.Lost, LostCount = lost, Timestamp = DateTime.Now });
+            }
+
+            _channel.Writer.TryComplete();
+        }
+    }
+
+    private async Task PumpAsync()
+    {
+        var reader = _channel.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var e))
+            {
+                _spool!.Add(e);
+            }
+        }
+
+        _spool!.Complete();
+    }
+
+    /// <summary>Counts events and applies back-pressure: the tracer waits while the consumer is behind.</summary>
+    private sealed class ChannelSink(TraceSession session) : ITraceEventSink
+    {
+        public bool Write(SyscallEvent traceEvent)
+        {
+            Interlocked.Increment(ref session._eventCount);
+            var writer = session._channel.Writer;
+            if (writer.TryWrite(traceEvent))
+            {
+                return true;
+            }
+
+            while (writer.WaitToWriteAsync().AsTask().GetAwaiter().GetResult())
+            {
+                if (writer.TryWrite(traceEvent))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}

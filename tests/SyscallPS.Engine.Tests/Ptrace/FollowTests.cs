@@ -1,0 +1,72 @@
+using SyscallPS.Tracing;
+using Xunit;
+
+namespace SyscallPS.Tests.Ptrace;
+
+public class FollowTests
+{
+    [SkippableFact]
+    public void ForksAndThreadsAreFollowed()
+    {
+        var (events, session) = TraceHelper.Run(TraceHelper.Launch(Fixtures.Path("forker")));
+        Assert.Equal(0, session.ExitCode);
+        int leader = session.ProcessIds[0];
+        var fork = events.Single(e => e.Kind == SyscallEventKind.Syscall && e.Syscall == "clone" && e.ProcessId == leader && e.ReturnValue > 0 && e.ChildProcessId is null || e.Syscall == "clone" && e.ProcessId == leader && e.ReturnValue > 0 && events.Any(c => c.ProcessId == e.ReturnValue && c.Syscall == "openat"));
+        int child = (int)fork.ReturnValue;
+        Assert.Contains(events, e => e.ProcessId == child && e.Syscall == "openat");
+        Assert.Contains(events, e => e.ProcessId == child && e.Kind == SyscallEventKind.Exited && e.ExitCode == 3);
+
+        // The thread: same process id, another thread id, making getppid.
+        Assert.Contains(events, e => e.ProcessId == leader && e.ThreadId != leader && e.Syscall == "getppid");
+    }
+
+    [SkippableFact]
+    public void NoFollowTracesOnlyTheProgram()
+    {
+        var request = new TraceRequest { FilePath = Fixtures.Path("forker"), Engine = EngineKind.Ptrace, FollowChildren = false };
+        var (events, session) = TraceHelper.Run(request);
+        Assert.Equal(0, session.ExitCode);
+        Assert.All(events, e => Assert.Equal(session.ProcessIds[0], e.ThreadId));
+        Assert.DoesNotContain(events, e => e.Syscall == "getppid");
+    }
+
+    [SkippableFact]
+    public void ExecveFromANonLeaderThread()
+    {
+        var (events, session) = TraceHelper.Run(TraceHelper.Launch(Fixtures.Path("thread_exec")));
+        Assert.Equal(0, session.ExitCode);
+        var execs = events.Where(e => e.Syscall == "execve" && e.Kind == SyscallEventKind.Syscall).ToList();
+        Assert.Equal(2, execs.Count);
+        Assert.Equal(0, execs[1].ReturnValue);
+
+        // After the exec, /bin/true runs under the leader's id.
+        Assert.Contains(events, e => e.Syscall == "exit_group" && e.ThreadId == session.ProcessIds[0]);
+    }
+
+    [SkippableFact]
+    public void VforkChildIsFollowed()
+    {
+        var (events, session) = TraceHelper.Run(TraceHelper.Launch(Fixtures.Path("vforker")));
+        Assert.Equal(0, session.ExitCode);
+        var vfork = events.Single(e => e.Syscall == "vfork" && e.ProcessId == session.ProcessIds[0]);
+        Assert.Contains(events, e => e.ProcessId == (int)vfork.ReturnValue && e.Syscall == "execve" && e.Kind == SyscallEventKind.Syscall && e.ReturnValue == 0);
+    }
+
+    [SkippableFact]
+    public void LeaderExitingBeforeItsThreads()
+    {
+        var (events, session) = TraceHelper.Run(TraceHelper.Launch(Fixtures.Path("leader_exit")));
+        Assert.Equal(5, session.ExitCode);
+        Assert.Contains(events, e => e.Syscall == "write" && e.ThreadId != session.ProcessIds[0]);
+    }
+
+    [SkippableFact]
+    public void SigkilledTraceeEndsTheTrace()
+    {
+        var (events, session) = TraceHelper.Run(TraceHelper.Launch(Fixtures.Path("selfkill")));
+        Assert.Equal(128 + 9, session.ExitCode);
+        Assert.Equal(SyscallEventKind.Killed, events[^1].Kind);
+        Assert.Equal("SIGKILL", events[^1].Signal);
+        Assert.DoesNotContain(events, e => e.Syscall == "write" && e.Arguments.ToString().Contains("never", StringComparison.Ordinal));
+    }
+}
