@@ -9,14 +9,7 @@ internal static class TraceHelper
     {
         var session = TraceSession.Start(request, 0, timeout ?? TimeSpan.FromSeconds(30));
         var events = new List<SyscallEvent>();
-        var reader = session.Events;
-        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-        {
-            while (reader.TryRead(out var e))
-            {
-                events.Add(e);
-            }
-        }
+        events.AddRange(session.ReadEvents(CancellationToken.None));
 
         session.Completion.GetAwaiter().GetResult();
         TraceSession.Forget(session);

@@ -26,6 +26,8 @@ internal sealed class PtraceRun : ITraceRun
     private readonly SyscallTable _table = SyscallTable.Current;
     private readonly Dictionary<int, Tracee> _tracees = [];
     private readonly Dictionary<int, string> _processNames = [];
+    private readonly Dictionary<int, bool> _nameAllowed = [];
+    private readonly System.Text.RegularExpressions.Regex[] _nameFilter;
     private readonly bool[]? _reported;
     private readonly bool _seccomp;
     private readonly int _options;
@@ -57,6 +59,7 @@ internal sealed class PtraceRun : ITraceRun
 
         // A launched program with a syscall filter gets a seccomp filter, so untraced syscalls never stop it.
         _seccomp = launchPath is not null && reported is not null;
+        _nameFilter = request.ProcessNames.Select(WildcardPattern.ToRegex).ToArray();
         _options = SeizeOptions | (request.FollowChildren ? FollowOptions : 0);
         _execve = NumberOf("execve");
         _execveat = NumberOf("execveat");
@@ -381,7 +384,7 @@ internal sealed class PtraceRun : ITraceRun
         }
 
         // Signal-delivery-stop: report it, then deliver it (never swallow a signal).
-        if (!t.Prelude)
+        if (!t.Prelude && NameAllowed(t.Tgid) && !_request.FailedOnly)
         {
             EmitSignal(t, sig);
         }
@@ -427,6 +430,7 @@ internal sealed class PtraceRun : ITraceRun
 
                 t.Prelude = false;
                 _processNames[t.Tgid] = ProcFs.Comm(t.Tgid);
+                _nameAllowed.Remove(t.Tgid);
                 break;
 
             case Native.Ptrace.PTRACE_EVENT_SECCOMP:
@@ -512,7 +516,9 @@ internal sealed class PtraceRun : ITraceRun
         var call = t.Call;
         t.InSyscall = true;
         call.Number = number;
-        t.ReportCall = !t.Prelude && (_reported is null || (number >= 0 && number < _reported.Length && _reported[number]));
+        t.ReportCall = !t.Prelude
+            && (_reported is null || (number >= 0 && number < _reported.Length && _reported[number]))
+            && NameAllowed(t.Tgid);
         if (!t.ReportCall)
         {
             return;
@@ -584,6 +590,24 @@ internal sealed class PtraceRun : ITraceRun
         }
     }
 
+    /// <summary>True when the process passes -ProcessName (its name is re-read after exec).</summary>
+    private bool NameAllowed(int tgid)
+    {
+        if (_nameFilter.Length == 0)
+        {
+            return true;
+        }
+
+        if (!_nameAllowed.TryGetValue(tgid, out var allowed))
+        {
+            var name = ProcessName(tgid);
+            allowed = _nameFilter.Any(r => r.IsMatch(name));
+            _nameAllowed[tgid] = allowed;
+        }
+
+        return allowed;
+    }
+
     private string ProcessName(int tgid)
     {
         if (!_processNames.TryGetValue(tgid, out var name))
@@ -647,7 +671,7 @@ internal sealed class PtraceRun : ITraceRun
             _exitCode = code;
         }
 
-        if (!t.Prelude)
+        if (!t.Prelude && NameAllowed(t.Tgid) && !_request.FailedOnly)
         {
             Write(new SyscallEvent
             {
@@ -665,6 +689,7 @@ internal sealed class PtraceRun : ITraceRun
         if (tid == t.Tgid)
         {
             _processNames.Remove(tid);
+            _nameAllowed.Remove(tid);
         }
     }
 

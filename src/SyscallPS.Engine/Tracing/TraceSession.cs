@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using SyscallPS.Ptrace;
 
 namespace SyscallPS.Tracing;
@@ -24,7 +23,7 @@ public enum TraceSessionState
 }
 
 /// <summary>
-/// A trace over one engine. In streaming use the pipeline drains <see cref="Events"/>; in background use
+/// A trace over one engine. In streaming use the pipeline drains <see cref="ReadEvents"/>; in background use
 /// (<c>-AsJob</c>) a pump moves events into a bounded ring that <c>Get-SyscallEvent</c> reads.
 /// </summary>
 public sealed class TraceSession : IDisposable
@@ -32,7 +31,7 @@ public sealed class TraceSession : IDisposable
     private static readonly ConcurrentDictionary<int, TraceSession> Registry = new();
     private static int _lastId;
 
-    private readonly Channel<SyscallEvent> _channel;
+    private readonly EventQueue _queue;
     private readonly CancellationTokenSource _durationTimer = new();
     private ITraceRun? _run;
     private EventSpool? _spool;
@@ -49,12 +48,7 @@ public sealed class TraceSession : IDisposable
             ? string.Join(' ', new[] { request.FilePath! }.Concat(request.ArgumentList))
             : request.SystemWide ? "(system-wide)" : "-ProcessId " + string.Join(',', request.ProcessIds);
         StartTime = DateTime.Now;
-        _channel = Channel.CreateBounded<SyscallEvent>(new BoundedChannelOptions(8192)
-        {
-            SingleReader = true,
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _queue = new EventQueue(16384, TimeSpan.FromMilliseconds(2));
     }
 
     /// <summary>The session number, unique in this PowerShell process.</summary>
@@ -108,8 +102,30 @@ public sealed class TraceSession : IDisposable
     /// <summary>Completes when tracing has ended and every tracee is released.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 
-    /// <summary>The live events of a streaming session.</summary>
-    public ChannelReader<SyscallEvent> Events => _channel.Reader;
+    /// <summary>
+    /// The live events of a streaming session, blocking until the next arrives; ends when tracing ends.
+    /// Cancelling (or abandoning the enumeration) makes the engine stop.
+    /// </summary>
+    public IEnumerable<SyscallEvent> ReadEvents(CancellationToken cancellation)
+    {
+        try
+        {
+            while (_queue.WaitForEvents(cancellation))
+            {
+                while (_queue.TryTake(out var e))
+                {
+                    yield return e;
+                }
+            }
+        }
+        finally
+        {
+            if (!_queue.IsCompleted)
+            {
+                _queue.Abandon();
+            }
+        }
+    }
 
     /// <summary>Every session of this process, oldest first.</summary>
     public static IReadOnlyList<TraceSession> All => Registry.Values.OrderBy(s => s.Id).ToList();
@@ -136,10 +152,19 @@ public sealed class TraceSession : IDisposable
         session._run = engine.Start(request, new ChannelSink(session));
         session.State = TraceSessionState.Running;
         Registry[session.Id] = session;
-        session.Completion = session.WatchAsync();
+        var watch = session.WatchAsync();
+        session.Completion = watch;
         if (session._spool is not null)
         {
-            _ = Task.Run(session.PumpAsync);
+            // A background session is complete once its last event is in the ring, not just traced.
+            var pumped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            new Thread(() =>
+            {
+                session.Pump();
+                pumped.SetResult();
+            })
+            { IsBackground = true, Name = $"SyscallPS session {session.Id} pump" }.Start();
+            session.Completion = Task.WhenAll(watch, pumped.Task);
         }
 
         if (duration is { } d && d > TimeSpan.Zero)
@@ -198,22 +223,18 @@ public sealed class TraceSession : IDisposable
             if (_run?.LostEvents is > 0 and var lost)
             {
                 // Loss is never silent: the stream carries a record of it.
-                _channel.Writer.TryWrite(new SyscallEvent { Kind = SyscallEventKind.Lost, LostCount = lost, Timestamp = DateTime.Now });
+                _queue.Add(new SyscallEvent { Kind = SyscallEventKind.Lost, LostCount = lost, Timestamp = DateTime.Now });
             }
 
-            _channel.Writer.TryComplete();
+            _queue.Complete();
         }
     }
 
-    private async Task PumpAsync()
+    private void Pump()
     {
-        var reader = _channel.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        foreach (var e in ReadEvents(CancellationToken.None))
         {
-            while (reader.TryRead(out var e))
-            {
-                _spool!.Add(e);
-            }
+            _spool!.Add(e);
         }
 
         _spool!.Complete();
@@ -225,21 +246,7 @@ public sealed class TraceSession : IDisposable
         public bool Write(SyscallEvent traceEvent)
         {
             Interlocked.Increment(ref session._eventCount);
-            var writer = session._channel.Writer;
-            if (writer.TryWrite(traceEvent))
-            {
-                return true;
-            }
-
-            while (writer.WaitToWriteAsync().AsTask().GetAwaiter().GetResult())
-            {
-                if (writer.TryWrite(traceEvent))
-                {
-                    return true;
-                }
-            }
-
-            return false;
+            return session._queue.Add(traceEvent);
         }
     }
 }

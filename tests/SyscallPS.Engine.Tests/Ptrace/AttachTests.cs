@@ -10,13 +10,7 @@ public class AttachTests
     {
         var session = TraceSession.Start(request, 0, duration);
         var events = new List<SyscallEvent>();
-        while (session.Events.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-        {
-            while (session.Events.TryRead(out var e))
-            {
-                events.Add(e);
-            }
-        }
+        events.AddRange(session.ReadEvents(CancellationToken.None));
 
         session.Completion.GetAwaiter().GetResult();
         Assert.Equal(TraceSessionState.Stopped, session.State);

@@ -1,1 +1,0 @@
-namespace SyscallPS.Commands; internal static class AssemblyMarker { }

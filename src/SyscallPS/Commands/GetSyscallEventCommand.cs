@@ -1,0 +1,97 @@
+using System.Management.Automation;
+using SyscallPS.Tracing;
+
+namespace SyscallPS.Commands;
+
+/// <summary>
+/// <para type="synopsis">Gets the events of a background trace session, optionally following it.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "SyscallEvent")]
+[OutputType(typeof(SyscallEvent))]
+public sealed class GetSyscallEventCommand : PSCmdlet
+{
+    private volatile bool _stopping;
+
+    /// <summary>The background sessions to read (from Start-SyscallTrace -AsJob or Get-SyscallTrace).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public TraceSession[] Session { get; set; } = [];
+
+    /// <summary>Keep returning new events until the session ends.</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    /// <summary>Only these syscalls (wildcards).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Syscall { get; set; }
+
+    /// <summary>Only events of these processes (thread group ids).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public int[]? ProcessId { get; set; }
+
+    /// <summary>Only events of processes with these names (wildcards).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? ProcessName { get; set; }
+
+    /// <summary>Only failed syscalls.</summary>
+    [Parameter]
+    public SwitchParameter Failed { get; set; }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        var syscalls = Syscall?.Select(s => new System.Management.Automation.WildcardPattern(s, WildcardOptions.IgnoreCase)).ToArray();
+        var names = ProcessName?.Select(s => new System.Management.Automation.WildcardPattern(s, WildcardOptions.IgnoreCase)).ToArray();
+        bool Keep(SyscallEvent e) =>
+            (syscalls is null || syscalls.Any(p => p.IsMatch(e.Syscall)))
+            && (ProcessId is null || ProcessId.Contains(e.ProcessId))
+            && (names is null || names.Any(p => p.IsMatch(e.ProcessName)))
+            && (!Failed || !e.Succeeded);
+
+        foreach (var session in Session)
+        {
+            if (!session.IsBackground)
+            {
+                WriteError(TraceErrors.Create("SessionNotBackground", ErrorCategory.InvalidArgument,
+                    $"Session {session.Id} streams into its own pipeline; it has no stored events.", "Start the trace with -AsJob to read it with Get-SyscallEvent.", session));
+                continue;
+            }
+
+            long next = 0;
+            var batch = new List<SyscallEvent>();
+            while (!_stopping)
+            {
+                batch.Clear();
+                long skipped = session.ReadSpool(ref next, batch);
+                if (skipped > 0)
+                {
+                    WriteWarning($"Session {session.Id} dropped {skipped} events: its buffer holds {session.BufferCapacity}. Use a larger -BufferCapacity, a -Syscall filter, or read with -Wait while it runs.");
+                }
+
+                foreach (var e in batch)
+                {
+                    if (Keep(e))
+                    {
+                        WriteObject(e);
+                    }
+                }
+
+                if (!Wait || !session.WaitSpool(next, TimeSpan.FromMilliseconds(250)) && session.Completion.IsCompleted)
+                {
+                    break;
+                }
+            }
+
+            if (session.LostCount > 0)
+            {
+                WriteWarning($"Session {session.Id}: the engine lost {session.LostCount} events (kernel buffer full).");
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void StopProcessing() => _stopping = true;
+}

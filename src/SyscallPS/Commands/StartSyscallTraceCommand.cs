@@ -1,0 +1,207 @@
+using System.Management.Automation;
+using SyscallPS.Decoding;
+using SyscallPS.Tracing;
+
+namespace SyscallPS.Commands;
+
+/// <summary>
+/// <para type="synopsis">Traces the system calls of a launched program or running processes.</para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Start, "SyscallTrace", DefaultParameterSetName = LaunchSet)]
+[OutputType(typeof(SyscallEvent), typeof(TraceSession))]
+public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
+{
+    private const string LaunchSet = "Launch";
+    private const string AttachSet = "Attach";
+    private const int SIGINT = 2;
+    private const int SIGTERM = 15;
+
+    private readonly List<int> _processIds = [];
+    private readonly CancellationTokenSource _cancel = new();
+    private TraceSession? _session;
+    private volatile bool _interrupted;
+
+    /// <summary>The program to launch and trace, found through PATH like a command.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = LaunchSet)]
+    [ValidateNotNullOrEmpty]
+    public string FilePath { get; set; } = string.Empty;
+
+    /// <summary>Arguments passed to the program.</summary>
+    [Parameter(Position = 1, ParameterSetName = LaunchSet)]
+    [AllowEmptyCollection]
+    public string[] ArgumentList { get; set; } = [];
+
+    /// <summary>The working directory of the launched program; the current location by default.</summary>
+    [Parameter(ParameterSetName = LaunchSet)]
+    [ValidateNotNullOrEmpty]
+    public string? WorkingDirectory { get; set; }
+
+    /// <summary>Ids of running processes to attach to (all their threads).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = AttachSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id")]
+    [ValidateRange(1, int.MaxValue)]
+    public int[] ProcessId { get; set; } = [];
+
+    /// <summary>Trace only these syscalls (names, wildcards, or comma lists).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Syscall { get; set; }
+
+    /// <summary>Trace only syscalls of these strace classes.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public SyscallCategory[]? Category { get; set; }
+
+    /// <summary>Report only processes whose name matches (wildcards).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? ProcessName { get; set; }
+
+    /// <summary>Report only failed syscalls.</summary>
+    [Parameter]
+    public SwitchParameter Failed { get; set; }
+
+    /// <summary>Stop tracing after this long.</summary>
+    [Parameter]
+    public TimeSpan Duration { get; set; }
+
+    /// <summary>The tracing engine.</summary>
+    [Parameter]
+    public EngineKind Engine { get; set; } = EngineKind.Auto;
+
+    /// <summary>Trace only the program or processes given, not their children and new threads.</summary>
+    [Parameter]
+    public SwitchParameter NoFollow { get; set; }
+
+    /// <summary>Maximum bytes of a string shown in arguments, like strace -s.</summary>
+    [Parameter]
+    [ValidateRange(0, 1 << 20)]
+    public int StringLimit { get; set; } = 32;
+
+    /// <summary>Show raw numbers instead of symbolic names.</summary>
+    [Parameter]
+    public SwitchParameter Raw { get; set; }
+
+    /// <summary>Trace in the background and return the session.</summary>
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
+
+    /// <summary>How many events a background session keeps (the oldest are dropped and counted past it).</summary>
+    [Parameter]
+    [ValidateRange(1, 100_000_000)]
+    public int BufferCapacity { get; set; } = 100_000;
+
+    /// <inheritdoc />
+    protected override void ProcessRecord() => _processIds.AddRange(ProcessId);
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        if (BufferCapacity != 100_000 && !AsJob)
+        {
+            ThrowTerminatingError(TraceErrors.Create("BufferCapacityNeedsAsJob", ErrorCategory.InvalidArgument,
+                "-BufferCapacity applies to background sessions only.", "Add -AsJob, or leave -BufferCapacity out: a streaming trace hands each event to the pipeline.", BufferCapacity));
+        }
+
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(Duration)) && Duration <= TimeSpan.Zero)
+        {
+            ThrowTerminatingError(TraceErrors.Create("InvalidDuration", ErrorCategory.InvalidArgument,
+                $"-Duration must be positive; it was {Duration}.", "Give a positive time span, e.g. -Duration 00:00:05.", Duration));
+        }
+
+        var request = new TraceRequest
+        {
+            FilePath = ParameterSetName == LaunchSet ? FilePath : null,
+            ArgumentList = ArgumentList,
+            WorkingDirectory = ParameterSetName == LaunchSet ? WorkingDirectory ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath : null,
+            ProcessIds = _processIds.Distinct().ToArray(),
+            SyscallNumbers = SyscallSelection.Resolve(this, Syscall, Category),
+            ProcessNames = ProcessName ?? [],
+            FailedOnly = Failed,
+            FollowChildren = !NoFollow,
+            Engine = Engine,
+            Decode = new DecodeOptions { StringLimit = StringLimit, Raw = Raw },
+        };
+
+        TimeSpan? duration = MyInvocation.BoundParameters.ContainsKey(nameof(Duration)) ? Duration : null;
+        try
+        {
+            _session = TraceSession.Start(request, AsJob ? BufferCapacity : 0, duration);
+        }
+        catch (TraceException ex)
+        {
+            ThrowTerminatingError(TraceErrors.From(ex));
+        }
+
+        WriteVerbose($"Session {_session!.Id}: engine {_session.Engine} ({_session.EngineReason})");
+        if (AsJob)
+        {
+            WriteObject(_session);
+            return;
+        }
+
+        try
+        {
+            foreach (var e in _session.ReadEvents(_cancel.Token))
+            {
+                WriteObject(e);
+            }
+        }
+        catch (OperationCanceledException) when (_interrupted)
+        {
+            // Ctrl+C: StopProcessing has asked the engine to end; the finally below waits for it.
+        }
+        finally
+        {
+            Finish();
+
+            // Also when the pipeline stopped early: the program's fate is known by now.
+            if (_session.ExitCode is int code)
+            {
+                SessionState.PSVariable.Set("global:LASTEXITCODE", code);
+            }
+        }
+
+        if (_session.State == TraceSessionState.Failed)
+        {
+            WriteError(TraceErrors.Create("TraceFailed", ErrorCategory.InvalidOperation, "The trace failed: " + _session.Error, "Run again with -Verbose; report the message if it persists.", _session));
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void StopProcessing()
+    {
+        // Ctrl+C: like strace, launched programs get the interrupt; attached ones are detached.
+        _interrupted = true;
+        _session?.Stop(SIGINT);
+        _cancel.Cancel();
+    }
+
+    /// <summary>Ends the trace on every path out of the pipeline (end, error, Select-Object -First): nothing stays traced.</summary>
+    private void Finish()
+    {
+        if (_session is null)
+        {
+            return;
+        }
+
+        if (!_session.Completion.IsCompleted)
+        {
+            _session.Stop(_interrupted ? SIGINT : SIGTERM);
+        }
+
+        _session.Completion.Wait(TimeSpan.FromSeconds(15));
+        TraceSession.Forget(_session);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_session is not null && !AsJob)
+        {
+            Finish();
+        }
+
+        _cancel.Dispose();
+    }
+}
