@@ -11,6 +11,7 @@ namespace SyscallPS.Raw;
 internal sealed class RawArgumentMarshaller : IDisposable
 {
     private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+    private static readonly System.Buffers.SearchValues<char> DecimalDigits = System.Buffers.SearchValues.Create("0123456789");
 
     private readonly List<GCHandle> _pins = [];
     private readonly List<IntPtr> _strings = [];
@@ -66,13 +67,13 @@ internal sealed class RawArgumentMarshaller : IDisposable
                 return MarshalOne(Convert.ChangeType(e, Enum.GetUnderlyingType(e.GetType()), CultureInfo.InvariantCulture), index, syscall);
             case double or float or decimal:
                 return FromNonInteger(value, index, syscall);
-            case string s when TryParseHex(s, out var hex, out bool overflow):
+            case string s when TryParseInteger(s, out var number, out bool overflow):
                 return overflow
                     ? throw new TraceException(
                         "ArgumentOutOfRange", TraceErrorKind.InvalidArgument,
-                        $"Argument {index + 1} of {syscall} is '{s}', a hex number wider than 64 bits.",
-                        "Syscall registers hold 64 bits: use at most 16 hex digits.", value)
-                    : hex;
+                        $"Argument {index + 1} of {syscall} is '{s}', a number wider than 64 bits.",
+                        "Syscall registers hold 64 bits: pass a number between -2^63 and 2^64-1.", value)
+                    : number;
             case string s:
                 var utf8 = System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8(s);
                 _strings.Add(utf8);
@@ -126,10 +127,11 @@ internal sealed class RawArgumentMarshaller : IDisposable
     }
 
     /// <summary>
-    /// '0x10', '-0x10', '0XfF': hex integers given as text. False for other text, which is passed as a string;
-    /// <paramref name="overflow"/> is set for hex text wider than 64 bits.
+    /// Integers given as text: decimal ('-100', which is what PowerShell's argument mode makes of an unquoted -100)
+    /// and hex ('0x10', '-0x10', '0XfF'). False for other text, which is passed as a string;
+    /// <paramref name="overflow"/> is set for numbers wider than 64 bits.
     /// </summary>
-    internal static bool TryParseHex(string text, out ulong value, out bool overflow)
+    internal static bool TryParseInteger(string text, out ulong value, out bool overflow)
     {
         value = 0;
         overflow = false;
@@ -140,12 +142,16 @@ internal sealed class RawArgumentMarshaller : IDisposable
             t = t[1..];
         }
 
-        if (t.Length < 3 || t[0] != '0' || (t[1] != 'x' && t[1] != 'X') || t[2..].ContainsAnyExcept(HexDigits))
+        bool hex = t.Length >= 3 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X');
+        var digits = hex ? t[2..] : t;
+        if (digits.Length == 0 || digits.ContainsAnyExcept(hex ? HexDigits : DecimalDigits))
         {
             return false;
         }
 
-        overflow = !ulong.TryParse(t[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var magnitude);
+        var style = hex ? NumberStyles.AllowHexSpecifier : NumberStyles.None;
+        overflow = !ulong.TryParse(digits, style, CultureInfo.InvariantCulture, out var magnitude)
+            || (negative && !hex && magnitude > 1UL << 63);
         value = negative ? unchecked(0UL - magnitude) : magnitude;
         return true;
     }

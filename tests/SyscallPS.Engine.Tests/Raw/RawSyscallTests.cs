@@ -77,7 +77,11 @@ public class RawSyscallTests
     [InlineData("0XfF", 0xffUL)]
     [InlineData("-0x1", ulong.MaxValue)]
     [InlineData(" 0x7fffffffffffffff ", 0x7fffffffffffffffUL)]
-    public void HexStringsAreIntegers(string text, ulong expected)
+    [InlineData("-100", 0xffffffffffffff9cUL)]
+    [InlineData("4096", 4096UL)]
+    [InlineData("18446744073709551615", ulong.MaxValue)]
+    [InlineData("-9223372036854775808", 0x8000000000000000UL)]
+    public void NumericTextIsAnInteger(string text, ulong expected)
     {
         using var request = RawSyscall.Prepare("getpid", [text]);
         Assert.Equal(expected, request.RawArguments[0]);
@@ -90,11 +94,27 @@ public class RawSyscallTests
         Assert.Equal(new[] { ulong.MaxValue, 200UL, 0xffffffffUL, ulong.MaxValue - 1, 1UL, 4096UL }, request.RawArguments);
     }
 
-    [Fact]
-    public void HexTextWiderThan64BitsIsAnError()
+    [Theory]
+    [InlineData("0x1ffffffffffffffff")]
+    [InlineData("18446744073709551616")]
+    [InlineData("-9223372036854775809")]
+    public void NumericTextWiderThan64BitsIsAnError(string text)
     {
-        var e = Assert.Throws<TraceException>(() => RawSyscall.Prepare("getpid", ["0x1ffffffffffffffff"]));
+        var e = Assert.Throws<TraceException>(() => RawSyscall.Prepare("getpid", [text]));
         Assert.Equal("ArgumentOutOfRange", e.ErrorId);
+    }
+
+    [Theory]
+    [InlineData("12a")]
+    [InlineData("0x")]
+    [InlineData("-")]
+    [InlineData("/tmp")]
+    [InlineData("")]
+    public void OtherTextIsAPointerToUtf8(string text)
+    {
+        using var request = RawSyscall.Prepare("getpid", [text]);
+        Assert.True(request.RawArguments[0] > 4096, $"0x{request.RawArguments[0]:x}");
+        Assert.Equal(text, System.Runtime.InteropServices.Marshal.PtrToStringUTF8(new IntPtr((long)request.RawArguments[0])));
     }
 
     [Fact]
