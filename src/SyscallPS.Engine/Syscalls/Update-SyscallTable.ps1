@@ -107,7 +107,7 @@ if (Test-Path -LiteralPath $TracefsSyscalls) {
         $parameters[$name] = ($decls -join ';')
     }
 } elseif (Test-Path -LiteralPath $OutFile) {
-    $parameterSource = "$OutFile (no tracefs)"
+    $parameterSource = "the previous $([IO.Path]::GetFileName($OutFile)) (no tracefs)"
     foreach ($row in Read-DataFile $OutFile) { $parameters[$row.name] = $row.parameters }
     Write-Warning "No tracefs at ${TracefsSyscalls}: keeping the parameters already in $OutFile."
 } else {
