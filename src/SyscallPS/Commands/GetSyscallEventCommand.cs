@@ -24,6 +24,7 @@ public sealed class GetSyscallEventCommand : PSCmdlet
     /// <summary>Only these syscalls (wildcards).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SyscallNameCompleter))]
     public string[]? Syscall { get; set; }
 
     /// <summary>Only events of these processes (thread group ids).</summary>

@@ -45,11 +45,13 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     /// <summary>Trace only these syscalls (names, wildcards, or comma lists).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SyscallNameCompleter))]
     public string[]? Syscall { get; set; }
 
     /// <summary>Trace only syscalls of these strace classes.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SyscallCategoryCompleter))]
     public SyscallCategory[]? Category { get; set; }
 
     /// <summary>Report only processes whose name matches (wildcards).</summary>
