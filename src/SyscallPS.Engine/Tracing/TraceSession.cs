@@ -37,6 +37,7 @@ public sealed class TraceSession : IDisposable
     private EventSpool? _spool;
     private long _eventCount;
     private bool _stopRequested;
+    private Capture.CaptureWriter? _capture;
 
     private TraceSession(TraceRequest request, EngineKind engine, string engineReason)
     {
@@ -96,6 +97,9 @@ public sealed class TraceSession : IDisposable
     /// <summary>True for a background (<c>-AsJob</c>) session.</summary>
     public bool IsBackground => _spool is not null;
 
+    /// <summary>The capture file events are also written to (strace -o, sysdig -w), or null.</summary>
+    public string? OutFile { get; private set; }
+
     /// <summary>The request this session serves.</summary>
     public TraceRequest Request { get; }
 
@@ -114,6 +118,7 @@ public sealed class TraceSession : IDisposable
             {
                 while (_queue.TryTake(out var e))
                 {
+                    _capture?.Write(e);
                     yield return e;
                 }
             }
@@ -124,6 +129,8 @@ public sealed class TraceSession : IDisposable
             {
                 _queue.Abandon();
             }
+
+            _capture?.Dispose();
         }
     }
 
@@ -140,7 +147,7 @@ public sealed class TraceSession : IDisposable
     /// Chooses the engine, validates the request and starts tracing. Throws <see cref="TraceException"/> for
     /// bad input, with nothing left running. <paramref name="backgroundCapacity"/> &gt; 0 makes a background session.
     /// </summary>
-    public static TraceSession Start(TraceRequest request, int backgroundCapacity, TimeSpan? duration, Func<TraceRequest, (ITraceEngine Engine, string Reason)>? chooseEngine = null)
+    public static TraceSession Start(TraceRequest request, int backgroundCapacity, TimeSpan? duration, Func<TraceRequest, (ITraceEngine Engine, string Reason)>? chooseEngine = null, string? outFile = null)
     {
         var (engine, reason) = (chooseEngine ?? EngineSelector.Choose)(request);
         var session = new TraceSession(request, engine.Kind, reason);
@@ -149,7 +156,29 @@ public sealed class TraceSession : IDisposable
             session._spool = new EventSpool(backgroundCapacity);
         }
 
-        session._run = engine.Start(request, new ChannelSink(session));
+        if (outFile is not null)
+        {
+            try
+            {
+                session._capture = Capture.CaptureFile.Create(outFile, engine.Kind.ToString(), session.Command);
+                session.OutFile = outFile;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new TraceException("CaptureFileUnwritable", TraceErrorKind.PermissionDenied, $"Cannot write the capture file '{outFile}': {ex.Message}", "Choose a writable path for -OutFile.", outFile, ex);
+            }
+        }
+
+        try
+        {
+            session._run = engine.Start(request, new ChannelSink(session));
+        }
+        catch
+        {
+            session._capture?.Dispose();
+            throw;
+        }
+
         session.State = TraceSessionState.Running;
         Registry[session.Id] = session;
         var watch = session.WatchAsync();

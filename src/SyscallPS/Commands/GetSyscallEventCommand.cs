@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Management.Automation;
 using SyscallPS.Tracing;
 
@@ -6,19 +7,27 @@ namespace SyscallPS.Commands;
 /// <summary>
 /// <para type="synopsis">Gets the events of a background trace session, optionally following it.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "SyscallEvent")]
+[Cmdlet(VerbsCommon.Get, "SyscallEvent", DefaultParameterSetName = SessionSet)]
 [OutputType(typeof(SyscallEvent))]
 public sealed class GetSyscallEventCommand : PSCmdlet
 {
+    private const string SessionSet = "Session";
+    private const string PathSet = "Path";
     private volatile bool _stopping;
 
     /// <summary>The background sessions to read (from Start-SyscallTrace -AsJob or Get-SyscallTrace).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = SessionSet)]
     [ValidateNotNull]
     public TraceSession[] Session { get; set; } = [];
 
+    /// <summary>Capture files written by Start-SyscallTrace -OutFile.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
     /// <summary>Keep returning new events until the session ends.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = SessionSet)]
     public SwitchParameter Wait { get; set; }
 
     /// <summary>Only these syscalls (wildcards).</summary>
@@ -51,6 +60,12 @@ public sealed class GetSyscallEventCommand : PSCmdlet
             && (ProcessId is null || ProcessId.Contains(e.ProcessId))
             && (names is null || names.Any(p => p.IsMatch(e.ProcessName)))
             && (!Failed || !e.Succeeded);
+
+        if (ParameterSetName == PathSet)
+        {
+            ReadFiles(Keep);
+            return;
+        }
 
         foreach (var session in Session)
         {
@@ -89,6 +104,52 @@ public sealed class GetSyscallEventCommand : PSCmdlet
             if (session.LostCount > 0)
             {
                 WriteWarning($"Session {session.Id}: the engine lost {session.LostCount} events (kernel buffer full).");
+            }
+        }
+    }
+
+    private void ReadFiles(Func<SyscallEvent, bool> keep)
+    {
+        foreach (var pattern in Path)
+        {
+            Collection<string> files;
+            try
+            {
+                files = GetResolvedProviderPathFromPSPath(pattern, out _);
+            }
+            catch (ItemNotFoundException ex)
+            {
+                WriteError(new ErrorRecord(ex, "CaptureFileNotFound", ErrorCategory.ObjectNotFound, pattern)
+                {
+                    ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Check the path; capture files are written by Start-SyscallTrace -OutFile." },
+                });
+                continue;
+            }
+
+            foreach (var file in files)
+            {
+                try
+                {
+                    foreach (var e in Capture.CaptureFile.Read(file))
+                    {
+                        if (_stopping)
+                        {
+                            return;
+                        }
+
+                        if (keep(e))
+                        {
+                            WriteObject(e);
+                        }
+                    }
+                }
+                catch (InvalidDataException ex)
+                {
+                    WriteError(new ErrorRecord(ex, "InvalidCaptureFile", ErrorCategory.InvalidData, file)
+                    {
+                        ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Read only files written by Start-SyscallTrace -OutFile." },
+                    });
+                }
             }
         }
     }

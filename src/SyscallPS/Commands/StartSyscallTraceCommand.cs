@@ -84,6 +84,11 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Raw { get; set; }
 
+    /// <summary>Also write every event to this capture file (JSON Lines), read back with Get-SyscallEvent -Path.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutFile { get; set; }
+
     /// <summary>Trace in the background and return the session.</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
@@ -128,7 +133,8 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
         TimeSpan? duration = MyInvocation.BoundParameters.ContainsKey(nameof(Duration)) ? Duration : null;
         try
         {
-            _session = TraceSession.Start(request, AsJob ? BufferCapacity : 0, duration);
+            var outFile = OutFile is null ? null : GetUnresolvedProviderPathFromPSPath(OutFile);
+            _session = TraceSession.Start(request, AsJob ? BufferCapacity : 0, duration, outFile: outFile);
         }
         catch (TraceException ex)
         {
