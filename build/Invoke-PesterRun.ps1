@@ -17,6 +17,8 @@ $config.Run.Path = $TestPath
 $config.Run.PassThru = $true
 $config.Run.Exit = $false
 $config.Output.Verbosity = 'Detailed'
+# Colour codes make CI logs unreadable: plain text when the output goes to a file or pipe.
+if ([Console]::IsOutputRedirected -or $env:CI -or $env:NO_COLOR) { $config.Output.RenderMode = 'Plaintext' }
 $config.TestResult.Enabled = $true
 $config.TestResult.OutputFormat = 'NUnitXml'
 $config.TestResult.OutputPath = $ResultPath
