@@ -173,21 +173,29 @@ function Invoke-Docs {
 }
 
 function Invoke-Build {
-    Write-Step "Build ($Configuration): dotnet publish -> out/SyscallPS"
-    if (Test-Path -LiteralPath $ModuleOut) { Remove-Item -LiteralPath $ModuleOut -Recurse -Force }
-    Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src/SyscallPS/SyscallPS.csproj'), '-c', $Configuration, '-r', 'linux-x64',
-        '--self-contained', 'false', '-o', $ModuleOut, '--nologo', '-v', 'q', '-clp:NoSummary') 'dotnet publish'
-
+    # The native launcher first: the engine project ships src/native/out/<arch>/syscallps-launch with its output.
     $native = Join-Path $RepoRoot 'src/native/build.sh'
     if (Test-Path -LiteralPath $native) {
         Write-Step 'Build: src/native/build.sh'
         Invoke-Native bash @($native) 'src/native/build.sh'
-        $nativeOut = Join-Path $RepoRoot 'src/native/out'
-        if (Test-Path -LiteralPath $nativeOut) {
-            Copy-Item -Path (Join-Path $nativeOut '*') -Destination $ModuleOut -Recurse -Force
-            Write-Note "copied: $((Get-ChildItem $nativeOut).Name -join ', ')"
-        }
     }
+
+    Write-Step "Build ($Configuration): dotnet publish -> out/SyscallPS"
+    if (Test-Path -LiteralPath $ModuleOut) { Remove-Item -LiteralPath $ModuleOut -Recurse -Force }
+    $rid = if ((& uname -m) -eq 'aarch64') { 'linux-arm64' } else { 'linux-x64' }
+    Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src/SyscallPS/SyscallPS.csproj'), '-c', $Configuration, '-r', $rid,
+        '--self-contained', 'false', '-o', $ModuleOut, '--nologo', '-v', 'q', '-clp:NoSummary') 'dotnet publish'
+
+    # Whatever build.sh produced for this machine's architecture sits flat next to the assemblies.
+    $nativeOut = Join-Path $RepoRoot 'src/native/out'
+    $archOut = Join-Path $nativeOut (& uname -m)
+    $nativeFiles = @(if (Test-Path -LiteralPath $archOut) { Get-ChildItem -LiteralPath $archOut -File }
+        elseif (Test-Path -LiteralPath $nativeOut) { Get-ChildItem -LiteralPath $nativeOut -File })
+    foreach ($f in $nativeFiles) {
+        Copy-Item -LiteralPath $f.FullName -Destination $ModuleOut -Force
+        if (Get-Command chmod -ErrorAction Ignore) { & chmod +x (Join-Path $ModuleOut $f.Name) }
+    }
+    if ($nativeFiles) { Write-Note "native: $($nativeFiles.Name -join ', ')" }
 
     Copy-Item -Path (Join-Path $RepoRoot 'module/*') -Destination $ModuleOut -Recurse -Force
     Write-ModuleManifest
