@@ -257,19 +257,33 @@ function Invoke-XunitTests {
 }
 
 function Invoke-PesterTests {
-    Write-Step 'Pester: tests/pester (child pwsh)'
-    $summary = Join-Path $ResultsDir 'pester-summary.json'
-    Remove-Item -LiteralPath $summary -ErrorAction Ignore
+    # One child pwsh per test file: a crash (or a hang) costs only that file's results, not the whole run.
+    Write-Step 'Pester: tests/pester (a child pwsh per file)'
     $pwsh = Get-PwshCommand
-    $argList = @($pwsh.Prefix) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'build/Invoke-PesterRun.ps1'),
-        '-PesterPath', (Get-PesterModulePath), '-TestPath', (Join-Path $RepoRoot 'tests/pester'),
-        '-ResultPath', (Join-Path $ResultsDir 'pester.xml'), '-SummaryPath', $summary)
-    $exit = Invoke-ChildProcess -FilePath $pwsh.FilePath -ArgumentList $argList -TimeoutMinutes $TestTimeoutMinutes -What 'Pester'
-    if (-not (Test-Path -LiteralPath $summary)) {
-        return @{ Passed = 0; Failed = 1; Skipped = 0; Note = "no results (child pwsh exit code ${exit}: crash or timeout)" }
+    $total = @{ Passed = 0; Failed = 0; Skipped = 0; Note = '' }
+    $notes = [System.Collections.Generic.List[string]]::new()
+    $files = @(Get-ChildItem -Path (Join-Path $RepoRoot 'tests/pester') -Filter '*.Tests.ps1' -File | Sort-Object Name)
+    foreach ($file in $files) {
+        $summary = Join-Path $ResultsDir "pester-$($file.BaseName).json"
+        Remove-Item -LiteralPath $summary -ErrorAction Ignore
+        $argList = @($pwsh.Prefix) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'build/Invoke-PesterRun.ps1'),
+            '-PesterPath', (Get-PesterModulePath), '-TestPath', $file.FullName,
+            '-ResultPath', (Join-Path $ResultsDir "pester-$($file.BaseName).xml"), '-SummaryPath', $summary)
+        $exit = Invoke-ChildProcess -FilePath $pwsh.FilePath -ArgumentList $argList -TimeoutMinutes $TestTimeoutMinutes -What "Pester $($file.Name)"
+        if (-not (Test-Path -LiteralPath $summary)) {
+            $total.Failed += 1
+            $notes.Add("$($file.Name): no results, child pwsh exit code $exit (crash or timeout), counted as one failure")
+            continue
+        }
+        $s = Get-Content -Raw -LiteralPath $summary | ConvertFrom-Json
+        $total.Passed += [int]$s.Passed
+        $total.Failed += [int]$s.Failed
+        $total.Skipped += [int]$s.Skipped
+        if ($s.Note) { $notes.Add("$($file.Name): $($s.Note)") }
     }
-    $s = Get-Content -Raw -LiteralPath $summary | ConvertFrom-Json
-    return @{ Passed = [int]$s.Passed; Failed = [int]$s.Failed; Skipped = [int]$s.Skipped; Note = [string]$s.Note }
+    if ($files.Count -eq 0) { $notes.Add('no tests/pester/*.Tests.ps1') }
+    $total.Note = $notes -join '; '
+    return $total
 }
 
 function Invoke-Test {
