@@ -76,7 +76,9 @@ Describe 'Help of <Name>' -ForEach $CmdletCases {
                 if (-not $docParam) { continue }  # reported by 'documents exactly its parameters'
                 $entry = @($docParam.Sets | Where-Object { $_.ParameterSets -contains $set.Name -or $_.ParameterSets -contains '(All)' -or ($realSets.Count -eq 1) }) | Select-Object -First 1
                 if (-not $entry) { $problems.Add("-$($p.Name): not documented in parameter set $($set.Name)"); continue }
-                $realType = $p.ParameterType.Name
+                # A nullable value type is documented as its value type (TimeSpan for TimeSpan?).
+                $underlying = [Nullable]::GetUnderlyingType($p.ParameterType)
+                $realType = if ($underlying) { $underlying.Name } else { $p.ParameterType.Name }
                 $docType = ($entry.Type -split '\.')[-1]
                 if ($docType -ne $realType) { $problems.Add("-$($p.Name): Type '$($entry.Type)', real '$realType'") }
                 if ($entry.Required -ne $p.IsMandatory) { $problems.Add("-$($p.Name) [$($set.Name)]: Required $($entry.Required), real $($p.IsMandatory)") }

@@ -118,6 +118,11 @@ Describe 'Format views' {
         $text | Should -Match '\+\+\+ lost 12'
     }
 
+    It 'shows an unfinished call with its arguments and a ? result' {
+        $text = New-TestEvent @{ Kind = 'Unfinished'; ReturnText = '' } | Format-Table | Out-String -Width 200
+        $text | Should -Match 'openat\s+AT_FDCWD, "/etc", O_RDONLY <unfinished \.\.\.>\s+\?'
+    }
+
     It 'lists an event with its arguments as strace text' {
         $text = New-TestEvent @{} | Format-List | Out-String -Width 200
         $text | Should -Match 'Arguments\s+: AT_FDCWD, "/etc", O_RDONLY'
