@@ -80,6 +80,45 @@ Describe 'Module manifest' {
     }
 }
 
+Describe 'Publishable module folder' {
+    It 'works on its own: copied into a PSModulePath folder and imported by name' {
+        $moduleDir = Split-Path -Parent $Module.ImplementingAssembly.Location
+        $manifestInFolder = Join-Path $moduleDir 'SyscallPS.psd1'
+        if (-not (Test-Path -LiteralPath $manifestInFolder)) {
+            Set-ItResult -Skipped -Because "no SyscallPS.psd1 next to SyscallPS.dll in $moduleDir (run build.ps1 -Task Build)"
+            return
+        }
+        $modules = Join-Path ([IO.Path]::GetTempPath()) ("syscallps-modules-" + [guid]::NewGuid().ToString('n'))
+        try {
+            $null = New-Item -ItemType Directory -Path $modules
+            Copy-Item -LiteralPath $moduleDir -Destination (Join-Path $modules 'SyscallPS') -Recurse
+            $exe = [Environment]::ProcessPath
+            $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+            $script = "`$env:PSModulePath = '$modules'; Import-Module SyscallPS -ErrorAction Stop; `$m = Get-Module SyscallPS; `$m.ModuleBase; @(`$m.ExportedCmdlets.Keys).Count; (Get-FormatData SyscallPS.SyscallEvent).TypeNames[0]"
+            Push-Location $modules
+            try { $out = @(& $exe @prefix -NoProfile -NonInteractive -Command $script) } finally { Pop-Location }
+            $LASTEXITCODE | Should -Be 0
+            $out[0] | Should -Be (Join-Path $modules 'SyscallPS')
+            [int]$out[1] | Should -Be $Module.ExportedCmdlets.Count
+            $out[2] | Should -Be 'SyscallPS.SyscallEvent'
+        }
+        finally {
+            Remove-Item -LiteralPath $modules -Recurse -Force -ErrorAction Ignore
+        }
+    }
+
+    It 'carries the native launcher when the repository has one' {
+        $nativeOut = Join-Path $RepoRoot 'src/native/out'
+        if (-not (Test-Path -LiteralPath $nativeOut)) {
+            Set-ItResult -Skipped -Because 'src/native/out does not exist in this checkout'
+            return
+        }
+        $moduleDir = Split-Path -Parent $Module.ImplementingAssembly.Location
+        $launchers = @(Get-ChildItem -LiteralPath $nativeOut -Recurse -File | ForEach-Object Name | Sort-Object -Unique)
+        foreach ($name in $launchers) { Join-Path $moduleDir $name | Should -Exist }
+    }
+}
+
 Describe 'Format views' {
     It 'registers a table and a list view for SyscallPS.SyscallEvent' {
         $views = @((Get-FormatData -TypeName 'SyscallPS.SyscallEvent' -PowerShellVersion $PSVersionTable.PSVersion).FormatViewDefinition)
