@@ -10,9 +10,9 @@ Run from the repository root with the pwsh of the local tool manifest:
 
 Tasks:
   Setup    Debian packages (as root, only when missing), tracefs mount, Pester 5.7.1 from NuGet. Idempotent.
-  Build    dotnet publish into out/SyscallPS (a self-contained module folder), format files, manifest, help.
+  Build    dotnet publish into out/SyscallPS (the complete, publishable module folder), format files, manifest, help.
   Docs     docs/*.md (platyPS schema) -> en-US/SyscallPS.dll-Help.xml and about_*.help.txt.
-  Test     Setup, Build, C fixtures, xunit, Pester (in a child pwsh); ends with "N passed, N failed, N skipped".
+  Test     Setup, Build, C fixtures, xunit, Pester (a child pwsh per file); ends with "N passed, N failed, N skipped".
   Bench    Build, then bench/run.ps1.
   Package  Build, then out/SyscallPS-<version>.zip (the module folder, ready to unzip into a PSModulePath folder).
   Demo     Build, then a real trace of `ls -la /etc`.
