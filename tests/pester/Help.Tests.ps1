@@ -14,7 +14,8 @@ BeforeAll {
     $script:ManifestPath = if ($env:SYSCALLPS_MODULE) { $env:SYSCALLPS_MODULE } else { Join-Path $RepoRoot 'SyscallPS.psd1' }
     $script:Module = Import-Module $ManifestPath -PassThru -ErrorAction Stop
     Import-Module (Join-Path $RepoRoot 'build/MarkdownHelp.psm1') -Force
-    $script:Common = @([System.Management.Automation.PSCmdlet]::CommonParameters) + @([System.Management.Automation.PSCmdlet]::OptionalCommonParameters)
+    # -WhatIf and -Confirm are documented like any parameter (as platyPS does); only the always-present common parameters are not.
+    $script:Common = @([System.Management.Automation.PSCmdlet]::CommonParameters)
 }
 
 Describe 'Help of <Name>' -ForEach $CmdletCases {

@@ -102,6 +102,15 @@ Describe 'Start-SyscallTrace launching a program' {
         $LASTEXITCODE | Should -Be 143   # SIGTERM, as strace does when it is stopped
     } -Skip:(-not $haveFixtures)
 
+    It 'ends the trace cleanly when a downstream command throws' {
+        $target = Start-Detached "$fixtures/spinner busy 1"
+        try {
+            { Start-SyscallTrace -ProcessId $target | ForEach-Object { throw 'downstream failure' } } | Should -Throw '*downstream failure*'
+            (Wait-Released $target 'R').TracerPid | Should -Be '0'
+            (Get-ProcState $target).State | Should -BeExactly 'R'
+        } finally { Stop-Process -Id $target -Force -ErrorAction Ignore }
+    } -Skip:(-not $haveFixtures)
+
     It 'stops after -Duration' {
         $sw = [Diagnostics.Stopwatch]::StartNew()
         $events = Start-SyscallTrace -FilePath "$fixtures/spinner" -ArgumentList 'sleep', '1' -Duration '00:00:00.5'
@@ -123,6 +132,23 @@ Describe 'Start-SyscallTrace launching a program' {
         # A launched program gets SIGINT, as under strace.
         Test-Path "/proc/$tracee" | Should -BeFalse
     } -Skip:(-not $haveFixtures)
+}
+
+Describe 'Capture files' {
+    It 'writes a capture with -OutFile and reads the same events back with Get-SyscallEvent -Path' {
+        $live = Start-SyscallTrace -FilePath sh -ArgumentList '-c', 'cat /etc/hostname > /dev/null' -OutFile TestDrive:/sh.trace
+        $back = Get-SyscallEvent -Path TestDrive:/sh.trace
+        $back.Count | Should -Be $live.Count
+        $back[0].GetType().FullName | Should -Be 'SyscallPS.SyscallEvent'
+        ($back | ForEach-Object ToString) | Should -Be ($live | ForEach-Object ToString)
+        (Get-SyscallEvent -Path TestDrive:/sh.trace -Syscall execve).Path | Should -Contain '/usr/bin/cat'
+    }
+
+    It 'rejects a file that is not a capture with InvalidData, and a missing one with ObjectNotFound' {
+        Set-Content TestDrive:/not.trace 'hello'
+        { Get-SyscallEvent -Path TestDrive:/not.trace -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidCaptureFile,SyscallPS.Commands.GetSyscallEventCommand'
+        { Get-SyscallEvent -Path TestDrive:/missing.trace -ErrorAction Stop } | Should -Throw -ErrorId 'CaptureFileNotFound,SyscallPS.Commands.GetSyscallEventCommand'
+    }
 }
 
 Describe 'Start-SyscallTrace attaching to running processes' -Skip:(-not $haveFixtures) {
