@@ -134,6 +134,26 @@ Describe 'Start-SyscallTrace launching a program' {
     } -Skip:(-not $haveFixtures)
 }
 
+Describe 'Data capture (-CaptureData)' {
+    It 'records the bytes read and written, cut at -DataSize' {
+        Set-Content -Path TestDrive:/data.txt -Value ('syscallps-data-' + ('x' * 100)) -NoNewline
+        $file = (Get-Item TestDrive:/data.txt).FullName
+        $events = Start-SyscallTrace -FilePath cat -ArgumentList $file -CaptureData -DataSize 20 -Syscall read, write
+        $read = $events | Where-Object { $_.Syscall -eq 'read' -and $_.DataText -like 'syscallps-data*' }
+        $read | Should -HaveCount 1
+        $read.DataText | Should -BeExactly 'syscallps-data-xxxxx'
+        $read.Data.TotalLength | Should -Be 115
+        $read.Data.Truncated | Should -BeTrue
+        ($events | Where-Object Syscall -eq 'write').DataText | Should -BeExactly 'syscallps-data-xxxxx'
+    }
+
+    It 'is off unless asked' {
+        $events = Start-SyscallTrace -FilePath cat -ArgumentList /etc/hostname -Syscall read
+        $events | Where-Object Data | Should -BeNullOrEmpty
+        { Start-SyscallTrace -FilePath true -DataSize 10 -ErrorAction Stop } | Should -Throw -ErrorId 'DataSizeNeedsCaptureData,SyscallPS.Commands.StartSyscallTraceCommand'
+    }
+}
+
 Describe 'Capture files' {
     It 'writes a capture with -OutFile and reads the same events back with Get-SyscallEvent -Path' {
         $live = Start-SyscallTrace -FilePath sh -ArgumentList '-c', 'cat /etc/hostname > /dev/null' -OutFile TestDrive:/sh.trace

@@ -134,6 +134,10 @@ public static class CaptureFile
 
         public long LostCount { get; set; }
 
+        public string? DataHex { get; set; }
+
+        public long DataLength { get; set; }
+
         public static CapturedEvent From(SyscallEvent e) => new()
         {
             Kind = e.Kind,
@@ -158,6 +162,8 @@ public static class CaptureFile
             SignalInfo = e.SignalInfo,
             ExitCode = e.ExitCode,
             LostCount = e.LostCount,
+            DataHex = e.Data?.Hex,
+            DataLength = e.Data?.TotalLength ?? 0,
         };
 
         public SyscallEvent ToEvent() => new()
@@ -186,6 +192,7 @@ public static class CaptureFile
             SignalInfo = SignalInfo,
             ExitCode = ExitCode,
             LostCount = LostCount,
+            Data = DataHex is null ? null : new IoData(Convert.FromHexString(DataHex), DataLength),
         };
     }
 

@@ -78,6 +78,12 @@ public sealed class SyscallEvent
     /// <summary>For <see cref="SyscallEventKind.Lost"/>: how many events were lost.</summary>
     public long LostCount { get; init; }
 
+    /// <summary>With -CaptureData: the bytes a read/write/send/recv-family call moved (prints as text).</summary>
+    public Capture.IoData? Data { get; init; }
+
+    /// <summary>With -CaptureData: <see cref="Data"/> as printable text (sysdig's echo_fds).</summary>
+    public string? DataText => Data?.Text;
+
     /// <summary>The event as one strace -f line, with its <c>[pid N]</c> prefix.</summary>
     public override string ToString() => "[pid " + ThreadId.ToString(CultureInfo.InvariantCulture) + "] " + ToStraceLine();
 

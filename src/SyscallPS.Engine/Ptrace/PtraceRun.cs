@@ -551,10 +551,13 @@ internal sealed class PtraceRun : ITraceRun
             return;
         }
 
-        Emit(SyscallEventKind.Syscall, t, decoded, NowNanoseconds() - t.Call.EntryNanoseconds);
+        var data = _request.CaptureData && t.Call.Info is { } info
+            ? Capture.IoDataCapture.Capture(info.Name, t.Call.Args, returnValue, t.Memory, _request.DataSize)
+            : null;
+        Emit(SyscallEventKind.Syscall, t, decoded, NowNanoseconds() - t.Call.EntryNanoseconds, data);
     }
 
-    private void Emit(SyscallEventKind kind, Tracee t, DecodedExit decoded, long durationNs)
+    private void Emit(SyscallEventKind kind, Tracee t, DecodedExit decoded, long durationNs, Capture.IoData? data = null)
     {
         var call = t.Call;
         var ev = new SyscallEvent
@@ -578,6 +581,7 @@ internal sealed class PtraceRun : ITraceRun
             TargetPath = call.TargetPath,
             ChildProcessId = decoded.ChildProcessId,
             Signal = call.Signal,
+            Data = data,
         };
         Write(ev);
     }

@@ -51,6 +51,12 @@ public sealed class TraceRequest
     /// <summary>The engine asked for.</summary>
     public EngineKind Engine { get; init; } = EngineKind.Auto;
 
+    /// <summary>Record the bytes of read/write/send/recv-family calls (off unless asked: it copies user data).</summary>
+    public bool CaptureData { get; init; }
+
+    /// <summary>With <see cref="CaptureData"/>: at most this many bytes per call.</summary>
+    public int DataSize { get; init; } = 256;
+
     /// <summary>eBPF ring buffer size in bytes (a power of two).</summary>
     public int RingBufferBytes { get; init; } = 64 << 20;
 

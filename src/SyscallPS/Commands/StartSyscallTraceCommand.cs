@@ -84,6 +84,15 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Raw { get; set; }
 
+    /// <summary>Record the bytes of read/write/send/recv-family calls in each event's Data and DataText.</summary>
+    [Parameter]
+    public SwitchParameter CaptureData { get; set; }
+
+    /// <summary>With -CaptureData: at most this many bytes per call (default 256).</summary>
+    [Parameter]
+    [ValidateRange(1, 1 << 20)]
+    public int DataSize { get; set; } = 256;
+
     /// <summary>Also write every event to this capture file (JSON Lines), read back with Get-SyscallEvent -Path.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -110,6 +119,12 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
                 "-BufferCapacity applies to background sessions only.", "Add -AsJob, or leave -BufferCapacity out: a streaming trace hands each event to the pipeline.", BufferCapacity));
         }
 
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(DataSize)) && !CaptureData)
+        {
+            ThrowTerminatingError(TraceErrors.Create("DataSizeNeedsCaptureData", ErrorCategory.InvalidArgument,
+                "-DataSize applies only with -CaptureData.", "Add -CaptureData to record the bytes of read/write calls.", DataSize));
+        }
+
         if (MyInvocation.BoundParameters.ContainsKey(nameof(Duration)) && Duration <= TimeSpan.Zero)
         {
             ThrowTerminatingError(TraceErrors.Create("InvalidDuration", ErrorCategory.InvalidArgument,
@@ -128,6 +143,8 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
             FollowChildren = !NoFollow,
             Engine = Engine,
             Decode = new DecodeOptions { StringLimit = StringLimit, Raw = Raw },
+            CaptureData = CaptureData,
+            DataSize = DataSize,
         };
 
         TimeSpan? duration = MyInvocation.BoundParameters.ContainsKey(nameof(Duration)) ? Duration : null;

@@ -1,0 +1,184 @@
+using System.Collections;
+using System.Text;
+
+namespace SyscallPS.Capture;
+
+/// <summary>
+/// Bytes a read/write-family syscall moved (<c>-CaptureData</c>, sysdig's echo_fds). Prints as printable text,
+/// enumerates as bytes, so CSV cells and JSON stay readable.
+/// </summary>
+public sealed class IoData : IReadOnlyList<byte>
+{
+    private readonly byte[] _bytes;
+
+    /// <summary>Wraps captured bytes.</summary>
+    public IoData(byte[] bytes, long total)
+    {
+        _bytes = bytes;
+        TotalLength = total;
+    }
+
+    /// <summary>The captured bytes (at most -DataSize of them).</summary>
+    public byte[] Bytes => _bytes;
+
+    /// <summary>How many bytes the syscall moved in all (more than <see cref="Count"/> when cut at -DataSize).</summary>
+    public long TotalLength { get; }
+
+    /// <summary>True when the data was cut at -DataSize.</summary>
+    public bool Truncated => TotalLength > _bytes.Length;
+
+    /// <inheritdoc />
+    public int Count => _bytes.Length;
+
+    /// <inheritdoc />
+    public byte this[int index] => _bytes[index];
+
+    /// <summary>The bytes as text: printable ASCII, tabs and newlines kept, anything else shown as '.'.</summary>
+    public string Text
+    {
+        get
+        {
+            var sb = new StringBuilder(_bytes.Length);
+            foreach (var b in _bytes)
+            {
+                sb.Append(b is >= 0x20 and < 0x7f or (byte)'\n' or (byte)'\t' or (byte)'\r' ? (char)b : '.');
+            }
+
+            return sb.ToString();
+        }
+    }
+
+    /// <summary>The bytes in hexadecimal.</summary>
+    public string Hex => Convert.ToHexString(_bytes).ToLowerInvariant();
+
+    /// <inheritdoc />
+    public IEnumerator<byte> GetEnumerator() => ((IEnumerable<byte>)_bytes).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => _bytes.GetEnumerator();
+
+    /// <summary>The printable text of the data (what a CSV cell shows).</summary>
+    public override string ToString() => Text;
+}
+
+/// <summary>
+/// Which syscalls move data, and where their buffer is: the table behind <c>-CaptureData</c>. Reads capture the
+/// bytes the kernel returned, writes the bytes handed to it; both at exit, for the returned byte count.
+/// </summary>
+public static class IoDataCapture
+{
+    /// <summary>How a syscall's buffer argument is laid out.</summary>
+    private enum BufferShape
+    {
+        Plain,   // (fd, buf, count): buf holds the data
+        IoVec,   // (fd, iov, iovcnt): an iovec array
+        MsgHdr,  // (fd, msghdr): msg_iov / msg_iovlen inside a struct msghdr
+    }
+
+    /// <summary>Data direction of a syscall: bytes into the process (read) or out of it (write).</summary>
+    public enum Direction
+    {
+        /// <summary>Data read by the process.</summary>
+        In,
+
+        /// <summary>Data written by the process.</summary>
+        Out,
+    }
+
+    private static readonly Dictionary<string, (int BufferArg, BufferShape Shape, Direction Direction)> Table = new(StringComparer.Ordinal)
+    {
+        ["read"] = (1, BufferShape.Plain, Direction.In),
+        ["pread64"] = (1, BufferShape.Plain, Direction.In),
+        ["recvfrom"] = (1, BufferShape.Plain, Direction.In),
+        ["readv"] = (1, BufferShape.IoVec, Direction.In),
+        ["preadv"] = (1, BufferShape.IoVec, Direction.In),
+        ["preadv2"] = (1, BufferShape.IoVec, Direction.In),
+        ["recvmsg"] = (1, BufferShape.MsgHdr, Direction.In),
+        ["write"] = (1, BufferShape.Plain, Direction.Out),
+        ["pwrite64"] = (1, BufferShape.Plain, Direction.Out),
+        ["sendto"] = (1, BufferShape.Plain, Direction.Out),
+        ["writev"] = (1, BufferShape.IoVec, Direction.Out),
+        ["pwritev"] = (1, BufferShape.IoVec, Direction.Out),
+        ["pwritev2"] = (1, BufferShape.IoVec, Direction.Out),
+        ["sendmsg"] = (1, BufferShape.MsgHdr, Direction.Out),
+    };
+
+    /// <summary>True when the syscall moves data that -CaptureData records; gives its direction.</summary>
+    public static bool IsIo(string syscall, out Direction direction)
+    {
+        if (Table.TryGetValue(syscall, out var entry))
+        {
+            direction = entry.Direction;
+            return true;
+        }
+
+        direction = default;
+        return false;
+    }
+
+    /// <summary>Reads up to <paramref name="limit"/> of the <paramref name="returned"/> bytes the call moved, or null.</summary>
+    public static IoData? Capture(string syscall, ReadOnlySpan<ulong> args, long returned, Decoding.ITraceeMemory memory, int limit)
+    {
+        if (returned <= 0 || limit <= 0 || !Table.TryGetValue(syscall, out var entry))
+        {
+            return null;
+        }
+
+        int want = (int)Math.Min(returned, limit);
+        var data = new byte[want];
+        int got = entry.Shape switch
+        {
+            BufferShape.Plain => memory.Read(args[entry.BufferArg], data),
+            BufferShape.IoVec => Gather(args[entry.BufferArg], args[entry.BufferArg + 1], data, memory),
+            _ => GatherMsgHdr(args[entry.BufferArg], data, memory),
+        };
+        if (got <= 0)
+        {
+            return null;
+        }
+
+        return new IoData(got == want ? data : data[..got], returned);
+    }
+
+    // struct msghdr (64-bit): msg_name @0, msg_namelen @8, msg_iov @16, msg_iovlen @24.
+    private static int GatherMsgHdr(ulong msghdr, byte[] into, Decoding.ITraceeMemory memory)
+    {
+        Span<byte> header = stackalloc byte[32];
+        if (memory.Read(msghdr, header) < 32)
+        {
+            return -1;
+        }
+
+        return Gather(BitConverter.ToUInt64(header[16..]), BitConverter.ToUInt64(header[24..]), into, memory);
+    }
+
+    // struct iovec (64-bit): iov_base @0, iov_len @8.
+    private static int Gather(ulong iov, ulong count, byte[] into, Decoding.ITraceeMemory memory)
+    {
+        int filled = 0;
+        Span<byte> vec = stackalloc byte[16];
+        for (ulong i = 0; i < Math.Min(count, 1024UL) && filled < into.Length; i++)
+        {
+            if (memory.Read(iov + i * 16, vec) < 16)
+            {
+                break;
+            }
+
+            ulong baseAddress = BitConverter.ToUInt64(vec);
+            int length = (int)Math.Min(BitConverter.ToUInt64(vec[8..]), (ulong)(into.Length - filled));
+            if (length == 0)
+            {
+                continue;
+            }
+
+            int n = memory.Read(baseAddress, into.AsSpan(filled, length));
+            if (n <= 0)
+            {
+                break;
+            }
+
+            filled += n;
+        }
+
+        return filled;
+    }
+}
