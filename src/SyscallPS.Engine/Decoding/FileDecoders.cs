@@ -60,7 +60,7 @@ internal static class FileDecoders
         r.Add("dup2", (s, m, o) => { s.SetFd(0); s.SetInt(1); });
         r.Add("dup3", (s, m, o) => { s.SetFd(0); s.SetInt(1); s.SetFlags(2, FileTables.Dup3Flags); });
         r.Add("pipe", null, PipeExit);
-        r.Add("pipe2", (s, m, o) => s.SetFlags(1, FileTables.PipeFlags), PipeExit);
+        r.Add("pipe2", (s, m, o) => s.SetFlags(1, FileTables.OpenFlags), PipeExit);
         r.Add("fcntl", FcntlEntry, FcntlExit);
         r.Add("ioctl", IoctlEntry, IoctlExit);
         r.Add("flock", (s, m, o) => { s.SetFd(0); s.SetFlags(1, FileTables.FlockOps); });

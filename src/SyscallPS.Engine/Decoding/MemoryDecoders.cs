@@ -6,6 +6,7 @@ namespace SyscallPS.Decoding;
 internal static class MemoryDecoders
 {
     private const ulong MREMAP_FIXED = 2;
+    private const int HugeShift = 26;
 
     public static void Register(DecoderRegistry r)
     {
@@ -48,12 +49,9 @@ internal static class MemoryDecoders
     {
         flags = (uint)flags;
         string type = MemoryTables.MapType.Format((long)(flags & 0xf));
-        ulong rest = flags & ~0xfUL;
-        if (rest == 0)
-        {
-            return type;
-        }
-
-        return type + "|" + MemoryTables.MapFlags.Format(rest);
+        ulong huge = (flags >> HugeShift) & 0x3f;
+        ulong rest = flags & ~0xfUL & ~(0x3fUL << HugeShift);
+        string text = rest == 0 ? type : type + "|" + MemoryTables.MapFlags.Format(rest);
+        return huge == 0 ? text : text + "|" + StraceText.Dec((long)huge) + "<<MAP_HUGE_SHIFT";
     }
 }

@@ -45,7 +45,19 @@ internal static class NetworkDecoders
         });
         r.Add("recvmsg", (s, m, o) => { s.SetFd(0); s.SetFlags(2, NetworkTables.MessageFlags); }, (s, ret, m, o, failed) =>
         {
-            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : MsghdrText(m, o, s.Args[1], ret));
+            if (!failed)
+            {
+                s.SetText(1, MsghdrText(m, o, s.Args[1], ret));
+            }
+            else
+            {
+                // On failure strace shows only the name length the caller offered.
+                Span<byte> h = stackalloc byte[12];
+                s.SetText(1, TraceeReader.TryRead(m, s.Args[1], h)
+                    ? "{msg_namelen=" + StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(h[8..])) + "}"
+                    : StraceText.Pointer(s.Args[1]));
+            }
+
             return null;
         });
         r.Add("setsockopt", (s, m, o) =>
@@ -73,14 +85,22 @@ internal static class NetworkDecoders
     private static void SetSocketType(SyscallDecodeState s, int i)
     {
         uint v = (uint)s.Args[i];
-        uint type = v & 0xf;
         uint flags = v & ~0xfu;
+        var typeName = NetworkTables.SocketTypes.Lookup(v & 0xf);
         var sb = StraceText.Builder();
-        sb.Append(NetworkTables.SocketTypes.Format(type));
-        if (flags != 0)
+        if (typeName is null)
         {
-            sb.Append('|');
-            NetworkTables.SocketTypeFlags.Append(sb, flags);
+            // An unknown type: strace prints the whole value as flags.
+            NetworkTables.SocketTypeFlags.Append(sb, v);
+        }
+        else
+        {
+            sb.Append(typeName);
+            if (flags != 0)
+            {
+                sb.Append('|');
+                NetworkTables.SocketTypeFlags.Append(sb, flags);
+            }
         }
 
         s.SetText(i, sb.ToString());

@@ -72,6 +72,112 @@ internal static class ProcessDecoders
         r.Add("unshare", (s, m, o) => s.SetFlags(0, ProcessTables.UnshareFlags, is32: false));
         r.Add("setns", (s, m, o) => { s.SetFd(0); s.SetFlags(1, ProcessTables.CloneFlags); });
         r.Add("pidfd_open", (s, m, o) => { s.SetInt(0); s.SetFlags(1, ProcessTables.PidfdOpenFlags); });
+        r.Add("futex", FutexEntry);
+    }
+
+    private const int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_FD = 2, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4, FUTEX_WAKE_OP = 5;
+    private const int FUTEX_LOCK_PI = 6, FUTEX_UNLOCK_PI = 7, FUTEX_TRYLOCK_PI = 8, FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10;
+    private const int FUTEX_WAIT_REQUEUE_PI = 11, FUTEX_CMP_REQUEUE_PI = 12, FUTEX_LOCK_PI2 = 13;
+
+    private static void FutexEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetPointer(0);
+        int op = (int)s.Args[1];
+        int cmd = op & 0x7f;
+        var name = ProcessTables.FutexCommands.Lookup(cmd);
+        if (name is null)
+        {
+            s.SetText(1, ProcessTables.FutexCommands.FormatUnknown((uint)op));
+            s.SetUInt(2); s.SetPointer(3); s.SetPointer(4); s.SetUInt(5);
+            s.ArgumentCount = 6;
+            return;
+        }
+
+        if ((op & ProcessTables.FutexPrivateFlag) != 0)
+        {
+            name += "_PRIVATE";
+        }
+
+        if ((op & ProcessTables.FutexClockRealtime) != 0)
+        {
+            name += "|FUTEX_CLOCK_REALTIME";
+        }
+
+        int unknownBits = op & ~(0x7f | ProcessTables.FutexPrivateFlag | ProcessTables.FutexClockRealtime);
+        if (unknownBits != 0)
+        {
+            name += "|" + StraceText.Hex((uint)unknownBits);
+        }
+
+        s.SetText(1, name);
+        switch (cmd)
+        {
+            case FUTEX_WAIT:
+                s.SetUInt(2); s.SetText(3, TimeDecoders.TimespecAt(m, s.Args[3]));
+                s.ArgumentCount = 4;
+                break;
+            case FUTEX_WAIT_BITSET:
+                s.SetUInt(2); s.SetText(3, TimeDecoders.TimespecAt(m, s.Args[3])); s.SetText(5, Bitset(s.Args[5]));
+                MoveLast(s, 5, 4);
+                break;
+            case FUTEX_WAKE or FUTEX_FD:
+                s.SetUInt(2);
+                s.ArgumentCount = 3;
+                break;
+            case FUTEX_WAKE_BITSET:
+                s.SetUInt(2); s.SetText(5, Bitset(s.Args[5]));
+                MoveLast(s, 5, 3);
+                break;
+            case FUTEX_REQUEUE:
+                s.SetUInt(2); s.SetText(3, StraceText.UDec((uint)s.Args[3])); s.SetPointer(4);
+                s.ArgumentCount = 5;
+                break;
+            case FUTEX_CMP_REQUEUE or FUTEX_CMP_REQUEUE_PI:
+                s.SetUInt(2); s.SetText(3, StraceText.UDec((uint)s.Args[3])); s.SetPointer(4); s.SetUInt(5);
+                s.ArgumentCount = 6;
+                break;
+            case FUTEX_WAKE_OP:
+                s.SetUInt(2); s.SetText(3, StraceText.UDec((uint)s.Args[3])); s.SetPointer(4); s.SetText(5, WakeOp((uint)s.Args[5]));
+                s.ArgumentCount = 6;
+                break;
+            case FUTEX_LOCK_PI or FUTEX_LOCK_PI2:
+                s.SetText(2, TimeDecoders.TimespecAt(m, s.Args[3]));
+                s.EntryArguments[2] = new SyscallArgument("utime", "const struct __kernel_timespec *", s.Args[3], s.Args[3], s.EntryArguments[2]!.Text);
+                s.ArgumentCount = 3;
+                break;
+            case FUTEX_UNLOCK_PI or FUTEX_TRYLOCK_PI:
+                s.ArgumentCount = 2;
+                break;
+            case FUTEX_WAIT_REQUEUE_PI:
+                s.SetUInt(2); s.SetText(3, TimeDecoders.TimespecAt(m, s.Args[3])); s.SetPointer(4);
+                s.ArgumentCount = 5;
+                break;
+        }
+    }
+
+    /// <summary>Prints parameter <paramref name="param"/> in print position <paramref name="slot"/> and ends the list there.</summary>
+    private static void MoveLast(SyscallDecodeState s, int param, int slot)
+    {
+        s.EntryArguments[slot] = s.EntryArguments[param];
+        s.EntryArguments[param] = null;
+        s.ArgumentCount = slot + 1;
+    }
+
+    private static string Bitset(ulong v) => (uint)v == uint.MaxValue ? "FUTEX_BITSET_MATCH_ANY" : StraceText.Hex((uint)v);
+
+    private static readonly string[] FutexOps = ["FUTEX_OP_SET", "FUTEX_OP_ADD", "FUTEX_OP_OR", "FUTEX_OP_ANDN", "FUTEX_OP_XOR"];
+    private static readonly string[] FutexCmps = ["FUTEX_OP_CMP_EQ", "FUTEX_OP_CMP_NE", "FUTEX_OP_CMP_LT", "FUTEX_OP_CMP_LE", "FUTEX_OP_CMP_GT", "FUTEX_OP_CMP_GE"];
+
+    private static string WakeOp(uint v)
+    {
+        uint op = (v >> 28) & 7;
+        bool shift = ((v >> 28) & 8) != 0;
+        uint cmp = (v >> 24) & 0xf;
+        int oparg = (int)(v << 8) >> 20;
+        int cmparg = (int)(v << 20) >> 20;
+        var opText = (shift ? "FUTEX_OP_OPARG_SHIFT<<28|" : string.Empty) + (op < FutexOps.Length ? FutexOps[op] : StraceText.Hex(op)) + "<<28";
+        var cmpText = (cmp < FutexCmps.Length ? FutexCmps[cmp] : StraceText.Hex(cmp)) + "<<24";
+        return "{" + opText + ", " + StraceText.Dec(oparg) + ", " + cmpText + ", " + StraceText.Dec(cmparg) + "}";
     }
 
     private static void CloneEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)

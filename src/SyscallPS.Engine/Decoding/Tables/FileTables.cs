@@ -16,17 +16,16 @@ internal static class FileTables
     public static readonly FlagTable OpenFlags = new("O_",
     [
         (0x40, "O_CREAT"), (0x80, "O_EXCL"), (0x100, "O_NOCTTY"), (0x200, "O_TRUNC"), (0x400, "O_APPEND"),
-        (0x800, "O_NONBLOCK"), (0x101000, "O_SYNC"), (0x1000, "O_DSYNC"), (0x2000, "O_ASYNC"), (0x4000, "O_DIRECT"),
-        (0x8000, "O_LARGEFILE"), (0x410000, "O_TMPFILE"), (0x10000, "O_DIRECTORY"), (0x20000, "O_NOFOLLOW"),
-        (0x40000, "O_NOATIME"), (0x80000, "O_CLOEXEC"), (0x200000, "O_PATH"),
+        (0x800, "O_NONBLOCK"), (0x101000, "O_SYNC"), (0x1000, "O_DSYNC"), (0x4000, "O_DIRECT"), (0x8000, "O_LARGEFILE"),
+        (0x20000, "O_NOFOLLOW"), (0x40000, "O_NOATIME"), (0x80000, "O_CLOEXEC"), (0x200000, "O_PATH"),
+        (0x410000, "O_TMPFILE"), (0x10000, "O_DIRECTORY"), (0x2000, "FASYNC"),
     ]);
 
     /// <summary>*at() flags.</summary>
     public static readonly FlagTable AtFlags = new("AT_",
     [
         (0x100, "AT_SYMLINK_NOFOLLOW"), (0x200, "AT_REMOVEDIR"), (0x400, "AT_SYMLINK_FOLLOW"),
-        (0x800, "AT_NO_AUTOMOUNT"), (0x1000, "AT_EMPTY_PATH"), (0x2000, "AT_STATX_FORCE_SYNC"),
-        (0x4000, "AT_STATX_DONT_SYNC"), (0x8000, "AT_RECURSIVE"),
+        (0x800, "AT_NO_AUTOMOUNT"), (0x1000, "AT_EMPTY_PATH"), (0x8000, "AT_RECURSIVE"),
     ]);
 
     /// <summary>faccessat flags (AT_EACCESS shares AT_REMOVEDIR's bit).</summary>
@@ -72,7 +71,7 @@ internal static class FileTables
     public static readonly ValueTable SeekWhence = new("SEEK_",
     [
         (0, "SEEK_SET"), (1, "SEEK_CUR"), (2, "SEEK_END"), (3, "SEEK_DATA"), (4, "SEEK_HOLE"),
-    ], hexUnknown: false);
+    ]);
 
     public static readonly FlagTable RenameFlags = new("RENAME_", [(1, "RENAME_NOREPLACE"), (2, "RENAME_EXCHANGE"), (4, "RENAME_WHITEOUT")]);
 
@@ -136,7 +135,7 @@ internal static class FileTables
     [
         (0, "POSIX_FADV_NORMAL"), (1, "POSIX_FADV_RANDOM"), (2, "POSIX_FADV_SEQUENTIAL"), (3, "POSIX_FADV_WILLNEED"),
         (4, "POSIX_FADV_DONTNEED"), (5, "POSIX_FADV_NOREUSE"),
-    ], hexUnknown: false);
+    ]);
 
     public static readonly FlagTable FallocateModes = new("FALLOC_FL_",
     [

@@ -20,7 +20,7 @@ internal static class NetworkTables
         (31, "AF_BLUETOOTH"), (32, "AF_IUCV"), (33, "AF_RXRPC"), (34, "AF_ISDN"), (35, "AF_PHONET"), (36, "AF_IEEE802154"),
         (37, "AF_CAIF"), (38, "AF_ALG"), (39, "AF_NFC"), (40, "AF_VSOCK"), (41, "AF_KCM"), (42, "AF_QIPCRTR"), (43, "AF_SMC"),
         (44, "AF_XDP"), (45, "AF_MCTP"),
-    ], hexUnknown: false);
+    ]);
 
     public static readonly ValueTable SocketTypes = new("SOCK_",
     [
@@ -38,7 +38,7 @@ internal static class NetworkTables
         (58, "IPPROTO_ICMPV6"), (92, "IPPROTO_MTP"), (94, "IPPROTO_BEETPH"), (98, "IPPROTO_ENCAP"), (103, "IPPROTO_PIM"),
         (108, "IPPROTO_COMP"), (115, "IPPROTO_L2TP"), (132, "IPPROTO_SCTP"), (136, "IPPROTO_UDPLITE"), (137, "IPPROTO_MPLS"),
         (143, "IPPROTO_ETHERNET"), (255, "IPPROTO_RAW"), (262, "IPPROTO_MPTCP"),
-    ], hexUnknown: false);
+    ]);
 
     public static readonly ValueTable NetlinkProtocols = new("NETLINK_",
     [
@@ -47,7 +47,7 @@ internal static class NetworkTables
         (10, "NETLINK_FIB_LOOKUP"), (11, "NETLINK_CONNECTOR"), (12, "NETLINK_NETFILTER"), (13, "NETLINK_IP6_FW"),
         (14, "NETLINK_DNRTMSG"), (15, "NETLINK_KOBJECT_UEVENT"), (16, "NETLINK_GENERIC"), (18, "NETLINK_SCSITRANSPORT"),
         (19, "NETLINK_ECRYPTFS"), (20, "NETLINK_RDMA"), (21, "NETLINK_CRYPTO"), (22, "NETLINK_SMC"),
-    ], hexUnknown: false);
+    ]);
 
     public static readonly FlagTable MessageFlags = new("MSG_",
     [
@@ -58,7 +58,7 @@ internal static class NetworkTables
         (0x40000000, "MSG_CMSG_CLOEXEC"),
     ]);
 
-    public static readonly ValueTable ShutdownHow = new("SHUT_", [(0, "SHUT_RD"), (1, "SHUT_WR"), (2, "SHUT_RDWR")], hexUnknown: false);
+    public static readonly ValueTable ShutdownHow = new("SHUT_", [(0, "SHUT_RD"), (1, "SHUT_WR"), (2, "SHUT_RDWR")]);
 
     public static readonly ValueTable SocketLevels = new("SOL_",
     [
@@ -85,7 +85,7 @@ internal static class NetworkTables
         (67, "SO_SNDTIMEO_NEW"), (68, "SO_DETACH_REUSEPORT_BPF"), (69, "SO_PREFER_BUSY_POLL"), (70, "SO_BUSY_POLL_BUDGET"),
         (71, "SO_NETNS_COOKIE"), (72, "SO_BUF_LOCK"), (73, "SO_RESERVE_MEM"), (74, "SO_TXREHASH"), (75, "SO_RCVMARK"),
         (76, "SO_PASSPIDFD"), (77, "SO_PEERPIDFD"),
-    ], hexUnknown: false);
+    ]);
 
     public static readonly ValueTable TcpOptions = new("TCP_",
     [
@@ -94,7 +94,7 @@ internal static class NetworkTables
         (12, "TCP_QUICKACK"), (13, "TCP_CONGESTION"), (14, "TCP_MD5SIG"), (18, "TCP_USER_TIMEOUT"), (19, "TCP_REPAIR"),
         (23, "TCP_FASTOPEN"), (24, "TCP_TIMESTAMP"), (25, "TCP_NOTSENT_LOWAT"), (30, "TCP_FASTOPEN_CONNECT"),
         (31, "TCP_ULP"), (36, "TCP_ZEROCOPY_RECEIVE"),
-    ], hexUnknown: false);
+    ]);
 
     public static readonly ValueTable IpOptions = new("IP_",
     [
@@ -102,7 +102,7 @@ internal static class NetworkTables
         (8, "IP_PKTINFO"), (10, "IP_MTU_DISCOVER"), (11, "IP_RECVERR"), (12, "IP_RECVTTL"), (13, "IP_RECVTOS"), (14, "IP_MTU"),
         (15, "IP_FREEBIND"), (19, "IP_TRANSPARENT"), (24, "IP_BIND_ADDRESS_NO_PORT"), (32, "IP_MULTICAST_IF"),
         (33, "IP_MULTICAST_TTL"), (34, "IP_MULTICAST_LOOP"), (35, "IP_ADD_MEMBERSHIP"), (36, "IP_DROP_MEMBERSHIP"),
-    ], hexUnknown: false);
+    ]);
 
     public static readonly ValueTable Ipv6Options = new("IPV6_",
     [
@@ -110,7 +110,7 @@ internal static class NetworkTables
         (19, "IPV6_MULTICAST_LOOP"), (20, "IPV6_ADD_MEMBERSHIP"), (21, "IPV6_DROP_MEMBERSHIP"), (23, "IPV6_MTU_DISCOVER"),
         (24, "IPV6_MTU"), (25, "IPV6_RECVERR"), (26, "IPV6_V6ONLY"), (49, "IPV6_RECVPKTINFO"), (50, "IPV6_PKTINFO"),
         (67, "IPV6_TCLASS"),
-    ], hexUnknown: false);
+    ]);
 
-    public static readonly ValueTable CmsgTypesSocket = new("SCM_", [(1, "SCM_RIGHTS"), (2, "SCM_CREDENTIALS"), (3, "SCM_SECURITY"), (4, "SCM_PIDFD")], hexUnknown: false);
+    public static readonly ValueTable CmsgTypesSocket = new("SCM_", [(1, "SCM_RIGHTS"), (2, "SCM_CREDENTIALS"), (3, "SCM_SECURITY"), (4, "SCM_PIDFD")]);
 }

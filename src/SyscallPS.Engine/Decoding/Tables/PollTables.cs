@@ -18,7 +18,7 @@ internal static class PollTables
         (0x80000000, "EPOLLET"),
     ]);
 
-    public static readonly ValueTable EpollOps = new("EPOLL_CTL_", [(1, "EPOLL_CTL_ADD"), (2, "EPOLL_CTL_DEL"), (3, "EPOLL_CTL_MOD")], hexUnknown: false);
+    public static readonly ValueTable EpollOps = new("EPOLL_CTL_", [(1, "EPOLL_CTL_ADD"), (2, "EPOLL_CTL_DEL"), (3, "EPOLL_CTL_MOD")]);
 
     public static readonly FlagTable EpollCreateFlags = new("EPOLL_", [(0x80000, "EPOLL_CLOEXEC")]);
 }

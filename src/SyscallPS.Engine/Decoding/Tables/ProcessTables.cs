@@ -30,7 +30,7 @@ internal static class ProcessTables
         (0x80000000, "__WCLONE"),
     ]);
 
-    public static readonly ValueTable IdTypes = new("P_", [(0, "P_ALL"), (1, "P_PID"), (2, "P_PGID"), (3, "P_PIDFD")], hexUnknown: false);
+    public static readonly ValueTable IdTypes = new("P_", [(0, "P_ALL"), (1, "P_PID"), (2, "P_PGID"), (3, "P_PIDFD")]);
 
     public static readonly ValueTable PtraceEvents = new("PTRACE_EVENT_",
     [
@@ -45,16 +45,16 @@ internal static class ProcessTables
         (11, "RLIMIT_SIGPENDING"), (12, "RLIMIT_MSGQUEUE"), (13, "RLIMIT_NICE"), (14, "RLIMIT_RTPRIO"), (15, "RLIMIT_RTTIME"),
     ]);
 
-    public static readonly ValueTable RusageWho = new("RUSAGE_", [(0, "RUSAGE_SELF"), (-1, "RUSAGE_CHILDREN"), (1, "RUSAGE_THREAD")], hexUnknown: false);
+    public static readonly ValueTable RusageWho = new("RUSAGE_", [(0, "RUSAGE_SELF"), (-1, "RUSAGE_CHILDREN"), (1, "RUSAGE_THREAD")]);
 
-    public static readonly ValueTable PriorityWhich = new("PRIO_", [(0, "PRIO_PROCESS"), (1, "PRIO_PGRP"), (2, "PRIO_USER")], hexUnknown: false);
+    public static readonly ValueTable PriorityWhich = new("PRIO_", [(0, "PRIO_PROCESS"), (1, "PRIO_PGRP"), (2, "PRIO_USER")]);
 
     public static readonly ValueTable ClockIds = new("CLOCK_",
     [
         (0, "CLOCK_REALTIME"), (1, "CLOCK_MONOTONIC"), (2, "CLOCK_PROCESS_CPUTIME_ID"), (3, "CLOCK_THREAD_CPUTIME_ID"),
         (4, "CLOCK_MONOTONIC_RAW"), (5, "CLOCK_REALTIME_COARSE"), (6, "CLOCK_MONOTONIC_COARSE"), (7, "CLOCK_BOOTTIME"),
         (8, "CLOCK_REALTIME_ALARM"), (9, "CLOCK_BOOTTIME_ALARM"), (10, "CLOCK_SGI_CYCLE"), (11, "CLOCK_TAI"),
-    ], hexUnknown: false);
+    ]);
 
     public static readonly FlagTable TimerFlags = new("TIMER_", [(1, "TIMER_ABSTIME")]);
 
@@ -62,7 +62,7 @@ internal static class ProcessTables
 
     public static readonly FlagTable TimerfdSetFlags = new("TFD_", [(1, "TFD_TIMER_ABSTIME"), (2, "TFD_TIMER_CANCEL_ON_SET")]);
 
-    public static readonly ValueTable ItimerWhich = new("ITIMER_", [(0, "ITIMER_REAL"), (1, "ITIMER_VIRTUAL"), (2, "ITIMER_PROF")], hexUnknown: false);
+    public static readonly ValueTable ItimerWhich = new("ITIMER_", [(0, "ITIMER_REAL"), (1, "ITIMER_VIRTUAL"), (2, "ITIMER_PROF")]);
 
     /// <summary>Futex commands (low 7 bits of op).</summary>
     public static readonly ValueTable FutexCommands = new("FUTEX_",
@@ -108,7 +108,7 @@ internal static class ProcessTables
     public static readonly ValueTable SchedPolicies = new("SCHED_",
     [
         (0, "SCHED_OTHER"), (1, "SCHED_FIFO"), (2, "SCHED_RR"), (3, "SCHED_BATCH"), (5, "SCHED_IDLE"), (6, "SCHED_DEADLINE"),
-    ], hexUnknown: false);
+    ]);
 
     public static readonly FlagTable Rseq = new("RSEQ_FLAG_", [(1, "RSEQ_FLAG_UNREGISTER")]);
 

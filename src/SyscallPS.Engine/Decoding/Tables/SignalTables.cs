@@ -19,7 +19,7 @@ internal static class SignalTables
         (0x400, "SA_UNSUPPORTED"), (0x800, "SA_EXPOSE_TAGBITS"),
     ]);
 
-    public static readonly ValueTable SigprocmaskHow = new("SIG_", [(0, "SIG_BLOCK"), (1, "SIG_UNBLOCK"), (2, "SIG_SETMASK")], hexUnknown: false);
+    public static readonly ValueTable SigprocmaskHow = new("SIG_", [(0, "SIG_BLOCK"), (1, "SIG_UNBLOCK"), (2, "SIG_SETMASK")]);
 
     public static readonly FlagTable SigaltstackFlags = new("SS_", [(1, "SS_ONSTACK"), (2, "SS_DISABLE"), (0x80000000, "SS_AUTODISARM")]);
 
