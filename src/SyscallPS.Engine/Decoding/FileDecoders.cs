@@ -78,7 +78,7 @@ internal static class FileDecoders
             s.SetPath(0, m); s.SetString(1, m, o); s.SetBuffer(2, m, o, s.Args[3]); s.SetULong(3); s.SetFlags(4, FileTables.XattrFlags);
         });
         r.Add("listxattr llistxattr", (s, m, o) => { s.SetPath(0, m); s.SetULong(2); }, ListxattrExit);
-        r.Add("sendfile", SendfileEntry, SendfileExit);
+        r.Add("sendfile", SendfileEntry, SendfileExit, argCount: 4, parameters: "int out_fd;int in_fd;off_t * offset;size_t count");
         r.Add("close_range", (s, m, o) => { s.SetUInt(0); s.SetUInt(1); s.SetFlags(2, FileTables.CloseRangeFlags); });
         r.Add("umount2", (s, m, o) => { s.SetString(0, m, o); s.SetFlags(1, FileTables.UmountFlags); });
         r.Add("statfs", (s, m, o) => s.SetPath(0, m));
@@ -137,7 +137,13 @@ internal static class FileDecoders
             ulong resolve = BinaryPrimitives.ReadUInt64LittleEndian(how[16..]);
             var flagsText = OpenFlagsText(flags);
             var sb = StraceText.Builder();
-            sb.Append("{flags=").Append(flagsText).Append(", mode=").Append(StraceText.Octal(mode)).Append(", resolve=");
+            sb.Append("{flags=").Append(flagsText);
+            if (mode != 0 || (flags & FileTables.O_CREAT) != 0 || (flags & FileTables.O_TMPFILE) == FileTables.O_TMPFILE)
+            {
+                sb.Append(", mode=").Append(StraceText.Octal(mode));
+            }
+
+            sb.Append(", resolve=");
             FileTables.ResolveFlags.Append(sb, resolve);
             sb.Append('}');
             s.SetText(2, sb.ToString());

@@ -617,7 +617,7 @@ internal static class ProcessDecoders
         StraceText.AppendQuoted(sb, nul >= 0 ? field[..nul] : field);
     }
 
-    private const int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_SET_NAME = 15, PR_GET_NAME = 16;
+    private const int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_NAME = 15, PR_GET_NAME = 16;
 
     private static void PrctlEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
     {
@@ -661,6 +661,11 @@ internal static class ProcessDecoders
     private static string? PrctlExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
         int option = (int)s.Args[0];
+        if (option == PR_GET_DUMPABLE && !failed && ProcessTables.DumpableValues.Lookup(ret) is { } dumpable)
+        {
+            return StraceText.Dec(ret) + " (" + dumpable + ")";
+        }
+
         if (option == PR_GET_NAME)
         {
             if (failed)

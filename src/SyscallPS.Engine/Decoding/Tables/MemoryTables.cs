@@ -22,7 +22,7 @@ internal static class MemoryTables
 
     public static readonly FlagTable MremapFlags = new("MREMAP_", [(1, "MREMAP_MAYMOVE"), (2, "MREMAP_FIXED"), (4, "MREMAP_DONTUNMAP")]);
 
-    public static readonly FlagTable MsyncFlags = new("MS_", [(1, "MS_ASYNC"), (2, "MS_INVALIDATE"), (4, "MS_SYNC")]);
+    public static readonly FlagTable MsyncFlags = new("MS_", [(1, "MS_ASYNC"), (4, "MS_SYNC"), (2, "MS_INVALIDATE")]);
 
     public static readonly ValueTable Madvise = new("MADV_",
     [

@@ -105,6 +105,9 @@ internal static class ProcessTables
         (65, "PR_SET_MDWE"), (66, "PR_GET_MDWE"), (0x53564d41, "PR_SET_VMA"),
     ]);
 
+    /// <summary>PR_GET_DUMPABLE results (linux/sched/coredump.h).</summary>
+    public static readonly ValueTable DumpableValues = new("SUID_DUMP_", [(0, "SUID_DUMP_DISABLE"), (1, "SUID_DUMP_USER"), (2, "SUID_DUMP_ROOT")]);
+
     public static readonly ValueTable SchedPolicies = new("SCHED_",
     [
         (0, "SCHED_OTHER"), (1, "SCHED_FIFO"), (2, "SCHED_RR"), (3, "SCHED_BATCH"), (5, "SCHED_IDLE"), (6, "SCHED_DEADLINE"),
