@@ -21,7 +21,7 @@ internal static class ProcessDecoders
             s.SetDirFd(0); s.SetPath(1, m); SetArgv(s, 2, m, o); SetEnvp(s, 3, m); s.SetFlags(4, ProcessTables.ExecveatFlags);
         });
         r.Add("exit exit_group", (s, m, o) => s.SetInt(0), ret: ReturnStyle.None);
-        r.Add("wait4", (s, m, o) => { s.SetInt(0); s.SetFlags(2, ProcessTables.Wait4Options); }, Wait4Exit);
+        r.Add("wait4", (s, m, o) => { s.SetInt(0); s.SetFlags(2, ProcessTables.WaitOptions); }, Wait4Exit);
         r.Add("waitid", (s, m, o) => { s.SetEnum(0, ProcessTables.IdTypes); s.SetInt(1); s.SetFlags(3, ProcessTables.WaitOptions); }, WaitidExit);
         r.Add("set_tid_address", (s, m, o) => s.SetPointer(0));
         r.Add("arch_prctl", ArchPrctlEntry, ArchPrctlExit);

@@ -346,7 +346,7 @@ internal static class SignalDecoders
     {
         int i = BinaryPrimitives.ReadInt32LittleEndian(si[24..]);
         ulong p = BinaryPrimitives.ReadUInt64LittleEndian(si[24..]);
-        sb.Append(", si_value={int=").Append(StraceText.Dec(i)).Append(", ptr=").AppendPointer(p).Append('}');
+        sb.Append(", si_int=").Append(StraceText.Dec(i)).Append(", si_ptr=").AppendPointer(p);
     }
 
     private static string CodeName(int signo, int code)

@@ -23,13 +23,6 @@ internal static class ProcessTables
         (0x20000000, "__WNOTHREAD"), (0x40000000, "__WALL"), (0x80000000, "__WCLONE"),
     ]);
 
-    /// <summary>wait4's options: bit 2 is WUNTRACED there.</summary>
-    public static readonly FlagTable Wait4Options = new("W",
-    [
-        (1, "WNOHANG"), (2, "WUNTRACED"), (8, "WCONTINUED"), (0x20000000, "__WNOTHREAD"), (0x40000000, "__WALL"),
-        (0x80000000, "__WCLONE"),
-    ]);
-
     public static readonly ValueTable IdTypes = new("P_", [(0, "P_ALL"), (1, "P_PID"), (2, "P_PGID"), (3, "P_PIDFD")]);
 
     public static readonly ValueTable PtraceEvents = new("PTRACE_EVENT_",
