@@ -80,7 +80,7 @@ internal static class FileDecoders
         r.Add("listxattr llistxattr", (s, m, o) => { s.SetPath(0, m); s.SetULong(2); }, ListxattrExit);
         r.Add("sendfile", SendfileEntry, SendfileExit, argCount: 4, parameters: "int out_fd;int in_fd;off_t * offset;size_t count");
         r.Add("close_range", (s, m, o) => { s.SetUInt(0); s.SetUInt(1); s.SetFlags(2, FileTables.CloseRangeFlags); });
-        r.Add("umount2", (s, m, o) => { s.SetString(0, m, o); s.SetFlags(1, FileTables.UmountFlags); });
+        r.Add("umount2", (s, m, o) => { s.SetString(0, m, o); s.SetFlags(1, FileTables.UmountFlags); }, argCount: 2, parameters: "char * name;int flags");
         r.Add("statfs", (s, m, o) => s.SetPath(0, m));
         r.Add("fstatfs", (s, m, o) => s.SetFd(0));
         r.Add("sync", null, argCount: 0);

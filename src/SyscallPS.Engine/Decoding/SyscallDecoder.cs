@@ -83,6 +83,11 @@ public static class SyscallDecoder
         try
         {
             spec.Entry?.Invoke(state, memory, options);
+            if (options.Raw)
+            {
+                // Raw output: every argument the table declares, in hex; the entry decoder still ran for Path, Signal, Fd.
+                state.ArgumentCount = spec.ArgCount ?? state.Info!.Parameters.Count;
+            }
         }
 #pragma warning disable CA1031 // A decoder must never take the tracer down: anything unexpected falls back to raw.
         catch (Exception)
@@ -98,7 +103,7 @@ public static class SyscallDecoder
         var spec = state.Spec;
         bool failed = rawReturn < 0 && rawReturn >= -4095;
         string? returnOverride = null;
-        if (spec?.Exit is not null)
+        if (spec?.Exit is not null && !options.Raw)
         {
             try
             {
@@ -116,7 +121,7 @@ public static class SyscallDecoder
         var args = count == 0 ? [] : new SyscallArgument[count];
         for (int i = 0; i < count; i++)
         {
-            args[i] = state.EntryArguments[i] ?? ArgFormat.Generic(state, i, options);
+            args[i] = (options.Raw ? null : state.EntryArguments[i]) ?? ArgFormat.Generic(state, i, options);
         }
 
         var list = count == 0 ? SyscallArgumentList.Empty : new SyscallArgumentList(args);
@@ -136,7 +141,7 @@ public static class SyscallDecoder
             child = (int)rawReturn;
         }
 
-        string returnText = returnOverride ?? FormatReturn(spec?.Return ?? ReturnStyle.Decimal, rawReturn);
+        string returnText = returnOverride ?? FormatReturn(options.Raw ? ReturnStyle.Hex : spec?.Return ?? ReturnStyle.Decimal, rawReturn);
         return new DecodedExit(list, rawReturn, returnText, null, null, child);
     }
 
