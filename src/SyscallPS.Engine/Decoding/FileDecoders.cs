@@ -109,8 +109,13 @@ internal static class FileDecoders
         }
     }
 
+    private static readonly TextCache OpenFlagsCache = new();
+
     /// <summary>Open flags as strace prints them: the access mode, then the other bits.</summary>
-    public static string OpenFlagsText(ulong flags)
+    public static string OpenFlagsText(ulong flags) =>
+        OpenFlagsCache.TryGet(flags, out var text) ? text : OpenFlagsCache.Add(flags, OpenFlagsUncached(flags));
+
+    private static string OpenFlagsUncached(ulong flags)
     {
         string access = FileTables.AccessModes.Format((long)(flags & FileTables.O_ACCMODE));
         ulong rest = flags & ~FileTables.O_ACCMODE;

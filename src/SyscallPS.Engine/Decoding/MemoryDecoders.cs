@@ -44,10 +44,17 @@ internal static class MemoryDecoders
         s.SetText(i, MemoryTables.Protection.Format(prot, "PROT_NONE"));
     }
 
+    private static readonly TextCache MapFlagsCache = new();
+
     /// <summary>mmap flags: the sharing type, then the other bits.</summary>
     public static string MapFlagsText(ulong flags)
     {
         flags = (uint)flags;
+        return MapFlagsCache.TryGet(flags, out var text) ? text : MapFlagsCache.Add(flags, MapFlagsUncached(flags));
+    }
+
+    private static string MapFlagsUncached(ulong flags)
+    {
         string type = MemoryTables.MapType.Format((long)(flags & 0xf));
         ulong huge = (flags >> HugeShift) & 0x3f;
         ulong rest = flags & ~0xfUL & ~(0x3fUL << HugeShift);

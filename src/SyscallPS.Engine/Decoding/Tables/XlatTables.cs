@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 
@@ -64,6 +65,8 @@ internal sealed class FlagTable
         }
     }
 
+    private readonly TextCache _cache = new();
+
     /// <summary>The symbolic form of <paramref name="value"/>.</summary>
     public string Format(ulong value, string zero = "0")
     {
@@ -72,6 +75,11 @@ internal sealed class FlagTable
             return zero;
         }
 
+        return _cache.TryGet(value, out var cached) ? cached : _cache.Add(value, FormatUncached(value, zero));
+    }
+
+    private string FormatUncached(ulong value, string zero)
+    {
         // Fast path: exactly one named value.
         foreach (var (v, name) in _entries)
         {
@@ -147,4 +155,28 @@ internal sealed class ValueTable
     /// <summary>The unknown form of a value: <c>0x2a /* F_??? */</c>.</summary>
     public string FormatUnknown(long value) =>
         (_hexUnknown ? "0x" + value.ToString("x", CultureInfo.InvariantCulture) : value.ToString(CultureInfo.InvariantCulture)) + _unknown;
+}
+
+/// <summary>
+/// Remembers the text of recently formatted values: a trace repeats the same few flag combinations millions of
+/// times, so each is built once. Bounded; thread-safe.
+/// </summary>
+internal sealed class TextCache
+{
+    private const int Capacity = 512;
+    private readonly ConcurrentDictionary<ulong, string> _map = new();
+
+    /// <summary>Looks a value up.</summary>
+    public bool TryGet(ulong key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text) => _map.TryGetValue(key, out text);
+
+    /// <summary>Stores a value's text (unless the cache is full) and returns it.</summary>
+    public string Add(ulong key, string text)
+    {
+        if (_map.Count < Capacity)
+        {
+            _map.TryAdd(key, text);
+        }
+
+        return text;
+    }
 }
