@@ -84,6 +84,7 @@ internal static class FileDecoders
         r.Add("statfs", (s, m, o) => s.SetPath(0, m));
         r.Add("fstatfs", (s, m, o) => s.SetFd(0));
         r.Add("sync", null, argCount: 0);
+        r.Add("utimensat", (s, m, o) => { s.SetDirFd(0); s.SetPath(1, m); s.SetText(2, UtimensText(m, s.Args[2])); s.SetFlags(3, FileTables.AtFlags); });
     }
 
     private static void OpenCommon(SyscallDecodeState s, ITraceeMemory m, int dirIndex)
@@ -184,6 +185,40 @@ internal static class FileDecoders
         {
             s.ArgumentCount = first + 2;
         }
+    }
+
+    private const long UtimeNow = (1L << 30) - 1;
+    private const long UtimeOmit = (1L << 30) - 2;
+
+    private static string UtimensText(ITraceeMemory m, ulong address)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        Span<long> ts = stackalloc long[4];
+        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(ts)))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        return "[" + TimeWithDate(ts[0], ts[1]) + ", " + TimeWithDate(ts[2], ts[3]) + "]";
+    }
+
+    private static string TimeWithDate(long sec, long nsec)
+    {
+        if (nsec == UtimeNow)
+        {
+            return "UTIME_NOW";
+        }
+
+        if (nsec == UtimeOmit)
+        {
+            return "UTIME_OMIT";
+        }
+
+        return TimeDecoders.FormatTimespec(sec, nsec) + TimeDecoders.DateComment(sec, nsec);
     }
 
     /// <summary>A device number as strace prints it: <c>makedev(0x1, 0x3)</c>.</summary>

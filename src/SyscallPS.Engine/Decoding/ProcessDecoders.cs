@@ -73,6 +73,97 @@ internal static class ProcessDecoders
         r.Add("setns", (s, m, o) => { s.SetFd(0); s.SetFlags(1, ProcessTables.CloneFlags); });
         r.Add("pidfd_open", (s, m, o) => { s.SetInt(0); s.SetFlags(1, ProcessTables.PidfdOpenFlags); });
         r.Add("futex", FutexEntry);
+        r.Add("sched_getaffinity", (s, m, o) => { s.SetInt(0); s.SetUInt(1); }, (s, ret, m, o, failed) =>
+        {
+            s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : CpuSetText(m, s.Args[2], ret));
+            return null;
+        });
+        r.Add("sched_setaffinity", (s, m, o) => { s.SetInt(0); s.SetUInt(1); s.SetText(2, CpuSetText(m, s.Args[2], (long)Math.Min(s.Args[1], 1024))); });
+        r.Add("sched_getparam", (s, m, o) => s.SetInt(0), (s, ret, m, o, failed) =>
+        {
+            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : ArgFormat.IntRef(m, s.Args[1]));
+            return null;
+        });
+        r.Add("sched_setparam", (s, m, o) => { s.SetInt(0); s.SetText(1, ArgFormat.IntRef(m, s.Args[1])); });
+        r.Add("sysinfo", null, (s, ret, m, o, failed) =>
+        {
+            s.SetText(0, failed ? StraceText.Pointer(s.Args[0]) : SysinfoText(m, s.Args[0]));
+            return null;
+        });
+        r.Add("times", null, (s, ret, m, o, failed) =>
+        {
+            s.SetText(0, failed || s.Args[0] == 0 ? StraceText.Pointer(s.Args[0]) : TmsText(m, s.Args[0]));
+            return null;
+        });
+    }
+
+    private static string CpuSetText(ITraceeMemory m, ulong address, long bytes)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        if (bytes <= 0 || bytes > 1024)
+        {
+            return StraceText.Pointer(address);
+        }
+
+        var set = new byte[bytes];
+        if (!TraceeReader.TryRead(m, address, set))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        var sb = new StringBuilder("[");
+        bool first = true;
+        for (int cpu = 0; cpu < set.Length * 8; cpu++)
+        {
+            if ((set[cpu >> 3] & (1 << (cpu & 7))) != 0)
+            {
+                if (!first)
+                {
+                    sb.Append(' ');
+                }
+
+                first = false;
+                sb.Append(StraceText.Dec(cpu));
+            }
+        }
+
+        return sb.Append(']').ToString();
+    }
+
+    private static string SysinfoText(ITraceeMemory m, ulong address)
+    {
+        var b = new byte[112];
+        if (!TraceeReader.TryRead(m, address, b))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        long L(int off) => BinaryPrimitives.ReadInt64LittleEndian(b.AsSpan(off));
+        var sb = new StringBuilder("{uptime=");
+        sb.Append(StraceText.Dec(L(0))).Append(", loads=[").Append(StraceText.UDec((ulong)L(8))).Append(", ")
+          .Append(StraceText.UDec((ulong)L(16))).Append(", ").Append(StraceText.UDec((ulong)L(24))).Append("], totalram=")
+          .Append(StraceText.UDec((ulong)L(32))).Append(", freeram=").Append(StraceText.UDec((ulong)L(40)))
+          .Append(", sharedram=").Append(StraceText.UDec((ulong)L(48))).Append(", bufferram=").Append(StraceText.UDec((ulong)L(56)))
+          .Append(", totalswap=").Append(StraceText.UDec((ulong)L(64))).Append(", freeswap=").Append(StraceText.UDec((ulong)L(72)))
+          .Append(", procs=").Append(StraceText.Dec(BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(80))))
+          .Append(", totalhigh=").Append(StraceText.UDec((ulong)L(88))).Append(", freehigh=").Append(StraceText.UDec((ulong)L(96)))
+          .Append(", mem_unit=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(104)))).Append('}');
+        return sb.ToString();
+    }
+
+    private static string TmsText(ITraceeMemory m, ulong address)
+    {
+        Span<long> t = stackalloc long[4];
+        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(t)))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        return "{tms_utime=" + StraceText.Dec(t[0]) + ", tms_stime=" + StraceText.Dec(t[1]) + ", tms_cutime=" + StraceText.Dec(t[2]) + ", tms_cstime=" + StraceText.Dec(t[3]) + "}";
     }
 
     private const int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_FD = 2, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4, FUTEX_WAKE_OP = 5;

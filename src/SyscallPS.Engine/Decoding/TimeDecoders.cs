@@ -151,5 +151,23 @@ internal static class TimeDecoders
             : StraceText.Pointer(address);
     }
 
+    /// <summary>strace's comment after an absolute time: <c> /* 1970-01-01T00:00:01.000000002+0000 */</c>, in local time.</summary>
+    public static string DateComment(long sec, long nsec)
+    {
+        if (sec < -62135596800 || sec > 253402300799 || nsec < 0 || nsec >= 1_000_000_000)
+        {
+            return string.Empty;
+        }
+
+        var local = DateTimeOffset.FromUnixTimeSeconds(sec).ToLocalTime();
+        var offset = local.Offset;
+        string sign = offset < TimeSpan.Zero ? "-" : "+";
+        offset = offset.Duration();
+        return " /* " + local.ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + "."
+            + nsec.ToString("D9", System.Globalization.CultureInfo.InvariantCulture) + sign
+            + offset.Hours.ToString("D2", System.Globalization.CultureInfo.InvariantCulture)
+            + offset.Minutes.ToString("D2", System.Globalization.CultureInfo.InvariantCulture) + " */";
+    }
+
     internal static bool IsInterrupted(int errno) => errno == EINTR;
 }
