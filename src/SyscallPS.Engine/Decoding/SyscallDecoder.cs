@@ -145,6 +145,34 @@ public static class SyscallDecoder
         return new DecodedExit(list, rawReturn, returnText, null, null, child);
     }
 
+    /// <summary>
+    /// The arguments known at entry, for a syscall whose exit never comes (strace's <c>&lt;unfinished ...&gt;</c>):
+    /// the inputs up to the first output argument, as strace prints them.
+    /// </summary>
+    public static SyscallArgumentList OnUnfinished(SyscallDecodeState state, DecodeOptions options)
+    {
+        int count = Math.Clamp(state.ArgumentCount, 0, 6);
+        var list = new List<SyscallArgument>(count);
+        for (int i = 0; i < count; i++)
+        {
+            var arg = options.Raw ? null : state.EntryArguments[i];
+            if (arg is null)
+            {
+                if (state.Spec is not null && !options.Raw)
+                {
+                    // A slot the entry decoder left empty is an output: strace stops printing there.
+                    break;
+                }
+
+                arg = ArgFormat.Generic(state, i, options);
+            }
+
+            list.Add(arg);
+        }
+
+        return list.Count == 0 ? SyscallArgumentList.Empty : new SyscallArgumentList([.. list]);
+    }
+
     private static string FormatReturn(ReturnStyle style, long value) => style switch
     {
         ReturnStyle.Hex or ReturnStyle.Address => StraceText.Hex((ulong)value),
