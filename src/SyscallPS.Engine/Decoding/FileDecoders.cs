@@ -81,8 +81,8 @@ internal static class FileDecoders
         r.Add("sendfile", SendfileEntry, SendfileExit, argCount: 4, parameters: "int out_fd;int in_fd;off_t * offset;size_t count");
         r.Add("close_range", (s, m, o) => { s.SetUInt(0); s.SetUInt(1); s.SetFlags(2, FileTables.CloseRangeFlags); });
         r.Add("umount2", (s, m, o) => { s.SetString(0, m, o); s.SetFlags(1, FileTables.UmountFlags); }, argCount: 2, parameters: "char * name;int flags");
-        r.Add("statfs", (s, m, o) => s.SetPath(0, m));
-        r.Add("fstatfs", (s, m, o) => s.SetFd(0));
+        r.Add("statfs", (s, m, o) => s.SetPath(0, m), StatfsExit);
+        r.Add("fstatfs", (s, m, o) => s.SetFd(0), StatfsExit);
         r.Add("sync", null, argCount: 0);
         r.Add("utimensat", (s, m, o) => { s.SetDirFd(0); s.SetPath(1, m); s.SetText(2, UtimensText(m, s.Args[2])); s.SetFlags(3, FileTables.AtFlags); });
     }
@@ -264,6 +264,31 @@ internal static class FileDecoders
         s.SetText(index, sb.ToString());
         return null;
     };
+
+    private static string? StatfsExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        var b = new byte[88];
+        if (failed || !TraceeReader.TryRead(m, s.Args[1], b))
+        {
+            s.SetPointer(1);
+            return null;
+        }
+
+        ulong U(int off) => BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(off));
+        var sb = new System.Text.StringBuilder("{f_type=");
+        long type = (long)U(0);
+        sb.Append(StatfsTables.Magic.Lookup(type) ?? StraceText.Hex((ulong)type))
+          .Append(", f_bsize=").Append(StraceText.Dec((long)U(8)))
+          .Append(", f_blocks=").Append(StraceText.UDec(U(16))).Append(", f_bfree=").Append(StraceText.UDec(U(24)))
+          .Append(", f_bavail=").Append(StraceText.UDec(U(32))).Append(", f_files=").Append(StraceText.UDec(U(40)))
+          .Append(", f_ffree=").Append(StraceText.UDec(U(48))).Append(", f_fsid={val=[")
+          .Append(StraceText.Hex(BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(56)))).Append(", ")
+          .Append(StraceText.Hex(BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(60)))).Append("]}, f_namelen=")
+          .Append(StraceText.Dec((long)U(64))).Append(", f_frsize=").Append(StraceText.Dec((long)U(72))).Append(", f_flags=")
+          .Append(StatfsTables.MountFlags.Format(U(80))).Append('}');
+        s.SetText(1, sb.ToString());
+        return null;
+    }
 
     private static string StatxFlagsText(uint flags)
     {

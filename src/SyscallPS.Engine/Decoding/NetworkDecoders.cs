@@ -70,11 +70,20 @@ internal static class NetworkDecoders
             if (failed || !TraceeReader.TryReadInt(m, s.Args[4], out int len))
             {
                 s.SetPointer(3);
-                s.SetPointer(4);
+                s.SetText(4, ArgFormat.IntRef(m, s.Args[4]));
                 return null;
             }
 
-            s.SetText(3, OptvalText(m, o, s.Args[3], len));
+            if ((int)s.Args[1] == 1 && (int)s.Args[2] == 4 && len == 4 && TraceeReader.TryReadInt(m, s.Args[3], out int soError))
+            {
+                // SO_ERROR holds an errno value.
+                s.SetText(3, "[" + (soError == 0 ? "0" : ErrorNames.Lookup(soError).Name) + "]");
+            }
+            else
+            {
+                s.SetText(3, OptvalText(m, o, s.Args[3], len));
+            }
+
             s.SetText(4, "[" + StraceText.Dec(len) + "]");
             return null;
         });

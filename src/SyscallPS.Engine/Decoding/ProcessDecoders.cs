@@ -46,7 +46,7 @@ internal static class ProcessDecoders
         });
         r.Add("getgroups", (s, m, o) => s.SetInt(0), (s, ret, m, o, failed) =>
         {
-            s.SetText(1, failed || s.Args[0] == 0 ? StraceText.Pointer(s.Args[1]) : IntArrayText(m, s.Args[1], ret, o));
+            s.SetText(1, failed || (s.Args[0] == 0 && ret != 0) ? StraceText.Pointer(s.Args[1]) : IntArrayText(m, s.Args[1], ret, o));
             return null;
         });
         r.Add("setgroups", (s, m, o) => { s.SetInt(0); s.SetText(1, IntArrayText(m, s.Args[1], (int)s.Args[0], o)); });
@@ -730,7 +730,11 @@ internal static class ProcessDecoders
             case 3 or 7 or 21 or 27 or 37 or 39 or 42 or 46: // PR_GET_* that take no argument
                 s.ArgumentCount = 1;
                 break;
-            case 4 or 8 or 36 or 29 or 24 or 23:
+            case 23 or 24: // PR_CAPBSET_READ, PR_CAPBSET_DROP
+                s.SetEnum(1, StatfsTables.Capabilities);
+                s.ArgumentCount = 2;
+                break;
+            case 4 or 8 or 36 or 29:
                 s.SetULong(1);
                 s.ArgumentCount = 2;
                 break;
