@@ -587,12 +587,6 @@ internal static class FileDecoders
         return "{ws_row=" + StraceText.Dec(ws[0]) + ", ws_col=" + StraceText.Dec(ws[1]) + ", ws_xpixel=" + StraceText.Dec(ws[2]) + ", ws_ypixel=" + StraceText.Dec(ws[3]) + "}";
     }
 
-    private static readonly string[] Bauds =
-    [
-        "B0", "B50", "B75", "B110", "B134", "B150", "B200", "B300", "B600", "B1200", "B1800", "B2400", "B4800", "B9600",
-        "B19200", "B38400",
-    ];
-
     private static string TermiosText(ITraceeMemory m, ulong address)
     {
         Span<byte> t = stackalloc byte[36];
@@ -605,15 +599,35 @@ internal static class FileDecoders
         uint oflag = BinaryPrimitives.ReadUInt32LittleEndian(t[4..]);
         uint cflag = BinaryPrimitives.ReadUInt32LittleEndian(t[8..]);
         uint lflag = BinaryPrimitives.ReadUInt32LittleEndian(t[12..]);
-        var sb = StraceText.Builder();
-        uint baud = cflag & 0x100f;
-        sb.Append('{').Append(baud < 16 ? Bauds[baud] : "B" + StraceText.Hex(baud));
-        sb.Append((oflag & 1) != 0 ? " opost" : " -opost");
-        sb.Append((lflag & 1) != 0 ? " isig" : " -isig");
-        sb.Append((lflag & 2) != 0 ? " icanon" : " -icanon");
-        sb.Append((lflag & 8) != 0 ? " echo" : " -echo");
-        _ = iflag;
-        sb.Append(" ...}");
+        var sb = new System.Text.StringBuilder("{c_iflag=");
+        sb.Append(TermiosTables.InputFlags.Format(iflag)).Append(", c_oflag=");
+        uint delayBits = 0;
+        foreach (var (mask, names) in TermiosTables.OutputDelays)
+        {
+            uint v = oflag & mask;
+            delayBits |= mask;
+            sb.Append(Array.Find(names, n => n.Value == v).Name).Append('|');
+        }
+
+        uint oRest = oflag & ~delayBits;
+        if (oRest == 0)
+        {
+            sb.Length--;
+        }
+        else
+        {
+            TermiosTables.OutputFlags.Append(sb, oRest);
+        }
+
+        sb.Append(", c_cflag=").Append(TermiosTables.Bauds.Format(cflag & 0x100f)).Append('|').Append(TermiosTables.CharSizes[(cflag >> 4) & 3]);
+        uint cRest = cflag & ~0x100fu & ~0x30u & ~0x100f0000u;
+        if (cRest != 0)
+        {
+            sb.Append('|');
+            TermiosTables.ControlFlags.Append(sb, cRest);
+        }
+
+        sb.Append(", c_lflag=").Append(TermiosTables.LocalFlags.Format(lflag)).Append(", ...}");
         return sb.ToString();
     }
 

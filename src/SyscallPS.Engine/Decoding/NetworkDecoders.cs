@@ -60,6 +60,19 @@ internal static class NetworkDecoders
 
             return null;
         });
+        r.Add("sendmmsg", (s, m, o) => { s.SetFd(0); s.SetUInt(2); s.SetFlags(3, NetworkTables.MessageFlags); }, (s, ret, m, o, failed) =>
+        {
+            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : MmsgText(m, o, s.Args[1], (uint)s.Args[2], ret, send: true));
+            return null;
+        });
+        r.Add("recvmmsg", (s, m, o) =>
+        {
+            s.SetFd(0); s.SetUInt(2); s.SetFlags(3, NetworkTables.MessageFlags); s.SetText(4, TimeDecoders.TimespecAt(m, s.Args[4]));
+        }, (s, ret, m, o, failed) =>
+        {
+            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : MmsgText(m, o, s.Args[1], (uint)ret, ret, send: false));
+            return null;
+        });
         r.Add("setsockopt", (s, m, o) =>
         {
             s.SetFd(0); SetLevel(s, 1); SetOptName(s, 2, (int)s.Args[1]);
@@ -341,6 +354,41 @@ internal static class NetworkDecoders
 
         sb.Append(", msg_controllen=").Append(StraceText.UDec(controllen)).Append(", msg_flags=").Append(flagsText).Append('}');
         return sb.ToString();
+    }
+
+    private static string MmsgText(ITraceeMemory m, DecodeOptions o, ulong address, uint count, long done, bool send)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        var parts = new List<string>();
+        for (uint i = 0; i < count; i++)
+        {
+            if (i >= (uint)o.StringLimit)
+            {
+                parts.Add("...");
+                break;
+            }
+
+            ulong at = address + (i * 64UL);
+            if (!TraceeReader.TryReadInt(m, at + 56, out int len))
+            {
+                if (i == 0)
+                {
+                    return StraceText.Pointer(address);
+                }
+
+                parts.Add("...");
+                break;
+            }
+
+            string hdr = MsghdrText(m, o, at, send ? long.MaxValue : len);
+            parts.Add(i < done ? "{msg_hdr=" + hdr + ", msg_len=" + StraceText.UDec((uint)len) + "}" : "{msg_hdr=" + hdr + "}");
+        }
+
+        return "[" + string.Join(", ", parts) + "]";
     }
 
     private static string CmsgText(ITraceeMemory m, ulong address, ulong length)

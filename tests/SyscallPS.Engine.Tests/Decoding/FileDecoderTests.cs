@@ -110,6 +110,22 @@ public sealed class FileDecoderTests
     }
 
     [Fact]
+    public void TcgetsOnATerminal()
+    {
+        var t = new byte[60];
+        BitConverter.TryWriteBytes(t.AsSpan(0), 0x500u);
+        BitConverter.TryWriteBytes(t.AsSpan(4), 0x5u);
+        BitConverter.TryWriteBytes(t.AsSpan(8), 0xbfu);
+        BitConverter.TryWriteBytes(t.AsSpan(12), 0x8a3bu);
+        ulong p = _m.Put(t);
+        Assert.Equal(
+            "ioctl(0, TCGETS, {c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR, c_cflag=B38400|CS8|CREAD, c_lflag=ISIG|ICANON|ECHO|ECHOE|ECHOK|IEXTEN|ECHOCTL|ECHOKE, ...}) = 0",
+            Line("ioctl", [0, 0x5401, p], 0, _m));
+        ulong pg = _m.PutInts(1987);
+        Assert.Equal("ioctl(0, TIOCGPGRP, [1987]) = 0", Line("ioctl", [0, 0x540F, pg], 0, _m));
+    }
+
+    [Fact]
     public void PipeFdsAtExitAndAddressOnFailure()
     {
         ulong fds = _m.PutInts(3, 4);
