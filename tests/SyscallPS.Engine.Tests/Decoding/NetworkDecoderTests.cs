@@ -115,7 +115,8 @@ public sealed class NetworkDecoderTests
         ulong one = _m.PutInts(1);
         Assert.Equal("setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0", Line("setsockopt", [3, 1, 2, one, 4], 0, _m));
         ulong len = _m.PutInts(4);
-        Assert.Equal("getsockopt(3, SOL_SOCKET, SO_ERROR, [1], [4]) = 0", Line("getsockopt", [3, 1, 4, one, len], 0, _m));
+        Assert.Equal("getsockopt(3, SOL_SOCKET, SO_ERROR, [EPERM], [4]) = 0", Line("getsockopt", [3, 1, 4, one, len], 0, _m));
+        Assert.Equal("getsockopt(3, SOL_SOCKET, SO_TYPE, [1], [4]) = 0", Line("getsockopt", [3, 1, 3, one, len], 0, _m));
         Assert.Equal("setsockopt(3, SOL_TCP, TCP_NODELAY, [1], 4) = 0", Line("setsockopt", [3, 6, 1, one, 4], 0, _m));
     }
 }
