@@ -12,9 +12,10 @@ namespace SyscallPS.Decoding;
 public static class SyscallDecoder
 {
     private static readonly FrozenDictionary<string, DecoderSpec> Specs = BuildSpecs();
-    private static readonly Lock CacheLock = new();
-    private static string? s_cachedArch;
-    private static DecoderSpec?[] s_byNumber = [];
+    private sealed record ArchitectureSpecs(string Architecture, DecoderSpec?[] ByNumber);
+
+    // One reference, swapped whole, so a reader never pairs one architecture's name with another's array.
+    private static volatile ArchitectureSpecs? s_specs;
 
     private static FrozenDictionary<string, DecoderSpec> BuildSpecs()
     {
@@ -41,23 +42,20 @@ public static class SyscallDecoder
             return null;
         }
 
-        var table = s_byNumber;
-        if (!ReferenceEquals(s_cachedArch, info.Architecture) && s_cachedArch != info.Architecture)
+        var specs = s_specs;
+        if (specs is null || !string.Equals(specs.Architecture, info.Architecture, StringComparison.Ordinal))
         {
-            lock (CacheLock)
+            var t = SyscallTable.For(info.Architecture);
+            var arr = new DecoderSpec?[t.MaxNumber + 1];
+            foreach (var e in t.All)
             {
-                var t = SyscallTable.For(info.Architecture);
-                var arr = new DecoderSpec?[t.MaxNumber + 1];
-                foreach (var e in t.All)
-                {
-                    Specs.TryGetValue(e.Name, out arr[e.Number]);
-                }
-
-                s_byNumber = table = arr;
-                s_cachedArch = info.Architecture;
+                Specs.TryGetValue(e.Name, out arr[e.Number]);
             }
+
+            s_specs = specs = new ArchitectureSpecs(info.Architecture, arr);
         }
 
+        var table = specs.ByNumber;
         var n = info.Number;
         return n >= 0 && n < table.Length ? table[n] : null;
     }
