@@ -70,7 +70,8 @@ internal static class FileDecoders
         r.Add("eventfd2", (s, m, o) => { s.SetUInt(0); s.SetFlags(1, FileTables.EventFdFlags); });
         r.Add("eventfd", (s, m, o) => s.SetUInt(0));
         r.Add("inotify_init1", (s, m, o) => s.SetFlags(0, FileTables.InotifyInitFlags));
-        r.Add("inotify_add_watch", (s, m, o) => { s.SetFd(0); s.SetPath(1, m); s.SetHex(2); });
+        r.Add("inotify_add_watch", (s, m, o) => { s.SetFd(0); s.SetPath(1, m); s.SetFlags(2, FileTables.InotifyMask); });
+        r.Add("inotify_rm_watch", (s, m, o) => { s.SetFd(0); s.SetInt(1); });
         r.Add("getxattr lgetxattr", (s, m, o) => { s.SetPath(0, m); s.SetString(1, m, o); s.SetULong(3); }, XattrValueExit);
         r.Add("fgetxattr", (s, m, o) => { s.SetFd(0); s.SetString(1, m, o); s.SetULong(3); }, XattrValueExit);
         r.Add("setxattr lsetxattr", (s, m, o) =>
