@@ -144,6 +144,33 @@ public sealed class FdTableTests
         Assert.Contains(table.Snapshot(Environment.ProcessId), f => f.Type == FdType.Pipe && f.Name.StartsWith("pipe:[", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void LiveResolutionFindsEphemeralPortsAfterConnect()
+    {
+        // A real connected socket of this process, fed through Apply as if a tracee had made the calls.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(IPAddress.Loopback, port);
+        int fd = (int)client.Handle;
+        var live = new FdTable();
+        int pid = Environment.ProcessId;
+
+        Assert.True(SyscallTable.Current.TryGetByName("socket", out var socketInfo));
+        var state = new SyscallDecodeState { Number = socketInfo!.Number, Info = socketInfo };
+        state.Args[0] = 2;
+        state.Args[1] = 1;
+        SyscallDecoder.OnEntry(state, _m, DecodeOptions.Default);
+        var created = live.Apply(pid, state, SyscallDecoder.OnExit(state, fd, _m, DecodeOptions.Default));
+
+        Assert.Equal(FdType.Ipv4Socket, created?.Type);
+        Assert.Equal(port, created?.RemotePort);
+        Assert.Equal("127.0.0.1", created?.LocalAddress);
+        Assert.NotNull(created?.LocalPort);
+        Assert.Equal($"127.0.0.1:{created!.LocalPort}->127.0.0.1:{port}", created.Name);
+    }
+
     [Theory]
     [InlineData("0100007F:1F90", false, "127.0.0.1", 8080)]
     [InlineData("00000000000000000000000001000000:0050", true, "::1", 80)]
