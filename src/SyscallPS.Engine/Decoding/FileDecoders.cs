@@ -245,9 +245,9 @@ internal static class FileDecoders
             return null;
         }
 
-        uint mode = BinaryPrimitives.ReadUInt32LittleEndian(st[24..]);
-        ulong rdev = BinaryPrimitives.ReadUInt64LittleEndian(st[40..]);
-        long size = BinaryPrimitives.ReadInt64LittleEndian(st[48..]);
+        uint mode = BinaryPrimitives.ReadUInt32LittleEndian(st[Abi.StatModeOffset..]);
+        ulong rdev = BinaryPrimitives.ReadUInt64LittleEndian(st[Abi.StatRdevOffset..]);
+        long size = BinaryPrimitives.ReadInt64LittleEndian(st[Abi.StatSizeOffset..]);
         var sb = StraceText.Builder();
         sb.Append("{st_mode=");
         ArgFormat.AppendModeWithType(sb, mode);

@@ -268,7 +268,7 @@ internal static class PollDecoders
             return "NULL";
         }
 
-        Span<byte> ev = stackalloc byte[12];
+        Span<byte> ev = stackalloc byte[Abi.EpollEventSize];
         if (!TraceeReader.TryRead(m, address, ev))
         {
             return StraceText.Pointer(address);
@@ -289,7 +289,7 @@ internal static class PollDecoders
                 break;
             }
 
-            if (!TraceeReader.TryRead(m, address + (ulong)(i * 12), ev))
+            if (!TraceeReader.TryRead(m, address + (ulong)(i * Abi.EpollEventSize), ev))
             {
                 sb.Append("...");
                 break;
@@ -308,14 +308,14 @@ internal static class PollDecoders
             return "NULL";
         }
 
-        Span<byte> ev = stackalloc byte[12];
+        Span<byte> ev = stackalloc byte[Abi.EpollEventSize];
         return TraceeReader.TryRead(m, address, ev) ? EventText(ev) : StraceText.Pointer(address);
     }
 
     private static string EventText(ReadOnlySpan<byte> ev)
     {
         uint events = BinaryPrimitives.ReadUInt32LittleEndian(ev);
-        ulong data = BinaryPrimitives.ReadUInt64LittleEndian(ev[4..]);
+        ulong data = BinaryPrimitives.ReadUInt64LittleEndian(ev[Abi.EpollDataOffset..]);
         return "{events=" + PollTables.EpollEvents.Format(events) + ", data={u32=" + StraceText.UDec((uint)data) + ", u64=" + StraceText.UDec(data) + "}}";
     }
 

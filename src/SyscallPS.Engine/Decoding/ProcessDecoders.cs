@@ -273,7 +273,7 @@ internal static class ProcessDecoders
 
     private static void CloneEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
     {
-        // x86_64 order: flags, newsp, parent_tid, child_tid, tls. strace prints child_stack first.
+        // x86_64 order: flags, newsp, parent_tid, child_tid, tls (aarch64 swaps the last two). strace prints child_stack first.
         ulong flags = s.Args[0];
         s.SetAt(0, 1, s.Args[1], "child_stack=" + StraceText.Pointer(s.Args[1]));
         s.SetAt(1, 0, flags, "flags=" + CloneFlagsText(flags));
@@ -320,12 +320,14 @@ internal static class ProcessDecoders
 
         if ((flags & CLONE_SETTLS) != 0)
         {
-            s.SetAt(slot++, 4, s.Args[4], "tls=" + StraceText.Pointer(s.Args[4]));
+            int tls = Abi.CloneTlsIndex;
+            s.SetAt(slot++, tls, s.Args[tls], "tls=" + StraceText.Pointer(s.Args[tls]));
         }
 
         if ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) != 0)
         {
-            s.SetAt(slot++, 3, s.Args[3], "child_tidptr=" + StraceText.Pointer(s.Args[3]));
+            int ctid = Abi.CloneChildTidIndex;
+            s.SetAt(slot++, ctid, s.Args[ctid], "child_tidptr=" + StraceText.Pointer(s.Args[ctid]));
         }
 
         s.ArgumentCount = slot;

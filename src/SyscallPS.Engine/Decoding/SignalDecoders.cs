@@ -12,9 +12,6 @@ internal static class SignalDecoders
     private const int SigRtMin = 32;
     private const int SigRtMax = 64;
 
-    /// <summary>x86_64: offset of uc_sigmask in the ucontext the rt_sigreturn stack pointer points at.</summary>
-    private const int UcSigmaskOffset = 296;
-
     private static readonly string[] RtNames = BuildRtNames();
 
     private static string[] BuildRtNames()
@@ -215,7 +212,7 @@ internal static class SignalDecoders
     private static void RtSigreturnEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
     {
         Span<byte> mask = stackalloc byte[8];
-        if (s.StackPointer != 0 && TraceeReader.TryRead(m, s.StackPointer + UcSigmaskOffset, mask))
+        if (s.StackPointer != 0 && TraceeReader.TryRead(m, s.StackPointer + (ulong)Abi.SigreturnMaskOffset, mask))
         {
             s.Set(0, s.StackPointer, "{mask=" + FormatSigset(mask) + "}");
         }

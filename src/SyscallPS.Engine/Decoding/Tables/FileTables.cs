@@ -8,17 +8,28 @@ internal static class FileTables
 
     public const ulong O_ACCMODE = 3;
     public const ulong O_CREAT = 0x40;
-    public const ulong O_TMPFILE = 0x410000;
+    public static readonly ulong O_TMPFILE = Abi.OTmpfile;
 
     public static readonly ValueTable AccessModes = new("O_", [(0, "O_RDONLY"), (1, "O_WRONLY"), (2, "O_RDWR"), (3, "O_ACCMODE")]);
 
     /// <summary>Open flags other than the access mode, in strace's print order (composites first).</summary>
-    public static readonly FlagTable OpenFlags = new("O_",
+    public static readonly FlagTable OpenFlags = Abi.IsArm64 ? OpenFlagsArm64() : OpenFlagsX86();
+
+    private static FlagTable OpenFlagsX86() => new("O_",
     [
         (0x40, "O_CREAT"), (0x80, "O_EXCL"), (0x100, "O_NOCTTY"), (0x200, "O_TRUNC"), (0x400, "O_APPEND"),
         (0x800, "O_NONBLOCK"), (0x101000, "O_SYNC"), (0x1000, "O_DSYNC"), (0x4000, "O_DIRECT"), (0x8000, "O_LARGEFILE"),
         (0x20000, "O_NOFOLLOW"), (0x40000, "O_NOATIME"), (0x80000, "O_CLOEXEC"), (0x200000, "O_PATH"),
         (0x410000, "O_TMPFILE"), (0x10000, "O_DIRECTORY"), (0x2000, "FASYNC"),
+    ]);
+
+    // aarch64 (asm-generic with arm64's own O_DIRECTORY, O_NOFOLLOW, O_DIRECT, O_LARGEFILE).
+    private static FlagTable OpenFlagsArm64() => new("O_",
+    [
+        (0x40, "O_CREAT"), (0x80, "O_EXCL"), (0x100, "O_NOCTTY"), (0x200, "O_TRUNC"), (0x400, "O_APPEND"),
+        (0x800, "O_NONBLOCK"), (0x101000, "O_SYNC"), (0x1000, "O_DSYNC"), (0x10000, "O_DIRECT"), (0x20000, "O_LARGEFILE"),
+        (0x8000, "O_NOFOLLOW"), (0x40000, "O_NOATIME"), (0x80000, "O_CLOEXEC"), (0x200000, "O_PATH"),
+        (0x404000, "O_TMPFILE"), (0x4000, "O_DIRECTORY"), (0x2000, "FASYNC"),
     ]);
 
     /// <summary>*at() flags.</summary>
