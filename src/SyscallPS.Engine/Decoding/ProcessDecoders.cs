@@ -68,7 +68,7 @@ internal static class ProcessDecoders
         r.Add("rseq", (s, m, o) => { s.SetPointer(0); s.SetHex(1); s.SetFlags(2, ProcessTables.Rseq); s.SetHex(3); });
         r.Add("setpriority", (s, m, o) => { s.SetEnum(0, ProcessTables.PriorityWhich); s.SetInt(1); s.SetInt(2); });
         r.Add("getpriority", (s, m, o) => { s.SetEnum(0, ProcessTables.PriorityWhich); s.SetInt(1); });
-        r.Add("sched_getscheduler", (s, m, o) => s.SetInt(0), (s, ret, m, o, failed) => failed ? null : ProcessTables.SchedPolicies.Format(ret));
+        r.Add("sched_getscheduler", (s, m, o) => s.SetInt(0), (s, ret, m, o, failed) => failed ? null : StraceText.Dec(ret) + " (" + ProcessTables.SchedPolicies.Format(ret) + ")");
         r.Add("unshare", (s, m, o) => s.SetFlags(0, ProcessTables.UnshareFlags, is32: false));
         r.Add("setns", (s, m, o) => { s.SetFd(0); s.SetFlags(1, ProcessTables.CloneFlags); });
         r.Add("pidfd_open", (s, m, o) => { s.SetInt(0); s.SetFlags(1, ProcessTables.PidfdOpenFlags); });

@@ -29,6 +29,7 @@ public static class SyscallDecoder
         PollDecoders.Register(r);
         IpcDecoders.Register(r);
         TimeDecoders.Register(r);
+        SystemDecoders.Register(r);
         return r.Build();
     }
 
