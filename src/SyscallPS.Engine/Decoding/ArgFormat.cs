@@ -126,13 +126,18 @@ internal static class ArgFormat
     {
         var sb = StraceText.Builder();
         var path = TraceeReader.AppendPath(sb, m, s.Args[i]);
-        if (target)
+
+        // An empty path (fstatat's AT_EMPTY_PATH) names the descriptor, not a file: leave Path unset.
+        if (!string.IsNullOrEmpty(path))
         {
-            s.TargetPath ??= path;
-        }
-        else
-        {
-            s.Path ??= path;
+            if (target)
+            {
+                s.TargetPath ??= path;
+            }
+            else
+            {
+                s.Path ??= path;
+            }
         }
 
         s.Set(i, (object?)path ?? s.Args[i], sb.ToString());
