@@ -261,14 +261,21 @@ internal static class ProcessDecoders
 
     private static string WakeOp(uint v)
     {
+        // strace: FUTEX_OP_SET<<28|0<<12|FUTEX_OP_CMP_GT<<24|0x1 (oparg and cmparg as 12-bit hex).
         uint op = (v >> 28) & 7;
         bool shift = ((v >> 28) & 8) != 0;
         uint cmp = (v >> 24) & 0xf;
-        int oparg = (int)(v << 8) >> 20;
-        int cmparg = (int)(v << 20) >> 20;
-        var opText = (shift ? "FUTEX_OP_OPARG_SHIFT<<28|" : string.Empty) + (op < FutexOps.Length ? FutexOps[op] : StraceText.Hex(op)) + "<<28";
-        var cmpText = (cmp < FutexCmps.Length ? FutexCmps[cmp] : StraceText.Hex(cmp)) + "<<24";
-        return "{" + opText + ", " + StraceText.Dec(oparg) + ", " + cmpText + ", " + StraceText.Dec(cmparg) + "}";
+        uint oparg = (v >> 12) & 0xfff;
+        uint cmparg = v & 0xfff;
+        var sb = new StringBuilder();
+        if (shift)
+        {
+            sb.Append("FUTEX_OP_OPARG_SHIFT<<28|");
+        }
+
+        sb.Append(op < FutexOps.Length ? FutexOps[op] : StraceText.Hex(op)).Append("<<28|").Append(StraceText.Hex(oparg)).Append("<<12|")
+          .Append(cmp < FutexCmps.Length ? FutexCmps[cmp] : StraceText.Hex(cmp)).Append("<<24|").Append(StraceText.Hex(cmparg));
+        return sb.ToString();
     }
 
     private static void CloneEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)

@@ -63,7 +63,7 @@ internal static class SignalDecoders
         }, (s, ret, m, o, failed) =>
         {
             s.SetText(1, failed || s.Args[1] == 0 ? StraceText.Pointer(s.Args[1]) : SigInfoAt(m, s.Args[1]));
-            return failed ? null : Name((int)ret);
+            return failed ? null : StraceText.Dec(ret) + " (" + Name((int)ret) + ")";
         });
         r.Add("rt_sigreturn", RtSigreturnEntry, argCount: 1, parameters: "struct rt_sigframe * frame");
         r.Add("sigaltstack", (s, m, o) => s.SetText(0, StackText(m, s.Args[0])), (s, ret, m, o, failed) =>

@@ -104,6 +104,17 @@ public sealed class SignalDecoderTests
     }
 
     [Fact]
+    public void SigtimedwaitReturnsTheSignalByName()
+    {
+        ulong set = _m.PutWords(1UL << 9);
+        var info = SigInfo(10, 0, (16, 11401));
+        ulong si = _m.Put(info);
+        ulong ts = _m.PutWords(0, 0);
+        Assert.Equal("rt_sigtimedwait([USR1], {si_signo=SIGUSR1, si_code=SI_USER, si_pid=11401, si_uid=0}, {tv_sec=0, tv_nsec=0}, 8) = 10 (SIGUSR1)",
+            Line("rt_sigtimedwait", [set, si, ts, 8], 10, _m));
+    }
+
+    [Fact]
     public void SigaltstackStructures()
     {
         ulong ss = _m.PutWords(0x10000d60, 0, 8192);
