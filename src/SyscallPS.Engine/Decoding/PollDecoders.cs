@@ -76,6 +76,9 @@ internal static class PollDecoders
         var sb = new StringBuilder("[");
         bool first = true;
         int shown = 0;
+
+        // The kernel refuses more than RLIMIT_NOFILE entries; a bound keeps a hostile count from spinning here.
+        count = Math.Min(count, 1UL << 20);
         for (ulong i = 0; i < count; i++)
         {
             if (!TraceeReader.TryRead(m, address + (i * 8), pfd))

@@ -717,6 +717,9 @@ internal static class ProcessDecoders
         StraceText.AppendQuoted(sb, nul >= 0 ? field[..nul] : field);
     }
 
+    /// <summary>A thread name (TASK_COMM_LEN - 1 bytes), as strace cuts PR_SET_NAME/PR_GET_NAME.</summary>
+    private static readonly DecodeOptions TaskCommOptions = new() { StringLimit = 15 };
+
     private const int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_NAME = 15, PR_GET_NAME = 16;
 
     private static void PrctlEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
@@ -726,7 +729,7 @@ internal static class ProcessDecoders
         switch (option)
         {
             case PR_SET_NAME:
-                s.SetString(1, m, new DecodeOptions { StringLimit = 15 });
+                s.SetString(1, m, TaskCommOptions);
                 s.ArgumentCount = 2;
                 break;
             case PR_GET_NAME or PR_GET_PDEATHSIG:
@@ -778,7 +781,7 @@ internal static class ProcessDecoders
             }
             else
             {
-                s.SetString(1, m, new DecodeOptions { StringLimit = 15 });
+                s.SetString(1, m, TaskCommOptions);
             }
         }
         else if (option == PR_GET_PDEATHSIG)

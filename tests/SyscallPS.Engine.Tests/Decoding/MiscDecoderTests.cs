@@ -120,6 +120,15 @@ public sealed class MiscDecoderTests
     }
 
     [Fact]
+    public void StringLimitIsClamped()
+    {
+        Assert.Equal(DecodeOptions.MaxStringLimit, new DecodeOptions { StringLimit = int.MaxValue }.StringLimit);
+        Assert.Equal(0, new DecodeOptions { StringLimit = -5 }.StringLimit);
+        ulong hi = _m.Put(Encoding.ASCII.GetBytes("hi"));
+        Assert.Equal("write(1, \"\"..., 2) = 2", Line("write", [1, hi, 2], 2, _m, new DecodeOptions { StringLimit = 0 }));
+    }
+
+    [Fact]
     public void HostileArgumentsNeverThrow()
     {
         var names = SyscallDecoder.DecodedSyscalls.ToArray();
