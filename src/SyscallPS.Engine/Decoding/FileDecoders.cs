@@ -18,6 +18,7 @@ internal static class FileDecoders
         r.Add("mkdirat", (s, m, o) => { s.SetDirFd(0); s.SetPath(1, m); s.SetMode(2); });
         r.Add("fchmodat", (s, m, o) => { s.SetDirFd(0); s.SetPath(1, m); s.SetMode(2); }, argCount: 3);
         r.Add("fchmod", (s, m, o) => { s.SetFd(0); s.SetMode(1); });
+        r.Add("fchmodat2", (s, m, o) => { s.SetDirFd(0); s.SetPath(1, m); s.SetMode(2); s.SetFlags(3, FileTables.AtFlags); });
         r.Add("chown lchown", (s, m, o) => { s.SetPath(0, m); s.SetInt(1); s.SetInt(2); });
         r.Add("fchown", (s, m, o) => { s.SetFd(0); s.SetInt(1); s.SetInt(2); });
         r.Add("fchownat", (s, m, o) => { s.SetDirFd(0); s.SetPath(1, m); s.SetInt(2); s.SetInt(3); s.SetFlags(4, FileTables.AtFlags); });

@@ -47,6 +47,10 @@ internal static class SystemDecoders
             s.SetText(0, p == 0xffffffff ? "0xffffffff" : PersonaText(p));
         }, (s, ret, m, o, failed) => failed ? null : StraceText.Hex((ulong)ret) + " (" + PersonaText((uint)ret) + ")");
         r.Add("bpf", (s, m, o) => { s.SetEnum(0, SystemTables.BpfCommands); s.SetPointer(1); s.SetUInt(2); });
+        r.Add("pivot_root", (s, m, o) => { s.SetPath(0, m); s.SetPath(1, m, target: true); });
+        r.Add("sethostname setdomainname", (s, m, o) => { s.SetBuffer(0, m, o, (uint)s.Args[1]); s.SetUInt(1); });
+        r.Add("swapon", (s, m, o) => { s.SetPath(0, m); s.SetHex(1); });
+        r.Add("pidfd_send_signal", (s, m, o) => { s.SetFd(0); s.SetSignal(1, remember: true); s.SetPointer(2); s.SetUInt(3); });
         r.Add("sched_setscheduler", (s, m, o) => { s.SetInt(0); s.SetEnum(1, ProcessTables.SchedPolicies); s.SetText(2, ArgFormat.IntRef(m, s.Args[2])); });
     }
 
