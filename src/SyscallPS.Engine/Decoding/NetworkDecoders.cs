@@ -465,6 +465,7 @@ internal static class NetworkDecoders
             6 => NetworkTables.TcpOptions,
             0 => NetworkTables.IpOptions,
             41 => NetworkTables.Ipv6Options,
+            270 => NetworkTables.NetlinkOptions,
             _ => null,
         };
         s.SetText(i, table is null ? StraceText.Dec(name) : table.Format(name));

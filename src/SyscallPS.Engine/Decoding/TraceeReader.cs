@@ -175,7 +175,7 @@ internal static class TraceeReader
     public static void AppendBuffer(StringBuilder sb, ITraceeMemory memory, ulong address, ulong length, int limit, bool hex = false)
     {
         int n = (int)Math.Min(length, (ulong)limit);
-        if (address == 0 && length != 0)
+        if (address == 0)
         {
             sb.Append("NULL");
             return;

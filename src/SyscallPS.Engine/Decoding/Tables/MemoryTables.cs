@@ -38,5 +38,19 @@ internal static class MemoryTables
 
     public static readonly FlagTable Mlock2Flags = new("MLOCK_", [(1, "MLOCK_ONFAULT")]);
 
+    /// <summary>NUMA memory policy modes (linux/mempolicy.h).</summary>
+    public static readonly ValueTable MempolicyModes = new("MPOL_",
+    [
+        (0, "MPOL_DEFAULT"), (1, "MPOL_PREFERRED"), (2, "MPOL_BIND"), (3, "MPOL_INTERLEAVE"), (4, "MPOL_LOCAL"),
+        (5, "MPOL_PREFERRED_MANY"), (6, "MPOL_WEIGHTED_INTERLEAVE"),
+    ]);
+
+    public static readonly FlagTable MempolicyModeFlags = new("MPOL_F_",
+    [
+        (0x8000, "MPOL_F_STATIC_NODES"), (0x4000, "MPOL_F_RELATIVE_NODES"), (0x2000, "MPOL_F_NUMA_BALANCING"),
+    ]);
+
+    public static readonly FlagTable GetMempolicyFlags = new("MPOL_F_", [(1, "MPOL_F_NODE"), (2, "MPOL_F_ADDR"), (4, "MPOL_F_MEMS_ALLOWED")]);
+
     public static readonly FlagTable PkeyAccess = new("PKEY_", [(1, "PKEY_DISABLE_ACCESS"), (2, "PKEY_DISABLE_WRITE")]);
 }

@@ -112,5 +112,12 @@ internal static class NetworkTables
         (67, "IPV6_TCLASS"),
     ]);
 
+    public static readonly ValueTable NetlinkOptions = new("NETLINK_",
+    [
+        (1, "NETLINK_ADD_MEMBERSHIP"), (2, "NETLINK_DROP_MEMBERSHIP"), (3, "NETLINK_PKTINFO"), (4, "NETLINK_BROADCAST_ERROR"),
+        (5, "NETLINK_NO_ENOBUFS"), (6, "NETLINK_RX_RING"), (7, "NETLINK_TX_RING"), (8, "NETLINK_LISTEN_ALL_NSID"),
+        (9, "NETLINK_LIST_MEMBERSHIPS"), (10, "NETLINK_CAP_ACK"), (11, "NETLINK_EXT_ACK"), (12, "NETLINK_GET_STRICT_CHK"),
+    ]);
+
     public static readonly ValueTable CmsgTypesSocket = new("SCM_", [(1, "SCM_RIGHTS"), (2, "SCM_CREDENTIALS"), (3, "SCM_SECURITY"), (4, "SCM_PIDFD")]);
 }
