@@ -384,10 +384,11 @@ internal static class FileDecoders
                 return null;
             }
 
-            int reclenOffset = s.Info?.Name == "getdents" ? 16 : 16;
-            for (int off = 0; off + reclenOffset + 2 <= buf.Length;)
+            // d_reclen sits at offset 16 in both linux_dirent and linux_dirent64.
+            const int ReclenOffset = 16;
+            for (int off = 0; off + ReclenOffset + 2 <= buf.Length;)
             {
-                int reclen = BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off + reclenOffset));
+                int reclen = BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off + ReclenOffset));
                 if (reclen == 0)
                 {
                     break;

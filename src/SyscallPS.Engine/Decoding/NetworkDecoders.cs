@@ -37,6 +37,7 @@ internal static class NetworkDecoders
             if (s.Args[5] != 0 && TraceeReader.TryReadInt(m, s.Args[5], out int len))
             {
                 s.Saved = len;
+                s.Saved2 = 1;
             }
         }, RecvfromExit);
         r.Add("sendmsg", (s, m, o) =>
@@ -304,11 +305,6 @@ internal static class NetworkDecoders
         else
         {
             s.SetBuffer(1, m, o, (ulong)ret);
-        }
-
-        if (s.Args[5] != 0)
-        {
-            s.Saved2 = 1;
         }
 
         if (s.Args[4] == 0)

@@ -6,8 +6,6 @@ namespace SyscallPS.Decoding;
 /// <summary>Decoders for clocks, sleeps and timers; timespec/timeval formatting shared by other families.</summary>
 internal static class TimeDecoders
 {
-    private const int EINTR = 4;
-
     public static void Register(DecoderRegistry r)
     {
         r.Add("nanosleep", (s, m, o) => s.SetText(0, TimespecAt(m, s.Args[0])), (s, ret, m, o, failed) =>
@@ -168,6 +166,4 @@ internal static class TimeDecoders
             + offset.Hours.ToString("D2", System.Globalization.CultureInfo.InvariantCulture)
             + offset.Minutes.ToString("D2", System.Globalization.CultureInfo.InvariantCulture) + " */";
     }
-
-    internal static bool IsInterrupted(int errno) => errno == EINTR;
 }
