@@ -140,7 +140,13 @@ public static class SyscallDecoder
             child = (int)rawReturn;
         }
 
-        string returnText = returnOverride ?? FormatReturn(options.Raw ? ReturnStyle.Hex : spec?.Return ?? ReturnStyle.Decimal, rawReturn);
+        var style = spec?.Return ?? ReturnStyle.Decimal;
+        if (options.Raw && style != ReturnStyle.None)
+        {
+            style = ReturnStyle.Hex;
+        }
+
+        string returnText = returnOverride ?? FormatReturn(style, rawReturn);
         return new DecodedExit(list, rawReturn, returnText, null, null, child);
     }
 

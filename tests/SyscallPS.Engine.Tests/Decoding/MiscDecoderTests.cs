@@ -117,6 +117,8 @@ public sealed class MiscDecoderTests
         var exit = Run("openat", [U(-100), p, 0x80000, 0], 3, _m, new DecodeOptions { Raw = true });
         Assert.Equal("0xffffffffffffff9c, " + StraceText.Hex(p) + ", 0x80000, 0", exit.Arguments.ToString());
         Assert.Equal("0x3", exit.ReturnText);
+        Assert.Equal("exit_group(0x1) = ?", Line("exit_group", [1], 0, _m, new DecodeOptions { Raw = true }));
+        Assert.Equal("-1 ENOENT (No such file or directory)", Run("openat", [0xffffff9c, p, 0, 0], -2, _m, new DecodeOptions { Raw = true }).ReturnText);
     }
 
     [Fact]
