@@ -77,6 +77,20 @@ public sealed class StraceConformanceTests
             }
 
             _output.WriteLine($"identical {same}/{raw.Count} lines, {names.Count} distinct syscalls");
+
+            // Raw mode must print what strace -e raw=all printed.
+            var rawOptions = new DecodeOptions { Raw = true };
+            foreach (var line in raw)
+            {
+                var (name, args, ret) = ParseRaw(line);
+                string ours = DecodeHarness.Line(name, args, ret, memory, rawOptions);
+                string theirs = NormalizePretty(line);
+                if (ours != theirs)
+                {
+                    failures.Add("strace raw: " + theirs + "\n   ours raw: " + ours);
+                }
+            }
+
             foreach (var f in failures)
             {
                 _output.WriteLine(f);
