@@ -13,7 +13,7 @@ internal static class MemoryDecoders
         r.Add("brk", (s, m, o) => s.SetPointer(0), ret: ReturnStyle.Address);
         r.Add("mmap", (s, m, o) =>
         {
-            s.SetPointer(0); s.SetULong(1); SetProt(s, 2); s.SetText(3, MapFlagsText(s.Args[3])); s.SetInt(4); s.SetHex(5);
+            s.SetPointer(0); s.SetULong(1); SetProt(s, 2); s.SetText(3, MapFlagsText(s.Args[3])); s.SetFd(4); s.SetHex(5);
         }, ret: ReturnStyle.Address);
         r.Add("munmap", (s, m, o) => { s.SetPointer(0); s.SetULong(1); });
         r.Add("mprotect pkey_mprotect", (s, m, o) => { s.SetPointer(0); s.SetULong(1); SetProt(s, 2); });
