@@ -17,8 +17,20 @@ public sealed class DecodeOptions
     /// <summary>Default options: strings cut at 32 bytes, symbolic decoding on.</summary>
     public static readonly DecodeOptions Default = new();
 
-    /// <summary>Maximum bytes of a string or buffer to print (strace -s); default 32.</summary>
-    public int StringLimit { get; init; } = 32;
+    /// <summary>The largest <see cref="StringLimit"/> honoured: 1 MiB per string keeps a hostile value from exhausting memory.</summary>
+    public const int MaxStringLimit = 1 << 20;
+
+    private readonly int _stringLimit = 32;
+
+    /// <summary>
+    /// Maximum bytes of a string or buffer to print, and elements of an array (strace -s); default 32.
+    /// Negative values count as 0, values above <see cref="MaxStringLimit"/> as that.
+    /// </summary>
+    public int StringLimit
+    {
+        get => _stringLimit;
+        init => _stringLimit = Math.Clamp(value, 0, MaxStringLimit);
+    }
 
     /// <summary>Print raw numbers instead of symbolic names (strace -X raw / -e raw=all).</summary>
     public bool Raw { get; init; }

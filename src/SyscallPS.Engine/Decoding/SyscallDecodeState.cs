@@ -32,6 +32,27 @@ public sealed class SyscallDecodeState
 
     /// <summary>True between entry and exit.</summary>
     public bool InSyscall { get; set; }
+
+    /// <summary>
+    /// The tracee's stack pointer at the syscall (PTRACE_GET_SYSCALL_INFO gives it); 0 when unknown.
+    /// rt_sigreturn reads the restored signal mask from the frame there.
+    /// </summary>
+    public ulong StackPointer { get; set; }
+
+    /// <summary>The file descriptor the syscall works on (read's fd, connect's socket ...), or -1.</summary>
+    public int Fd { get; set; } = -1;
+
+    /// <summary>How many arguments the decoder prints (set at entry).</summary>
+    internal int ArgumentCount { get; set; }
+
+    /// <summary>The decoder chosen at entry, or null for the generic one.</summary>
+    internal DecoderSpec? Spec { get; set; }
+
+    /// <summary>A value a decoder saves at entry for its exit (a value-result length, a command).</summary>
+    internal long Saved { get; set; }
+
+    /// <summary>A second saved value.</summary>
+    internal long Saved2 { get; set; }
 }
 
 /// <summary>What the decoders make of a completed syscall.</summary>

@@ -1,0 +1,310 @@
+using System.Text;
+using SyscallPS.Decoding.Tables;
+
+namespace SyscallPS.Decoding;
+
+/// <summary>Helpers the family decoders use to fill argument slots in strace's forms.</summary>
+internal static class ArgFormat
+{
+    private static readonly SyscallParameter Unnamed = new("arg", "unsigned long");
+    private static readonly SyscallParameter[] Positional =
+    [
+        new("arg0", "unsigned long"), new("arg1", "unsigned long"), new("arg2", "unsigned long"),
+        new("arg3", "unsigned long"), new("arg4", "unsigned long"), new("arg5", "unsigned long"),
+    ];
+
+    /// <summary>The table's parameter <paramref name="i"/>, or a positional placeholder.</summary>
+    public static SyscallParameter Param(SyscallDecodeState s, int i)
+    {
+        var own = s.Spec?.Parameters;
+        if (own is not null && i < own.Length)
+        {
+            return own[i];
+        }
+
+        var ps = s.Info?.Parameters;
+        if (ps is not null && i < ps.Count)
+        {
+            return ps[i];
+        }
+
+        return i < Positional.Length ? Positional[i] : Unnamed;
+    }
+
+    /// <summary>Stores argument <paramref name="i"/>.</summary>
+    public static void Set(this SyscallDecodeState s, int i, object? value, string text)
+    {
+        var p = Param(s, i);
+        s.EntryArguments[i] = new SyscallArgument(p.Name, p.CType, s.Args[i], value, text);
+    }
+
+    /// <summary>Stores parameter <paramref name="param"/> in print position <paramref name="slot"/> (clone prints its arguments reordered).</summary>
+    public static void SetAt(this SyscallDecodeState s, int slot, int param, object? value, string text)
+    {
+        var p = Param(s, param);
+        s.EntryArguments[slot] = new SyscallArgument(p.Name, p.CType, s.Args[param], value, text);
+    }
+
+    /// <summary>Stores argument <paramref name="i"/> with the raw register as its value.</summary>
+    public static void SetText(this SyscallDecodeState s, int i, string text) => s.Set(i, s.Args[i], text);
+
+    /// <summary>An int argument in decimal.</summary>
+    public static void SetInt(this SyscallDecodeState s, int i)
+    {
+        long v = (int)s.Args[i];
+        s.Set(i, v, StraceText.Dec(v));
+    }
+
+    /// <summary>An unsigned int argument in decimal.</summary>
+    public static void SetUInt(this SyscallDecodeState s, int i)
+    {
+        long v = (uint)s.Args[i];
+        s.Set(i, v, StraceText.Dec(v));
+    }
+
+    /// <summary>A long argument (off_t, loff_t) in decimal.</summary>
+    public static void SetLong(this SyscallDecodeState s, int i)
+    {
+        long v = (long)s.Args[i];
+        s.Set(i, v, StraceText.Dec(v));
+    }
+
+    /// <summary>An unsigned long / size_t argument in decimal.</summary>
+    public static void SetULong(this SyscallDecodeState s, int i)
+    {
+        ulong v = s.Args[i];
+        s.Set(i, v, StraceText.UDec(v));
+    }
+
+    /// <summary>A hex argument (<c>0x…</c>, 0 as <c>0</c>).</summary>
+    public static void SetHex(this SyscallDecodeState s, int i)
+    {
+        ulong v = s.Args[i];
+        s.Set(i, v, StraceText.Hex(v));
+    }
+
+    /// <summary>A pointer argument (<c>NULL</c> or <c>0x…</c>).</summary>
+    public static void SetPointer(this SyscallDecodeState s, int i)
+    {
+        ulong v = s.Args[i];
+        s.Set(i, v, StraceText.Pointer(v));
+    }
+
+    /// <summary>A file descriptor (int); also remembered as the syscall's <see cref="SyscallDecodeState.Fd"/> when it is the first.</summary>
+    public static void SetFd(this SyscallDecodeState s, int i)
+    {
+        int fd = (int)s.Args[i];
+        if (s.Fd == -1)
+        {
+            s.Fd = fd;
+        }
+
+        s.Set(i, (long)fd, StraceText.Dec(fd));
+    }
+
+    /// <summary>A dirfd: <c>AT_FDCWD</c> or the number.</summary>
+    public static void SetDirFd(this SyscallDecodeState s, int i)
+    {
+        int fd = (int)s.Args[i];
+        if (fd == FileTables.AtFdCwd)
+        {
+            s.Set(i, (long)fd, "AT_FDCWD");
+        }
+        else
+        {
+            if (s.Fd == -1)
+            {
+                s.Fd = fd;
+            }
+
+            s.Set(i, (long)fd, StraceText.Dec(fd));
+        }
+    }
+
+    /// <summary>A path argument; the first one becomes <see cref="SyscallDecodeState.Path"/>, the second <see cref="SyscallDecodeState.TargetPath"/>.</summary>
+    public static void SetPath(this SyscallDecodeState s, int i, ITraceeMemory m, bool target = false)
+    {
+        var sb = StraceText.Builder();
+        var path = TraceeReader.AppendPath(sb, m, s.Args[i]);
+
+        // An empty path (fstatat's AT_EMPTY_PATH) names the descriptor, not a file: leave Path unset.
+        if (!string.IsNullOrEmpty(path))
+        {
+            if (target)
+            {
+                s.TargetPath ??= path;
+            }
+            else
+            {
+                s.Path ??= path;
+            }
+        }
+
+        s.Set(i, (object?)path ?? s.Args[i], sb.ToString());
+    }
+
+    /// <summary>A NUL-terminated string cut at the -s limit.</summary>
+    public static void SetString(this SyscallDecodeState s, int i, ITraceeMemory m, DecodeOptions o)
+    {
+        var sb = StraceText.Builder();
+        TraceeReader.AppendString(sb, m, s.Args[i], o.StringLimit);
+        var text = sb.ToString();
+        s.Set(i, text, text);
+    }
+
+    /// <summary>A counted buffer (data) cut at the -s limit.</summary>
+    public static void SetBuffer(this SyscallDecodeState s, int i, ITraceeMemory m, DecodeOptions o, ulong length, bool hex = false)
+    {
+        var sb = StraceText.Builder();
+        TraceeReader.AppendBuffer(sb, m, s.Args[i], length, o.StringLimit, hex);
+        var text = sb.ToString();
+        s.Set(i, text, text);
+    }
+
+    /// <summary>Flags from a table.</summary>
+    public static void SetFlags(this SyscallDecodeState s, int i, FlagTable table, string zero = "0", bool is32 = true)
+    {
+        ulong v = is32 ? (uint)s.Args[i] : s.Args[i];
+        var text = table.Format(v, zero);
+        s.Set(i, text, text);
+    }
+
+    /// <summary>An enumeration value from a table.</summary>
+    public static void SetEnum(this SyscallDecodeState s, int i, ValueTable table, bool is32 = true)
+    {
+        long v = is32 ? (int)s.Args[i] : (long)s.Args[i];
+        var text = table.Format(v);
+        s.Set(i, text, text);
+    }
+
+    /// <summary>A permission mode in octal (<c>0644</c>).</summary>
+    public static void SetMode(this SyscallDecodeState s, int i)
+    {
+        var text = StraceText.Octal((uint)s.Args[i] & 0xfffff);
+        s.Set(i, (long)(uint)s.Args[i], text);
+    }
+
+    /// <summary>A signal number by name.</summary>
+    public static void SetSignal(this SyscallDecodeState s, int i, bool remember = false)
+    {
+        int sig = (int)s.Args[i];
+        var name = SignalDecoders.Name(sig);
+        if (remember)
+        {
+            s.Signal = name;
+        }
+
+        s.Set(i, name, name);
+    }
+
+    /// <summary>A pointer to an int printed as <c>[42]</c>, or the address.</summary>
+    public static string IntRef(ITraceeMemory m, ulong address)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        return TraceeReader.TryReadInt(m, address, out int v) ? "[" + StraceText.Dec(v) + "]" : StraceText.Pointer(address);
+    }
+
+    /// <summary>A pointer to a 64-bit value printed as <c>[42]</c>, or the address.</summary>
+    public static string LongRef(ITraceeMemory m, ulong address, bool hex = false)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        return TraceeReader.TryRead(m, address, out long v)
+            ? "[" + (hex ? StraceText.Hex((ulong)v) : StraceText.Dec(v)) + "]"
+            : StraceText.Pointer(address);
+    }
+
+    /// <summary>The default rendering of an argument nobody decoded, typed by its C declaration.</summary>
+    public static SyscallArgument Generic(SyscallDecodeState s, int i, DecodeOptions o)
+    {
+        var p = Param(s, i);
+        ulong raw = s.Args[i];
+        if (o.Raw)
+        {
+            return new SyscallArgument(p.Name, p.CType, raw, raw, StraceText.Hex(raw));
+        }
+
+        string type = p.CType;
+        if (type.Contains('*', StringComparison.Ordinal))
+        {
+            return new SyscallArgument(p.Name, type, raw, raw, StraceText.Pointer(raw));
+        }
+
+        switch (type)
+        {
+            case "int":
+            case "pid_t":
+            case "uid_t":
+            case "gid_t":
+            case "old_uid_t":
+            case "old_gid_t":
+            case "key_t":
+            case "clockid_t":
+            case "timer_t":
+            case "mqd_t":
+            case "key_serial_t":
+            case "__s32":
+            case "s32":
+            case "rwf_t":
+            {
+                long v = (int)raw;
+                return new SyscallArgument(p.Name, type, raw, v, StraceText.Dec(v));
+            }
+
+            case "unsigned int":
+            case "unsigned":
+            case "u32":
+            case "__u32":
+            case "qid_t":
+            {
+                long v = (uint)raw;
+                return new SyscallArgument(p.Name, type, raw, v, StraceText.Dec(v));
+            }
+
+            case "long":
+            case "off_t":
+            case "loff_t":
+            case "__kernel_old_time_t":
+            {
+                long v = (long)raw;
+                return new SyscallArgument(p.Name, type, raw, v, StraceText.Dec(v));
+            }
+
+            case "size_t":
+            case "u64":
+            case "__u64":
+                return new SyscallArgument(p.Name, type, raw, raw, StraceText.UDec(raw));
+            case "umode_t":
+            case "mode_t":
+                return new SyscallArgument(p.Name, type, raw, (long)(uint)raw, StraceText.Octal((uint)raw));
+            default:
+                return new SyscallArgument(p.Name, type, raw, raw, StraceText.Hex(raw));
+        }
+    }
+
+    /// <summary>Appends a mode with its file type: <c>S_IFREG|0644</c>.</summary>
+    public static void AppendModeWithType(StringBuilder sb, uint mode)
+    {
+        uint type = mode & 0xF000;
+        if (type != 0)
+        {
+            sb.Append(FileTables.FileTypes.Format(type)).Append('|');
+        }
+
+        uint special = mode & 0xE00;
+        if (special != 0)
+        {
+            FileTables.ModeSpecialBits.Append(sb, special);
+            sb.Append('|');
+        }
+
+        sb.Append(StraceText.Octal(mode & 0x1FF));
+    }
+}

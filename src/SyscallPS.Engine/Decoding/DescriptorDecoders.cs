@@ -1,0 +1,131 @@
+using System.Buffers.Binary;
+using System.Text;
+using SyscallPS.Decoding.Tables;
+
+namespace SyscallPS.Decoding;
+
+/// <summary>Decoders for data transfer on descriptors: read/write and their positional and vector forms.</summary>
+internal static class DescriptorDecoders
+{
+    public static void Register(DecoderRegistry r)
+    {
+        r.Add("read", (s, m, o) => { s.SetFd(0); s.SetULong(2); }, DataOutExit(1));
+        r.Add("write", (s, m, o) => { s.SetFd(0); s.SetBuffer(1, m, o, s.Args[2]); s.SetULong(2); });
+        r.Add("pread64", (s, m, o) => { s.SetFd(0); s.SetULong(2); s.SetLong(3); }, DataOutExit(1));
+        r.Add("pwrite64", (s, m, o) => { s.SetFd(0); s.SetBuffer(1, m, o, s.Args[2]); s.SetULong(2); s.SetLong(3); });
+        r.Add("readv", (s, m, o) => { s.SetFd(0); s.SetULong(2); }, ReadvExit);
+        r.Add("writev", (s, m, o) => { s.SetFd(0); SetIovec(s, 1, m, o, s.Args[2], long.MaxValue); s.SetULong(2); });
+        r.Add("preadv", (s, m, o) => { s.SetFd(0); s.SetULong(2); s.SetLong(3); }, ReadvExit, argCount: 4);
+        r.Add("pwritev", (s, m, o) => { s.SetFd(0); SetIovec(s, 1, m, o, s.Args[2], long.MaxValue); s.SetULong(2); s.SetLong(3); }, argCount: 4);
+        r.Add("copy_file_range", (s, m, o) =>
+        {
+            s.SetFd(0); s.SetText(1, OffsetRef(m, s.Args[1])); s.SetFd(2); s.SetText(3, OffsetRef(m, s.Args[3])); s.SetULong(4); s.SetUInt(5);
+        });
+        r.Add("splice", (s, m, o) =>
+        {
+            s.SetFd(0); s.SetText(1, OffsetRef(m, s.Args[1])); s.SetFd(2); s.SetText(3, OffsetRef(m, s.Args[3])); s.SetULong(4);
+            s.SetFlags(5, FileTables.SpliceFlags);
+        });
+        r.Add("tee", (s, m, o) => { s.SetFd(0); s.SetFd(1); s.SetULong(2); s.SetFlags(3, FileTables.SpliceFlags); });
+    }
+
+    private static string OffsetRef(ITraceeMemory m, ulong address) => ArgFormat.LongRef(m, address);
+
+    /// <summary>An output buffer filled by the call: printed with the returned length, or the address on failure.</summary>
+    public static ExitDecoder DataOutExit(int index) => (s, ret, m, o, failed) =>
+    {
+        if (failed)
+        {
+            s.SetPointer(index);
+        }
+        else
+        {
+            s.SetBuffer(index, m, o, (ulong)ret);
+        }
+
+        return null;
+    };
+
+    private static string? ReadvExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        if (failed)
+        {
+            s.SetPointer(1);
+        }
+        else
+        {
+            SetIovec(s, 1, m, o, s.Args[2], ret);
+        }
+
+        return null;
+    }
+
+    private static void SetIovec(SyscallDecodeState s, int index, ITraceeMemory m, DecodeOptions o, ulong count, long dataLimit)
+    {
+        var sb = StraceText.Builder();
+        AppendIovec(sb, m, o, s.Args[index], count, dataLimit);
+        s.SetText(index, sb.ToString());
+    }
+
+    /// <summary>
+    /// Appends an iovec array as strace prints it: <c>[{iov_base="…", iov_len=5}, …]</c>, at most -s elements,
+    /// the data limited to <paramref name="dataLimit"/> bytes in total (the return value for reads).
+    /// </summary>
+    public static void AppendIovec(StringBuilder sb, ITraceeMemory m, DecodeOptions o, ulong address, ulong count, long dataLimit)
+    {
+        if (address == 0)
+        {
+            sb.Append("NULL");
+            return;
+        }
+
+        if (count == 0)
+        {
+            sb.Append("[]");
+            return;
+        }
+
+        // Check the first element is readable: strace prints the address when the array cannot be read.
+        Span<byte> iov = stackalloc byte[16];
+        if (!TraceeReader.TryRead(m, address, iov))
+        {
+            sb.AppendPointer(address);
+            return;
+        }
+
+        sb.Append('[');
+        long remaining = dataLimit;
+        ulong shown = Math.Min(count, (ulong)Math.Max(o.StringLimit, 0));
+        for (ulong i = 0; i < count; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(", ");
+            }
+
+            if (i >= shown)
+            {
+                sb.Append("...");
+                break;
+            }
+
+            ulong elem = address + (i * 16);
+            if (!TraceeReader.TryRead(m, elem, iov))
+            {
+                sb.Append("...");
+                sb.Append(' ').AppendPointer(elem);
+                break;
+            }
+
+            ulong baseAddr = BinaryPrimitives.ReadUInt64LittleEndian(iov);
+            ulong len = BinaryPrimitives.ReadUInt64LittleEndian(iov[8..]);
+            ulong data = (ulong)Math.Max(0, Math.Min((long)Math.Min(len, long.MaxValue), remaining));
+            sb.Append("{iov_base=");
+            TraceeReader.AppendBuffer(sb, m, baseAddr, data, o.StringLimit);
+            sb.Append(", iov_len=").Append(StraceText.UDec(len)).Append('}');
+            remaining -= (long)data;
+        }
+
+        sb.Append(']');
+    }
+}

@@ -1,0 +1,118 @@
+using System.Buffers.Binary;
+using SyscallPS.Decoding.Tables;
+
+namespace SyscallPS.Decoding;
+
+/// <summary>Decoders for System V IPC: shared memory, semaphores, message queues.</summary>
+internal static class IpcDecoders
+{
+    public static void Register(DecoderRegistry r)
+    {
+        r.Add("shmget", (s, m, o) => { SetKey(s, 0); s.SetULong(1); SetGetFlags(s, 2, IpcTables.ShmGetFlags); });
+        r.Add("semget", (s, m, o) => { SetKey(s, 0); s.SetInt(1); SetGetFlags(s, 2, IpcTables.GetFlags); });
+        r.Add("msgget", (s, m, o) => { SetKey(s, 0); SetGetFlags(s, 1, IpcTables.GetFlags); });
+        r.Add("shmat", (s, m, o) => { s.SetInt(0); s.SetPointer(1); s.SetFlags(2, IpcTables.ShmatFlags); }, ret: ReturnStyle.Address);
+        r.Add("shmdt", (s, m, o) => s.SetPointer(0));
+        r.Add("shmctl", (s, m, o) => { s.SetInt(0); s.SetEnum(1, IpcTables.ShmCommands); s.SetPointer(2); });
+        r.Add("msgctl", (s, m, o) => { s.SetInt(0); s.SetEnum(1, IpcTables.MsgCommands); s.SetPointer(2); });
+        r.Add("semctl", (s, m, o) => { s.SetInt(0); s.SetInt(1); s.SetEnum(2, IpcTables.SemCommands); s.SetPointer(3); });
+        r.Add("semop", (s, m, o) => { s.SetInt(0); s.SetText(1, SembufText(m, o, s.Args[1], s.Args[2])); s.SetULong(2); });
+        r.Add("semtimedop", (s, m, o) =>
+        {
+            s.SetInt(0); s.SetText(1, SembufText(m, o, s.Args[1], s.Args[2])); s.SetULong(2); s.SetText(3, TimeDecoders.TimespecAt(m, s.Args[3]));
+        });
+        r.Add("msgsnd", (s, m, o) =>
+        {
+            s.SetInt(0); s.SetText(1, MsgbufText(m, o, s.Args[1], s.Args[2])); s.SetULong(2); s.SetFlags(3, IpcTables.MsgFlags);
+        });
+        r.Add("msgrcv", (s, m, o) => { s.SetInt(0); s.SetULong(2); s.SetLong(3); s.SetFlags(4, IpcTables.MsgFlags); }, (s, ret, m, o, failed) =>
+        {
+            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : MsgbufText(m, o, s.Args[1], (ulong)ret));
+            return null;
+        });
+    }
+
+    private static void SetKey(SyscallDecodeState s, int i)
+    {
+        int key = (int)s.Args[i];
+        s.Set(i, (long)key, key == 0 ? "IPC_PRIVATE" : StraceText.Hex((uint)key));
+    }
+
+    private static void SetGetFlags(SyscallDecodeState s, int i, FlagTable table)
+    {
+        uint v = (uint)s.Args[i];
+        uint flags = v & ~0x1FFu;
+        uint mode = v & 0x1FF;
+        string text;
+        if (flags == 0)
+        {
+            text = StraceText.Octal(mode);
+        }
+        else
+        {
+            text = table.Format(flags);
+            if (mode != 0)
+            {
+                text += "|" + StraceText.Octal(mode);
+            }
+        }
+
+        s.Set(i, (long)v, text);
+    }
+
+    private static string SembufText(ITraceeMemory m, DecodeOptions o, ulong address, ulong count)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        Span<byte> op = stackalloc byte[6];
+        if (!TraceeReader.TryRead(m, address, op))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        var sb = new System.Text.StringBuilder("[");
+        for (ulong i = 0; i < count; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(", ");
+            }
+
+            if (i >= (ulong)o.StringLimit || !TraceeReader.TryRead(m, address + (i * 6), op))
+            {
+                sb.Append("...");
+                break;
+            }
+
+            short flg = BinaryPrimitives.ReadInt16LittleEndian(op[4..]);
+            sb.Append("{sem_num=").Append(StraceText.Dec(BinaryPrimitives.ReadUInt16LittleEndian(op)))
+              .Append(", sem_op=").Append(StraceText.Dec(BinaryPrimitives.ReadInt16LittleEndian(op[2..])))
+              .Append(", sem_flg=").Append(flg == 0 ? "0" : SemFlags.Format((ushort)flg)).Append('}');
+        }
+
+        return sb.Append(']').ToString();
+    }
+
+    private static readonly FlagTable SemFlags = new("SEM_", [(0x800, "IPC_NOWAIT"), (0x1000, "SEM_UNDO")]);
+
+    private static string MsgbufText(ITraceeMemory m, DecodeOptions o, ulong address, ulong size)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        if (!TraceeReader.TryRead(m, address, out long type))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        var sb = StraceText.Builder();
+        sb.Append('{').Append(StraceText.Dec(type)).Append(", ");
+        TraceeReader.AppendBuffer(sb, m, address + 8, size, o.StringLimit);
+        return sb.Append('}').ToString();
+    }
+}

@@ -1,0 +1,141 @@
+using SyscallPS.Decoding.Tables;
+
+namespace SyscallPS.Decoding;
+
+/// <summary>Decoders for address-space syscalls: brk, mmap, munmap, mprotect, mremap, madvise, mlock.</summary>
+internal static class MemoryDecoders
+{
+    private const ulong MREMAP_FIXED = 2;
+    private const int HugeShift = 26;
+
+    public static void Register(DecoderRegistry r)
+    {
+        r.Add("brk", (s, m, o) => s.SetPointer(0), ret: ReturnStyle.Address);
+        r.Add("mmap", (s, m, o) =>
+        {
+            s.SetPointer(0); s.SetULong(1); SetProt(s, 2); s.SetText(3, MapFlagsText(s.Args[3])); s.SetFd(4); s.SetHex(5);
+        }, ret: ReturnStyle.Address);
+        r.Add("munmap", (s, m, o) => { s.SetPointer(0); s.SetULong(1); });
+        r.Add("mprotect pkey_mprotect", (s, m, o) => { s.SetPointer(0); s.SetULong(1); SetProt(s, 2); });
+        r.Add("mremap", (s, m, o) =>
+        {
+            s.SetPointer(0); s.SetULong(1); s.SetULong(2); s.SetFlags(3, MemoryTables.MremapFlags);
+            if ((s.Args[3] & MREMAP_FIXED) != 0)
+            {
+                s.SetPointer(4);
+                s.ArgumentCount = 5;
+            }
+            else
+            {
+                s.ArgumentCount = 4;
+            }
+        }, ret: ReturnStyle.Address);
+        r.Add("madvise", (s, m, o) => { s.SetPointer(0); s.SetULong(1); s.SetEnum(2, MemoryTables.Madvise); });
+        r.Add("msync", (s, m, o) => { s.SetPointer(0); s.SetULong(1); s.SetFlags(2, MemoryTables.MsyncFlags); });
+        r.Add("mlock munlock", (s, m, o) => { s.SetPointer(0); s.SetULong(1); });
+        r.Add("mlock2", (s, m, o) => { s.SetPointer(0); s.SetULong(1); s.SetFlags(2, MemoryTables.Mlock2Flags); });
+        r.Add("mlockall", (s, m, o) => s.SetFlags(0, MemoryTables.MlockallFlags));
+        r.Add("set_mempolicy", (s, m, o) =>
+        {
+            s.SetText(0, MempolicyModeText((uint)s.Args[0]));
+            s.SetText(1, NodemaskText(m, o, s.Args[1], s.Args[2]));
+            s.SetULong(2);
+        });
+        r.Add("get_mempolicy", (s, m, o) =>
+        {
+            s.SetULong(2); s.SetPointer(3); s.SetFlags(4, MemoryTables.GetMempolicyFlags);
+        }, (s, ret, m, o, failed) =>
+        {
+            s.SetText(0, failed || s.Args[0] == 0 || !TraceeReader.TryReadInt(m, s.Args[0], out int mode)
+                ? StraceText.Pointer(s.Args[0])
+                : "[" + MempolicyModeText((uint)mode) + "]");
+            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : NodemaskText(m, o, s.Args[1], s.Args[2]));
+            return null;
+        });
+        r.Add("mbind", (s, m, o) =>
+        {
+            s.SetPointer(0); s.SetULong(1); s.SetText(2, MempolicyModeText((uint)s.Args[2])); s.SetText(3, NodemaskText(m, o, s.Args[3], s.Args[4]));
+            s.SetULong(4); s.SetHex(5);
+        });
+        r.Add("pkey_alloc", (s, m, o) => { s.SetHex(0); s.SetFlags(1, MemoryTables.PkeyAccess); });
+    }
+
+    private static string MempolicyModeText(uint v)
+    {
+        uint mode = v & 0xff;
+        uint flags = v & ~0xffu;
+        string text = MemoryTables.MempolicyModes.Format(mode);
+        return flags == 0 ? text : text + "|" + MemoryTables.MempolicyModeFlags.Format(flags);
+    }
+
+    /// <summary>A NUMA node mask as strace prints it: 64-bit words, <c>%#018lx</c>-style (zero as 16 zeros).</summary>
+    private static string NodemaskText(ITraceeMemory m, DecodeOptions o, ulong address, ulong maxnode)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        ulong words = maxnode == 0 ? 0 : (maxnode + 62) / 64;
+        if (words == 0)
+        {
+            return "[]";
+        }
+
+        var sb = new System.Text.StringBuilder("[");
+        Span<byte> w = stackalloc byte[8];
+        for (ulong i = 0; i < words; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(", ");
+            }
+
+            if (i >= (ulong)o.StringLimit)
+            {
+                sb.Append("...");
+                break;
+            }
+
+            if (!TraceeReader.TryRead(m, address + (i * 8), w))
+            {
+                if (i == 0)
+                {
+                    return StraceText.Pointer(address);
+                }
+
+                sb.Append("...");
+                break;
+            }
+
+            ulong v = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(w);
+            sb.Append(v == 0 ? "0000000000000000" : "0x" + v.ToString("x14", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return sb.Append(']').ToString();
+    }
+
+    private static void SetProt(SyscallDecodeState s, int i)
+    {
+        ulong prot = (uint)s.Args[i];
+        s.SetText(i, MemoryTables.Protection.Format(prot, "PROT_NONE"));
+    }
+
+    private static readonly TextCache MapFlagsCache = new();
+
+    /// <summary>mmap flags: the sharing type, then the other bits.</summary>
+    public static string MapFlagsText(ulong flags)
+    {
+        flags = (uint)flags;
+        return MapFlagsCache.TryGet(flags, out var text) ? text : MapFlagsCache.Add(flags, MapFlagsUncached(flags));
+    }
+
+    private static string MapFlagsUncached(ulong flags)
+    {
+        string type = MemoryTables.MapType.Format((long)(flags & 0xf));
+        ulong huge = (flags >> HugeShift) & 0x3f;
+        ulong rest = flags & ~0xfUL & ~(0x3fUL << HugeShift);
+        string text = rest == 0 ? type : type + "|" + MemoryTables.MapFlags.Format(rest);
+        return huge == 0 ? text : text + "|" + StraceText.Dec((long)huge) + "<<MAP_HUGE_SHIFT";
+    }
+}

@@ -1,0 +1,486 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using SyscallPS.Decoding.Tables;
+
+namespace SyscallPS.Decoding;
+
+/// <summary>Decoders for sockets: creation, addresses (IPv4, IPv6, Unix, netlink), data transfer, options.</summary>
+internal static class NetworkDecoders
+{
+    public static void Register(DecoderRegistry r)
+    {
+        r.Add("socket", (s, m, o) => { SetDomain(s, 0); SetSocketType(s, 1); SetProtocol(s, 2, (int)s.Args[0]); });
+        r.Add("socketpair", (s, m, o) => { SetDomain(s, 0); SetSocketType(s, 1); SetProtocol(s, 2, (int)s.Args[0]); }, (s, ret, m, o, failed) =>
+        {
+            Span<int> fds = stackalloc int[2];
+            s.SetText(3, !failed && TraceeReader.TryRead(m, s.Args[3], System.Runtime.InteropServices.MemoryMarshal.AsBytes(fds))
+                ? "[" + StraceText.Dec(fds[0]) + ", " + StraceText.Dec(fds[1]) + "]"
+                : StraceText.Pointer(s.Args[3]));
+            return null;
+        });
+        r.Add("connect bind", (s, m, o) => { s.SetFd(0); SetSockaddr(s, 1, m, (long)(int)s.Args[2]); s.SetInt(2); });
+        r.Add("listen", (s, m, o) => { s.SetFd(0); s.SetInt(1); });
+        r.Add("accept", AcceptEntry, AcceptExit);
+        r.Add("accept4", (s, m, o) => { AcceptEntry(s, m, o); s.SetFlags(3, NetworkTables.SocketTypeFlags); }, AcceptExit);
+        r.Add("getsockname getpeername", AcceptEntry, AcceptExit);
+        r.Add("shutdown", (s, m, o) => { s.SetFd(0); s.SetEnum(1, NetworkTables.ShutdownHow); });
+        r.Add("sendto", (s, m, o) =>
+        {
+            s.SetFd(0); s.SetBuffer(1, m, o, s.Args[2]); s.SetULong(2); s.SetFlags(3, NetworkTables.MessageFlags);
+            SetSockaddr(s, 4, m, (long)(int)s.Args[5]); s.SetInt(5);
+        });
+        r.Add("recvfrom", (s, m, o) =>
+        {
+            s.SetFd(0); s.SetULong(2); s.SetFlags(3, NetworkTables.MessageFlags);
+            if (s.Args[5] != 0 && TraceeReader.TryReadInt(m, s.Args[5], out int len))
+            {
+                s.Saved = len;
+                s.Saved2 = 1;
+            }
+        }, RecvfromExit);
+        r.Add("sendmsg", (s, m, o) =>
+        {
+            s.SetFd(0); s.SetText(1, MsghdrText(m, o, s.Args[1], long.MaxValue)); s.SetFlags(2, NetworkTables.MessageFlags);
+        });
+        r.Add("recvmsg", (s, m, o) => { s.SetFd(0); s.SetFlags(2, NetworkTables.MessageFlags); }, (s, ret, m, o, failed) =>
+        {
+            if (!failed)
+            {
+                s.SetText(1, MsghdrText(m, o, s.Args[1], ret));
+            }
+            else
+            {
+                // On failure strace shows only the name length the caller offered.
+                Span<byte> h = stackalloc byte[12];
+                s.SetText(1, TraceeReader.TryRead(m, s.Args[1], h)
+                    ? "{msg_namelen=" + StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(h[8..])) + "}"
+                    : StraceText.Pointer(s.Args[1]));
+            }
+
+            return null;
+        });
+        r.Add("sendmmsg", (s, m, o) => { s.SetFd(0); s.SetUInt(2); s.SetFlags(3, NetworkTables.MessageFlags); }, (s, ret, m, o, failed) =>
+        {
+            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : MmsgText(m, o, s.Args[1], (uint)s.Args[2], ret, send: true));
+            return null;
+        });
+        r.Add("recvmmsg", (s, m, o) =>
+        {
+            s.SetFd(0); s.SetUInt(2); s.SetFlags(3, NetworkTables.MessageFlags); s.SetText(4, TimeDecoders.TimespecAt(m, s.Args[4]));
+        }, (s, ret, m, o, failed) =>
+        {
+            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : MmsgText(m, o, s.Args[1], (uint)ret, ret, send: false));
+            return null;
+        });
+        r.Add("setsockopt", (s, m, o) =>
+        {
+            s.SetFd(0); SetLevel(s, 1); SetOptName(s, 2, (int)s.Args[1]);
+            s.SetText(3, OptvalText(m, o, s.Args[3], (int)s.Args[4])); s.SetInt(4);
+        });
+        r.Add("getsockopt", (s, m, o) => { s.SetFd(0); SetLevel(s, 1); SetOptName(s, 2, (int)s.Args[1]); }, (s, ret, m, o, failed) =>
+        {
+            if (failed || !TraceeReader.TryReadInt(m, s.Args[4], out int len))
+            {
+                s.SetPointer(3);
+                s.SetText(4, ArgFormat.IntRef(m, s.Args[4]));
+                return null;
+            }
+
+            if ((int)s.Args[1] == 1 && (int)s.Args[2] == 4 && len == 4 && TraceeReader.TryReadInt(m, s.Args[3], out int soError))
+            {
+                // SO_ERROR holds an errno value.
+                s.SetText(3, "[" + (soError == 0 ? "0" : ErrorNames.Lookup(soError).Name) + "]");
+            }
+            else
+            {
+                s.SetText(3, OptvalText(m, o, s.Args[3], len));
+            }
+
+            s.SetText(4, "[" + StraceText.Dec(len) + "]");
+            return null;
+        });
+    }
+
+    private static void SetDomain(SyscallDecodeState s, int i) => s.SetEnum(i, NetworkTables.Families);
+
+    private static void SetSocketType(SyscallDecodeState s, int i)
+    {
+        uint v = (uint)s.Args[i];
+        uint flags = v & ~0xfu;
+        var typeName = NetworkTables.SocketTypes.Lookup(v & 0xf);
+        var sb = StraceText.Builder();
+        if (typeName is null)
+        {
+            // An unknown type: strace prints the whole value as flags.
+            NetworkTables.SocketTypeFlags.Append(sb, v);
+        }
+        else
+        {
+            sb.Append(typeName);
+            if (flags != 0)
+            {
+                sb.Append('|');
+                NetworkTables.SocketTypeFlags.Append(sb, flags);
+            }
+        }
+
+        s.SetText(i, sb.ToString());
+    }
+
+    private static void SetProtocol(SyscallDecodeState s, int i, int domain)
+    {
+        int proto = (int)s.Args[i];
+        switch (domain)
+        {
+            case NetworkTables.AF_INET or NetworkTables.AF_INET6:
+                s.SetText(i, NetworkTables.InetProtocols.Format(proto));
+                break;
+            case NetworkTables.AF_NETLINK:
+                s.SetText(i, NetworkTables.NetlinkProtocols.Format(proto));
+                break;
+            case NetworkTables.AF_PACKET:
+                s.SetText(i, "htons(" + StraceText.Dec(BinaryPrimitives.ReverseEndianness((ushort)proto)) + ")");
+                break;
+            default:
+                s.SetInt(i);
+                break;
+        }
+    }
+
+    private static void SetSockaddr(SyscallDecodeState s, int i, ITraceeMemory m, long length)
+    {
+        var text = SockaddrText(m, s.Args[i], length, out var endpoint);
+        s.Set(i, (object?)endpoint ?? s.Args[i], text);
+    }
+
+    /// <summary>A socket address as strace prints it, or the address when unreadable.</summary>
+    /// <param name="m">The tracee.</param>
+    /// <param name="address">Where the sockaddr is.</param>
+    /// <param name="length">Its length in bytes.</param>
+    /// <param name="endpoint">The decoded endpoint (<c>127.0.0.1:80</c>, a Unix path), when there is one.</param>
+    public static string SockaddrText(ITraceeMemory m, ulong address, long length, out string? endpoint)
+    {
+        endpoint = null;
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        if (length < 2)
+        {
+            return StraceText.Pointer(address);
+        }
+
+        int len = (int)Math.Min(length, 128);
+        Span<byte> sa = stackalloc byte[128];
+        if (!TraceeReader.TryRead(m, address, sa[..len]))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        return FormatSockaddr(sa[..len], out endpoint);
+    }
+
+    /// <summary>Formats a sockaddr held in <paramref name="sa"/> (its full length).</summary>
+    public static string FormatSockaddr(ReadOnlySpan<byte> sa, out string? endpoint)
+    {
+        endpoint = null;
+        int family = BinaryPrimitives.ReadUInt16LittleEndian(sa);
+        var sb = StraceText.Builder();
+        sb.Append("{sa_family=").Append(NetworkTables.Families.Format(family));
+        switch (family)
+        {
+            case NetworkTables.AF_INET when sa.Length >= 16:
+            {
+                int port = BinaryPrimitives.ReadUInt16BigEndian(sa[2..]);
+                string ip = new IPAddress(sa.Slice(4, 4)).ToString();
+                sb.Append(", sin_port=htons(").Append(StraceText.Dec(port)).Append("), sin_addr=inet_addr(\"").Append(ip).Append("\")");
+                endpoint = ip + ":" + port.ToString(CultureInfo.InvariantCulture);
+                break;
+            }
+
+            case NetworkTables.AF_INET6 when sa.Length >= 24:
+            {
+                int port = BinaryPrimitives.ReadUInt16BigEndian(sa[2..]);
+                uint flow = BinaryPrimitives.ReadUInt32BigEndian(sa[4..]);
+                var ip = new IPAddress(sa.Slice(8, 16));
+                string ipText = ip.IsIPv4MappedToIPv6 ? "::ffff:" + ip.MapToIPv4() : ip.ToString();
+                sb.Append(", sin6_port=htons(").Append(StraceText.Dec(port)).Append("), sin6_flowinfo=htonl(").Append(StraceText.UDec(flow))
+                  .Append("), inet_pton(AF_INET6, \"").Append(ipText).Append("\", &sin6_addr)");
+                if (sa.Length >= 28)
+                {
+                    sb.Append(", sin6_scope_id=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(sa[24..])));
+                }
+
+                endpoint = "[" + ipText + "]:" + port.ToString(CultureInfo.InvariantCulture);
+                break;
+            }
+
+            case NetworkTables.AF_UNIX:
+            {
+                var path = sa[2..];
+                if (path.Length == 0)
+                {
+                    break;
+                }
+
+                sb.Append(", sun_path=");
+                if (path[0] == 0)
+                {
+                    // Abstract socket: the name is every byte after the leading NUL.
+                    sb.Append('@');
+                    StraceText.AppendQuoted(sb, path[1..]);
+                    endpoint = "@" + Encoding.UTF8.GetString(path[1..]);
+                }
+                else
+                {
+                    int nul = path.IndexOf((byte)0);
+                    var p = nul >= 0 ? path[..nul] : path;
+                    StraceText.AppendQuoted(sb, p);
+                    endpoint = Encoding.UTF8.GetString(p);
+                }
+
+                break;
+            }
+
+            case NetworkTables.AF_NETLINK when sa.Length >= 12:
+                sb.Append(", nl_pid=").Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(sa[4..])))
+                  .Append(", nl_groups=").Append(BinaryPrimitives.ReadUInt32LittleEndian(sa[8..]).ToString("x8", CultureInfo.InvariantCulture));
+                break;
+            default:
+                sb.Append(", sa_data=");
+                StraceText.AppendQuoted(sb, sa[2..]);
+                break;
+        }
+
+        return sb.Append('}').ToString();
+    }
+
+    private static void AcceptEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetFd(0);
+        if (s.Args[2] != 0 && TraceeReader.TryReadInt(m, s.Args[2], out int len))
+        {
+            s.Saved = len;
+            s.Saved2 = 1;
+        }
+    }
+
+    private static string? AcceptExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        SetAddrOut(s, 1, 2, m, failed);
+        return null;
+    }
+
+    private static void SetAddrOut(SyscallDecodeState s, int addrIndex, int lenIndex, ITraceeMemory m, bool failed)
+    {
+        if (s.Args[lenIndex] == 0)
+        {
+            s.SetPointer(addrIndex);
+            s.SetText(lenIndex, "NULL");
+            return;
+        }
+
+        if (failed || !TraceeReader.TryReadInt(m, s.Args[lenIndex], out int outLen))
+        {
+            s.SetPointer(addrIndex);
+            s.SetText(lenIndex, s.Saved2 == 1 ? "[" + StraceText.Dec(s.Saved) + "]" : StraceText.Pointer(s.Args[lenIndex]));
+            return;
+        }
+
+        SetSockaddr(s, addrIndex, m, Math.Min(outLen, s.Saved2 == 1 ? s.Saved : outLen));
+        s.SetText(lenIndex, s.Saved2 == 1 && s.Saved != outLen
+            ? "[" + StraceText.Dec(s.Saved) + " => " + StraceText.Dec(outLen) + "]"
+            : "[" + StraceText.Dec(outLen) + "]");
+    }
+
+    private static string? RecvfromExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        if (failed)
+        {
+            s.SetPointer(1);
+        }
+        else
+        {
+            s.SetBuffer(1, m, o, (ulong)ret);
+        }
+
+        if (s.Args[4] == 0)
+        {
+            s.SetText(4, "NULL");
+            s.SetText(5, s.Args[5] == 0 ? "NULL" : ArgFormat.IntRef(m, s.Args[5]));
+        }
+        else
+        {
+            SetAddrOut(s, 4, 5, m, failed);
+        }
+
+        return null;
+    }
+
+    private static string MsghdrText(ITraceeMemory m, DecodeOptions o, ulong address, long dataLimit)
+    {
+        Span<byte> h = stackalloc byte[56];
+        if (!TraceeReader.TryRead(m, address, h))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        ulong name = BinaryPrimitives.ReadUInt64LittleEndian(h);
+        uint namelen = BinaryPrimitives.ReadUInt32LittleEndian(h[8..]);
+        ulong iov = BinaryPrimitives.ReadUInt64LittleEndian(h[16..]);
+        ulong iovlen = BinaryPrimitives.ReadUInt64LittleEndian(h[24..]);
+        ulong control = BinaryPrimitives.ReadUInt64LittleEndian(h[32..]);
+        ulong controllen = BinaryPrimitives.ReadUInt64LittleEndian(h[40..]);
+        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(h[48..]);
+
+        string nameText = name == 0 ? "NULL" : SockaddrText(m, name, namelen, out _);
+        string controlText = controllen == 0 ? string.Empty : CmsgText(m, control, controllen);
+        string flagsText = NetworkTables.MessageFlags.Format(flags);
+        var sb = StraceText.Builder();
+        sb.Append("{msg_name=").Append(nameText).Append(", msg_namelen=").Append(StraceText.UDec(namelen)).Append(", msg_iov=");
+        DescriptorDecoders.AppendIovec(sb, m, o, iov, iovlen, dataLimit);
+        sb.Append(", msg_iovlen=").Append(StraceText.UDec(iovlen));
+        if (controllen != 0)
+        {
+            sb.Append(", msg_control=").Append(controlText);
+        }
+
+        sb.Append(", msg_controllen=").Append(StraceText.UDec(controllen)).Append(", msg_flags=").Append(flagsText).Append('}');
+        return sb.ToString();
+    }
+
+    private static string MmsgText(ITraceeMemory m, DecodeOptions o, ulong address, uint count, long done, bool send)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        var parts = new List<string>();
+        for (uint i = 0; i < count; i++)
+        {
+            if (i >= (uint)o.StringLimit)
+            {
+                parts.Add("...");
+                break;
+            }
+
+            ulong at = address + (i * 64UL);
+            if (!TraceeReader.TryReadInt(m, at + 56, out int len))
+            {
+                if (i == 0)
+                {
+                    return StraceText.Pointer(address);
+                }
+
+                parts.Add("...");
+                break;
+            }
+
+            string hdr = MsghdrText(m, o, at, send ? long.MaxValue : len);
+            parts.Add(i < done ? "{msg_hdr=" + hdr + ", msg_len=" + StraceText.UDec((uint)len) + "}" : "{msg_hdr=" + hdr + "}");
+        }
+
+        return "[" + string.Join(", ", parts) + "]";
+    }
+
+    private static string CmsgText(ITraceeMemory m, ulong address, ulong length)
+    {
+        int len = (int)Math.Min(length, 4096);
+        var buf = new byte[len];
+        if (!TraceeReader.TryRead(m, address, buf))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        var sb = new StringBuilder("[");
+        int off = 0;
+        bool first = true;
+        while (off + 16 <= len)
+        {
+            ulong cmsgLen = BinaryPrimitives.ReadUInt64LittleEndian(buf.AsSpan(off));
+            int level = BinaryPrimitives.ReadInt32LittleEndian(buf.AsSpan(off + 8));
+            int type = BinaryPrimitives.ReadInt32LittleEndian(buf.AsSpan(off + 12));
+            if (cmsgLen < 16 || (ulong)off + cmsgLen > (ulong)len)
+            {
+                break;
+            }
+
+            if (!first)
+            {
+                sb.Append(", ");
+            }
+
+            first = false;
+            sb.Append("{cmsg_len=").Append(StraceText.UDec(cmsgLen)).Append(", cmsg_level=").Append(NetworkTables.SocketLevels.Format(level))
+              .Append(", cmsg_type=");
+            var data = buf.AsSpan(off + 16, (int)cmsgLen - 16);
+            if (level == 1 && type == 1)
+            {
+                sb.Append("SCM_RIGHTS, cmsg_data=[");
+                for (int i = 0; i + 4 <= data.Length; i += 4)
+                {
+                    if (i > 0)
+                    {
+                        sb.Append(", ");
+                    }
+
+                    sb.Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(data[i..])));
+                }
+
+                sb.Append("]}");
+            }
+            else if (level == 1 && type == 2 && data.Length >= 12)
+            {
+                sb.Append("SCM_CREDENTIALS, cmsg_data={pid=").Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(data)))
+                  .Append(", uid=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[4..])))
+                  .Append(", gid=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[8..]))).Append("}}");
+            }
+            else
+            {
+                sb.Append(level == 1 ? NetworkTables.CmsgTypesSocket.Format(type) : StraceText.Hex((uint)type)).Append('}');
+            }
+
+            off += (int)((cmsgLen + 7) & ~7UL);
+        }
+
+        return sb.Append(']').ToString();
+    }
+
+    private static void SetLevel(SyscallDecodeState s, int i) => s.SetText(i, NetworkTables.SocketLevels.Format((int)s.Args[i]));
+
+    private static void SetOptName(SyscallDecodeState s, int i, int level)
+    {
+        int name = (int)s.Args[i];
+        ValueTable? table = level switch
+        {
+            1 => NetworkTables.SocketOptions,
+            6 => NetworkTables.TcpOptions,
+            0 => NetworkTables.IpOptions,
+            41 => NetworkTables.Ipv6Options,
+            270 => NetworkTables.NetlinkOptions,
+            _ => null,
+        };
+        s.SetText(i, table is null ? StraceText.Dec(name) : table.Format(name));
+    }
+
+    private static string OptvalText(ITraceeMemory m, DecodeOptions o, ulong address, int length)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        if (length == 4 && TraceeReader.TryReadInt(m, address, out int v))
+        {
+            return "[" + StraceText.Dec(v) + "]";
+        }
+
+        var sb = StraceText.Builder();
+        TraceeReader.AppendBuffer(sb, m, address, (ulong)Math.Max(length, 0), o.StringLimit);
+        return sb.ToString();
+    }
+}

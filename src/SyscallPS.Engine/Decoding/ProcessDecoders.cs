@@ -1,0 +1,801 @@
+using System.Buffers.Binary;
+using System.Text;
+using SyscallPS.Decoding.Tables;
+
+namespace SyscallPS.Decoding;
+
+/// <summary>Decoders for process lifecycle and attributes: clone family, exec, exit, wait, limits, prctl.</summary>
+internal static class ProcessDecoders
+{
+    private const ulong CLONE_PIDFD = 0x1000, CLONE_SETTLS = 0x80000, CLONE_PARENT_SETTID = 0x100000;
+    private const ulong CLONE_CHILD_CLEARTID = 0x200000, CLONE_CHILD_SETTID = 0x1000000, CLONE_INTO_CGROUP = 0x200000000;
+
+    public static void Register(DecoderRegistry r)
+    {
+        r.Add("clone", CloneEntry, CloneExit, child: true);
+        r.Add("clone3", Clone3Entry, Clone3Exit, child: true);
+        r.Add("fork vfork", null, argCount: 0, child: true);
+        r.Add("execve", (s, m, o) => { s.SetPath(0, m); SetArgv(s, 1, m, o); SetEnvp(s, 2, m); });
+        r.Add("execveat", (s, m, o) =>
+        {
+            s.SetDirFd(0); s.SetPath(1, m); SetArgv(s, 2, m, o); SetEnvp(s, 3, m); s.SetFlags(4, ProcessTables.ExecveatFlags);
+        });
+        r.Add("exit exit_group", (s, m, o) => s.SetInt(0), ret: ReturnStyle.None);
+        r.Add("wait4", (s, m, o) => { s.SetInt(0); s.SetFlags(2, ProcessTables.WaitOptions); }, Wait4Exit);
+        r.Add("waitid", (s, m, o) => { s.SetEnum(0, ProcessTables.IdTypes); s.SetInt(1); s.SetFlags(3, ProcessTables.WaitOptions); }, WaitidExit);
+        r.Add("set_tid_address", (s, m, o) => s.SetPointer(0));
+        r.Add("arch_prctl", ArchPrctlEntry, ArchPrctlExit);
+        r.Add("prlimit64", (s, m, o) =>
+        {
+            s.SetInt(0); s.SetEnum(1, ProcessTables.Resources); s.SetText(2, RlimitText(m, s.Args[2]));
+        }, (s, ret, m, o, failed) => { s.SetText(3, failed ? StraceText.Pointer(s.Args[3]) : RlimitText(m, s.Args[3])); return null; });
+        r.Add("getrlimit", (s, m, o) => s.SetEnum(0, ProcessTables.Resources),
+            (s, ret, m, o, failed) => { s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : RlimitText(m, s.Args[1])); return null; });
+        r.Add("setrlimit", (s, m, o) => { s.SetEnum(0, ProcessTables.Resources); s.SetText(1, RlimitText(m, s.Args[1])); });
+        r.Add("getrusage", (s, m, o) => s.SetEnum(0, ProcessTables.RusageWho),
+            (s, ret, m, o, failed) => { s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : RusageText(m, s.Args[1])); return null; });
+        r.Add("prctl", PrctlEntry, PrctlExit);
+        r.Add("getresuid getresgid", null, (s, ret, m, o, failed) =>
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                s.SetText(i, failed ? StraceText.Pointer(s.Args[i]) : ArgFormat.IntRef(m, s.Args[i]));
+            }
+
+            return null;
+        });
+        r.Add("getgroups", (s, m, o) => s.SetInt(0), (s, ret, m, o, failed) =>
+        {
+            s.SetText(1, failed || (s.Args[0] == 0 && ret != 0) ? StraceText.Pointer(s.Args[1]) : IntArrayText(m, s.Args[1], ret, o));
+            return null;
+        });
+        r.Add("setgroups", (s, m, o) => { s.SetInt(0); s.SetText(1, IntArrayText(m, s.Args[1], (int)s.Args[0], o)); });
+        r.Add("uname", null, (s, ret, m, o, failed) => { s.SetText(0, failed ? StraceText.Pointer(s.Args[0]) : UnameText(m, s.Args[0])); return null; },
+            argCount: 1, parameters: "struct new_utsname * name");
+        r.Add("getrandom", (s, m, o) => { s.SetULong(1); s.SetFlags(2, FileTables.GetRandomFlags); }, (s, ret, m, o, failed) =>
+        {
+            if (failed)
+            {
+                s.SetPointer(0);
+            }
+            else
+            {
+                s.SetBuffer(0, m, o, (ulong)ret, hex: true);
+            }
+
+            return null;
+        });
+        r.Add("rseq", (s, m, o) => { s.SetPointer(0); s.SetHex(1); s.SetFlags(2, ProcessTables.Rseq); s.SetHex(3); });
+        r.Add("setpriority", (s, m, o) => { s.SetEnum(0, ProcessTables.PriorityWhich); s.SetInt(1); s.SetInt(2); });
+        r.Add("getpriority", (s, m, o) => { s.SetEnum(0, ProcessTables.PriorityWhich); s.SetInt(1); });
+        r.Add("sched_getscheduler", (s, m, o) => s.SetInt(0), (s, ret, m, o, failed) => failed ? null : StraceText.Dec(ret) + " (" + ProcessTables.SchedPolicies.Format(ret) + ")");
+        r.Add("unshare", (s, m, o) => s.SetFlags(0, ProcessTables.UnshareFlags, is32: false));
+        r.Add("setns", (s, m, o) => { s.SetFd(0); s.SetFlags(1, ProcessTables.CloneFlags); });
+        r.Add("pidfd_open", (s, m, o) => { s.SetInt(0); s.SetFlags(1, ProcessTables.PidfdOpenFlags); });
+        r.Add("futex", FutexEntry);
+        r.Add("sched_getaffinity", (s, m, o) => { s.SetInt(0); s.SetUInt(1); }, (s, ret, m, o, failed) =>
+        {
+            s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : CpuSetText(m, s.Args[2], ret));
+            return null;
+        });
+        r.Add("sched_setaffinity", (s, m, o) => { s.SetInt(0); s.SetUInt(1); s.SetText(2, CpuSetText(m, s.Args[2], (long)Math.Min(s.Args[1], 1024))); });
+        r.Add("sched_getparam", (s, m, o) => s.SetInt(0), (s, ret, m, o, failed) =>
+        {
+            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : ArgFormat.IntRef(m, s.Args[1]));
+            return null;
+        });
+        r.Add("sched_setparam", (s, m, o) => { s.SetInt(0); s.SetText(1, ArgFormat.IntRef(m, s.Args[1])); });
+        r.Add("sysinfo", null, (s, ret, m, o, failed) =>
+        {
+            s.SetText(0, failed ? StraceText.Pointer(s.Args[0]) : SysinfoText(m, s.Args[0]));
+            return null;
+        });
+        r.Add("times", null, (s, ret, m, o, failed) =>
+        {
+            s.SetText(0, failed || s.Args[0] == 0 ? StraceText.Pointer(s.Args[0]) : TmsText(m, s.Args[0]));
+            return null;
+        });
+    }
+
+    private static string CpuSetText(ITraceeMemory m, ulong address, long bytes)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        if (bytes <= 0 || bytes > 1024)
+        {
+            return StraceText.Pointer(address);
+        }
+
+        var set = new byte[bytes];
+        if (!TraceeReader.TryRead(m, address, set))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        var sb = new StringBuilder("[");
+        bool first = true;
+        for (int cpu = 0; cpu < set.Length * 8; cpu++)
+        {
+            if ((set[cpu >> 3] & (1 << (cpu & 7))) != 0)
+            {
+                if (!first)
+                {
+                    sb.Append(' ');
+                }
+
+                first = false;
+                sb.Append(StraceText.Dec(cpu));
+            }
+        }
+
+        return sb.Append(']').ToString();
+    }
+
+    private static string SysinfoText(ITraceeMemory m, ulong address)
+    {
+        var b = new byte[112];
+        if (!TraceeReader.TryRead(m, address, b))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        long L(int off) => BinaryPrimitives.ReadInt64LittleEndian(b.AsSpan(off));
+        var sb = new StringBuilder("{uptime=");
+        sb.Append(StraceText.Dec(L(0))).Append(", loads=[").Append(StraceText.UDec((ulong)L(8))).Append(", ")
+          .Append(StraceText.UDec((ulong)L(16))).Append(", ").Append(StraceText.UDec((ulong)L(24))).Append("], totalram=")
+          .Append(StraceText.UDec((ulong)L(32))).Append(", freeram=").Append(StraceText.UDec((ulong)L(40)))
+          .Append(", sharedram=").Append(StraceText.UDec((ulong)L(48))).Append(", bufferram=").Append(StraceText.UDec((ulong)L(56)))
+          .Append(", totalswap=").Append(StraceText.UDec((ulong)L(64))).Append(", freeswap=").Append(StraceText.UDec((ulong)L(72)))
+          .Append(", procs=").Append(StraceText.Dec(BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(80))))
+          .Append(", totalhigh=").Append(StraceText.UDec((ulong)L(88))).Append(", freehigh=").Append(StraceText.UDec((ulong)L(96)))
+          .Append(", mem_unit=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(104)))).Append('}');
+        return sb.ToString();
+    }
+
+    private static string TmsText(ITraceeMemory m, ulong address)
+    {
+        Span<long> t = stackalloc long[4];
+        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(t)))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        return "{tms_utime=" + StraceText.Dec(t[0]) + ", tms_stime=" + StraceText.Dec(t[1]) + ", tms_cutime=" + StraceText.Dec(t[2]) + ", tms_cstime=" + StraceText.Dec(t[3]) + "}";
+    }
+
+    private const int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_FD = 2, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4, FUTEX_WAKE_OP = 5;
+    private const int FUTEX_LOCK_PI = 6, FUTEX_UNLOCK_PI = 7, FUTEX_TRYLOCK_PI = 8, FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10;
+    private const int FUTEX_WAIT_REQUEUE_PI = 11, FUTEX_CMP_REQUEUE_PI = 12, FUTEX_LOCK_PI2 = 13;
+
+    private static void FutexEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetPointer(0);
+        int op = (int)s.Args[1];
+        int cmd = op & 0x7f;
+        var name = ProcessTables.FutexCommands.Lookup(cmd);
+        if (name is null)
+        {
+            s.SetText(1, ProcessTables.FutexCommands.FormatUnknown((uint)op));
+            s.SetUInt(2); s.SetPointer(3); s.SetPointer(4); s.SetUInt(5);
+            s.ArgumentCount = 6;
+            return;
+        }
+
+        if ((op & ProcessTables.FutexPrivateFlag) != 0)
+        {
+            name += "_PRIVATE";
+        }
+
+        if ((op & ProcessTables.FutexClockRealtime) != 0)
+        {
+            name += "|FUTEX_CLOCK_REALTIME";
+        }
+
+        int unknownBits = op & ~(0x7f | ProcessTables.FutexPrivateFlag | ProcessTables.FutexClockRealtime);
+        if (unknownBits != 0)
+        {
+            name += "|" + StraceText.Hex((uint)unknownBits);
+        }
+
+        s.SetText(1, name);
+        switch (cmd)
+        {
+            case FUTEX_WAIT:
+                s.SetUInt(2); s.SetText(3, TimeDecoders.TimespecAt(m, s.Args[3]));
+                s.ArgumentCount = 4;
+                break;
+            case FUTEX_WAIT_BITSET:
+                s.SetUInt(2); s.SetText(3, TimeDecoders.TimespecAt(m, s.Args[3])); s.SetText(5, Bitset(s.Args[5]));
+                MoveLast(s, 5, 4);
+                break;
+            case FUTEX_WAKE or FUTEX_FD:
+                s.SetUInt(2);
+                s.ArgumentCount = 3;
+                break;
+            case FUTEX_WAKE_BITSET:
+                s.SetUInt(2); s.SetText(5, Bitset(s.Args[5]));
+                MoveLast(s, 5, 3);
+                break;
+            case FUTEX_REQUEUE:
+                s.SetUInt(2); s.SetText(3, StraceText.UDec((uint)s.Args[3])); s.SetPointer(4);
+                s.ArgumentCount = 5;
+                break;
+            case FUTEX_CMP_REQUEUE or FUTEX_CMP_REQUEUE_PI:
+                s.SetUInt(2); s.SetText(3, StraceText.UDec((uint)s.Args[3])); s.SetPointer(4); s.SetUInt(5);
+                s.ArgumentCount = 6;
+                break;
+            case FUTEX_WAKE_OP:
+                s.SetUInt(2); s.SetText(3, StraceText.UDec((uint)s.Args[3])); s.SetPointer(4); s.SetText(5, WakeOp((uint)s.Args[5]));
+                s.ArgumentCount = 6;
+                break;
+            case FUTEX_LOCK_PI or FUTEX_LOCK_PI2:
+                s.SetText(2, TimeDecoders.TimespecAt(m, s.Args[3]));
+                s.EntryArguments[2] = new SyscallArgument("utime", "const struct __kernel_timespec *", s.Args[3], s.Args[3], s.EntryArguments[2]!.Text);
+                s.ArgumentCount = 3;
+                break;
+            case FUTEX_UNLOCK_PI or FUTEX_TRYLOCK_PI:
+                s.ArgumentCount = 2;
+                break;
+            case FUTEX_WAIT_REQUEUE_PI:
+                s.SetUInt(2); s.SetText(3, TimeDecoders.TimespecAt(m, s.Args[3])); s.SetPointer(4);
+                s.ArgumentCount = 5;
+                break;
+        }
+    }
+
+    /// <summary>Prints parameter <paramref name="param"/> in print position <paramref name="slot"/> and ends the list there.</summary>
+    private static void MoveLast(SyscallDecodeState s, int param, int slot)
+    {
+        s.EntryArguments[slot] = s.EntryArguments[param];
+        s.EntryArguments[param] = null;
+        s.ArgumentCount = slot + 1;
+    }
+
+    private static string Bitset(ulong v) => (uint)v == uint.MaxValue ? "FUTEX_BITSET_MATCH_ANY" : StraceText.Hex((uint)v);
+
+    private static readonly string[] FutexOps = ["FUTEX_OP_SET", "FUTEX_OP_ADD", "FUTEX_OP_OR", "FUTEX_OP_ANDN", "FUTEX_OP_XOR"];
+    private static readonly string[] FutexCmps = ["FUTEX_OP_CMP_EQ", "FUTEX_OP_CMP_NE", "FUTEX_OP_CMP_LT", "FUTEX_OP_CMP_LE", "FUTEX_OP_CMP_GT", "FUTEX_OP_CMP_GE"];
+
+    private static string WakeOp(uint v)
+    {
+        // strace: FUTEX_OP_SET<<28|0<<12|FUTEX_OP_CMP_GT<<24|0x1 (oparg and cmparg as 12-bit hex).
+        uint op = (v >> 28) & 7;
+        bool shift = ((v >> 28) & 8) != 0;
+        uint cmp = (v >> 24) & 0xf;
+        uint oparg = (v >> 12) & 0xfff;
+        uint cmparg = v & 0xfff;
+        var sb = new StringBuilder();
+        if (shift)
+        {
+            sb.Append("FUTEX_OP_OPARG_SHIFT<<28|");
+        }
+
+        sb.Append(op < FutexOps.Length ? FutexOps[op] : StraceText.Hex(op)).Append("<<28|").Append(StraceText.Hex(oparg)).Append("<<12|")
+          .Append(cmp < FutexCmps.Length ? FutexCmps[cmp] : StraceText.Hex(cmp)).Append("<<24|").Append(StraceText.Hex(cmparg));
+        return sb.ToString();
+    }
+
+    private static void CloneEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        // x86_64 order: flags, newsp, parent_tid, child_tid, tls (aarch64 swaps the last two). strace prints child_stack first.
+        ulong flags = s.Args[0];
+        s.SetAt(0, 1, s.Args[1], "child_stack=" + StraceText.Pointer(s.Args[1]));
+        s.SetAt(1, 0, flags, "flags=" + CloneFlagsText(flags));
+        s.ArgumentCount = 2;
+        BuildCloneTail(s, null);
+    }
+
+    private static string CloneFlagsText(ulong flags)
+    {
+        ulong sig = flags & ProcessTables.CloneSignalMask;
+        ulong rest = flags & ~ProcessTables.CloneSignalMask;
+        var sb = StraceText.Builder();
+        if (rest != 0)
+        {
+            ProcessTables.CloneFlags.Append(sb, rest);
+        }
+
+        if (sig != 0)
+        {
+            if (rest != 0)
+            {
+                sb.Append('|');
+            }
+
+            sb.Append(SignalDecoders.Name((int)sig));
+        }
+        else if (rest == 0)
+        {
+            sb.Append('0');
+        }
+
+        return sb.ToString();
+    }
+
+    private static void BuildCloneTail(SyscallDecodeState s, ITraceeMemory? exitMemory)
+    {
+        ulong flags = s.Args[0];
+        int slot = 2;
+        if ((flags & (CLONE_PARENT_SETTID | CLONE_PIDFD)) != 0)
+        {
+            string text = exitMemory is null ? StraceText.Pointer(s.Args[2]) : ArgFormat.IntRef(exitMemory, s.Args[2]);
+            s.SetAt(slot++, 2, s.Args[2], "parent_tid=" + text);
+        }
+
+        if ((flags & CLONE_SETTLS) != 0)
+        {
+            int tls = Abi.CloneTlsIndex;
+            s.SetAt(slot++, tls, s.Args[tls], "tls=" + StraceText.Pointer(s.Args[tls]));
+        }
+
+        if ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) != 0)
+        {
+            int ctid = Abi.CloneChildTidIndex;
+            s.SetAt(slot++, ctid, s.Args[ctid], "child_tidptr=" + StraceText.Pointer(s.Args[ctid]));
+        }
+
+        s.ArgumentCount = slot;
+    }
+
+    private static string? CloneExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        BuildCloneTail(s, failed || ret == 0 ? null : m);
+        return null;
+    }
+
+    private static void Clone3Entry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetULong(1);
+        Span<byte> a = stackalloc byte[88];
+        int size = (int)Math.Min(s.Args[1], 88UL);
+        if (size < 64 || !TraceeReader.TryRead(m, s.Args[0], a[..size]))
+        {
+            s.SetPointer(0);
+            return;
+        }
+
+        ulong flags = Field(a, 0);
+        s.Saved = (long)flags;
+        var sb = StraceText.Builder();
+        sb.Append("{flags=");
+        ProcessTables.CloneFlags.Append(sb, flags);
+        if ((flags & CLONE_PIDFD) != 0)
+        {
+            sb.Append(", pidfd=").AppendPointer(Field(a, 8));
+        }
+
+        if ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) != 0)
+        {
+            sb.Append(", child_tid=").AppendPointer(Field(a, 16));
+        }
+
+        if ((flags & CLONE_PARENT_SETTID) != 0)
+        {
+            sb.Append(", parent_tid=").AppendPointer(Field(a, 24));
+        }
+
+        sb.Append(", exit_signal=").Append(SignalDecoders.Name((int)Field(a, 32)));
+        sb.Append(", stack=").AppendPointer(Field(a, 40));
+        sb.Append(", stack_size=").AppendHex(Field(a, 48));
+        if ((flags & CLONE_SETTLS) != 0)
+        {
+            sb.Append(", tls=").AppendPointer(Field(a, 56));
+        }
+
+        if (size >= 80 && (Field(a, 64) != 0 || Field(a, 72) != 0))
+        {
+            sb.Append(", set_tid=").AppendPointer(Field(a, 64)).Append(", set_tid_size=").Append(StraceText.UDec(Field(a, 72)));
+        }
+
+        if (size >= 88 && (flags & CLONE_INTO_CGROUP) != 0)
+        {
+            sb.Append(", cgroup=").Append(StraceText.UDec(Field(a, 80)));
+        }
+
+        sb.Append('}');
+        s.SetText(0, sb.ToString());
+
+        // Remember where the kernel writes the ids back.
+        s.Saved2 = (long)Field(a, 24);
+    }
+
+    private static ulong Field(ReadOnlySpan<byte> a, int offset) => BinaryPrimitives.ReadUInt64LittleEndian(a[offset..]);
+
+    private static string? Clone3Exit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        ulong flags = (ulong)s.Saved;
+        var entry = s.EntryArguments[0];
+        if (failed || ret == 0 || entry is null || (flags & (CLONE_PARENT_SETTID | CLONE_PIDFD)) == 0)
+        {
+            return null;
+        }
+
+        var sb = StraceText.Builder();
+        sb.Append(entry.Text).Append(" => {");
+        bool any = false;
+        Span<byte> a = stackalloc byte[32];
+        if ((flags & CLONE_PIDFD) != 0 && TraceeReader.TryRead(m, s.Args[0], a))
+        {
+            sb.Append("pidfd=").Append(ArgFormat.IntRef(m, Field(a, 8)));
+            any = true;
+        }
+
+        if ((flags & CLONE_PARENT_SETTID) != 0)
+        {
+            if (any)
+            {
+                sb.Append(", ");
+            }
+
+            sb.Append("parent_tid=").Append(ArgFormat.IntRef(m, (ulong)s.Saved2));
+        }
+
+        sb.Append('}');
+        s.SetText(0, sb.ToString());
+        return null;
+    }
+
+    /// <summary>argv as strace prints it: <c>["ls", "-la"]</c>, at most -s elements.</summary>
+    private static void SetArgv(SyscallDecodeState s, int i, ITraceeMemory m, DecodeOptions o)
+    {
+        ulong address = s.Args[i];
+        if (address == 0)
+        {
+            s.Set(i, null, "NULL");
+            return;
+        }
+
+        if (!TraceeReader.TryRead(m, address, out ulong first))
+        {
+            s.SetPointer(i);
+            return;
+        }
+
+        var values = new List<string>();
+        var sb = StraceText.Builder();
+        sb.Append('[');
+        ulong ptr = first;
+        for (int n = 0; ; n++)
+        {
+            if (n > 0)
+            {
+                if (!TraceeReader.TryRead(m, address + ((ulong)n * 8), out ptr))
+                {
+                    sb.Append(", ...");
+                    break;
+                }
+            }
+
+            if (ptr == 0)
+            {
+                break;
+            }
+
+            if (n > 0)
+            {
+                sb.Append(", ");
+            }
+
+            if (n >= o.StringLimit)
+            {
+                sb.Append("...");
+                break;
+            }
+
+            int before = sb.Length;
+            TraceeReader.AppendString(sb, m, ptr, o.StringLimit);
+            values.Add(sb.ToString(before, sb.Length - before));
+        }
+
+        sb.Append(']');
+        s.Set(i, values.ToArray(), sb.ToString());
+    }
+
+    /// <summary>envp as strace prints it by default: the address and the variable count.</summary>
+    private static void SetEnvp(SyscallDecodeState s, int i, ITraceeMemory m)
+    {
+        ulong address = s.Args[i];
+        if (address == 0)
+        {
+            s.Set(i, null, "NULL");
+            return;
+        }
+
+        int count = 0;
+        Span<ulong> chunk = stackalloc ulong[32];
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(chunk);
+        for (ulong at = address; count < 1_000_000; at += (ulong)bytes.Length)
+        {
+            int r = m.Read(at, bytes);
+            if (r <= 0)
+            {
+                s.SetPointer(i);
+                return;
+            }
+
+            int words = r / 8;
+            int end = chunk[..words].IndexOf(0UL);
+            if (end >= 0)
+            {
+                count += end;
+                break;
+            }
+
+            count += words;
+            if (r < bytes.Length)
+            {
+                s.SetPointer(i);
+                return;
+            }
+        }
+
+        s.Set(i, (long)count, StraceText.Pointer(address) + " /* " + StraceText.Dec(count) + (count == 1 ? " var */" : " vars */"));
+    }
+
+    private static string? Wait4Exit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        if (!failed && ret > 0 && s.Args[1] != 0 && TraceeReader.TryReadInt(m, s.Args[1], out int status))
+        {
+            s.SetText(1, "[" + WaitStatusText(status) + "]");
+        }
+        else
+        {
+            s.SetPointer(1);
+        }
+
+        s.SetText(3, failed || s.Args[3] == 0 ? StraceText.Pointer(s.Args[3]) : RusageText(m, s.Args[3]));
+        return null;
+    }
+
+    /// <summary>A wait status as strace prints it: <c>{WIFEXITED(s) &amp;&amp; WEXITSTATUS(s) == 0}</c>.</summary>
+    public static string WaitStatusText(int status)
+    {
+        int low = status & 0x7f;
+        if ((status & 0xff) == 0x7f)
+        {
+            var text = "{WIFSTOPPED(s) && WSTOPSIG(s) == " + SignalDecoders.Name((status >> 8) & 0xff) + "}";
+            int ev = (status >> 16) & 0xffff;
+            return ev != 0 ? text + "|" + ProcessTables.PtraceEvents.Format(ev) + " << 16" : text;
+        }
+
+        if (status == 0xffff)
+        {
+            return "{WIFCONTINUED(s)}";
+        }
+
+        if (low != 0)
+        {
+            return "{WIFSIGNALED(s) && WTERMSIG(s) == " + SignalDecoders.Name(low) + ((status & 0x80) != 0 ? " && WCOREDUMP(s)}" : "}");
+        }
+
+        return "{WIFEXITED(s) && WEXITSTATUS(s) == " + StraceText.Dec((status >> 8) & 0xff) + "}";
+    }
+
+    private static string? WaitidExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        Span<byte> info = stackalloc byte[128];
+        if (!failed && s.Args[2] != 0 && TraceeReader.TryRead(m, s.Args[2], info))
+        {
+            s.SetText(2, BinaryPrimitives.ReadInt32LittleEndian(info) == 0 ? "{}" : SignalDecoders.FormatSigInfo(info));
+        }
+        else
+        {
+            s.SetPointer(2);
+        }
+
+        s.SetText(4, failed || s.Args[4] == 0 ? StraceText.Pointer(s.Args[4]) : RusageText(m, s.Args[4]));
+        return null;
+    }
+
+    private static void ArchPrctlEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetEnum(0, ProcessTables.ArchPrctlCodes);
+        int code = (int)s.Args[0];
+        if (code is 0x1003 or 0x1004)
+        {
+            return;
+        }
+
+        if (code is 0x1021 or 0x1022 or 0x1024)
+        {
+            return;
+        }
+
+        s.SetPointer(1);
+    }
+
+    private static string? ArchPrctlExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        int code = (int)s.Args[0];
+        if (code is 0x1003 or 0x1004 or 0x1021 or 0x1022 or 0x1024)
+        {
+            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : ArgFormat.LongRef(m, s.Args[1], hex: true));
+        }
+
+        return null;
+    }
+
+    private static string RlimitValue(ulong v)
+    {
+        if (v == ulong.MaxValue)
+        {
+            return "RLIM64_INFINITY";
+        }
+
+        return v > 1024 && v % 1024 == 0 ? StraceText.UDec(v / 1024) + "*1024" : StraceText.UDec(v);
+    }
+
+    private static string RlimitText(ITraceeMemory m, ulong address)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        Span<ulong> r = stackalloc ulong[2];
+        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(r)))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        return "{rlim_cur=" + RlimitValue(r[0]) + ", rlim_max=" + RlimitValue(r[1]) + "}";
+    }
+
+    private static string RusageText(ITraceeMemory m, ulong address)
+    {
+        Span<long> ru = stackalloc long[4];
+        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(ru)))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        return "{ru_utime={tv_sec=" + StraceText.Dec(ru[0]) + ", tv_usec=" + StraceText.Dec(ru[1]) + "}, ru_stime={tv_sec="
+            + StraceText.Dec(ru[2]) + ", tv_usec=" + StraceText.Dec(ru[3]) + "}, ...}";
+    }
+
+    private static string IntArrayText(ITraceeMemory m, ulong address, long count, DecodeOptions o)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        if (count <= 0)
+        {
+            return "[]";
+        }
+
+        var sb = StraceText.Builder();
+        sb.Append('[');
+        for (long i = 0; i < count; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(", ");
+            }
+
+            if (i >= o.StringLimit)
+            {
+                sb.Append("...");
+                break;
+            }
+
+            if (!TraceeReader.TryReadInt(m, address + (ulong)(i * 4), out int v))
+            {
+                return StraceText.Pointer(address);
+            }
+
+            sb.Append(StraceText.Dec(v));
+        }
+
+        return sb.Append(']').ToString();
+    }
+
+    private static string UnameText(ITraceeMemory m, ulong address)
+    {
+        Span<byte> u = stackalloc byte[65 * 2];
+        if (!TraceeReader.TryRead(m, address, u))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        var sb = StraceText.Builder();
+        sb.Append("{sysname=");
+        AppendField(sb, u[..65]);
+        sb.Append(", nodename=");
+        AppendField(sb, u.Slice(65, 65));
+        sb.Append(", ...}");
+        return sb.ToString();
+    }
+
+    private static void AppendField(StringBuilder sb, ReadOnlySpan<byte> field)
+    {
+        int nul = field.IndexOf((byte)0);
+        StraceText.AppendQuoted(sb, nul >= 0 ? field[..nul] : field);
+    }
+
+    /// <summary>A thread name (TASK_COMM_LEN - 1 bytes), as strace cuts PR_SET_NAME/PR_GET_NAME.</summary>
+    private static readonly DecodeOptions TaskCommOptions = new() { StringLimit = 15 };
+
+    private const int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_NAME = 15, PR_GET_NAME = 16;
+
+    private static void PrctlEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        int option = (int)s.Args[0];
+        s.SetEnum(0, ProcessTables.PrctlOptions);
+        switch (option)
+        {
+            case PR_SET_NAME:
+                s.SetString(1, m, TaskCommOptions);
+                s.ArgumentCount = 2;
+                break;
+            case PR_GET_NAME or PR_GET_PDEATHSIG:
+                s.ArgumentCount = 2;
+                break;
+            case PR_SET_PDEATHSIG:
+                s.SetSignal(1);
+                s.ArgumentCount = 2;
+                break;
+            case 3 or 7 or 21 or 27 or 37 or 39 or 42 or 46: // PR_GET_* that take no argument
+                s.ArgumentCount = 1;
+                break;
+            case 23 or 24: // PR_CAPBSET_READ, PR_CAPBSET_DROP
+                s.SetEnum(1, StatfsTables.Capabilities);
+                s.ArgumentCount = 2;
+                break;
+            case 4 or 8 or 36 or 29:
+                s.SetULong(1);
+                s.ArgumentCount = 2;
+                break;
+            case 38: // PR_SET_NO_NEW_PRIVS
+                s.SetULong(1); s.SetULong(2); s.SetULong(3); s.SetULong(4);
+                s.ArgumentCount = 5;
+                break;
+            default:
+                for (int i = 1; i < 5; i++)
+                {
+                    s.SetHex(i);
+                }
+
+                s.ArgumentCount = 5;
+                break;
+        }
+    }
+
+    private static string? PrctlExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        int option = (int)s.Args[0];
+        if (option == PR_GET_DUMPABLE && !failed && ProcessTables.DumpableValues.Lookup(ret) is { } dumpable)
+        {
+            return StraceText.Dec(ret) + " (" + dumpable + ")";
+        }
+
+        if (option == PR_GET_NAME)
+        {
+            if (failed)
+            {
+                s.SetPointer(1);
+            }
+            else
+            {
+                s.SetString(1, m, TaskCommOptions);
+            }
+        }
+        else if (option == PR_GET_PDEATHSIG)
+        {
+            if (!failed && TraceeReader.TryReadInt(m, s.Args[1], out int sig))
+            {
+                s.SetText(1, "[" + SignalDecoders.Name(sig) + "]");
+            }
+            else
+            {
+                s.SetPointer(1);
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,370 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using SyscallPS.Decoding.Tables;
+
+namespace SyscallPS.Decoding;
+
+/// <summary>Decoders for signals: sending, handlers, masks, alternate stacks; signal names, sigsets and siginfo.</summary>
+internal static class SignalDecoders
+{
+    private const int SigRtMin = 32;
+    private const int SigRtMax = 64;
+
+    private static readonly string[] RtNames = BuildRtNames();
+
+    private static string[] BuildRtNames()
+    {
+        var a = new string[SigRtMax + 1];
+        for (int i = SigRtMin + 1; i <= SigRtMax; i++)
+        {
+            a[i] = "SIGRT_" + (i - SigRtMin).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return a;
+    }
+
+    public static void Register(DecoderRegistry r)
+    {
+        r.Add("kill tkill", (s, m, o) => { s.SetInt(0); s.SetSignal(1, remember: true); });
+        r.Add("tgkill", (s, m, o) => { s.SetInt(0); s.SetInt(1); s.SetSignal(2, remember: true); });
+        r.Add("rt_sigqueueinfo", (s, m, o) => { s.SetInt(0); s.SetSignal(1, remember: true); s.SetText(2, SigInfoAt(m, s.Args[2])); });
+        r.Add("rt_tgsigqueueinfo", (s, m, o) => { s.SetInt(0); s.SetInt(1); s.SetSignal(2, remember: true); s.SetText(3, SigInfoAt(m, s.Args[3])); });
+        r.Add("rt_sigaction", (s, m, o) =>
+        {
+            s.SetSignal(0);
+            s.SetText(1, SigactionText(m, s.Args[1], s.Args[3]));
+            s.SetULong(3);
+        }, (s, ret, m, o, failed) =>
+        {
+            s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : SigactionText(m, s.Args[2], s.Args[3]));
+            return null;
+        });
+        r.Add("rt_sigprocmask", (s, m, o) =>
+        {
+            s.SetEnum(0, SignalTables.SigprocmaskHow);
+            s.SetText(1, SigsetAt(m, s.Args[1], s.Args[3]));
+            s.SetULong(3);
+        }, (s, ret, m, o, failed) =>
+        {
+            s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : SigsetAt(m, s.Args[2], s.Args[3]));
+            return null;
+        });
+        r.Add("rt_sigsuspend", (s, m, o) => { s.SetText(0, SigsetAt(m, s.Args[0], s.Args[1])); s.SetULong(1); });
+        r.Add("rt_sigpending", (s, m, o) => s.SetULong(1), (s, ret, m, o, failed) =>
+        {
+            s.SetText(0, failed ? StraceText.Pointer(s.Args[0]) : SigsetAt(m, s.Args[0], s.Args[1]));
+            return null;
+        });
+        r.Add("rt_sigtimedwait", (s, m, o) =>
+        {
+            s.SetText(0, SigsetAt(m, s.Args[0], s.Args[3])); s.SetText(2, TimeDecoders.TimespecAt(m, s.Args[2])); s.SetULong(3);
+        }, (s, ret, m, o, failed) =>
+        {
+            s.SetText(1, failed || s.Args[1] == 0 ? StraceText.Pointer(s.Args[1]) : SigInfoAt(m, s.Args[1]));
+            return failed ? null : StraceText.Dec(ret) + " (" + Name((int)ret) + ")";
+        });
+        r.Add("rt_sigreturn", RtSigreturnEntry, argCount: 1, parameters: "struct rt_sigframe * frame");
+        r.Add("sigaltstack", (s, m, o) => s.SetText(0, StackText(m, s.Args[0])), (s, ret, m, o, failed) =>
+        {
+            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : StackText(m, s.Args[1]));
+            return null;
+        });
+        r.Add("signalfd4", (s, m, o) =>
+        {
+            s.SetFd(0); s.SetText(1, SigsetAt(m, s.Args[1], s.Args[2])); s.SetULong(2); s.SetFlags(3, SignalTables.SignalfdFlags);
+        });
+        r.Add("signalfd", (s, m, o) => { s.SetFd(0); s.SetText(1, SigsetAt(m, s.Args[1], s.Args[2])); s.SetULong(2); });
+        r.Add("pause", null, argCount: 0);
+        r.Add("alarm", (s, m, o) => s.SetUInt(0));
+    }
+
+    /// <summary>A signal's name as strace prints it.</summary>
+    public static string Name(int signal)
+    {
+        if (signal > 0 && signal < SignalTables.Names.Length)
+        {
+            return SignalTables.Names[signal];
+        }
+
+        if (signal > SigRtMin && signal <= SigRtMax)
+        {
+            return RtNames[signal];
+        }
+
+        return StraceText.Dec(signal);
+    }
+
+    private static string ShortName(int signal)
+    {
+        if (signal > 0 && signal < SignalTables.Names.Length)
+        {
+            return SignalTables.Names[signal][3..];
+        }
+
+        if (signal > SigRtMin && signal <= SigRtMax)
+        {
+            return RtNames[signal][3..];
+        }
+
+        return StraceText.Dec(signal);
+    }
+
+    /// <summary>A signal mask: <c>[INT TERM]</c>, or <c>~[…]</c> listing the signals not in the set when two thirds or more are.</summary>
+    public static string FormatSigset(ReadOnlySpan<byte> set)
+    {
+        int words = set.Length / 4;
+        int bits = 0;
+        for (int i = 0; i < words; i++)
+        {
+            bits += BitOperations.PopCount(BinaryPrimitives.ReadUInt32LittleEndian(set[(i * 4)..]));
+        }
+
+        bool invert = words > 0 && bits >= words * 32 * 2 / 3;
+        var sb = new StringBuilder(32);
+        if (invert)
+        {
+            sb.Append('~');
+        }
+
+        sb.Append('[');
+        bool first = true;
+        for (int i = 0; i < words; i++)
+        {
+            uint w = BinaryPrimitives.ReadUInt32LittleEndian(set[(i * 4)..]);
+            if (invert)
+            {
+                w = ~w;
+            }
+
+            while (w != 0)
+            {
+                int bit = BitOperations.TrailingZeroCount(w);
+                w &= w - 1;
+                if (!first)
+                {
+                    sb.Append(' ');
+                }
+
+                first = false;
+                sb.Append(ShortName((i * 32) + bit + 1));
+            }
+        }
+
+        return sb.Append(']').ToString();
+    }
+
+    private static string SigsetAt(ITraceeMemory m, ulong address, ulong size)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        if (size == 0 || size > 128 || (size & 3) != 0)
+        {
+            return StraceText.Pointer(address);
+        }
+
+        Span<byte> buf = stackalloc byte[(int)Math.Min(size, 8)];
+        return TraceeReader.TryRead(m, address, buf) ? FormatSigset(buf) : StraceText.Pointer(address);
+    }
+
+    private static string SigactionText(ITraceeMemory m, ulong address, ulong setSize)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        Span<byte> act = stackalloc byte[32];
+        if (!TraceeReader.TryRead(m, address, act))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        ulong handler = BinaryPrimitives.ReadUInt64LittleEndian(act);
+        ulong flags = BinaryPrimitives.ReadUInt64LittleEndian(act[8..]);
+        ulong restorer = BinaryPrimitives.ReadUInt64LittleEndian(act[16..]);
+        string mask = FormatSigset(act.Slice(24, 8));
+        string flagsText = SignalTables.SigactionFlags.Format(flags);
+        var sb = StraceText.Builder();
+        sb.Append("{sa_handler=");
+        switch (handler)
+        {
+            case 0: sb.Append("SIG_DFL"); break;
+            case 1: sb.Append("SIG_IGN"); break;
+            case ulong.MaxValue: sb.Append("SIG_ERR"); break;
+            default: sb.AppendPointer(handler); break;
+        }
+
+        sb.Append(", sa_mask=").Append(mask).Append(", sa_flags=").Append(flagsText);
+        if ((flags & 0x04000000) != 0)
+        {
+            sb.Append(", sa_restorer=").AppendPointer(restorer);
+        }
+
+        _ = setSize;
+        return sb.Append('}').ToString();
+    }
+
+    private static void RtSigreturnEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        Span<byte> mask = stackalloc byte[8];
+        if (s.StackPointer != 0 && TraceeReader.TryRead(m, s.StackPointer + (ulong)Abi.SigreturnMaskOffset, mask))
+        {
+            s.Set(0, s.StackPointer, "{mask=" + FormatSigset(mask) + "}");
+        }
+        else
+        {
+            s.ArgumentCount = 0;
+        }
+    }
+
+    private static string StackText(ITraceeMemory m, ulong address)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        Span<byte> st = stackalloc byte[24];
+        if (!TraceeReader.TryRead(m, address, st))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        ulong sp = BinaryPrimitives.ReadUInt64LittleEndian(st);
+        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(st[8..]);
+        ulong size = BinaryPrimitives.ReadUInt64LittleEndian(st[16..]);
+        return "{ss_sp=" + StraceText.Pointer(sp) + ", ss_flags=" + SignalTables.SigaltstackFlags.Format(flags) + ", ss_size=" + StraceText.UDec(size) + "}";
+    }
+
+    private static string SigInfoAt(ITraceeMemory m, ulong address)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        Span<byte> info = stackalloc byte[128];
+        return TraceeReader.TryRead(m, address, info) ? FormatSigInfo(info) : StraceText.Pointer(address);
+    }
+
+    /// <summary>A siginfo_t as strace prints it.</summary>
+    public static string FormatSigInfo(ReadOnlySpan<byte> si)
+    {
+        if (si.Length < 48)
+        {
+            return "{}";
+        }
+
+        int signo = BinaryPrimitives.ReadInt32LittleEndian(si);
+        int errno = BinaryPrimitives.ReadInt32LittleEndian(si[4..]);
+        int code = BinaryPrimitives.ReadInt32LittleEndian(si[8..]);
+        var sb = new StringBuilder(96);
+        sb.Append("{si_signo=").Append(Name(signo)).Append(", si_code=").Append(CodeName(signo, code));
+        if (errno != 0)
+        {
+            sb.Append(", si_errno=").Append(ErrorNames.Lookup(errno).Name);
+        }
+
+        int pid = BinaryPrimitives.ReadInt32LittleEndian(si[16..]);
+        uint uid = BinaryPrimitives.ReadUInt32LittleEndian(si[20..]);
+        ulong addr = BinaryPrimitives.ReadUInt64LittleEndian(si[16..]);
+        if (code <= 0 || code == 0x80)
+        {
+            // Sent by a process (kill, tkill, sigqueue) or by the kernel.
+            if (code == -2)
+            {
+                sb.Append(", si_timerid=").Append(StraceText.Dec(pid)).Append(", si_overrun=").Append(StraceText.Dec((int)uid));
+                AppendValue(sb, si);
+            }
+            else if (code == 0x80)
+            {
+                if (signo is 11 or 7 or 4 or 8)
+                {
+                    sb.Append(", si_addr=").AppendPointer(addr);
+                }
+            }
+            else
+            {
+                sb.Append(", si_pid=").Append(StraceText.Dec(pid)).Append(", si_uid=").Append(StraceText.UDec(uid));
+                if (code == -1 || code == -3)
+                {
+                    AppendValue(sb, si);
+                }
+            }
+
+            return sb.Append('}').ToString();
+        }
+
+        switch (signo)
+        {
+            case 17: // SIGCHLD
+            {
+                int status = BinaryPrimitives.ReadInt32LittleEndian(si[24..]);
+                long utime = BinaryPrimitives.ReadInt64LittleEndian(si[32..]);
+                long stime = BinaryPrimitives.ReadInt64LittleEndian(si[40..]);
+                sb.Append(", si_pid=").Append(StraceText.Dec(pid)).Append(", si_uid=").Append(StraceText.UDec(uid)).Append(", si_status=");
+                sb.Append(code == 1 ? StraceText.Dec(status) : Name(status));
+                sb.Append(", si_utime=").Append(StraceText.Dec(utime)).Append(", si_stime=").Append(StraceText.Dec(stime));
+                break;
+            }
+
+            case 4 or 7 or 8 or 11 or 5: // SIGILL, SIGBUS, SIGFPE, SIGSEGV, SIGTRAP
+                sb.Append(", si_addr=").AppendPointer(addr);
+                break;
+            case 29: // SIGIO / SIGPOLL
+                sb.Append(", si_band=").Append(StraceText.Dec((long)addr)).Append(", si_fd=")
+                  .Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(si[24..])));
+                break;
+            case 31: // SIGSYS
+            {
+                int nr = BinaryPrimitives.ReadInt32LittleEndian(si[24..]);
+                uint arch = BinaryPrimitives.ReadUInt32LittleEndian(si[28..]);
+                var name = SyscallTable.Current.ByNumber(nr)?.Name;
+                sb.Append(", si_call_addr=").AppendPointer(addr).Append(", si_syscall=")
+                  .Append(name is null ? StraceText.Dec(nr) : "__NR_" + name).Append(", si_arch=")
+                  .Append(arch == 0xC000003E ? "AUDIT_ARCH_X86_64" : arch == 0xC00000B7 ? "AUDIT_ARCH_AARCH64" : StraceText.Hex(arch));
+                break;
+            }
+
+            default:
+                sb.Append(", si_pid=").Append(StraceText.Dec(pid)).Append(", si_uid=").Append(StraceText.UDec(uid));
+                break;
+        }
+
+        return sb.Append('}').ToString();
+    }
+
+    private static void AppendValue(StringBuilder sb, ReadOnlySpan<byte> si)
+    {
+        int i = BinaryPrimitives.ReadInt32LittleEndian(si[24..]);
+        ulong p = BinaryPrimitives.ReadUInt64LittleEndian(si[24..]);
+        sb.Append(", si_int=").Append(StraceText.Dec(i)).Append(", si_ptr=").AppendPointer(p);
+    }
+
+    private static string CodeName(int signo, int code)
+    {
+        if (code <= 0 || code == 0x80)
+        {
+            return SignalTables.SiCodes.Lookup(code) ?? StraceText.Dec(code);
+        }
+
+        ValueTable? table = signo switch
+        {
+            17 => SignalTables.ChldCodes,
+            11 => SignalTables.SegvCodes,
+            7 => SignalTables.BusCodes,
+            4 => SignalTables.IllCodes,
+            8 => SignalTables.FpeCodes,
+            5 => SignalTables.TrapCodes,
+            29 => SignalTables.PollCodes,
+            31 => SignalTables.SysCodes,
+            _ => null,
+        };
+        return table?.Lookup(code) ?? StraceText.Dec(code);
+    }
+}

@@ -1,0 +1,188 @@
+using System.Buffers.Binary;
+using System.Text;
+using SyscallPS.Decoding.Tables;
+
+namespace SyscallPS.Decoding;
+
+/// <summary>Decoders for system administration syscalls: ptrace, seccomp, capabilities, mount, personality, bpf.</summary>
+internal static class SystemDecoders
+{
+    private const int PTRACE_PEEKTEXT = 1, PTRACE_PEEKUSER = 3, PTRACE_CONT = 7, PTRACE_SINGLESTEP = 9, PTRACE_DETACH = 17;
+    private const int PTRACE_SYSCALL = 24, PTRACE_SYSEMU = 31, PTRACE_SYSEMU_SINGLESTEP = 32, PTRACE_SINGLEBLOCK = 33;
+    private const int PTRACE_SETOPTIONS = 0x4200, PTRACE_GETEVENTMSG = 0x4201, PTRACE_SEIZE = 0x4206, PTRACE_LISTEN = 0x4208;
+
+    public static void Register(DecoderRegistry r)
+    {
+        r.Add("ptrace", PtraceEntry, PtraceExit);
+        r.Add("seccomp", SeccompEntry);
+        r.Add("capget", (s, m, o) => s.SetText(0, CapHeaderText(m, s.Args[0])), (s, ret, m, o, failed) =>
+        {
+            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : CapDataText(m, s.Args[1]));
+            return null;
+        });
+        r.Add("capset", (s, m, o) => { s.SetText(0, CapHeaderText(m, s.Args[0])); s.SetText(1, CapDataText(m, s.Args[1])); });
+        r.Add("mount", (s, m, o) =>
+        {
+            s.SetString(0, m, o);
+            s.SetPath(1, m);
+            s.SetString(2, m, o);
+            ulong flags = s.Args[3];
+            const ulong magicMask = 0xffff0000, magic = 0xc0ed0000;
+            string text = (flags & magicMask) == magic
+                ? "MS_MGC_VAL" + ((flags & ~magicMask) == 0 ? string.Empty : "|" + SystemTables.MountFlags.Format(flags & ~magicMask))
+                : SystemTables.MountFlags.Format(flags);
+            s.SetText(3, text);
+            if (s.Args[4] == 0)
+            {
+                s.SetText(4, "NULL");
+            }
+            else
+            {
+                s.SetString(4, m, o);
+            }
+        });
+        r.Add("personality", (s, m, o) =>
+        {
+            uint p = (uint)s.Args[0];
+            s.SetText(0, p == 0xffffffff ? "0xffffffff" : PersonaText(p));
+        }, (s, ret, m, o, failed) => failed ? null : StraceText.Hex((ulong)ret) + " (" + PersonaText((uint)ret) + ")");
+        r.Add("bpf", (s, m, o) => { s.SetEnum(0, SystemTables.BpfCommands); s.SetPointer(1); s.SetUInt(2); });
+        r.Add("pivot_root", (s, m, o) => { s.SetPath(0, m); s.SetPath(1, m, target: true); });
+        r.Add("sethostname setdomainname", (s, m, o) => { s.SetBuffer(0, m, o, (uint)s.Args[1]); s.SetUInt(1); });
+        r.Add("swapon", (s, m, o) => { s.SetPath(0, m); s.SetHex(1); });
+        r.Add("pidfd_send_signal", (s, m, o) => { s.SetFd(0); s.SetSignal(1, remember: true); s.SetPointer(2); s.SetUInt(3); });
+        r.Add("sched_setscheduler", (s, m, o) => { s.SetInt(0); s.SetEnum(1, ProcessTables.SchedPolicies); s.SetText(2, ArgFormat.IntRef(m, s.Args[2])); });
+    }
+
+    private static string PersonaText(uint p)
+    {
+        uint baseType = p & 0xff;
+        string text = baseType == 0 ? "PER_LINUX" : StraceText.Hex(baseType);
+        uint flags = p & ~0xffu;
+        return flags == 0 ? text : text + "|" + SystemTables.PersonalityFlags.Format(flags);
+    }
+
+    private static void PtraceEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        int request = (int)s.Args[0];
+        s.SetEnum(0, SystemTables.PtraceRequests);
+        s.SetInt(1);
+        s.SetPointer(2);
+        switch (request)
+        {
+            case PTRACE_SEIZE or PTRACE_SETOPTIONS:
+                s.SetFlags(3, SystemTables.PtraceOptions);
+                break;
+            case PTRACE_CONT or PTRACE_SINGLESTEP or PTRACE_DETACH or PTRACE_SYSCALL or PTRACE_SYSEMU or PTRACE_SYSEMU_SINGLESTEP or PTRACE_SINGLEBLOCK or PTRACE_LISTEN:
+                s.SetSignal(3);
+                if (s.Args[3] == 0)
+                {
+                    s.SetText(3, "0");
+                }
+
+                break;
+            case >= PTRACE_PEEKTEXT and <= PTRACE_PEEKUSER or PTRACE_GETEVENTMSG:
+                break;
+            default:
+                s.SetPointer(3);
+                break;
+        }
+    }
+
+    private static string? PtraceExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        int request = (int)s.Args[0];
+        if (request is >= PTRACE_PEEKTEXT and <= PTRACE_PEEKUSER or PTRACE_GETEVENTMSG)
+        {
+            s.SetText(3, failed || s.Args[3] == 0 ? StraceText.Pointer(s.Args[3]) : ArgFormat.LongRef(m, s.Args[3], hex: request != PTRACE_GETEVENTMSG));
+        }
+
+        return null;
+    }
+
+    private static void SeccompEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        uint op = (uint)s.Args[0];
+        s.SetEnum(0, SystemTables.SeccompOps);
+        switch (op)
+        {
+            case 1: // SECCOMP_SET_MODE_FILTER: struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+            {
+                s.SetFlags(1, SystemTables.SeccompFilterFlags);
+                Span<byte> prog = stackalloc byte[16];
+                s.SetText(2, TraceeReader.TryRead(m, s.Args[2], prog)
+                    ? "{len=" + StraceText.Dec(BinaryPrimitives.ReadUInt16LittleEndian(prog)) + ", filter=" + StraceText.Pointer(BinaryPrimitives.ReadUInt64LittleEndian(prog[8..])) + "}"
+                    : StraceText.Pointer(s.Args[2]));
+                break;
+            }
+
+            case 2: // SECCOMP_GET_ACTION_AVAIL
+                s.SetUInt(1);
+                s.SetText(2, TraceeReader.TryReadInt(m, s.Args[2], out int action)
+                    ? "[" + SystemTables.SeccompActions.Format((uint)action) + "]"
+                    : StraceText.Pointer(s.Args[2]));
+                break;
+            default:
+                s.SetUInt(1);
+                s.SetPointer(2);
+                break;
+        }
+    }
+
+    private static string CapHeaderText(ITraceeMemory m, ulong address)
+    {
+        Span<byte> h = stackalloc byte[8];
+        if (!TraceeReader.TryRead(m, address, h))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        return "{version=" + SystemTables.CapabilityVersions.Format(BinaryPrimitives.ReadUInt32LittleEndian(h)) + ", pid="
+            + StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(h[4..])) + "}";
+    }
+
+    private static string CapDataText(ITraceeMemory m, ulong address)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        // Version 3: two {effective, permitted, inheritable} u32 triples, low word first.
+        Span<uint> d = stackalloc uint[6];
+        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(d)))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        return "{effective=" + CapSet(d[0] | ((ulong)d[3] << 32)) + ", permitted=" + CapSet(d[1] | ((ulong)d[4] << 32))
+            + ", inheritable=" + CapSet(d[2] | ((ulong)d[5] << 32)) + "}";
+    }
+
+    private static string CapSet(ulong set)
+    {
+        if (set == 0)
+        {
+            return "0";
+        }
+
+        var sb = new StringBuilder();
+        for (int cap = 0; cap < 64; cap++)
+        {
+            if ((set & (1UL << cap)) == 0)
+            {
+                continue;
+            }
+
+            if (sb.Length > 0)
+            {
+                sb.Append('|');
+            }
+
+            var name = StatfsTables.Capabilities.Lookup(cap);
+            sb.Append("1<<").Append(name ?? StraceText.Dec(cap));
+        }
+
+        return sb.ToString();
+    }
+}
