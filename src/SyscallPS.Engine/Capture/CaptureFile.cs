@@ -136,6 +136,20 @@ public static class CaptureFile
 
         public string? DataHex { get; set; }
 
+        public int? Fd { get; set; }
+
+        public string? FdName { get; set; }
+
+        public Decoding.FdType? FdType { get; set; }
+
+        public string? LocalAddress { get; set; }
+
+        public int? LocalPort { get; set; }
+
+        public string? RemoteAddress { get; set; }
+
+        public int? RemotePort { get; set; }
+
         public long DataLength { get; set; }
 
         public static CapturedEvent From(SyscallEvent e) => new()
@@ -163,6 +177,13 @@ public static class CaptureFile
             ExitCode = e.ExitCode,
             LostCount = e.LostCount,
             DataHex = e.Data?.Hex,
+            Fd = e.Fd,
+            FdName = e.FdName,
+            FdType = e.FdType,
+            LocalAddress = e.LocalAddress,
+            LocalPort = e.LocalPort,
+            RemoteAddress = e.RemoteAddress,
+            RemotePort = e.RemotePort,
             DataLength = e.Data?.TotalLength ?? 0,
         };
 
@@ -193,6 +214,13 @@ public static class CaptureFile
             ExitCode = ExitCode,
             LostCount = LostCount,
             Data = DataHex is null ? null : new IoData(Convert.FromHexString(DataHex), DataLength),
+            Fd = Fd,
+            FdName = FdName,
+            FdType = FdType,
+            LocalAddress = LocalAddress,
+            LocalPort = LocalPort,
+            RemoteAddress = RemoteAddress,
+            RemotePort = RemotePort,
         };
     }
 

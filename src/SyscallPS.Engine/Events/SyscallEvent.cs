@@ -78,6 +78,27 @@ public sealed class SyscallEvent
     /// <summary>For <see cref="SyscallEventKind.Lost"/>: how many events were lost.</summary>
     public long LostCount { get; init; }
 
+    /// <summary>The file descriptor the event is about (the fd argument, or the one returned by open/socket/accept/dup ...), else null.</summary>
+    public int? Fd { get; init; }
+
+    /// <summary>What <see cref="Fd"/> refers to: a path, <c>127.0.0.1:40000->127.0.0.1:8080</c>, <c>pipe:[1234]</c>, <c>anon_inode:[eventfd]</c> (sysdig's fd.name, strace -yy).</summary>
+    public string? FdName { get; init; }
+
+    /// <summary>The kind of object <see cref="Fd"/> refers to (File, Pipe, Ipv4Socket ...), else null.</summary>
+    public Decoding.FdType? FdType { get; init; }
+
+    /// <summary>For socket descriptors: the local address (sysdig's fd.cip / fd.sip side), when known.</summary>
+    public string? LocalAddress { get; init; }
+
+    /// <summary>For socket descriptors: the local port, when known.</summary>
+    public int? LocalPort { get; init; }
+
+    /// <summary>For socket descriptors: the peer address (connect's target, accept's client), when known.</summary>
+    public string? RemoteAddress { get; init; }
+
+    /// <summary>For socket descriptors: the peer port, when known.</summary>
+    public int? RemotePort { get; init; }
+
     /// <summary>With -CaptureData: the bytes a read/write/send/recv-family call moved (prints as text).</summary>
     public Capture.IoData? Data { get; init; }
 

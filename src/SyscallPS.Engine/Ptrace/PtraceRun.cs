@@ -43,6 +43,10 @@ internal sealed class PtraceRun : ITraceRun
     private readonly int _exitGroup;
     private readonly byte[] _siginfo = new byte[128];
 
+    // Descriptor tables (strace -yy, sysdig's fd.*). The tracee is stopped at each exit, so /proc is live.
+    private readonly FdTable _fds = new() { ResolveLive = true };
+    private readonly HashSet<int> _fdSeeded = [];
+
     private int _sentinelPid;
     private int _launchedPid;
     private volatile int _stopSignal;   // 0 while tracing; else the signal for launched programs (-1: none)
@@ -88,6 +92,8 @@ internal sealed class PtraceRun : ITraceRun
     /// <summary>Starts the tracer thread and waits until the tracees are under trace (or the start failed).</summary>
     internal void Begin()
     {
+        // .NET installs its SIGCHLD handler lazily (at its first child process), so check at every start.
+        ChildStopSignals.SuppressStopNotifications();
         _thread.Start();
         try
         {
@@ -470,6 +476,7 @@ internal sealed class PtraceRun : ITraceRun
             {
                 isEntry = true;
                 number = (long)info.NrOrReturn;
+                t.Call.StackPointer = info.StackPointer;
                 unsafe
                 {
                     for (int i = 0; i < 6; i++)
@@ -546,6 +553,7 @@ internal sealed class PtraceRun : ITraceRun
 
         t.Call.InSyscall = false;
         var decoded = SyscallDecoder.OnExit(t.Call, returnValue, t.Memory, _request.Decode);
+        var fd = TrackDescriptors(t, decoded);
         if (_request.FailedOnly && decoded.Errno is null)
         {
             return;
@@ -554,10 +562,31 @@ internal sealed class PtraceRun : ITraceRun
         var data = _request.CaptureData && t.Call.Info is { } info
             ? Capture.IoDataCapture.Capture(info.Name, t.Call.Args, returnValue, t.Memory, _request.DataSize)
             : null;
-        Emit(SyscallEventKind.Syscall, t, decoded, NowNanoseconds() - t.Call.EntryNanoseconds, data);
+        Emit(SyscallEventKind.Syscall, t, decoded, NowNanoseconds() - t.Call.EntryNanoseconds, data, fd);
     }
 
-    private void Emit(SyscallEventKind kind, Tracee t, DecodedExit decoded, long durationNs, Capture.IoData? data = null)
+    /// <summary>Updates the process's descriptor table with a completed call and returns the descriptor it is about.</summary>
+    private FdInfo? TrackDescriptors(Tracee t, in DecodedExit decoded)
+    {
+        if (_fdSeeded.Add(t.Tgid))
+        {
+            // First event of this process: learn the descriptors it already has (inherited, or open before attach).
+            _fds.Seed(t.Tgid);
+        }
+
+        var info = _fds.Apply(t.Tgid, t.Call, decoded);
+        if (info is null && t.Call.Fd >= 0 && decoded.Errno is null)
+        {
+            // A descriptor made by a call the filters hid (e.g. -Syscall read): the tracee is stopped, so /proc
+            // still shows it. Re-read the table once for it.
+            _fds.Seed(t.Tgid);
+            info = _fds.Lookup(t.Tgid, t.Call.Fd);
+        }
+
+        return info;
+    }
+
+    private void Emit(SyscallEventKind kind, Tracee t, DecodedExit decoded, long durationNs, Capture.IoData? data = null, FdInfo? fd = null)
     {
         var call = t.Call;
         var ev = new SyscallEvent
@@ -582,6 +611,13 @@ internal sealed class PtraceRun : ITraceRun
             ChildProcessId = decoded.ChildProcessId,
             Signal = call.Signal,
             Data = data,
+            Fd = fd?.Fd ?? (call.Fd >= 0 ? call.Fd : null),
+            FdName = fd?.Name,
+            FdType = fd?.Type,
+            LocalAddress = fd?.LocalAddress,
+            LocalPort = fd?.LocalPort,
+            RemoteAddress = fd?.RemoteAddress,
+            RemotePort = fd?.RemotePort,
         };
         Write(ev);
     }
@@ -664,8 +700,7 @@ internal sealed class PtraceRun : ITraceRun
         {
             // exit/exit_group never return (strace prints "= ?"); anything else was cut short.
             bool isExit = t.Call.Number == _exit || t.Call.Number == _exitGroup;
-            var decoded = SyscallDecoder.OnExit(t.Call, 0, t.Memory, _request.Decode);
-            decoded = decoded with { ReturnText = "?", ReturnValue = 0, Errno = null, ErrorMessage = null };
+            var decoded = new DecodedExit(SyscallDecoder.OnUnfinished(t.Call, _request.Decode), 0, "?", null, null, null);
             Emit(isExit ? SyscallEventKind.Syscall : SyscallEventKind.Unfinished, t, decoded, now - t.Call.EntryNanoseconds);
         }
 
@@ -694,6 +729,8 @@ internal sealed class PtraceRun : ITraceRun
         {
             _processNames.Remove(tid);
             _nameAllowed.Remove(tid);
+            _fds.OnProcessExit(tid);
+            _fdSeeded.Remove(tid);
         }
     }
 

@@ -50,16 +50,30 @@ public sealed class GetSyscallEventCommand : PSCmdlet
     [Parameter]
     public SwitchParameter Failed { get; set; }
 
+    /// <summary>Only events whose Path or FdName matches one of these wildcards (sysdig's fd.name).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? FileName { get; set; }
+
+    /// <summary>Only events on sockets whose local or remote port is one of these (sysdig's fd.port).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ValidateRange(0, 65535)]
+    public int[]? Port { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         var syscalls = Syscall?.Select(s => new System.Management.Automation.WildcardPattern(s, WildcardOptions.IgnoreCase)).ToArray();
         var names = ProcessName?.Select(s => new System.Management.Automation.WildcardPattern(s, WildcardOptions.IgnoreCase)).ToArray();
+        var files = FileName?.Select(s => new System.Management.Automation.WildcardPattern(s, WildcardOptions.None)).ToArray();
         bool Keep(SyscallEvent e) =>
             (syscalls is null || syscalls.Any(p => p.IsMatch(e.Syscall)))
             && (ProcessId is null || ProcessId.Contains(e.ProcessId))
             && (names is null || names.Any(p => p.IsMatch(e.ProcessName)))
-            && (!Failed || !e.Succeeded);
+            && (!Failed || !e.Succeeded)
+            && (files is null || files.Any(p => (e.Path is not null && p.IsMatch(e.Path)) || (e.FdName is not null && p.IsMatch(e.FdName))))
+            && (Port is null || (e.LocalPort is int lp && Port.Contains(lp)) || (e.RemotePort is int rp && Port.Contains(rp)));
 
         if (ParameterSetName == PathSet)
         {
