@@ -18,7 +18,7 @@
        [Linq.Enumerable]::Range(0, N) | Measure-Object. Skipped with the reason when -Engine Ebpf fails.
     d. DecodeBench: events/s through SyscallDecoder.OnEntry/OnExit into SyscallEvent objects.
 
-    Every row is the minimum of -Runs runs (default 3). Before any timing each command runs untimed (ours twice),
+    Every row is the minimum of -Runs runs (default 3); the rows of a comparison run interleaved. Before any timing each command runs untimed (ours twice),
     so our JIT compilation (engine, cmdlets) and the page cache are warm. A summary of targets with PASS/MISS is
     printed and written to bench/results/latest.json.
 
@@ -103,22 +103,30 @@ $script:ebpfWarnings = 0
 $script:ebpfEvents = $null
 $skips = [ordered]@{}
 
-# Runs $Sample $Runs times and records the minimum. $Sample returns seconds.
+# Rows are declared with Add-Row and measured together by Measure-Pending, interleaved (row 1, row 2, row 3,
+# row 1, ...) so a change in the machine's load over time hits every row of a comparison alike.
+# Each $Sample returns seconds; a row keeps all its samples and reports the minimum.
+$pending = [Collections.Generic.List[object]]::new()
 function Add-Row {
     param([string]$Section, [string]$Name, [int]$Count, [scriptblock]$Sample, [string]$Measure, [string]$Command)
-    $samples = @(for ($i = 0; $i -lt $Runs; $i++) { & $Sample })
-    $row = [pscustomobject]@{
-        Section = $Section
-        Name    = $Name
-        Count   = $Count
-        Measure = $Measure
-        Seconds = ($samples | Measure-Object -Minimum).Minimum
-        Samples = $samples
-        Command = $Command
+    $pending.Add([pscustomobject]@{ Section = $Section; Name = $Name; Count = $Count; Measure = $Measure; Command = $Command; Sample = $Sample; Samples = [Collections.Generic.List[double]]::new() })
+}
+
+function Measure-Pending {
+    for ($i = 0; $i -lt $Runs; $i++) {
+        foreach ($p in $pending) { $p.Samples.Add((& $p.Sample)) }
     }
-    $rows.Add($row)
-    Write-Host ('  {0,-44} {1,9:F4} s   runs: {2}' -f "$Section $Name (count=$Count)", $row.Seconds, (($samples | ForEach-Object { $_.ToString('F3') }) -join ' '))
-    $row
+
+    foreach ($p in $pending) {
+        $row = [pscustomobject]@{
+            Section = $p.Section; Name = $p.Name; Count = $p.Count; Measure = $p.Measure
+            Seconds = ($p.Samples | Measure-Object -Minimum).Minimum; Samples = $p.Samples.ToArray(); Command = $p.Command
+        }
+        $rows.Add($row)
+        Write-Host ('  {0,-44} {1,9:F4} s   runs: {2}' -f "$($p.Section) $($p.Name) (count=$($p.Count))", $row.Seconds, (($row.Samples | ForEach-Object { $_.ToString('F3') }) -join ' '))
+    }
+
+    $pending.Clear()
 }
 
 function Get-Row([string]$Section, [string]$Name) { $rows | Where-Object { $_.Section -eq $Section -and $_.Name -eq $Name } | Select-Object -First 1 }
@@ -164,11 +172,12 @@ if ($timeit) { & $timeit -o $timeFile $dd @small; Assert-ExitCode 'timeit' }
 # ---- a. full trace, end to end ----------------------------------------------------------------------------
 
 Write-Host "`na. Full trace, end to end (wall time in this pwsh; our run delivered $fullEvents events into the pipeline)"
-$null = Add-Row 'a' 'native dd' $smallCount { Measure-Wall { & $dd @small } } 'wall' "dd $small"
+Add-Row 'a' 'native dd' $smallCount { Measure-Wall { & $dd @small } } 'wall' "dd $small"
 if ($strace) {
-    $null = Add-Row 'a' 'strace -f' $smallCount { Measure-Wall { & $strace -f -o /dev/null $dd @small } } 'wall' "strace -f -o /dev/null dd $small"
+    Add-Row 'a' 'strace -f' $smallCount { Measure-Wall { & $strace -f -o /dev/null $dd @small } } 'wall' "strace -f -o /dev/null dd $small"
 }
-$null = Add-Row 'a' 'ptrace engine' $smallCount { Measure-Wall { Start-SyscallTrace -Engine Ptrace -FilePath $dd -ArgumentList $small | Out-Null } } 'wall' 'Start-SyscallTrace -Engine Ptrace -FilePath dd ... | Out-Null'
+Add-Row 'a' 'ptrace engine' $smallCount { Measure-Wall { Start-SyscallTrace -Engine Ptrace -FilePath $dd -ArgumentList $small | Out-Null } } 'wall' 'Start-SyscallTrace -Engine Ptrace -FilePath dd ... | Out-Null'
+Measure-Pending
 
 # Where the time goes: CPU of this process (tracer thread + pipeline) and of the waited-for children
 # (the tracee; for strace, strace and its tracee), from /proc/self/stat in clock ticks.
@@ -199,11 +208,12 @@ foreach ($k in $cpu.Keys) {
 $large = Get-DdArgs $largeCount
 if ($timeit) {
     Write-Host "`nb. Filtered trace (-Syscall openat), the workload's own elapsed time (bench/bin/timeit around dd)"
-    $null = Add-Row 'b' 'native' $largeCount { Measure-Workload { param($o) & $timeit -o $o $dd @large } } 'workload' "timeit dd $large"
+    Add-Row 'b' 'native' $largeCount { Measure-Workload { param($o) & $timeit -o $o $dd @large } } 'workload' "timeit dd $large"
     if ($strace) {
-        $null = Add-Row 'b' 'strace --seccomp-bpf' $largeCount { Measure-Workload { param($o) & $strace -f --seccomp-bpf -e trace=openat -o /dev/null $timeit -o $o $dd @large } } 'workload' 'strace -f --seccomp-bpf -e trace=openat -o /dev/null timeit dd ...'
+        Add-Row 'b' 'strace --seccomp-bpf' $largeCount { Measure-Workload { param($o) & $strace -f --seccomp-bpf -e trace=openat -o /dev/null $timeit -o $o $dd @large } } 'workload' 'strace -f --seccomp-bpf -e trace=openat -o /dev/null timeit dd ...'
     }
-    $null = Add-Row 'b' 'ptrace engine' $largeCount { Measure-Workload { param($o) Start-SyscallTrace -Engine Ptrace -Syscall openat -FilePath $timeit -ArgumentList (@('-o', $o, $dd) + $large) | Out-Null } } 'workload' 'Start-SyscallTrace -Engine Ptrace -Syscall openat -FilePath timeit ... | Out-Null'
+    Add-Row 'b' 'ptrace engine' $largeCount { Measure-Workload { param($o) Start-SyscallTrace -Engine Ptrace -Syscall openat -FilePath $timeit -ArgumentList (@('-o', $o, $dd) + $large) | Out-Null } } 'workload' 'Start-SyscallTrace -Engine Ptrace -Syscall openat -FilePath timeit ... | Out-Null'
+    Measure-Pending
 }
 
 # ---- c. eBPF engine (issue 3) -------------------------------------------------------------------------------
@@ -222,15 +232,16 @@ if (-not $timeit) {
 }
 else {
     if ($issue3SlowCount -ne $largeCount) {
-        $null = Add-Row 'c' 'native' $issue3SlowCount { Measure-Workload { param($o) & $timeit -o $o $dd @(Get-DdArgs $issue3SlowCount) } } 'workload' 'timeit dd ...'
+        Add-Row 'c' 'native' $issue3SlowCount { Measure-Workload { param($o) & $timeit -o $o $dd @(Get-DdArgs $issue3SlowCount) } } 'workload' 'timeit dd ...'
     }
     $slow = Get-DdArgs $issue3SlowCount
     if ($strace) {
-        $null = Add-Row 'c' 'strace -f' $issue3SlowCount { Measure-Workload { param($o) & $strace -f -o /dev/null $timeit -o $o $dd @slow } } 'workload' 'strace -f -o /dev/null timeit dd ...'
+        Add-Row 'c' 'strace -f' $issue3SlowCount { Measure-Workload { param($o) & $strace -f -o /dev/null $timeit -o $o $dd @slow } } 'workload' 'strace -f -o /dev/null timeit dd ...'
     }
-    $null = Add-Row 'c' 'ptrace engine' $issue3SlowCount { Measure-Workload { param($o) Start-SyscallTrace -Engine Ptrace -FilePath $timeit -ArgumentList (@('-o', $o, $dd) + $slow) | Out-Null } } 'workload' 'Start-SyscallTrace -Engine Ptrace -FilePath timeit ... | Out-Null'
+    Add-Row 'c' 'ptrace engine' $issue3SlowCount { Measure-Workload { param($o) Start-SyscallTrace -Engine Ptrace -FilePath $timeit -ArgumentList (@('-o', $o, $dd) + $slow) | Out-Null } } 'workload' 'Start-SyscallTrace -Engine Ptrace -FilePath timeit ... | Out-Null'
 
     if ($ebpfReason) {
+        Measure-Pending
         Write-Host "  eBPF engine not available: $ebpfReason" -ForegroundColor Yellow
     }
     else {
@@ -246,7 +257,7 @@ else {
         # the whole `Start-SyscallTrace ... | Measure-Object` (delivery into PowerShell).
         $script:ebpfWarnings = 0
         $wall = [Collections.Generic.List[double]]::new()
-        $null = Add-Row 'c' 'eBPF engine, full' $largeCount {
+        Add-Row 'c' 'eBPF engine, full' $largeCount {
             Measure-Workload {
                 param($o)
                 $sw = [Diagnostics.Stopwatch]::StartNew()
@@ -257,7 +268,8 @@ else {
                 $script:ebpfWarnings += @($w).Count
             }
         } 'workload' 'Start-SyscallTrace -Engine Ebpf -FilePath timeit ... | Measure-Object'
-        $null = Add-Row 'c' 'eBPF engine, -Syscall openat' $largeCount { Measure-Workload { param($o) Start-SyscallTrace -Engine $Issue3Engine -Syscall openat -FilePath $timeit -ArgumentList (@('-o', $o, $dd) + $large) | Out-Null } } 'workload' 'Start-SyscallTrace -Engine Ebpf -Syscall openat -FilePath timeit ... | Out-Null'
+        Add-Row 'c' 'eBPF engine, -Syscall openat' $largeCount { Measure-Workload { param($o) Start-SyscallTrace -Engine $Issue3Engine -Syscall openat -FilePath $timeit -ArgumentList (@('-o', $o, $dd) + $large) | Out-Null } } 'workload' 'Start-SyscallTrace -Engine Ebpf -Syscall openat -FilePath timeit ... | Out-Null'
+        Measure-Pending
 
         Write-Host "  loss check: $checkEvents events, $lostRecords loss records ($lost events lost); warnings in the timed runs: $($script:ebpfWarnings)"
         Write-Host "`n  Delivery into PowerShell, N = $($script:ebpfEvents) events (wall time of the whole pipeline)"
@@ -268,7 +280,8 @@ else {
         Write-Host ('  {0,-44} {1,9:F4} s   runs: {2}' -f 'c eBPF | Measure-Object (wall)', ($wall | Measure-Object -Minimum).Minimum, (($wall | ForEach-Object { $_.ToString('F3') }) -join ' '))
         $n = [int]$script:ebpfEvents
         $null = [Linq.Enumerable]::Range(0, $n) | Measure-Object   # warm-up
-        $null = Add-Row 'c' 'Range(0,N) | Measure-Object' $n { Measure-Wall { [Linq.Enumerable]::Range(0, $n) | Measure-Object | Out-Null } } 'wall' "[Linq.Enumerable]::Range(0, $n) | Measure-Object"
+        Add-Row 'c' 'Range(0,N) | Measure-Object' $n { Measure-Wall { [Linq.Enumerable]::Range(0, $n) | Measure-Object | Out-Null } } 'wall' "[Linq.Enumerable]::Range(0, $n) | Measure-Object"
+        Measure-Pending
     }
 }
 
