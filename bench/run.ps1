@@ -112,6 +112,11 @@ function Add-Row {
     $pending.Add([pscustomobject]@{ Section = $Section; Name = $Name; Count = $Count; Measure = $Measure; Command = $Command; Sample = $Sample; Samples = [Collections.Generic.List[double]]::new() })
 }
 
+function Get-Median([double[]]$Values) {
+    $sorted = $Values | Sort-Object
+    if ($sorted.Count % 2) { $sorted[[int][Math]::Floor($sorted.Count / 2)] } else { ($sorted[$sorted.Count / 2 - 1] + $sorted[$sorted.Count / 2]) / 2 }
+}
+
 function Measure-Pending {
     for ($i = 0; $i -lt $Runs; $i++) {
         foreach ($p in $pending) { $p.Samples.Add((& $p.Sample)) }
@@ -120,7 +125,7 @@ function Measure-Pending {
     foreach ($p in $pending) {
         $row = [pscustomobject]@{
             Section = $p.Section; Name = $p.Name; Count = $p.Count; Measure = $p.Measure
-            Seconds = ($p.Samples | Measure-Object -Minimum).Minimum; Samples = $p.Samples.ToArray(); Command = $p.Command
+            Seconds = ($p.Samples | Measure-Object -Minimum).Minimum; Median = Get-Median $p.Samples; Samples = $p.Samples.ToArray(); Command = $p.Command
         }
         $rows.Add($row)
         Write-Host ('  {0,-44} {1,9:F4} s   runs: {2}' -f "$($p.Section) $($p.Name) (count=$($p.Count))", $row.Seconds, (($row.Samples | ForEach-Object { $_.ToString('F3') }) -join ' '))
@@ -275,7 +280,7 @@ else {
         Write-Host "`n  Delivery into PowerShell, N = $($script:ebpfEvents) events (wall time of the whole pipeline)"
         $rows.Add([pscustomobject]@{
                 Section = 'c'; Name = 'eBPF | Measure-Object (wall)'; Count = $largeCount; Measure = 'wall'
-                Seconds = ($wall | Measure-Object -Minimum).Minimum; Samples = @($wall); Command = 'Start-SyscallTrace -Engine Ebpf -FilePath timeit ... | Measure-Object'
+                Seconds = ($wall | Measure-Object -Minimum).Minimum; Median = Get-Median $wall; Samples = @($wall); Command = 'Start-SyscallTrace -Engine Ebpf -FilePath timeit ... | Measure-Object'
             })
         Write-Host ('  {0,-44} {1,9:F4} s   runs: {2}' -f 'c eBPF | Measure-Object (wall)', ($wall | Measure-Object -Minimum).Minimum, (($wall | ForEach-Object { $_.ToString('F3') }) -join ' '))
         $n = [int]$script:ebpfEvents
@@ -302,22 +307,23 @@ if (-not $SkipDecodeBench) {
 
 # ---- table and summary --------------------------------------------------------------------------------------
 
-function Get-Ratio([object]$Numerator, [object]$Denominator) {
+# Ratio of the minima (or with -Median, of the medians: shows how much the machine's noise moves it).
+function Get-Ratio([object]$Numerator, [object]$Denominator, [switch]$Median) {
     if ($null -eq $Numerator -or $null -eq $Denominator -or $Denominator.Seconds -le 0) { return $null }
-    [Math]::Round($Numerator.Seconds / $Denominator.Seconds, 3)
+    if ($Median) { [Math]::Round($Numerator.Median / $Denominator.Median, 3) } else { [Math]::Round($Numerator.Seconds / $Denominator.Seconds, 3) }
 }
 
 # Each row's ratio to native: wall rows against section a's native dd, workload rows against the native
 # workload of the same count; the two delivery rows are compared with each other in the summary instead.
 Write-Host ''
-Write-Host ('{0,-3} {1,-30} {2,7} {3,-9} {4,10} {5,10}' -f 'Sec', 'Row', 'Count', 'Measure', 'Min (s)', 'x native')
-Write-Host ('{0,-3} {1,-30} {2,7} {3,-9} {4,10} {5,10}' -f '---', '---', '-----', '-------', '-------', '--------')
+Write-Host ('{0,-3} {1,-30} {2,7} {3,-9} {4,10} {5,11} {6,10}' -f 'Sec', 'Row', 'Count', 'Measure', 'Min (s)', 'Median (s)', 'x native')
+Write-Host ('{0,-3} {1,-30} {2,7} {3,-9} {4,10} {5,11} {6,10}' -f '---', '---', '-----', '-------', '-------', '----------', '--------')
 foreach ($r in $rows) {
     $native = if ($r.Section -eq 'a') { Get-Row 'a' 'native dd' }
     elseif ($r.Measure -eq 'workload') { $rows | Where-Object { $_.Measure -eq 'workload' -and $_.Name -eq 'native' -and $_.Count -eq $r.Count } | Select-Object -First 1 }
     else { $null }
     $ratio = Get-Ratio $r $native
-    Write-Host ('{0,-3} {1,-30} {2,7} {3,-9} {4,10:F4} {5,10}' -f $r.Section, $r.Name, $r.Count, $r.Measure, $r.Seconds, ($null -eq $ratio ? '' : $ratio.ToString('F2')))
+    Write-Host ('{0,-3} {1,-30} {2,7} {3,-9} {4,10:F4} {5,11:F4} {6,10}' -f $r.Section, $r.Name, $r.Count, $r.Measure, $r.Seconds, $r.Median, ($null -eq $ratio ? '' : $ratio.ToString('F2')))
 }
 
 $targets = [Collections.Generic.List[object]]::new()
@@ -327,10 +333,10 @@ function Add-Target([string]$Issue, [string]$Name, [string]$Target, [object]$Mea
 }
 
 $r = Get-Ratio (Get-Row 'a' 'ptrace engine') (Get-Row 'a' 'strace -f')
-Add-Target '2' 'Full trace, ours / strace -f (end to end)' '<= 1.0' $r ($null -ne $r -and $r -le 1.0) ($null -eq $r ? 'strace missing' : '')
+Add-Target '2' 'Full trace, ours / strace -f (end to end)' '<= 1.0' $r ($null -ne $r -and $r -le 1.0) ($null -eq $r ? 'strace missing' : ('ratio of medians {0:F2}' -f (Get-Ratio (Get-Row 'a' 'ptrace engine') (Get-Row 'a' 'strace -f') -Median)))
 
 $r = Get-Ratio (Get-Row 'b' 'ptrace engine') (Get-Row 'b' 'strace --seccomp-bpf')
-Add-Target '2' 'Filtered trace, ours / strace --seccomp-bpf (workload)' '<= 1.0' $r ($null -ne $r -and $r -le 1.0) ($null -eq $r ? 'strace or timeit missing' : ('ours {0:F2}x native, strace {1:F2}x native' -f (Get-Ratio (Get-Row 'b' 'ptrace engine') (Get-Row 'b' 'native')), (Get-Ratio (Get-Row 'b' 'strace --seccomp-bpf') (Get-Row 'b' 'native'))))
+Add-Target '2' 'Filtered trace, ours / strace --seccomp-bpf (workload)' '<= 1.0' $r ($null -ne $r -and $r -le 1.0) ($null -eq $r ? 'strace or timeit missing' : ('ratio of medians {2:F2}; ours {0:F2}x native, strace {1:F2}x native' -f (Get-Ratio (Get-Row 'b' 'ptrace engine') (Get-Row 'b' 'native')), (Get-Ratio (Get-Row 'b' 'strace --seccomp-bpf') (Get-Row 'b' 'native')), (Get-Ratio (Get-Row 'b' 'ptrace engine') (Get-Row 'b' 'strace --seccomp-bpf') -Median)))
 
 $nativeLarge = Get-Row 'b' 'native'
 $ebpfNote = if ($ebpfReason) { "eBPF engine not available: $ebpfReason" } else { '' }
@@ -362,7 +368,7 @@ $resultPath = Join-Path $resultsDir 'latest.json'
     loadAverage = [ordered]@{ start = $loadStart; end = $loadEnd }
     events      = [ordered]@{ fullTraceCount20000 = $fullEvents; ebpfFullTrace = $script:ebpfEvents }
     ebpf        = if ($ebpfReason) { "eBPF engine not available: $ebpfReason" } else { 'available' }
-    rows        = @($rows | ForEach-Object { [ordered]@{ section = $_.Section; name = $_.Name; count = $_.Count; measure = $_.Measure; seconds = $_.Seconds; samples = @($_.Samples); command = $_.Command } })
+    rows        = @($rows | ForEach-Object { [ordered]@{ section = $_.Section; name = $_.Name; count = $_.Count; measure = $_.Measure; seconds = $_.Seconds; median = $_.Median; samples = @($_.Samples); command = $_.Command } })
     cpu         = $cpu
     decode      = $decode
     targets     = @($targets | ForEach-Object { [ordered]@{ issue = $_.Issue; target = $_.Target; goal = $_.Goal; measured = $_.Measured; status = $_.Status; note = $_.Note } })
