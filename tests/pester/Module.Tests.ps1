@@ -132,14 +132,14 @@ Describe 'Format views' {
         @($views | ForEach-Object { $_.Control.GetType().Name }) | Should -Contain 'TableControl'
     }
 
-    It 'shows a syscall as time, pid, name, arguments, result and microseconds' {
+    It 'shows a syscall as time, thread id, name, arguments, result and microseconds' {
         $text = New-TestEvent @{} | Format-Table | Out-String -Width 200
-        $text | Should -Match 'Time\s+PID\s+Syscall\s+Arguments\s+Result\s+Dur\(µs\)'
+        $text | Should -Match 'Time\s+TID\s+Syscall\s+Arguments\s+Result\s+µs'
         $text | Should -Match '03:04:05\.123456\s+4242\s+openat\s+AT_FDCWD, "/etc", O_RDONLY\s+3\s+12\.3'
     }
 
-    It 'shows the thread id next to the pid when they differ' {
-        New-TestEvent @{ ThreadId = 4243 } | Format-Table | Out-String -Width 200 | Should -Match '4242 \(4243\)'
+    It 'shows the thread id, as strace''s [pid N] prefix does' {
+        New-TestEvent @{ ThreadId = 4243 } | Format-Table | Out-String -Width 200 | Should -Match '\s4243\s+openat'
     }
 
     It 'shows a failed call''s result text' {

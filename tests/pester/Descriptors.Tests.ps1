@@ -1,0 +1,89 @@
+#Requires -Version 7.4
+# Issue 5's user examples: descriptor names and socket endpoints on events (strace -yy, sysdig fd.*),
+# and the echo_fds chisel as -CaptureData.
+
+BeforeAll {
+    $repo = (Resolve-Path "$PSScriptRoot/../..").Path
+    $module = if ($env:SYSCALLPS_MODULE) { $env:SYSCALLPS_MODULE } else { "$repo/SyscallPS.psd1" }
+    Import-Module $module -Force
+}
+
+Describe 'Descriptor tracking' {
+    BeforeAll {
+        # A local HTTP-ish listener: connect succeeds on the backlog, curl then times out quickly.
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        $port = $listener.LocalEndpoint.Port
+        $haveCurl = [bool](Get-Command curl -CommandType Application -ErrorAction Ignore)
+        if ($haveCurl) {
+            $t = Start-SyscallTrace -FilePath curl -ArgumentList '-s', '-m', '1', "http://127.0.0.1:$port/"
+        }
+    }
+    AfterAll { $listener.Stop() }
+
+    It 'connect carries the remote address and port (fd.port, fd.sip)' {
+        if (-not $haveCurl) { Set-ItResult -Skipped -Because 'curl is not installed'; return }
+        $connect = $t | Where-Object { $_.Syscall -eq 'connect' -and $_.RemotePort -eq $port }
+        $connect | Should -Not -BeNullOrEmpty
+        $connect[0].RemoteAddress | Should -Be '127.0.0.1'
+        $connect[0].FdType | Should -Be 'Ipv4Socket'
+        $connect[0].FdName | Should -BeLike "127.0.0.1:*->127.0.0.1:$port"
+        $connect[0].LocalPort | Should -BeGreaterThan 0
+        # the seed's fd.sip!=127.0.0.1: nothing else was contacted
+        $t | Where-Object { $_.RemoteAddress -and $_.RemoteAddress -ne '127.0.0.1' -and $_.FdType -eq 'Ipv4Socket' } | Should -BeNullOrEmpty
+    }
+
+    It 'later calls on the socket are named by their endpoints' {
+        if (-not $haveCurl) { Set-ItResult -Skipped -Because 'curl is not installed'; return }
+        $io = $t | Where-Object { $_.Syscall -in 'sendto', 'write', 'poll', 'recvfrom' -and $_.RemotePort -eq $port }
+        $io | Should -Not -BeNullOrEmpty
+        $io | ForEach-Object { $_.FdName | Should -BeLike "*->127.0.0.1:$port" }
+    }
+
+    It 'files are named by path, relative names resolved (fd.name contains .log)' {
+        $dir = (New-Item TestDrive:/logs -ItemType Directory -Force).FullName
+        Set-Content "$dir/app.log" 'log line'
+        $events = Start-SyscallTrace -FilePath sh -ArgumentList '-c', "cd '$dir' && cat app.log > /dev/null"
+        $log = $events | Where-Object FdName -like '*app.log'
+        $log.Syscall | Should -Contain 'openat'
+        $log.Syscall | Should -Contain 'read'
+        $log.Syscall | Should -Contain 'close'
+        ($log.FdName | Sort-Object -Unique) | Should -Be "$dir/app.log"
+        ($log | Where-Object Syscall -eq 'read')[0].FdType | Should -Be 'File'
+    }
+
+    It 'pipes are named pipe:[inode]' {
+        $events = Start-SyscallTrace -FilePath sh -ArgumentList '-c', 'echo hi | cat > /dev/null'
+        ($events | Where-Object { $_.FdType -eq 'Pipe' }).FdName | Should -Match '^pipe:\[\d+\]$'
+    }
+
+    It 'inherited descriptors of a launched program are known (stdout)' {
+        $events = Start-SyscallTrace -FilePath sh -ArgumentList '-c', 'echo hello' -Syscall write
+        ($events | Where-Object Syscall -eq 'write')[0].Fd | Should -Be 1
+        ($events | Where-Object Syscall -eq 'write')[0].FdName | Should -Not -BeNullOrEmpty
+    }
+
+    It 'the echo_fds chisel: -CaptureData | Where FdName -eq /etc/passwd | ForEach DataText' {
+        # cat's output is a pipe here: writing to a regular file it would use copy_file_range instead of read.
+        $text = Start-SyscallTrace -FilePath sh -ArgumentList '-c', 'cat /etc/passwd | wc -c > /dev/null' -CaptureData |
+            Where-Object FdName -eq '/etc/passwd' | ForEach-Object DataText
+        ($text -join '') | Should -Match '^root:'
+    }
+
+    It 'a descriptor opened by a hidden call is still named when filtering (-Syscall read)' {
+        $events = Start-SyscallTrace -FilePath sh -ArgumentList '-c', 'cat /etc/hostname | wc -c > /dev/null' -Syscall read
+        ($events | Where-Object { $_.Syscall -eq 'read' -and $_.FdName -eq '/etc/hostname' }) | Should -Not -BeNullOrEmpty
+    }
+
+    It 'Get-SyscallEvent filters on -FileName and -Port' {
+        if (-not $haveCurl) { Set-ItResult -Skipped -Because 'curl is not installed'; return }
+        $s = Start-SyscallTrace -FilePath curl -ArgumentList '-s', '-m', '1', "http://127.0.0.1:$port/" -AsJob
+        $null = $s.Completion.Wait(20000)
+        $byPort = Get-SyscallEvent -Session $s -Port $port
+        $byPort | Should -Not -BeNullOrEmpty
+        $byPort | ForEach-Object { ($_.LocalPort -eq $port -or $_.RemotePort -eq $port) | Should -BeTrue }
+        $libs = Get-SyscallEvent -Session $s -FileName '*libcurl*'
+        $libs | Should -Not -BeNullOrEmpty
+        $libs | ForEach-Object { "$($_.Path)$($_.FdName)" | Should -BeLike '*libcurl*' }
+    }
+}
