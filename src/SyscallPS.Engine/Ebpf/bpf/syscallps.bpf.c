@@ -1,0 +1,528 @@
+// SyscallPS eBPF tracer: one ring-buffer record per syscall (entry and exit paired per thread in the
+// kernel), with the bytes behind pointer arguments copied at entry (inputs) or exit (outputs).
+// Layouts here must match Ebpf/EbpfRecords.cs. Regenerate the object with build.sh.
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+#define MAX_SYSCALLS 512
+#define SCRATCH_SIZE (1 << 15)
+#define BLOB_AREA (SCRATCH_SIZE / 2)   /* blobs start below this offset, so the last one always fits */
+#define BLOB_MAX 4096
+#define ARGV_MAX 16
+#define MAX_PREFIXES 4
+
+enum rec_type {
+    REC_SYSCALL = 1,     /* a completed syscall (written at exit) */
+    REC_ENTRY = 2,       /* entry-time copies of input arguments, followed later by REC_SYSCALL of the same thread */
+    REC_PROC_EXIT = 3,   /* a traced process (thread group) ended */
+    REC_FORK = 4,        /* a traced process created a new process */
+};
+
+enum arg_kind {
+    AK_NONE = 0,
+    AK_STR = 1,          /* NUL-terminated string at entry */
+    AK_BUF_IN = 2,       /* input buffer at entry; length in another argument */
+    AK_BUF_OUT_RET = 3,  /* output buffer at exit; length = return value */
+    AK_FIXED_IN = 4,     /* fixed-size input struct at entry */
+    AK_FIXED_OUT = 5,    /* fixed-size output struct at exit (on success) */
+    AK_ARGV = 6,         /* NULL-terminated array of strings at entry */
+    AK_BUF_OUT_LEN = 7,  /* output buffer at exit; length in another argument */
+};
+
+struct syscall_spec {
+    __u8 traced;
+    __u8 entry_blobs;
+    __u8 exit_blobs;
+    __u8 noreturn;
+    __u8 kind[6];
+    __u8 len_arg[6];
+    __u16 size[6];
+};
+
+struct config {
+    __u32 self_tgid;
+    __u32 system_wide;
+    __u32 failed_only;
+    __u32 comm_filter;
+    __u32 follow_children;
+    __u32 wake_bytes;
+    __u32 string_cap;
+    __u32 buffer_cap;
+    __u32 prefix_count;
+    __u32 prefix_len[MAX_PREFIXES];
+    char prefix[MAX_PREFIXES][16];
+};
+
+struct rec {
+    __u16 type;
+    __u16 blob_count;
+    __u32 size;
+    __u32 tgid;
+    __u32 tid;
+    __s32 nr;
+    __u32 aux;          /* REC_PROC_EXIT: wait status; REC_FORK: child tgid */
+    __u64 enter_ns;
+    __u64 exit_ns;
+    __s64 ret;
+    __u64 args[6];
+    char comm[16];
+};
+
+struct blob {
+    __u64 addr;
+    __u32 len;
+    __u32 arg;
+};
+
+struct in_flight {
+    __u64 enter_ns;
+    __s64 nr;
+};
+
+const volatile struct config cfg = {};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 1 << 24);
+} sps_events SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} sps_drops SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, MAX_SYSCALLS);
+    __type(key, __u32);
+    __type(value, struct syscall_spec);
+} sps_specs SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 65536);
+    __type(key, __u32);
+    __type(value, __u8);
+} sps_tgids SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 64);
+    __type(key, char[16]);
+    __type(value, __u8);
+} sps_comms SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, int);
+    __type(value, struct in_flight);
+} sps_flights SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u8[SCRATCH_SIZE]);
+} sps_scratch SEC(".maps");
+
+static __always_inline void count_drop(void)
+{
+    __u32 zero = 0;
+    __u64 *n = bpf_map_lookup_elem(&sps_drops, &zero);
+    if (n)
+        __sync_fetch_and_add(n, 1);
+}
+
+static __always_inline __u64 wake_flag(void)
+{
+    return bpf_ringbuf_query(&sps_events, BPF_RB_AVAIL_DATA) >= cfg.wake_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline int comm_allowed(void)
+{
+    char comm[16] = {};
+    bpf_get_current_comm(comm, sizeof(comm));
+    /* Names match case-insensitively (PowerShell wildcards); the patterns arrive lower-cased. */
+    for (int i = 0; i < 16; i++) {
+        if (comm[i] >= 'A' && comm[i] <= 'Z')
+            comm[i] += 'a' - 'A';
+    }
+    if (bpf_map_lookup_elem(&sps_comms, comm))
+        return 1;
+    for (int p = 0; p < MAX_PREFIXES; p++) {
+        if (p >= cfg.prefix_count)
+            break;
+        int ok = 1;
+        for (int i = 0; i < 15; i++) {
+            if (i >= cfg.prefix_len[p])
+                break;
+            if (comm[i] != cfg.prefix[p][i]) {
+                ok = 0;
+                break;
+            }
+        }
+        if (ok)
+            return 1;
+    }
+    return 0;
+}
+
+static __always_inline int process_traced(__u32 tgid)
+{
+    if (cfg.system_wide) {
+        if (tgid == cfg.self_tgid)
+            return 0;
+    } else if (!bpf_map_lookup_elem(&sps_tgids, &tgid)) {
+        return 0;
+    }
+    if (cfg.comm_filter && !comm_allowed())
+        return 0;
+    return 1;
+}
+
+/* Copies one argument's bytes after the record; returns the new end offset (unchanged when nothing was read). */
+static __always_inline __u32 put_blob(__u8 *buf, __u32 off, __u64 addr, __u32 len, int is_str, int arg, __u16 *count)
+{
+    if (!addr || off >= BLOB_AREA)
+        return off;
+    if (len > BLOB_MAX)
+        len = BLOB_MAX;
+    if (len == 0)
+        return off;
+    /* Keep the verifier's bounds: the compiler may otherwise reuse the unclamped registers. */
+    asm volatile("%[len] &= 0x1fff" : [len] "+r"(len));
+    asm volatile("%[off] &= 0x3fff" : [off] "+r"(off));
+    struct blob *b = (struct blob *)(buf + off);
+    long n;
+    if (is_str) {
+        n = bpf_probe_read_user_str(buf + off + sizeof(struct blob), len, (const void *)addr);
+    } else {
+        n = bpf_probe_read_user(buf + off + sizeof(struct blob), len, (const void *)addr) == 0 ? (long)len : -1;
+    }
+    if (n <= 0)
+        return off;
+    b->addr = addr;
+    b->len = (__u32)n;
+    b->arg = arg;
+    (*count)++;
+    return off + sizeof(struct blob) + (((__u32)n + 7) & ~7u);
+}
+
+static __always_inline __u32 put_argv(__u8 *buf, __u32 off, __u64 addr, int arg, __u16 *count)
+{
+    __u64 ptrs[ARGV_MAX] = {};
+    if (!addr || bpf_probe_read_user(ptrs, sizeof(ptrs), (const void *)addr) != 0)
+        return off;
+    off = put_blob(buf, off, addr, sizeof(ptrs), 0, arg, count);
+    for (int i = 0; i < ARGV_MAX; i++) {
+        if (!ptrs[i])
+            break;
+        off = put_blob(buf, off, ptrs[i], cfg.string_cap, 1, arg, count);
+    }
+    return off;
+}
+
+static __always_inline __u32 entry_blobs(__u8 *buf, __u32 off, const struct syscall_spec *spec, const __u64 *args, __u16 *count)
+{
+    for (int i = 0; i < 6; i++) {
+        __u8 kind = spec->kind[i];
+        __u32 len = 0;
+        switch (kind) {
+        case AK_STR:
+            off = put_blob(buf, off, args[i], cfg.string_cap, 1, i, count);
+            break;
+        case AK_BUF_IN:
+            if (spec->len_arg[i] < 6)
+                len = (__u32)args[spec->len_arg[i] & 7];
+            if (len > spec->size[i])
+                len = spec->size[i];
+            off = put_blob(buf, off, args[i], len, 0, i, count);
+            break;
+        case AK_FIXED_IN:
+            off = put_blob(buf, off, args[i], spec->size[i], 0, i, count);
+            break;
+        case AK_ARGV:
+            off = put_argv(buf, off, args[i], i, count);
+            break;
+        }
+    }
+    return off;
+}
+
+static __always_inline __u32 exit_blobs(__u8 *buf, __u32 off, const struct syscall_spec *spec, const __u64 *args, __s64 ret, __u16 *count)
+{
+    if (ret < 0)
+        return off;
+    for (int i = 0; i < 6; i++) {
+        __u8 kind = spec->kind[i];
+        __u32 len = 0;
+        switch (kind) {
+        case AK_BUF_OUT_RET:
+            len = ret > spec->size[i] ? spec->size[i] : (__u32)ret;
+            off = put_blob(buf, off, args[i], len, 0, i, count);
+            break;
+        case AK_BUF_OUT_LEN:
+            if (spec->len_arg[i] < 6)
+                len = (__u32)args[spec->len_arg[i] & 7];
+            if (len > spec->size[i])
+                len = spec->size[i];
+            off = put_blob(buf, off, args[i], len, 0, i, count);
+            break;
+        case AK_FIXED_OUT:
+            off = put_blob(buf, off, args[i], spec->size[i], 0, i, count);
+            break;
+        }
+    }
+    return off;
+}
+
+static __always_inline void fill_header(struct rec *r, __u16 type, __u64 pid_tgid, __s32 nr)
+{
+    r->type = type;
+    r->blob_count = 0;
+    r->size = sizeof(*r);
+    r->tgid = pid_tgid >> 32;
+    r->tid = (__u32)pid_tgid;
+    r->nr = nr;
+    r->aux = 0;
+    bpf_get_current_comm(r->comm, sizeof(r->comm));
+}
+
+/* Emits a record built in the per-CPU scratch area (variable size). */
+static __always_inline void output_scratch(__u8 *buf, __u32 size)
+{
+    if (size > SCRATCH_SIZE - 8)
+        size = SCRATCH_SIZE - 8;
+    asm volatile("%[size] &= 0x7fff" : [size] "+r"(size));
+    if (bpf_ringbuf_output(&sps_events, buf, size, wake_flag()) != 0)
+        count_drop();
+}
+
+static __always_inline int on_enter(__s64 nr, const __u64 *args)
+{
+    if (nr < 0 || nr >= MAX_SYSCALLS)
+        return 0;
+    __u32 key = (__u32)nr;
+    struct syscall_spec *spec = bpf_map_lookup_elem(&sps_specs, &key);
+    if (!spec || !spec->traced)
+        return 0;
+    __u64 pid_tgid = bpf_get_current_pid_tgid();
+    if (!process_traced(pid_tgid >> 32))
+        return 0;
+    __u64 now = bpf_ktime_get_ns();
+    if (spec->noreturn || spec->entry_blobs) {
+        __u32 zero = 0;
+        __u8 *buf = bpf_map_lookup_elem(&sps_scratch, &zero);
+        if (!buf)
+            return 0;
+        struct rec *r = (struct rec *)buf;
+        fill_header(r, REC_ENTRY, pid_tgid, (__s32)nr);
+        r->enter_ns = now;
+        r->exit_ns = 0;
+        r->ret = 0;
+        for (int i = 0; i < 6; i++)
+            r->args[i] = args[i];
+        __u16 count = 0;
+        __u32 off = sizeof(struct rec);
+        if (spec->entry_blobs)
+            off = entry_blobs(buf, off, spec, args, &count);
+        r->blob_count = count;
+        r->size = off;
+        output_scratch(buf, off);
+        if (spec->noreturn)
+            return 0;
+    }
+    struct task_struct *task = bpf_get_current_task_btf();
+    struct in_flight *f = bpf_task_storage_get(&sps_flights, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+    if (!f)
+        return 0;
+    f->enter_ns = now;
+    f->nr = nr;
+    return 0;
+}
+
+static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
+{
+    struct task_struct *task = bpf_get_current_task_btf();
+    struct in_flight *f = bpf_task_storage_get(&sps_flights, task, 0, 0);
+    if (!f || !f->enter_ns || f->nr != nr)
+        return 0;
+    __u64 enter_ns = f->enter_ns;
+    f->enter_ns = 0;
+    if (cfg.failed_only && !(ret < 0 && ret >= -4095))
+        return 0;
+    __u32 key = (__u32)nr & (MAX_SYSCALLS - 1);
+    struct syscall_spec *spec = bpf_map_lookup_elem(&sps_specs, &key);
+    if (!spec)
+        return 0;
+    __u64 pid_tgid = bpf_get_current_pid_tgid();
+    __u64 now = bpf_ktime_get_ns();
+    if (spec->exit_blobs && ret >= 0) {
+        __u32 zero = 0;
+        __u8 *buf = bpf_map_lookup_elem(&sps_scratch, &zero);
+        if (!buf)
+            return 0;
+        struct rec *r = (struct rec *)buf;
+        fill_header(r, REC_SYSCALL, pid_tgid, (__s32)nr);
+        r->enter_ns = enter_ns;
+        r->exit_ns = now;
+        r->ret = ret;
+        for (int i = 0; i < 6; i++)
+            r->args[i] = args[i];
+        __u16 count = 0;
+        __u32 off = exit_blobs(buf, sizeof(struct rec), spec, args, ret, &count);
+        r->blob_count = count;
+        r->size = off;
+        output_scratch(buf, off);
+        return 0;
+    }
+    struct rec *r = bpf_ringbuf_reserve(&sps_events, sizeof(struct rec), 0);
+    if (!r) {
+        count_drop();
+        return 0;
+    }
+    fill_header(r, REC_SYSCALL, pid_tgid, (__s32)nr);
+    r->enter_ns = enter_ns;
+    r->exit_ns = now;
+    r->ret = ret;
+    for (int i = 0; i < 6; i++)
+        r->args[i] = args[i];
+    bpf_ringbuf_submit(r, wake_flag());
+    return 0;
+}
+
+static __always_inline void regs_args(struct pt_regs *regs, __u64 *args)
+{
+#if defined(__TARGET_ARCH_x86)
+    args[0] = regs->di;
+    args[1] = regs->si;
+    args[2] = regs->dx;
+    args[3] = regs->r10;
+    args[4] = regs->r8;
+    args[5] = regs->r9;
+#elif defined(__TARGET_ARCH_arm64)
+    args[0] = regs->orig_x0;
+    for (int i = 1; i < 6; i++)
+        args[i] = regs->regs[i];
+#endif
+}
+
+/* All syscalls: BTF-typed raw tracepoints (direct reads of pt_regs, no probe_read). */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sps_raw_enter, struct pt_regs *regs, long id)
+{
+    __u64 args[6];
+    regs_args(regs, args);
+    return on_enter(id, args);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sps_raw_exit, struct pt_regs *regs, long ret)
+{
+    __u64 args[6];
+    regs_args(regs, args);
+#if defined(__TARGET_ARCH_x86)
+    __s64 nr = regs->orig_ax;
+#else
+    __s64 nr = regs->syscallno;
+#endif
+    return on_exit(nr, ret, args);
+}
+
+/* A few syscalls: the per-syscall tracepoints, so untraced syscalls take the fast path. */
+struct sps_tp_enter_ctx {
+    __u64 common;
+    __s32 nr;
+    __u32 pad;
+    __u64 args[6];
+};
+
+struct sps_tp_exit_ctx {
+    __u64 common;
+    __s32 nr;
+    __u32 pad;
+    __s64 ret;
+};
+
+SEC("tracepoint")
+int sps_tp_enter(struct sps_tp_enter_ctx *ctx)
+{
+    __u64 args[6];
+    for (int i = 0; i < 6; i++)
+        args[i] = ctx->args[i];
+    return on_enter(ctx->nr, args);
+}
+
+SEC("tracepoint")
+int sps_tp_exit(struct sps_tp_exit_ctx *ctx)
+{
+    __u64 args[6];
+    struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+    regs_args(regs, args);
+    return on_exit(ctx->nr, ctx->ret, args);
+}
+
+/* Follows new processes of traced ones. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sps_fork, struct task_struct *parent, struct task_struct *child)
+{
+    if (cfg.system_wide || !cfg.follow_children)
+        return 0;
+    __u32 ptgid = parent->tgid;
+    __u32 ctgid = child->tgid;
+    if (ptgid == ctgid || !bpf_map_lookup_elem(&sps_tgids, &ptgid))
+        return 0;
+    __u8 one = 1;
+    bpf_map_update_elem(&sps_tgids, &ctgid, &one, BPF_ANY);
+    struct rec *r = bpf_ringbuf_reserve(&sps_events, sizeof(struct rec), 0);
+    if (!r) {
+        count_drop();
+        return 0;
+    }
+    __builtin_memset(r, 0, sizeof(*r));
+    r->type = REC_FORK;
+    r->size = sizeof(*r);
+    r->tgid = ptgid;
+    r->tid = parent->pid;
+    r->nr = -1;
+    r->aux = ctgid;
+    r->enter_ns = bpf_ktime_get_ns();
+    bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), parent->comm);
+    bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+    return 0;
+}
+
+/* The end of a traced process: the last thread of the group leaves. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sps_exit, struct task_struct *task, bool group_dead)
+{
+    if (cfg.system_wide || !group_dead)
+        return 0;
+    __u32 tgid = task->tgid;
+    if (!bpf_map_lookup_elem(&sps_tgids, &tgid))
+        return 0;
+    bpf_map_delete_elem(&sps_tgids, &tgid);
+    struct rec *r = bpf_ringbuf_reserve(&sps_events, sizeof(struct rec), 0);
+    if (!r) {
+        count_drop();
+        return 0;
+    }
+    __builtin_memset(r, 0, sizeof(*r));
+    r->type = REC_PROC_EXIT;
+    r->size = sizeof(*r);
+    r->tgid = tgid;
+    r->tid = task->pid;
+    r->nr = -1;
+    r->aux = (__u32)task->exit_code;
+    r->enter_ns = bpf_ktime_get_ns();
+    bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), task->comm);
+    bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+    return 0;
+}
