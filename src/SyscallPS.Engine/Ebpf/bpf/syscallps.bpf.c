@@ -50,7 +50,7 @@ struct config {
     __u32 comm_filter;
     __u32 follow_children;
     __u32 wake_bytes;
-    __u32 string_cap;
+    __u32 argv_string_cap;
     __u32 buffer_cap;
     __u32 prefix_count;
     __u32 prefix_len[MAX_PREFIXES];
@@ -224,7 +224,7 @@ static __always_inline __u32 put_argv(__u8 *buf, __u32 off, __u64 addr, int arg,
     for (int i = 0; i < ARGV_MAX; i++) {
         if (!ptrs[i])
             break;
-        off = put_blob(buf, off, ptrs[i], cfg.string_cap, 1, arg, count);
+        off = put_blob(buf, off, ptrs[i], cfg.argv_string_cap, 1, arg, count);
     }
     return off;
 }
@@ -236,7 +236,7 @@ static __always_inline __u32 entry_blobs(__u8 *buf, __u32 off, const struct sysc
         __u32 len = 0;
         switch (kind) {
         case AK_STR:
-            off = put_blob(buf, off, args[i], cfg.string_cap, 1, i, count);
+            off = put_blob(buf, off, args[i], spec->size[i], 1, i, count);
             break;
         case AK_BUF_IN:
             if (spec->len_arg[i] < 6)
