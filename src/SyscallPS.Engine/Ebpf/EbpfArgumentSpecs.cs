@@ -22,7 +22,8 @@ internal unsafe struct EbpfSyscallSpec
     public byte Traced;
     public byte EntryBlobs;
     public byte ExitBlobs;
-    public byte NoReturn;
+    /// <summary>1: never returns (report at entry); 2: replaces the memory (no copies at exit).</summary>
+    public byte Flags;
     public fixed byte Kind[6];
     public fixed byte LengthArgument[6];
     public fixed ushort Size[6];
@@ -91,7 +92,7 @@ internal static class EbpfArgumentSpecs
 
             ref var spec = ref specs[info.Number];
             spec.Traced = (byte)(traced is null || traced.Contains(info.Number) ? 1 : 0);
-            spec.NoReturn = (byte)(info.Name is "exit" or "exit_group" ? 1 : 0);
+            spec.Flags = (byte)(info.Name is "exit" or "exit_group" ? 1 : info.Name is "execve" or "execveat" ? 2 : 0);
             Describe(info, ref spec, (ushort)Math.Clamp(bufferCap, 1, 4096));
         }
 

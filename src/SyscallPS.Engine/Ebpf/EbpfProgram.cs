@@ -33,6 +33,9 @@ internal sealed unsafe class EbpfProgram : IDisposable
     /// <summary>The ring buffer map's fd.</summary>
     public int EventsFd { get; private set; }
 
+    /// <summary>The fork/exit ring buffer map's fd.</summary>
+    public int ProcessEventsFd { get; private set; }
+
     /// <summary>The per-CPU drop counter map's fd.</summary>
     public int DropsFd { get; private set; }
 
@@ -139,6 +142,7 @@ internal sealed unsafe class EbpfProgram : IDisposable
             }
 
             EventsFd = _bpf.MapFd(events);
+            ProcessEventsFd = _bpf.MapFd(Map("sps_procs"));
             DropsFd = _bpf.MapFd(Map("sps_drops"));
         }
         finally

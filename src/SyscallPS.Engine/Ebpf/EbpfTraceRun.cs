@@ -24,6 +24,10 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
     private readonly int _possibleCpus;
     private GCHandle _self;
     private nint _ringBuffer;
+    private nint _processRing;
+    private readonly List<byte[]> _processRecords = [];
+    private bool _queueRecords;
+    private DateTime _nextLivenessCheck = DateTime.UtcNow.AddSeconds(1);
     private Thread? _consumer;
     private volatile bool _stopRequested;
     private bool _consumerGone;
@@ -88,7 +92,8 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
             run._decoder.Observer = observer;
             run._self = GCHandle.Alloc(run);
             run._ringBuffer = bpf.RingBufferNew(program.EventsFd, &OnSample, GCHandle.ToIntPtr(run._self), null);
-            if (run._ringBuffer == 0)
+            run._processRing = bpf.RingBufferNew(program.ProcessEventsFd, &OnSample, GCHandle.ToIntPtr(run._self), null);
+            if (run._ringBuffer == 0 || run._processRing == 0)
             {
                 throw new TraceException("EbpfRingBufferFailed", TraceErrorKind.EngineFailure, $"eBPF engine: could not map the ring buffer (errno {Libbpf.LastErrno}).", "Try a smaller -BufferSize.");
             }
@@ -208,6 +213,12 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         var run = (EbpfTraceRun)GCHandle.FromIntPtr(context).Target!;
         try
         {
+            if (run._queueRecords)
+            {
+                run._processRecords.Add(new ReadOnlySpan<byte>((void*)data, (int)size).ToArray());
+                return 0;
+            }
+
             return run._decoder.Process(new ReadOnlySpan<byte>((void*)data, (int)size)) ? 0 : -1;
         }
         catch (Exception ex)
@@ -251,10 +262,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
             while (true)
             {
                 _bpf.RingBufferPoll(_ringBuffer, PollMilliseconds);
-
-                // Records submitted without a wakeup are only seen by an explicit consume.
-                _bpf.RingBufferConsume(_ringBuffer);
-                if (_failure is not null || _consumerGone)
+                if (!Drain())
                 {
                     break;
                 }
@@ -275,9 +283,8 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
                 }
             }
 
-            if (_failure is null && !_consumerGone)
+            if (_failure is null && !_consumerGone && Drain())
             {
-                _bpf.RingBufferConsume(_ringBuffer);
                 ReportDrops();
             }
         }
@@ -299,6 +306,62 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         }
     }
 
+    /// <summary>
+    /// Consumes both rings. Fork and exit records are held back until the syscall ring has been read again,
+    /// so a process's last syscalls come before its exit in the stream. False when tracing must end.
+    /// </summary>
+    private bool Drain()
+    {
+        // Processes seen gone before reading the rings have their exit record in the ring by now.
+        List<int>? gone = null;
+        if (!_systemWide && DateTime.UtcNow >= _nextLivenessCheck)
+        {
+            _nextLivenessCheck = DateTime.UtcNow.AddSeconds(1);
+            gone = _liveProcesses.Where(pid => !IsAlive(pid)).ToList();
+        }
+
+        // Records submitted without a wakeup are only seen by an explicit consume.
+        _bpf.RingBufferConsume(_ringBuffer);
+        _queueRecords = true;
+        _bpf.RingBufferConsume(_processRing);
+        _queueRecords = false;
+        if (_processRecords.Count > 0)
+        {
+            _bpf.RingBufferConsume(_ringBuffer);
+            foreach (var record in _processRecords)
+            {
+                if (_failure is null && !_consumerGone)
+                {
+                    _decoder.Process(record);
+                }
+            }
+
+            _processRecords.Clear();
+        }
+
+        if (gone is not null)
+        {
+            // Their exit record was lost: stop waiting for them.
+            _liveProcesses.ExceptWith(gone);
+        }
+
+        return _failure is null && !_consumerGone;
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText("/proc/" + pid.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/stat");
+            int close = stat.LastIndexOf(')');
+            return close > 0 && close + 2 < stat.Length && stat[close + 2] is not ('Z' or 'X');
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     private void ReportDrops()
     {
         long drops = _program.ReadDrops(_possibleCpus);
@@ -317,6 +380,12 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         {
             _bpf.RingBufferFree(_ringBuffer);
             _ringBuffer = 0;
+        }
+
+        if (_processRing != 0)
+        {
+            _bpf.RingBufferFree(_processRing);
+            _processRing = 0;
         }
 
         _program.Dispose();

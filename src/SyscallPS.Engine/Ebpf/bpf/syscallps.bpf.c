@@ -22,6 +22,9 @@ enum rec_type {
     REC_FORK = 4,        /* a traced process created a new process */
 };
 
+#define SPEC_NORETURN 1   /* exit, exit_group: report at entry */
+#define SPEC_EXEC 2       /* execve: the old memory is gone at exit, never copy then */
+
 enum arg_kind {
     AK_NONE = 0,
     AK_STR = 1,          /* NUL-terminated string at entry */
@@ -37,7 +40,7 @@ struct syscall_spec {
     __u8 traced;
     __u8 entry_blobs;
     __u8 exit_blobs;
-    __u8 noreturn;
+    __u8 flags;         /* SPEC_NORETURN, SPEC_EXEC */
     __u8 kind[6];
     __u8 len_arg[6];
     __u16 size[6];
@@ -81,6 +84,7 @@ struct blob {
 struct in_flight {
     __u64 enter_ns;
     __s64 nr;
+    __u32 missed;       /* arguments whose entry copy failed (page not yet faulted in): copied at exit */
 };
 
 const volatile struct config cfg = {};
@@ -89,6 +93,12 @@ struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
     __uint(max_entries, 1 << 24);
 } sps_events SEC(".maps");
+
+/* Fork and exit records have their own small ring, so a syscall flood cannot drop them. */
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 1 << 18);
+} sps_procs SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -229,14 +239,17 @@ static __always_inline __u32 put_argv(__u8 *buf, __u32 off, __u64 addr, int arg,
     return off;
 }
 
-static __always_inline __u32 entry_blobs(__u8 *buf, __u32 off, const struct syscall_spec *spec, const __u64 *args, __u16 *count)
+static __always_inline __u32 entry_blobs(__u8 *buf, __u32 off, const struct syscall_spec *spec, const __u64 *args, __u16 *count, __u32 *missed)
 {
     for (int i = 0; i < 6; i++) {
         __u8 kind = spec->kind[i];
         __u32 len = 0;
+        __u32 before = off;
         switch (kind) {
         case AK_STR:
             off = put_blob(buf, off, args[i], spec->size[i], 1, i, count);
+            if (off == before && args[i])
+                *missed |= 1u << i;
             break;
         case AK_BUF_IN:
             if (spec->len_arg[i] < 6)
@@ -248,10 +261,17 @@ static __always_inline __u32 entry_blobs(__u8 *buf, __u32 off, const struct sysc
         case AK_FIXED_IN:
             off = put_blob(buf, off, args[i], spec->size[i], 0, i, count);
             break;
-        case AK_ARGV:
-            off = put_argv(buf, off, args[i], i, count);
-            break;
         }
+    }
+    return off;
+}
+
+/* Strings whose page was not yet faulted in at entry: the syscall has touched them by now. */
+static __always_inline __u32 retry_strings(__u8 *buf, __u32 off, const struct syscall_spec *spec, const __u64 *args, __u16 *count, __u32 missed)
+{
+    for (int i = 0; i < 6; i++) {
+        if ((missed & (1u << i)) && spec->kind[i] == AK_STR)
+            off = put_blob(buf, off, args[i], spec->size[i], 1, i, count);
     }
     return off;
 }
@@ -317,7 +337,8 @@ static __always_inline int on_enter(__s64 nr, const __u64 *args)
     if (!process_traced(pid_tgid >> 32))
         return 0;
     __u64 now = bpf_ktime_get_ns();
-    if (spec->noreturn || spec->entry_blobs) {
+    __u32 missed = 0;
+    if ((spec->flags & SPEC_NORETURN) || spec->entry_blobs) {
         __u32 zero = 0;
         __u8 *buf = bpf_map_lookup_elem(&sps_scratch, &zero);
         if (!buf)
@@ -332,11 +353,13 @@ static __always_inline int on_enter(__s64 nr, const __u64 *args)
         __u16 count = 0;
         __u32 off = sizeof(struct rec);
         if (spec->entry_blobs)
-            off = entry_blobs(buf, off, spec, args, &count);
+            off = entry_blobs(buf, off, spec, args, &count, &missed);
+        if (spec->flags & SPEC_EXEC)
+            off = spec->kind[2] == AK_ARGV ? put_argv(buf, off, args[2], 2, &count) : put_argv(buf, off, args[1], 1, &count);
         r->blob_count = count;
         r->size = off;
         output_scratch(buf, off);
-        if (spec->noreturn)
+        if (spec->flags & SPEC_NORETURN)
             return 0;
     }
     struct task_struct *task = bpf_get_current_task_btf();
@@ -345,6 +368,7 @@ static __always_inline int on_enter(__s64 nr, const __u64 *args)
         return 0;
     f->enter_ns = now;
     f->nr = nr;
+    f->missed = (spec->flags & SPEC_EXEC) ? 0 : missed;
     return 0;
 }
 
@@ -355,6 +379,7 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
     if (!f || !f->enter_ns || f->nr != nr)
         return 0;
     __u64 enter_ns = f->enter_ns;
+    __u32 missed = f->missed;
     f->enter_ns = 0;
     if (cfg.failed_only && !(ret < 0 && ret >= -4095))
         return 0;
@@ -364,7 +389,7 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
         return 0;
     __u64 pid_tgid = bpf_get_current_pid_tgid();
     __u64 now = bpf_ktime_get_ns();
-    if (spec->exit_blobs && ret >= 0) {
+    if ((spec->exit_blobs && ret >= 0) || missed) {
         __u32 zero = 0;
         __u8 *buf = bpf_map_lookup_elem(&sps_scratch, &zero);
         if (!buf)
@@ -377,7 +402,10 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
         for (int i = 0; i < 6; i++)
             r->args[i] = args[i];
         __u16 count = 0;
-        __u32 off = exit_blobs(buf, sizeof(struct rec), spec, args, ret, &count);
+        __u32 off = sizeof(struct rec);
+        if (missed)
+            off = retry_strings(buf, off, spec, args, &count, missed);
+        off = exit_blobs(buf, off, spec, args, ret, &count);
         r->blob_count = count;
         r->size = off;
         output_scratch(buf, off);
@@ -440,8 +468,6 @@ int BPF_PROG(sps_raw_exit, struct pt_regs *regs, long ret)
 struct sps_tp_enter_ctx {
     __u64 common;
     __s32 nr;
-    __u32 pad;
-    __u64 args[6];
 };
 
 struct sps_tp_exit_ctx {
@@ -451,12 +477,13 @@ struct sps_tp_exit_ctx {
     __s64 ret;
 };
 
+/* The record holds only the syscall's own arguments; reading past them makes the attach fail, so take them from pt_regs. */
 SEC("tracepoint")
 int sps_tp_enter(struct sps_tp_enter_ctx *ctx)
 {
     __u64 args[6];
-    for (int i = 0; i < 6; i++)
-        args[i] = ctx->args[i];
+    struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+    regs_args(regs, args);
     return on_enter(ctx->nr, args);
 }
 
@@ -481,7 +508,7 @@ int BPF_PROG(sps_fork, struct task_struct *parent, struct task_struct *child)
         return 0;
     __u8 one = 1;
     bpf_map_update_elem(&sps_tgids, &ctgid, &one, BPF_ANY);
-    struct rec *r = bpf_ringbuf_reserve(&sps_events, sizeof(struct rec), 0);
+    struct rec *r = bpf_ringbuf_reserve(&sps_procs, sizeof(struct rec), 0);
     if (!r) {
         count_drop();
         return 0;
@@ -509,7 +536,7 @@ int BPF_PROG(sps_exit, struct task_struct *task, bool group_dead)
     if (!bpf_map_lookup_elem(&sps_tgids, &tgid))
         return 0;
     bpf_map_delete_elem(&sps_tgids, &tgid);
-    struct rec *r = bpf_ringbuf_reserve(&sps_events, sizeof(struct rec), 0);
+    struct rec *r = bpf_ringbuf_reserve(&sps_procs, sizeof(struct rec), 0);
     if (!r) {
         count_drop();
         return 0;
