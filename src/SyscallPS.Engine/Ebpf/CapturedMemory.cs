@@ -19,11 +19,11 @@ internal sealed class CapturedMemory : ITraceeMemory
         _used = 0;
     }
 
-    /// <summary>Adds the blobs that follow a record's head.</summary>
-    public void AddBlobs(ReadOnlySpan<byte> record, int blobCount)
+    /// <summary>Adds the blobs that follow a record's head (up to the record's end).</summary>
+    public void AddBlobs(ReadOnlySpan<byte> record)
     {
         int off = EbpfRecord.HeaderSize;
-        for (int i = 0; i < blobCount && off + EbpfBlob.HeaderSize <= record.Length; i++)
+        while (off + EbpfBlob.HeaderSize <= record.Length)
         {
             ulong address = BitConverter.ToUInt64(record[off..]);
             int length = (int)BitConverter.ToUInt32(record[(off + 8)..]);

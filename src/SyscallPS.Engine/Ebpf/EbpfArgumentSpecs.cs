@@ -13,6 +13,7 @@ internal enum EbpfArgumentKind : byte
     FixedOut = 5,
     Argv = 6,
     BufferOutLength = 7,
+    DataIn = 8,
 }
 
 /// <summary><c>struct syscall_spec</c> of syscallps.bpf.c: whether a syscall is traced and which argument bytes to copy.</summary>
@@ -161,7 +162,7 @@ internal static class EbpfArgumentSpecs
                 if (nextIsLength)
                 {
                     return input
-                        ? (EbpfArgumentKind.BufferIn, (byte)(i + 1), bufferCap)
+                        ? (EbpfArgumentKind.DataIn, (byte)(i + 1), bufferCap)
                         : (EbpfArgumentKind.BufferOutReturn, NoLength, bufferCap);
                 }
 

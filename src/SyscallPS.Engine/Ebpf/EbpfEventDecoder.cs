@@ -108,7 +108,7 @@ internal sealed class EbpfEventDecoder
             }
 
             _memory.Clear();
-            _memory.AddBlobs(record, head.BlobCount);
+            _memory.AddBlobs(record[..(int)Math.Min(head.Size, (uint)record.Length)]);
             return _emit(Decode(head, head, -1, unfinished: true));
         }
 
@@ -121,7 +121,7 @@ internal sealed class EbpfEventDecoder
     private bool OnSyscall(ReadOnlySpan<byte> record, in EbpfRecord head)
     {
         _memory.Clear();
-        _memory.AddBlobs(record, head.BlobCount);
+        _memory.AddBlobs(record[..(int)Math.Min(head.Size, (uint)record.Length)]);
         bool pass = NameAllowed(head);
         if (_pendingEntries.Remove((int)head.Tid, out var entryBytes))
         {
@@ -135,7 +135,7 @@ internal sealed class EbpfEventDecoder
                         return true;
                     }
 
-                    _memory.AddBlobs(entryBytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)entryBytes.Length)), entry.BlobCount);
+                    _memory.AddBlobs(entryBytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)entryBytes.Length)));
                     return _emit(Decode(entry, head, head.Return, unfinished: false));
                 }
             }
@@ -167,7 +167,7 @@ internal sealed class EbpfEventDecoder
                 if (ok && NameAllowed(entry))
                 {
                     _memory.Clear();
-                    _memory.AddBlobs(bytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)bytes.Length)), entry.BlobCount);
+                    _memory.AddBlobs(bytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)bytes.Length)));
                     ok = _emit(Decode(entry, entry, -1, unfinished: true));
                 }
 

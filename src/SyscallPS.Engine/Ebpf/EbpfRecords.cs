@@ -11,14 +11,14 @@ internal enum EbpfRecordType : ushort
     Fork = 4,
 }
 
-/// <summary><c>struct rec</c>: the fixed head of every ring-buffer record, followed by <see cref="BlobCount"/> blobs.</summary>
+/// <summary><c>struct rec</c>: the fixed head of every ring-buffer record; blobs follow it up to <see cref="Size"/>.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct EbpfRecord
 {
     public const int HeaderSize = 112;
 
     public EbpfRecordType Type;
-    public ushort BlobCount;
+    public ushort Reserved;
     public uint Size;
     public uint Tgid;
     public uint Tid;

@@ -34,6 +34,7 @@ enum arg_kind {
     AK_FIXED_OUT = 5,    /* fixed-size output struct at exit (on success) */
     AK_ARGV = 6,         /* NULL-terminated array of strings at entry */
     AK_BUF_OUT_LEN = 7,  /* output buffer at exit; length in another argument */
+    AK_DATA_IN = 8,      /* data written by the caller (write, sendto): copied at exit, saving a record */
 };
 
 struct syscall_spec {
@@ -62,7 +63,7 @@ struct config {
 
 struct rec {
     __u16 type;
-    __u16 blob_count;
+    __u16 reserved;     /* blobs follow the head up to size */
     __u32 size;
     __u32 tgid;
     __u32 tid;
@@ -150,9 +151,12 @@ static __always_inline void count_drop(void)
         __sync_fetch_and_add(n, 1);
 }
 
-static __always_inline __u64 wake_flag(void)
+/* Batched wakeups: only the record that fills the ring past wake_bytes wakes the consumer, which
+ * otherwise polls on a timer. A wakeup per record would cost the traced program more than the record. */
+static __always_inline __u64 wake_flag(__u32 size)
 {
-    return bpf_ringbuf_query(&sps_events, BPF_RB_AVAIL_DATA) >= cfg.wake_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+    __u64 avail = bpf_ringbuf_query(&sps_events, BPF_RB_AVAIL_DATA);
+    return avail >= cfg.wake_bytes && avail < (__u64)cfg.wake_bytes + size + 16 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline int comm_allowed(void)
@@ -197,21 +201,25 @@ static __always_inline int process_traced(__u32 tgid)
     return 1;
 }
 
-/* Copies one argument's bytes after the record; returns the new end offset (unchanged when nothing was read). */
-static __always_inline __u32 put_blob(__u8 *buf, __u32 off, __u64 addr, __u32 len, int is_str, int arg, __u16 *count)
+/*
+ * Copies one argument's bytes into the per-CPU scratch record at offset off; returns the new end offset
+ * (unchanged when nothing was read). A global function: the verifier checks it once, not per call site,
+ * which keeps the syscall programs far below its complexity limit.
+ */
+__noinline int sps_put_blob(__u32 off, __u64 addr, __u32 len, __u32 how)
 {
-    if (!addr || off >= BLOB_AREA)
+    __u32 zero = 0;
+    __u8 *buf = bpf_map_lookup_elem(&sps_scratch, &zero);
+    if (!buf || !addr || off >= BLOB_AREA || len == 0)
         return off;
     if (len > BLOB_MAX)
         len = BLOB_MAX;
-    if (len == 0)
-        return off;
     /* Keep the verifier's bounds: the compiler may otherwise reuse the unclamped registers. */
     asm volatile("%[len] &= 0x1fff" : [len] "+r"(len));
     asm volatile("%[off] &= 0x3fff" : [off] "+r"(off));
     struct blob *b = (struct blob *)(buf + off);
     long n;
-    if (is_str) {
+    if (how & 1) {
         n = bpf_probe_read_user_str(buf + off + sizeof(struct blob), len, (const void *)addr);
     } else {
         n = bpf_probe_read_user(buf + off + sizeof(struct blob), len, (const void *)addr) == 0 ? (long)len : -1;
@@ -220,84 +228,73 @@ static __always_inline __u32 put_blob(__u8 *buf, __u32 off, __u64 addr, __u32 le
         return off;
     b->addr = addr;
     b->len = (__u32)n;
-    b->arg = arg;
-    (*count)++;
+    b->arg = how >> 8;
     return off + sizeof(struct blob) + (((__u32)n + 7) & ~7u);
 }
 
-static __always_inline __u32 put_argv(__u8 *buf, __u32 off, __u64 addr, int arg, __u16 *count)
+#define HOW(is_str, arg) ((is_str) | ((__u32)(arg) << 8))
+
+/* execve's argv: the pointer array, then each string. */
+__noinline int sps_put_argv(__u32 off, __u64 addr, __u32 arg)
 {
     __u64 ptrs[ARGV_MAX] = {};
     if (!addr || bpf_probe_read_user(ptrs, sizeof(ptrs), (const void *)addr) != 0)
         return off;
-    off = put_blob(buf, off, addr, sizeof(ptrs), 0, arg, count);
+    off = sps_put_blob(off, addr, sizeof(ptrs), HOW(0, arg));
     for (int i = 0; i < ARGV_MAX; i++) {
         if (!ptrs[i])
             break;
-        off = put_blob(buf, off, ptrs[i], cfg.argv_string_cap, 1, arg, count);
+        off = sps_put_blob(off, ptrs[i], cfg.argv_string_cap, HOW(1, arg));
     }
     return off;
 }
 
-static __always_inline __u32 entry_blobs(__u8 *buf, __u32 off, const struct syscall_spec *spec, const __u64 *args, __u16 *count, __u32 *missed)
+static __always_inline __u32 length_of(const struct syscall_spec *spec, const __u64 *args, int i)
+{
+    __u32 len = 0;
+    if (spec->len_arg[i] < 6)
+        len = (__u32)args[spec->len_arg[i] & 7];
+    return len > spec->size[i] ? spec->size[i] : len;
+}
+
+static __always_inline __u32 entry_blobs(__u32 off, const struct syscall_spec *spec, const __u64 *args, __u32 *missed)
 {
     for (int i = 0; i < 6; i++) {
         __u8 kind = spec->kind[i];
-        __u32 len = 0;
         __u32 before = off;
-        switch (kind) {
-        case AK_STR:
-            off = put_blob(buf, off, args[i], spec->size[i], 1, i, count);
+        if (kind == AK_STR) {
+            off = sps_put_blob(off, args[i], spec->size[i], HOW(1, i));
             if (off == before && args[i])
                 *missed |= 1u << i;
-            break;
-        case AK_BUF_IN:
-            if (spec->len_arg[i] < 6)
-                len = (__u32)args[spec->len_arg[i] & 7];
-            if (len > spec->size[i])
-                len = spec->size[i];
-            off = put_blob(buf, off, args[i], len, 0, i, count);
-            break;
-        case AK_FIXED_IN:
-            off = put_blob(buf, off, args[i], spec->size[i], 0, i, count);
-            break;
+        } else if (kind == AK_BUF_IN) {
+            off = sps_put_blob(off, args[i], length_of(spec, args, i), HOW(0, i));
+        } else if (kind == AK_FIXED_IN) {
+            off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i));
         }
     }
     return off;
 }
 
 /* Strings whose page was not yet faulted in at entry: the syscall has touched them by now. */
-static __always_inline __u32 retry_strings(__u8 *buf, __u32 off, const struct syscall_spec *spec, const __u64 *args, __u16 *count, __u32 missed)
+static __always_inline __u32 retry_strings(__u32 off, const struct syscall_spec *spec, const __u64 *args, __u32 missed)
 {
     for (int i = 0; i < 6; i++) {
         if ((missed & (1u << i)) && spec->kind[i] == AK_STR)
-            off = put_blob(buf, off, args[i], spec->size[i], 1, i, count);
+            off = sps_put_blob(off, args[i], spec->size[i], HOW(1, i));
     }
     return off;
 }
 
-static __always_inline __u32 exit_blobs(__u8 *buf, __u32 off, const struct syscall_spec *spec, const __u64 *args, __s64 ret, __u16 *count)
+static __always_inline __u32 exit_blobs(__u32 off, const struct syscall_spec *spec, const __u64 *args, __s64 ret)
 {
-    if (ret < 0)
-        return off;
     for (int i = 0; i < 6; i++) {
         __u8 kind = spec->kind[i];
-        __u32 len = 0;
-        switch (kind) {
-        case AK_BUF_OUT_RET:
-            len = ret > spec->size[i] ? spec->size[i] : (__u32)ret;
-            off = put_blob(buf, off, args[i], len, 0, i, count);
-            break;
-        case AK_BUF_OUT_LEN:
-            if (spec->len_arg[i] < 6)
-                len = (__u32)args[spec->len_arg[i] & 7];
-            if (len > spec->size[i])
-                len = spec->size[i];
-            off = put_blob(buf, off, args[i], len, 0, i, count);
-            break;
-        case AK_FIXED_OUT:
-            off = put_blob(buf, off, args[i], spec->size[i], 0, i, count);
-            break;
+        if (kind == AK_DATA_IN || (kind == AK_BUF_OUT_LEN && ret >= 0)) {
+            off = sps_put_blob(off, args[i], length_of(spec, args, i), HOW(0, i));
+        } else if (kind == AK_BUF_OUT_RET && ret >= 0) {
+            off = sps_put_blob(off, args[i], ret > spec->size[i] ? spec->size[i] : (__u32)ret, HOW(0, i));
+        } else if (kind == AK_FIXED_OUT && ret >= 0) {
+            off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i));
         }
     }
     return off;
@@ -306,7 +303,7 @@ static __always_inline __u32 exit_blobs(__u8 *buf, __u32 off, const struct sysca
 static __always_inline void fill_header(struct rec *r, __u16 type, __u64 pid_tgid, __s32 nr)
 {
     r->type = type;
-    r->blob_count = 0;
+    r->reserved = 0;
     r->size = sizeof(*r);
     r->tgid = pid_tgid >> 32;
     r->tid = (__u32)pid_tgid;
@@ -321,7 +318,7 @@ static __always_inline void output_scratch(__u8 *buf, __u32 size)
     if (size > SCRATCH_SIZE - 8)
         size = SCRATCH_SIZE - 8;
     asm volatile("%[size] &= 0x7fff" : [size] "+r"(size));
-    if (bpf_ringbuf_output(&sps_events, buf, size, wake_flag()) != 0)
+    if (bpf_ringbuf_output(&sps_events, buf, size, wake_flag(size)) != 0)
         count_drop();
 }
 
@@ -350,13 +347,11 @@ static __always_inline int on_enter(__s64 nr, const __u64 *args)
         r->ret = 0;
         for (int i = 0; i < 6; i++)
             r->args[i] = args[i];
-        __u16 count = 0;
         __u32 off = sizeof(struct rec);
         if (spec->entry_blobs)
-            off = entry_blobs(buf, off, spec, args, &count, &missed);
+            off = entry_blobs(off, spec, args, &missed);
         if (spec->flags & SPEC_EXEC)
-            off = spec->kind[2] == AK_ARGV ? put_argv(buf, off, args[2], 2, &count) : put_argv(buf, off, args[1], 1, &count);
-        r->blob_count = count;
+            off = spec->kind[2] == AK_ARGV ? sps_put_argv(off, args[2], 2) : sps_put_argv(off, args[1], 1);
         r->size = off;
         output_scratch(buf, off);
         if (spec->flags & SPEC_NORETURN)
@@ -389,7 +384,7 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
         return 0;
     __u64 pid_tgid = bpf_get_current_pid_tgid();
     __u64 now = bpf_ktime_get_ns();
-    if ((spec->exit_blobs && ret >= 0) || missed) {
+    if (spec->exit_blobs || missed) {
         __u32 zero = 0;
         __u8 *buf = bpf_map_lookup_elem(&sps_scratch, &zero);
         if (!buf)
@@ -401,12 +396,10 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
         r->ret = ret;
         for (int i = 0; i < 6; i++)
             r->args[i] = args[i];
-        __u16 count = 0;
         __u32 off = sizeof(struct rec);
         if (missed)
-            off = retry_strings(buf, off, spec, args, &count, missed);
-        off = exit_blobs(buf, off, spec, args, ret, &count);
-        r->blob_count = count;
+            off = retry_strings(off, spec, args, missed);
+        off = exit_blobs(off, spec, args, ret);
         r->size = off;
         output_scratch(buf, off);
         return 0;
@@ -422,7 +415,7 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
     r->ret = ret;
     for (int i = 0; i < 6; i++)
         r->args[i] = args[i];
-    bpf_ringbuf_submit(r, wake_flag());
+    bpf_ringbuf_submit(r, wake_flag(sizeof(*r)));
     return 0;
 }
 

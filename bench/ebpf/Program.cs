@@ -1,0 +1,199 @@
+// Measures the eBPF engine on the issue's workload: dd if=/dev/zero of=/dev/null bs=1 count=N
+// (dd's own elapsed time, min of R runs) natively, under strace -f, under the engine tracing every
+// syscall with every event consumed, and under the engine with -Syscall openat; then the decode rate
+// of the record decoder alone (synthetic records, no kernel).
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using SyscallPS;
+using SyscallPS.Decoding;
+using SyscallPS.Ebpf;
+using SyscallPS.Tracing;
+
+int count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200000;
+int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+string ddArgs = $"if=/dev/zero of=/dev/null bs=1 count={count}";
+string timeFile = Path.Combine(Path.GetTempPath(), "sps-bench-dd.txt");
+
+double Native() => Min(() => RunShell($"exec dd {ddArgs} 2>{timeFile}"));
+double Strace() => Min(() => RunShell($"exec strace -f -o /dev/null dd {ddArgs} 2>{timeFile}"));
+
+double Engine(IReadOnlySet<int>? syscalls, out long events, out long lost)
+{
+    long bestEvents = 0, bestLost = 0;
+    double best = Min(() =>
+    {
+        var sink = new CountingSink();
+        var request = new TraceRequest
+        {
+            FilePath = "/bin/sh",
+            ArgumentList = ["-c", $"exec dd {ddArgs} 2>{timeFile}"],
+            SyscallNumbers = syscalls,
+            Engine = EngineKind.Ebpf,
+        };
+        using var run = new EbpfEngine().Start(request, sink);
+        run.Completion.Wait();
+        bestEvents = sink.Count;
+        bestLost = run.LostEvents;
+        return DdSeconds();
+    });
+    events = bestEvents;
+    lost = bestLost;
+    return best;
+}
+
+double Min(Func<double> measure)
+{
+    double best = double.MaxValue;
+    for (int i = 0; i < runs; i++)
+    {
+        best = Math.Min(best, measure());
+    }
+
+    return best;
+}
+
+double RunShell(string command)
+{
+    using var p = Process.Start("/bin/sh", ["-c", command]);
+    p.WaitForExit();
+    return DdSeconds();
+}
+
+double DdSeconds()
+{
+    var text = File.ReadAllText(timeFile);
+    var m = Regex.Match(text, @"copied, ([0-9.eE+-]+) s");
+    return m.Success ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN;
+}
+
+if (args.Length > 2 && args[2] == "stats")
+{
+    // Per-program cost from the kernel's BPF statistics (run_time_ns / run_cnt).
+    File.WriteAllText("/proc/sys/kernel/bpf_stats_enabled", "1");
+    File.Delete(timeFile);
+    var sink = new CountingSink();
+    using var run = new EbpfEngine().Start(new TraceRequest { FilePath = "/bin/sh", ArgumentList = ["-c", $"dd {ddArgs} 2>{timeFile}; sleep 2"] }, sink);
+    while (!File.Exists(timeFile) || new FileInfo(timeFile).Length == 0)
+    {
+        Thread.Sleep(10);
+    }
+
+    using var bpftool = Process.Start(new ProcessStartInfo("bpftool", ["prog", "show"]) { RedirectStandardOutput = true })!;
+    foreach (var line in bpftool.StandardOutput.ReadToEnd().Split('\n').Where(l => l.Contains("sps_", StringComparison.Ordinal)))
+    {
+        var m = Regex.Match(line, @"name (\S+).*run_time_ns (\d+) run_cnt (\d+)");
+        if (m.Success)
+        {
+            Console.WriteLine($"{m.Groups[1].Value,-16} {double.Parse(m.Groups[2].Value) / double.Parse(m.Groups[3].Value),8:F0} ns/run  runs {m.Groups[3].Value}");
+        }
+    }
+
+    File.WriteAllText("/proc/sys/kernel/bpf_stats_enabled", "0");
+    run.Stop();
+    return;
+}
+
+Console.WriteLine($"workload: dd {ddArgs} (dd's own elapsed time, min of {runs})");
+double native = Native();
+Console.WriteLine($"native                 {native,8:F3} s");
+if (File.Exists("/usr/bin/strace"))
+{
+    double st = Strace();
+    Console.WriteLine($"strace -f              {st,8:F3} s  {st / native,6:F1}x");
+}
+
+double full = Engine(null, out var fullEvents, out var fullLost);
+Console.WriteLine($"ebpf, all syscalls     {full,8:F3} s  {full / native,6:F2}x  events {fullEvents}, lost {fullLost}");
+SyscallTable.Current.TryGetByName("openat", out var openat);
+double filtered = Engine(new HashSet<int> { openat!.Number }, out var fEvents, out var fLost);
+Console.WriteLine($"ebpf, -Syscall openat  {filtered,8:F3} s  {filtered / native,6:F2}x  events {fEvents}, lost {fLost}");
+
+// The floor: raw tracepoints attached (more syscalls than the per-syscall limit) but none dd makes.
+var rare = SyscallTable.Current.All.Where(s => s.Name.StartsWith("io_", StringComparison.Ordinal) || s.Name.StartsWith("mq_", StringComparison.Ordinal) || s.Name.StartsWith("timer_", StringComparison.Ordinal) || s.Name.StartsWith("sched_", StringComparison.Ordinal)).Select(s => s.Number).ToHashSet();
+double floor = Engine(rare, out var rEvents, out var rLost);
+Console.WriteLine($"ebpf, raw tp, no match {floor,8:F3} s  {floor / native,6:F2}x  events {rEvents}, lost {rLost} ({rare.Count} rare syscalls)");
+
+// Decoder alone: alternating write(1, buf, 1) entry+exit and read(0, buf, 1) exit records, as dd makes them.
+int n = 2_000_000;
+var records = SyntheticRecords.Build();
+long emitted = 0;
+var decoder = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, [], e => { emitted++; return true; });
+for (int i = 0; i < 100_000; i++)
+{
+    foreach (var r in records)
+    {
+        decoder.Process(r);
+    }
+}
+
+emitted = 0;
+var sw = Stopwatch.StartNew();
+for (int i = 0; i < n / 2; i++)
+{
+    foreach (var r in records)
+    {
+        decoder.Process(r);
+    }
+}
+
+sw.Stop();
+Console.WriteLine($"decoder: {emitted} events in {sw.Elapsed.TotalSeconds:F3} s = {emitted / sw.Elapsed.TotalSeconds / 1e6:F2} M events/s");
+
+internal sealed class CountingSink : ITraceEventSink
+{
+    public long Count;
+
+    public bool Write(SyscallEvent traceEvent)
+    {
+        Count++;
+        return true;
+    }
+}
+
+internal static class SyntheticRecords
+{
+    public static unsafe List<byte[]> Build()
+    {
+        var list = new List<byte[]>();
+        ulong buf = 0x7ffd_0000_1000;
+        list.Add(Make(EbpfRecordType.Entry, 1, [1, buf, 1], 0, buf, "\0"u8));      // write entry with its byte
+        list.Add(Make(EbpfRecordType.Syscall, 1, [1, buf, 1], 1, 0, default));     // write exit
+        list.Add(Make(EbpfRecordType.Syscall, 0, [0, buf, 1], 1, buf, "\0"u8));    // read exit with its byte
+        return list;
+    }
+
+    private static unsafe byte[] Make(EbpfRecordType type, int nr, ulong[] args, long ret, ulong blobAddress, ReadOnlySpan<byte> blob)
+    {
+        int size = EbpfRecord.HeaderSize + (blobAddress != 0 ? EbpfBlob.HeaderSize + ((blob.Length + 7) & ~7) : 0);
+        var bytes = new byte[size];
+        fixed (byte* p = bytes)
+        {
+            var r = (EbpfRecord*)p;
+            r->Type = type;
+            r->Size = (uint)size;
+            r->Tgid = 4242;
+            r->Tid = 4242;
+            r->Number = nr;
+            r->EnterNanoseconds = 1_000_000;
+            r->ExitNanoseconds = 1_000_500;
+            r->Return = ret;
+            for (int i = 0; i < args.Length; i++)
+            {
+                r->Args[i] = args[i];
+            }
+
+            "dd"u8.CopyTo(new Span<byte>(r->Comm, 16));
+            if (blobAddress != 0)
+            {
+                var b = (EbpfBlob*)(p + EbpfRecord.HeaderSize);
+                b->Address = blobAddress;
+                b->Length = (uint)blob.Length;
+                blob.CopyTo(new Span<byte>(p + EbpfRecord.HeaderSize + EbpfBlob.HeaderSize, blob.Length));
+            }
+        }
+
+        return bytes;
+    }
+}
