@@ -12,6 +12,9 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
 {
     private const int PollMilliseconds = 50;
     private const int NoExitCode = int.MinValue;
+
+    // A consume returns after this many records, so a busy machine cannot keep the loop from checking Stop.
+    private const int BatchLimit = 65536;
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
 
     private readonly Libbpf.Exports _bpf;
@@ -27,6 +30,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
     private nint _processRing;
     private readonly List<byte[]> _processRecords = [];
     private bool _queueRecords;
+    private int _batch;
     private DateTime _nextLivenessCheck = DateTime.UtcNow.AddSeconds(1);
     private Thread? _consumer;
     private volatile bool _stopRequested;
@@ -219,7 +223,13 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
                 return 0;
             }
 
-            return run._decoder.Process(new ReadOnlySpan<byte>((void*)data, (int)size)) ? 0 : -1;
+            if (!run._decoder.Process(new ReadOnlySpan<byte>((void*)data, (int)size)))
+            {
+                return -1;
+            }
+
+            // A negative return ends this consume after the record (libbpf has already consumed it).
+            return ++run._batch >= BatchLimit ? -1 : 0;
         }
         catch (Exception ex)
         {
@@ -321,12 +331,14 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         }
 
         // Records submitted without a wakeup are only seen by an explicit consume.
+        _batch = 0;
         _bpf.RingBufferConsume(_ringBuffer);
         _queueRecords = true;
         _bpf.RingBufferConsume(_processRing);
         _queueRecords = false;
         if (_processRecords.Count > 0)
         {
+            _batch = 0;
             _bpf.RingBufferConsume(_ringBuffer);
             foreach (var record in _processRecords)
             {

@@ -257,6 +257,46 @@ public sealed class EbpfEngineTests
     }
 
     [SkippableFact]
+    public void ProcessNameFilter_MatchesInTheKernelCaseInsensitively()
+    {
+        Skip.If(SkipReason() is not null, SkipReason());
+        var dir = Directory.CreateTempSubdirectory("sps-ebpf-").FullName;
+        var probe = Path.Combine(dir, "sps-cd-probe");
+        File.Copy("/bin/sh", probe);
+        if (OperatingSystem.IsLinux())
+        {
+            File.SetUnixFileMode(probe, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        }
+        var sink = new CollectingSink();
+        var captured = new CapturedArguments();
+        var run = Run(new TraceRequest { SystemWide = true, SyscallNumbers = Set("chdir"), ProcessNames = ["SPS-CD*", "no-such-name"] }, sink, captured);
+        int probePid;
+        try
+        {
+            using var other = Process.Start("/bin/sh", ["-c", $"cd {dir}"]);
+            using var matching = Process.Start(probe, ["-c", $"cd {dir}; cd /"]);
+            probePid = matching.Id;
+            other.WaitForExit();
+            matching.WaitForExit();
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (DateTime.UtcNow < deadline && sink.Events.Count < 2)
+            {
+                Thread.Sleep(20);
+            }
+        }
+        finally
+        {
+            run.Stop();
+            WaitDone(run);
+            run.Dispose();
+        }
+
+        Assert.Equal([dir, "/"], sink.Events.Select(e => captured.String(e, 0)));
+        Assert.All(sink.Events, e => Assert.Equal(probePid, e.ProcessId));
+        Assert.All(sink.Events, e => Assert.Equal("sps-cd-probe", e.ProcessName));
+    }
+
+    [SkippableFact]
     public void TinyRingBuffer_ReportsLossesInTheStreamAndTheTotal()
     {
         Skip.If(SkipReason() is not null, SkipReason());
