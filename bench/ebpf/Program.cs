@@ -15,10 +15,34 @@ int count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) :
 int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 string ddArgs = $"if=/dev/zero of=/dev/null bs=1 count={count}";
 string timeFile = Path.Combine(Path.GetTempPath(), "sps-bench-dd.txt");
+string cpuFile = Path.Combine(Path.GetTempPath(), "sps-bench-cpu.txt");
 
-double Native() => Min(() => RunShell($"exec dd {ddArgs} 2>{timeFile}"));
+// dd's CPU time (task-clock, kernel time in its syscalls and BPF programs included) is far less sensitive
+// to other load on the machine than its elapsed time; both are reported.
+string perfStat = File.Exists("/usr/bin/perf") ? $"perf stat -x, -e task-clock -o {cpuFile} " : string.Empty;
+var cpuMin = new Dictionary<string, double>();
+void RecordCpu(string config)
+{
+    if (perfStat.Length == 0 || !File.Exists(cpuFile))
+    {
+        return;
+    }
+
+    var line = File.ReadLines(cpuFile).FirstOrDefault(l => l.Contains("task-clock", StringComparison.Ordinal));
+    if (line is not null && double.TryParse(line.Split(',')[0], CultureInfo.InvariantCulture, out var ms))
+    {
+        cpuMin[config] = Math.Min(cpuMin.GetValueOrDefault(config, double.MaxValue), ms / 1000);
+    }
+}
+
+string Cpu(string config) => cpuMin.TryGetValue(config, out var c) ? $"  cpu {c,6:F3} s {c / cpuMin.GetValueOrDefault("native", double.NaN),5:F2}x" : string.Empty;
+
+double Native() => Min(() => { var t = RunShell($"exec {perfStat}dd {ddArgs} 2>{timeFile}"); RecordCpu("native"); return t; });
 double Strace() => Min(() => RunShell($"exec strace -f -o /dev/null dd {ddArgs} 2>{timeFile}"));
 
+TimeSpan lastCpu = TimeSpan.Zero;
+string currentConfig = "";
+int ringBytes = Environment.GetEnvironmentVariable("SPS_RING_MB") is { } mb ? int.Parse(mb, CultureInfo.InvariantCulture) << 20 : new TraceRequest().RingBufferBytes;
 double Engine(IReadOnlySet<int>? syscalls, out long events, out long lost, bool failedOnly = false)
 {
     long bestEvents = 0, bestLost = 0;
@@ -28,15 +52,19 @@ double Engine(IReadOnlySet<int>? syscalls, out long events, out long lost, bool 
         var request = new TraceRequest
         {
             FilePath = "/bin/sh",
-            ArgumentList = ["-c", $"exec dd {ddArgs} 2>{timeFile}"],
+            ArgumentList = ["-c", $"exec {perfStat}dd {ddArgs} 2>{timeFile}"],
             SyscallNumbers = syscalls,
             FailedOnly = failedOnly,
             Engine = EngineKind.Ebpf,
+            RingBufferBytes = ringBytes,
         };
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         using var run = new EbpfEngine().Start(request, sink);
         run.Completion.Wait();
+        lastCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         bestEvents = sink.Count;
         bestLost = run.LostEvents;
+        RecordCpu(currentConfig);
         return DdSeconds();
     });
     events = bestEvents;
@@ -105,7 +133,7 @@ var rare = SyscallTable.Current.All.Where(s => s.Name.StartsWith("io_", StringCo
 bool withStrace = File.Exists("/usr/bin/strace") && !args.Contains("nostrace");
 int totalRuns = runs;
 runs = 1;
-double pairing = double.MaxValue; long pEvents = 0;
+double pairing = double.MaxValue; long pEvents = 0; TimeSpan fullCpu = TimeSpan.Zero;
 double native = double.MaxValue, st = double.MaxValue, full = double.MaxValue, filtered = double.MaxValue, floor = double.MaxValue;
 long fullEvents = 0, fullLost = 0, fEvents = 0, fLost = 0, rEvents = 0, rLost = 0;
 for (int r = 0; r < totalRuns; r++)
@@ -116,25 +144,30 @@ for (int r = 0; r < totalRuns; r++)
         st = Strace();
     }
 
+    currentConfig = "full";
     full = Math.Min(full, Engine(null, out fullEvents, out var lost1));
+    fullCpu = fullCpu == TimeSpan.Zero || lastCpu < fullCpu ? lastCpu : fullCpu;
     fullLost += lost1;
+    currentConfig = "filtered";
     filtered = Math.Min(filtered, Engine(openatOnly, out fEvents, out var lost2));
     fLost += lost2;
+    currentConfig = "floor";
     floor = Math.Min(floor, Engine(rare, out rEvents, out var lost3));
     rLost += lost3;
+    currentConfig = "pairing";
     pairing = Math.Min(pairing, Engine(null, out pEvents, out _, failedOnly: true));
 }
 
-Console.WriteLine($"native                 {native,8:F3} s");
+Console.WriteLine($"native                 {native,8:F3} s        {Cpu("native")}");
 if (withStrace)
 {
     Console.WriteLine($"strace -f (1 run)      {st,8:F3} s  {st / native,6:F1}x");
 }
 
-Console.WriteLine($"ebpf, all syscalls     {full,8:F3} s  {full / native,6:F2}x  events {fullEvents}, lost {fullLost} (all runs)");
-Console.WriteLine($"ebpf, -Syscall openat  {filtered,8:F3} s  {filtered / native,6:F2}x  events {fEvents}, lost {fLost}");
-Console.WriteLine($"ebpf, raw tp, no match {floor,8:F3} s  {floor / native,6:F2}x  events {rEvents}, lost {rLost} ({rare.Count} rare syscalls)");
-Console.WriteLine($"ebpf, all, failed-only {pairing,8:F3} s  {pairing / native,6:F2}x  events {pEvents} (pairing in the kernel, nearly no records)");
+Console.WriteLine($"ebpf, all syscalls     {full,8:F3} s  {full / native,6:F2}x{Cpu("full")}  events {fullEvents}, lost {fullLost} (all runs); tracer CPU {fullCpu.TotalMilliseconds:F0} ms = {fullCpu.TotalMilliseconds * 1e6 / fullEvents:F0} ns/event incl. load and attach");
+Console.WriteLine($"ebpf, -Syscall openat  {filtered,8:F3} s  {filtered / native,6:F2}x{Cpu("filtered")}  events {fEvents}, lost {fLost}");
+Console.WriteLine($"ebpf, raw tp, no match {floor,8:F3} s  {floor / native,6:F2}x{Cpu("floor")}  events {rEvents}, lost {rLost} ({rare.Count} rare syscalls)");
+Console.WriteLine($"ebpf, all, failed-only {pairing,8:F3} s  {pairing / native,6:F2}x{Cpu("pairing")}  events {pEvents} (pairing in the kernel, nearly no records)");
 
 // Decoder alone: alternating write(1, buf, 1) entry+exit and read(0, buf, 1) exit records, as dd makes them.
 int n = 2_000_000;

@@ -22,6 +22,7 @@ internal unsafe struct EbpfSyscallSpec
 {
     public byte Traced;
     public byte EntryBlobs;
+    /// <summary>0: nothing copied at exit; 1..6: only that argument (index + 1); 7: several.</summary>
     public byte ExitBlobs;
     /// <summary>1: never returns (report at entry); 2: replaces the memory (no copies at exit).</summary>
     public byte Flags;
@@ -124,7 +125,8 @@ internal static class EbpfArgumentSpecs
             }
             else if (kind != EbpfArgumentKind.None)
             {
-                spec.ExitBlobs = 1;
+                // The kernel program takes a faster path when a single argument is copied at exit.
+                spec.ExitBlobs = (byte)(spec.ExitBlobs == 0 ? i + 1 : 7);
             }
         }
 

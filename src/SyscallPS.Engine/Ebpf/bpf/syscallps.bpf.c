@@ -40,7 +40,7 @@ enum arg_kind {
 struct syscall_spec {
     __u8 traced;
     __u8 entry_blobs;
-    __u8 exit_blobs;
+    __u8 exit_blobs;    /* 0: none; 1..6: only that argument (index + 1); 7: several */
     __u8 flags;         /* SPEC_NORETURN, SPEC_EXEC */
     __u8 kind[6];
     __u8 len_arg[6];
@@ -80,6 +80,14 @@ struct blob {
     __u64 addr;
     __u32 len;
     __u32 arg;
+};
+
+#define SMALL_BLOB 64
+
+struct small_rec {
+    struct rec head;
+    struct blob blob;
+    __u8 data[SMALL_BLOB];
 };
 
 struct in_flight {
@@ -384,6 +392,52 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
         return 0;
     __u64 pid_tgid = bpf_get_current_pid_tgid();
     __u64 now = bpf_ktime_get_ns();
+    /* One small exit copy (read/write of a few bytes): straight into a reserved record, no scratch copy. */
+    __u32 i = (__u32)spec->exit_blobs - 1;
+    asm volatile("%[i] &= 7" : [i] "+r"(i));
+    if (!missed && spec->exit_blobs && i < 6) {
+        __u8 kind = spec->kind[i];
+        __s64 len = -1;
+        if (kind == AK_DATA_IN || (kind == AK_BUF_OUT_LEN && ret >= 0))
+            len = length_of(spec, args, i);
+        else if (kind == AK_BUF_OUT_RET && ret >= 0)
+            len = ret > spec->size[i] ? spec->size[i] : ret;
+        else if (kind == AK_FIXED_OUT && ret >= 0)
+            len = spec->size[i];
+        else
+            len = 0;
+        if (len >= 0 && len < SMALL_BLOB) {
+            __u32 n = (__u32)len;
+            __u32 size = sizeof(struct rec);
+            if (n && args[i])
+                size = sizeof(struct small_rec);
+            struct small_rec *sr = bpf_ringbuf_reserve(&sps_events, sizeof(struct small_rec), 0);
+            if (!sr) {
+                count_drop();
+                return 0;
+            }
+            fill_header(&sr->head, REC_SYSCALL, pid_tgid, (__s32)nr);
+            sr->head.enter_ns = enter_ns;
+            sr->head.exit_ns = now;
+            sr->head.ret = ret;
+            for (int k = 0; k < 6; k++)
+                sr->head.args[k] = args[k];
+            if (size != sizeof(struct rec)) {
+                asm volatile("%[n] &= 0x3f" : [n] "+r"(n));
+                if (n && bpf_probe_read_user(sr->data, n, (const void *)args[i]) == 0) {
+                    sr->blob.addr = args[i];
+                    sr->blob.len = n;
+                    sr->blob.arg = i;
+                    size = sizeof(struct rec) + sizeof(struct blob) + ((n + 7) & ~7u);
+                } else {
+                    size = sizeof(struct rec);
+                }
+            }
+            sr->head.size = size;
+            bpf_ringbuf_submit(sr, wake_flag(sizeof(*sr)));
+            return 0;
+        }
+    }
     if (spec->exit_blobs || missed) {
         __u32 zero = 0;
         __u8 *buf = bpf_map_lookup_elem(&sps_scratch, &zero);
