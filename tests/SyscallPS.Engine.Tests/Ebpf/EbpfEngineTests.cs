@@ -381,6 +381,33 @@ public sealed class EbpfEngineTests
     }
 
     [SkippableFact]
+    public void Stop_InterruptsTheLaunchedProgramAndReportsItsDeath()
+    {
+        Skip.If(SkipReason() is not null, SkipReason());
+        var sink = new CollectingSink();
+        using var run = Run(new TraceRequest { FilePath = "sleep", ArgumentList = ["30"], SyscallNumbers = Set("clock_nanosleep", "nanosleep") }, sink);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (DateTime.UtcNow < deadline && Process.GetProcessById(run.LaunchedProcessId!.Value).ProcessName != "sleep")
+        {
+            Thread.Sleep(20);
+        }
+
+        Thread.Sleep(200);
+        run.Stop();
+        WaitDone(run, 10);
+        Assert.Equal(128 + 2, run.ExitCode);
+        var killed = Assert.Single(sink.Events, e => e.Kind == SyscallEventKind.Killed);
+        Assert.Equal(run.LaunchedProcessId, killed.ProcessId);
+        Assert.Equal(130, killed.ExitCode);
+        Assert.NotNull(killed.Signal);
+
+        // The sleep was interrupted inside the syscall: its exit is reported with the kernel's restart error.
+        var sleep = Assert.Single(sink.Events, e => e.Syscall is "clock_nanosleep" or "nanosleep");
+        Assert.False(sleep.Succeeded);
+        Assert.True(sleep.Duration > TimeSpan.FromMilliseconds(100));
+    }
+
+    [SkippableFact]
     public void BadInput_IsATraceExceptionWithAStableId()
     {
         Skip.If(SkipReason() is not null, SkipReason());
