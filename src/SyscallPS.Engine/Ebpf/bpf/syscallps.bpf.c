@@ -82,13 +82,50 @@ struct blob {
     __u32 arg;
 };
 
+/* Records with one small copy come in two fixed sizes: ring space (and the cache misses of writing
+ * it) is the main cost of a record. */
+#define TINY_BLOB 16
 #define SMALL_BLOB 64
+
+struct tiny_rec {
+    struct rec head;
+    struct blob blob;
+    __u8 data[TINY_BLOB];
+};
 
 struct small_rec {
     struct rec head;
     struct blob blob;
     __u8 data[SMALL_BLOB];
 };
+
+/* Reserves a T, fills it with the syscall and n bytes from addr (n masked to T's data area), submits. */
+#define EMIT_SMALL(T, MASK)                                                                    \
+    do {                                                                                       \
+        T *sr = bpf_ringbuf_reserve(&sps_events, sizeof(T), 0);                                \
+        if (!sr) {                                                                             \
+            count_drop();                                                                      \
+            return 0;                                                                          \
+        }                                                                                      \
+        fill_header(&sr->head, REC_SYSCALL, pid_tgid, (__s32)nr);                              \
+        sr->head.enter_ns = enter_ns;                                                          \
+        sr->head.exit_ns = now;                                                                \
+        sr->head.ret = ret;                                                                    \
+        for (int k = 0; k < 6; k++)                                                            \
+            sr->head.args[k] = args[k];                                                        \
+        __u32 m = n;                                                                           \
+        asm volatile("%[m] &= " #MASK : [m] "+r"(m));                                          \
+        __u32 size = sizeof(struct rec);                                                       \
+        if (bpf_probe_read_user(sr->data, m, (const void *)addr) == 0) {                       \
+            sr->blob.addr = addr;                                                              \
+            sr->blob.len = m;                                                                  \
+            sr->blob.arg = i;                                                                  \
+            size += sizeof(struct blob) + ((m + 7) & ~7u);                                     \
+        }                                                                                      \
+        sr->head.size = size;                                                                  \
+        bpf_ringbuf_submit(sr, wake_flag(sizeof(T)));                                          \
+        return 0;                                                                              \
+    } while (0)
 
 struct in_flight {
     __u64 enter_ns;
@@ -406,37 +443,14 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
             len = spec->size[i];
         else
             len = 0;
-        if (len >= 0 && len < SMALL_BLOB) {
-            __u32 n = (__u32)len;
-            __u32 size = sizeof(struct rec);
-            if (n && args[i])
-                size = sizeof(struct small_rec);
-            struct small_rec *sr = bpf_ringbuf_reserve(&sps_events, sizeof(struct small_rec), 0);
-            if (!sr) {
-                count_drop();
-                return 0;
-            }
-            fill_header(&sr->head, REC_SYSCALL, pid_tgid, (__s32)nr);
-            sr->head.enter_ns = enter_ns;
-            sr->head.exit_ns = now;
-            sr->head.ret = ret;
-            for (int k = 0; k < 6; k++)
-                sr->head.args[k] = args[k];
-            if (size != sizeof(struct rec)) {
-                asm volatile("%[n] &= 0x3f" : [n] "+r"(n));
-                if (n && bpf_probe_read_user(sr->data, n, (const void *)args[i]) == 0) {
-                    sr->blob.addr = args[i];
-                    sr->blob.len = n;
-                    sr->blob.arg = i;
-                    size = sizeof(struct rec) + sizeof(struct blob) + ((n + 7) & ~7u);
-                } else {
-                    size = sizeof(struct rec);
-                }
-            }
-            sr->head.size = size;
-            bpf_ringbuf_submit(sr, wake_flag(sizeof(*sr)));
-            return 0;
-        }
+        __u32 n = len > 0 && len < SMALL_BLOB && args[i] ? (__u32)len : 0;
+        __u64 addr = args[i];
+        if (n > 0 && n < TINY_BLOB)
+            EMIT_SMALL(struct tiny_rec, 0xf);
+        if (n > 0)
+            EMIT_SMALL(struct small_rec, 0x3f);
+        if (len == 0)
+            goto plain;
     }
     if (spec->exit_blobs || missed) {
         __u32 zero = 0;
@@ -458,6 +472,7 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
         output_scratch(buf, off);
         return 0;
     }
+plain:;
     struct rec *r = bpf_ringbuf_reserve(&sps_events, sizeof(struct rec), 0);
     if (!r) {
         count_drop();
