@@ -43,7 +43,7 @@ double Strace() => Min(() => RunShell($"exec strace -f -o /dev/null dd {ddArgs} 
 TimeSpan lastCpu = TimeSpan.Zero;
 string currentConfig = "";
 int ringBytes = Environment.GetEnvironmentVariable("SPS_RING_MB") is { } mb ? int.Parse(mb, CultureInfo.InvariantCulture) << 20 : new TraceRequest().RingBufferBytes;
-double Engine(IReadOnlySet<int>? syscalls, out long events, out long lost, bool failedOnly = false)
+double Engine(IReadOnlySet<int>? syscalls, out long events, out long lost, bool failedOnly = false, int stringLimit = 32)
 {
     long bestEvents = 0, bestLost = 0;
     double best = Min(() =>
@@ -55,6 +55,7 @@ double Engine(IReadOnlySet<int>? syscalls, out long events, out long lost, bool 
             ArgumentList = ["-c", $"exec {perfStat}dd {ddArgs} 2>{timeFile}"],
             SyscallNumbers = syscalls,
             FailedOnly = failedOnly,
+            Decode = new DecodeOptions { StringLimit = stringLimit },
             Engine = EngineKind.Ebpf,
             RingBufferBytes = ringBytes,
         };
@@ -133,7 +134,7 @@ var rare = SyscallTable.Current.All.Where(s => s.Name.StartsWith("io_", StringCo
 bool withStrace = File.Exists("/usr/bin/strace") && !args.Contains("nostrace");
 int totalRuns = runs;
 runs = 1;
-double pairing = double.MaxValue; long pEvents = 0; TimeSpan fullCpu = TimeSpan.Zero;
+double pairing = double.MaxValue, noData = double.MaxValue; long pEvents = 0, nEvents = 0, nLost = 0; TimeSpan fullCpu = TimeSpan.Zero;
 double native = double.MaxValue, st = double.MaxValue, full = double.MaxValue, filtered = double.MaxValue, floor = double.MaxValue;
 long fullEvents = 0, fullLost = 0, fEvents = 0, fLost = 0, rEvents = 0, rLost = 0;
 for (int r = 0; r < totalRuns; r++)
@@ -154,6 +155,9 @@ for (int r = 0; r < totalRuns; r++)
     currentConfig = "floor";
     floor = Math.Min(floor, Engine(rare, out rEvents, out var lost3));
     rLost += lost3;
+    currentConfig = "nodata";
+    noData = Math.Min(noData, Engine(null, out nEvents, out var lost4, stringLimit: 0));
+    nLost += lost4;
     currentConfig = "pairing";
     pairing = Math.Min(pairing, Engine(null, out pEvents, out _, failedOnly: true));
 }
@@ -165,6 +169,7 @@ if (withStrace)
 }
 
 Console.WriteLine($"ebpf, all syscalls     {full,8:F3} s  {full / native,6:F2}x{Cpu("full")}  events {fullEvents}, lost {fullLost} (all runs); tracer CPU {fullCpu.TotalMilliseconds:F0} ms = {fullCpu.TotalMilliseconds * 1e6 / fullEvents:F0} ns/event incl. load and attach");
+Console.WriteLine($"ebpf, all, -s 0        {noData,8:F3} s  {noData / native,6:F2}x{Cpu("nodata")}  events {nEvents}, lost {nLost} (no buffer contents copied)");
 Console.WriteLine($"ebpf, -Syscall openat  {filtered,8:F3} s  {filtered / native,6:F2}x{Cpu("filtered")}  events {fEvents}, lost {fLost}");
 Console.WriteLine($"ebpf, raw tp, no match {floor,8:F3} s  {floor / native,6:F2}x{Cpu("floor")}  events {rEvents}, lost {rLost} ({rare.Count} rare syscalls)");
 Console.WriteLine($"ebpf, all, failed-only {pairing,8:F3} s  {pairing / native,6:F2}x{Cpu("pairing")}  events {pEvents} (pairing in the kernel, nearly no records)");

@@ -81,7 +81,10 @@ internal static class EbpfArgumentSpecs
         "timerfd_settime:utmr", "clock_settime:tp", "settimeofday:tv", "settimeofday:tz",
     };
 
-    /// <summary>Builds the spec array for a request: <paramref name="traced"/> null means every syscall.</summary>
+    /// <summary>
+    /// Builds the spec array for a request: <paramref name="traced"/> null means every syscall; data buffers
+    /// (read, write ...) are copied up to <paramref name="bufferCap"/> bytes, not at all when it is 0.
+    /// </summary>
     internal static EbpfSyscallSpec[] Build(SyscallTable table, IReadOnlySet<int>? traced, int bufferCap)
     {
         var specs = new EbpfSyscallSpec[MaxSyscalls];
@@ -95,7 +98,7 @@ internal static class EbpfArgumentSpecs
             ref var spec = ref specs[info.Number];
             spec.Traced = (byte)(traced is null || traced.Contains(info.Number) ? 1 : 0);
             spec.Flags = (byte)(info.Name is "exit" or "exit_group" ? 1 : info.Name is "execve" or "execveat" ? 2 : 0);
-            Describe(info, ref spec, (ushort)Math.Clamp(bufferCap, 1, 4096));
+            Describe(info, ref spec, (ushort)Math.Clamp(bufferCap, 0, 4096));
         }
 
         if (traced is null)

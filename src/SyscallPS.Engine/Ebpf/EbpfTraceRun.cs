@@ -81,7 +81,9 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         EbpfTraceRun? run = null;
         try
         {
-            program.SetSpecs(EbpfArgumentSpecs.Build(table, request.SyscallNumbers, Math.Max(request.Decode.StringLimit + 1, 32)));
+            // strace -s 0 prints no buffer contents: then the kernel copies none, which saves a user-memory read per call.
+            int bufferCap = request.Decode.StringLimit <= 0 ? 0 : Math.Max(request.Decode.StringLimit + 1, 32);
+            program.SetSpecs(EbpfArgumentSpecs.Build(table, request.SyscallNumbers, bufferCap));
             foreach (var pid in rootProcesses)
             {
                 program.AddProcess(pid);

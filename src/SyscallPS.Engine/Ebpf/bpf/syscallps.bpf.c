@@ -131,6 +131,7 @@ struct in_flight {
     __u64 enter_ns;
     __s64 nr;
     __u32 missed;       /* arguments whose entry copy failed (page not yet faulted in): copied at exit */
+    __u32 traced;       /* the process filter passed once and needs no new look-up (no name filter) */
 };
 
 const volatile struct config cfg = {};
@@ -376,8 +377,18 @@ static __always_inline int on_enter(__s64 nr, const __u64 *args)
     if (!spec || !spec->traced)
         return 0;
     __u64 pid_tgid = bpf_get_current_pid_tgid();
-    if (!process_traced(pid_tgid >> 32))
-        return 0;
+    struct task_struct *task = bpf_get_current_task_btf();
+    struct in_flight *f = bpf_task_storage_get(&sps_flights, task, 0, 0);
+    if (!f || !f->traced) {
+        if (!process_traced(pid_tgid >> 32))
+            return 0;
+        if (!f)
+            f = bpf_task_storage_get(&sps_flights, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+        if (!f)
+            return 0;
+        /* A name filter is checked every time: exec and prctl(PR_SET_NAME) rename a task. */
+        f->traced = !cfg.comm_filter;
+    }
     __u64 now = bpf_ktime_get_ns();
     __u32 missed = 0;
     if ((spec->flags & SPEC_NORETURN) || spec->entry_blobs) {
@@ -402,10 +413,6 @@ static __always_inline int on_enter(__s64 nr, const __u64 *args)
         if (spec->flags & SPEC_NORETURN)
             return 0;
     }
-    struct task_struct *task = bpf_get_current_task_btf();
-    struct in_flight *f = bpf_task_storage_get(&sps_flights, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-    if (!f)
-        return 0;
     f->enter_ns = now;
     f->nr = nr;
     f->missed = (spec->flags & SPEC_EXEC) ? 0 : missed;
