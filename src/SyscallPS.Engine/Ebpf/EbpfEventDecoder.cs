@@ -13,6 +13,8 @@ namespace SyscallPS.Ebpf;
 /// </summary>
 internal sealed class EbpfEventDecoder
 {
+    private const int MaxPendingEntries = 1 << 16;
+
     private readonly SyscallTable _table;
     private readonly DecodeOptions _options;
     private readonly Func<SyscallEvent, bool> _emit;
@@ -110,6 +112,17 @@ internal sealed class EbpfEventDecoder
             _memory.Clear();
             _memory.AddBlobs(record[..(int)Math.Min(head.Size, (uint)record.Length)]);
             return _emit(Decode(head, head, -1, unfinished: true));
+        }
+
+        if (_pendingEntries.Count >= MaxPendingEntries)
+        {
+            // Threads that died inside a syscall without a process-exit record (system-wide mode): forget them.
+            foreach (var bytes in _pendingEntries.Values)
+            {
+                ArrayPool<byte>.Shared.Return(bytes);
+            }
+
+            _pendingEntries.Clear();
         }
 
         var copy = ArrayPool<byte>.Shared.Rent(record.Length);

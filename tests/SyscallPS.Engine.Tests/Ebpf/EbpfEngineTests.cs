@@ -364,7 +364,7 @@ public sealed class EbpfEngineTests
 
         // The kernel frees closed programs and maps asynchronously (RCU): give it a moment.
         var deadline = DateTime.UtcNow.AddSeconds(5);
-        while ((Bpftool("prog show") ?? string.Empty).Contains("sps_", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        while ((Bpftool("prog show") + Bpftool("map show") + Bpftool("link show")).Contains("sps_", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
         {
             Thread.Sleep(50);
         }

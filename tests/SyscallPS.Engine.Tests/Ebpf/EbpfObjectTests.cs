@@ -29,7 +29,20 @@ public sealed class EbpfObjectTests
     }
 
     [SkippableFact]
-    public void Rebuilding_ReproducesTheCommittedObjectsPrograms()
+    public void Rodata_HoldsOnlyTheConfigAtOffsetZero()
+    {
+        // EbpfProgram writes EbpfConfig at the start of .rodata before load.
+        var dump = EbpfTestSupport.Bpftool("btf dump file " + Path.Combine(BpfDir, "syscallps.bpf.o"));
+        Skip.If(dump is null, "bpftool is not installed");
+        var lines = dump.Split('\n');
+        int at = Array.FindIndex(lines, l => l.Contains("DATASEC '.rodata'", StringComparison.Ordinal));
+        Assert.True(at >= 0, "no .rodata section");
+        Assert.Contains("vlen=1", lines[at]);
+        Assert.Contains("offset=0 size=116 (VAR 'cfg')", lines[at + 1]);
+    }
+
+    [SkippableFact]
+    public void BuildScript_RebuildsTheObjectFromTheSource()
     {
         Skip.If(!File.Exists("/usr/bin/clang-14") || !File.Exists("/usr/sbin/bpftool") || !File.Exists("/usr/include/bpf/bpf_helpers.h"), "clang-14, bpftool or libbpf-dev is missing");
         var tmp = Directory.CreateTempSubdirectory("sps-bpf-build-").FullName;
