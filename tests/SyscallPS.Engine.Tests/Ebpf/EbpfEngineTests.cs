@@ -219,6 +219,51 @@ public sealed class EbpfEngineTests
     }
 
     [SkippableFact]
+    public void FollowChildrenOff_TracesOnlyTheLaunchedProcess()
+    {
+        Skip.If(SkipReason() is not null, SkipReason());
+        var sink = new CollectingSink();
+        var captured = new CapturedArguments();
+        using var run = Run(new TraceRequest
+        {
+            FilePath = "/bin/sh",
+            ArgumentList = ["-c", "cd /tmp; /bin/sh -c 'cd /'; cd /var"],
+            SyscallNumbers = Set("chdir"),
+            FollowChildren = false,
+        }, sink, captured);
+        WaitDone(run);
+        var chdirs = sink.Events.Where(e => e.Syscall == "chdir").ToList();
+        Assert.Equal(["/tmp", "/var"], chdirs.Select(e => captured.String(e, 0)));
+        Assert.All(sink.Events, e => Assert.Equal(run.LaunchedProcessId, e.ProcessId));
+    }
+
+    [SkippableFact]
+    public void ThreadId_StandsForItsWholeProcess()
+    {
+        Skip.If(SkipReason() is not null, SkipReason());
+        Skip.If(!File.Exists("/usr/bin/python3"), "python3 is not installed");
+        var script = "import os, sys, threading\n" +
+                     "go = threading.Event()\n" +
+                     "def worker():\n    go.wait()\n    os.chdir('/var')\n" +
+                     "t = threading.Thread(target=worker); t.start()\n" +
+                     "print(threading.get_native_id() if False else t.native_id, flush=True)\n" +
+                     "sys.stdin.readline(); go.set(); t.join(); os.chdir('/tmp')\n";
+        using var python = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", script]) { RedirectStandardInput = true, RedirectStandardOutput = true })!;
+        int workerTid = int.Parse(python.StandardOutput.ReadLine()!);
+        Assert.NotEqual(python.Id, workerTid);
+        var sink = new CollectingSink();
+        var captured = new CapturedArguments();
+        using var run = Run(new TraceRequest { ProcessIds = [workerTid], SyscallNumbers = Set("chdir") }, sink, captured);
+        python.StandardInput.WriteLine("go");
+        WaitDone(run);
+        var chdirs = sink.Events.Where(e => e.Syscall == "chdir").ToList();
+        Assert.Equal(["/var", "/tmp"], chdirs.Select(e => captured.String(e, 0)));
+        Assert.Equal([workerTid, python.Id], chdirs.Select(e => e.ThreadId));
+        Assert.All(chdirs, e => Assert.Equal(python.Id, e.ProcessId));
+        Assert.Equal(0, Assert.Single(sink.Events, e => e.Kind == SyscallEventKind.Exited).ExitCode);
+    }
+
+    [SkippableFact]
     public void SystemWide_SeesAnotherProcessChdirButNotTheTracer()
     {
         Skip.If(SkipReason() is not null, SkipReason());
