@@ -246,7 +246,7 @@ public sealed class EbpfEngineTests
                      "go = threading.Event()\n" +
                      "def worker():\n    go.wait()\n    os.chdir('/var')\n" +
                      "t = threading.Thread(target=worker); t.start()\n" +
-                     "print(threading.get_native_id() if False else t.native_id, flush=True)\n" +
+                     "print(t.native_id, flush=True)\n" +
                      "sys.stdin.readline(); go.set(); t.join(); os.chdir('/tmp')\n";
         using var python = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", script]) { RedirectStandardInput = true, RedirectStandardOutput = true })!;
         int workerTid = int.Parse(python.StandardOutput.ReadLine()!);
