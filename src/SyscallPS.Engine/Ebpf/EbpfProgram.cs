@@ -18,6 +18,9 @@ internal sealed unsafe class EbpfProgram : IDisposable
     /// <summary>Above this many syscalls the raw tracepoints (all syscalls) are cheaper to attach than per-syscall ones.</summary>
     internal const int MaxPerSyscallTracepoints = 24;
 
+    /// <summary>Size of the fork/exit ring (<c>sps_procs</c> in syscallps.bpf.c).</summary>
+    internal const int ProcessRingBytes = 1 << 18;
+
     private const string ResourceName = "SyscallPS.Ebpf.syscallps.bpf.o";
     private const string TracefsSyscalls = "/sys/kernel/tracing/events/syscalls";
 

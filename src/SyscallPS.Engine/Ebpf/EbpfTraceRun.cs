@@ -17,7 +17,6 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
     private const int BatchLimit = 65536;
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
 
-    private readonly Libbpf.Exports _bpf;
     private readonly EbpfProgram _program;
     private readonly ITraceEventSink _sink;
     private readonly EbpfEventDecoder _decoder;
@@ -25,12 +24,11 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
     private readonly HashSet<int> _liveProcesses;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _possibleCpus;
-    private GCHandle _self;
-    private nint _ringBuffer;
-    private nint _processRing;
     private readonly List<byte[]> _processRecords = [];
-    private bool _queueRecords;
-    private int _batch;
+    private readonly EbpfRingReader.RecordHandler _handleRecord;
+    private readonly EbpfRingReader.RecordHandler _queueRecord;
+    private EbpfRingReader? _events;
+    private EbpfRingReader? _processEvents;
     private DateTime _nextLivenessCheck = DateTime.UtcNow.AddSeconds(1);
     private Thread? _consumer;
     private volatile bool _stopRequested;
@@ -42,7 +40,6 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
 
     private EbpfTraceRun(Libbpf.Exports bpf, EbpfProgram program, TraceRequest request, ITraceEventSink sink, IEnumerable<int> roots, int? launched)
     {
-        _bpf = bpf;
         _program = program;
         _sink = sink;
         _systemWide = request.SystemWide;
@@ -53,6 +50,12 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         {
             Forked = (_, child) => _liveProcesses.Add(child),
             Exited = OnProcessExited,
+        };
+        _handleRecord = HandleRecord;
+        _queueRecord = record =>
+        {
+            _processRecords.Add(record.ToArray());
+            return true;
         };
     }
 
@@ -96,13 +99,8 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
 
             run = new EbpfTraceRun(bpf, program, request, sink, rootProcesses, launched);
             run._decoder.Observer = observer;
-            run._self = GCHandle.Alloc(run);
-            run._ringBuffer = bpf.RingBufferNew(program.EventsFd, &OnSample, GCHandle.ToIntPtr(run._self), null);
-            run._processRing = bpf.RingBufferNew(program.ProcessEventsFd, &OnSample, GCHandle.ToIntPtr(run._self), null);
-            if (run._ringBuffer == 0 || run._processRing == 0)
-            {
-                throw new TraceException("EbpfRingBufferFailed", TraceErrorKind.EngineFailure, $"eBPF engine: could not map the ring buffer (errno {Libbpf.LastErrno}).", "Try a smaller -BufferSize.");
-            }
+            run._events = new EbpfRingReader(program.EventsFd, request.RingBufferBytes);
+            run._processEvents = new EbpfRingReader(program.ProcessEventsFd, EbpfProgram.ProcessRingBytes);
 
             if (!request.SystemWide)
             {
@@ -213,30 +211,16 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         return (config, kernelCanFilter ? exact : []);
     }
 
-    [UnmanagedCallersOnly]
-    private static int OnSample(nint context, nint data, nuint size)
+    private bool HandleRecord(ReadOnlySpan<byte> record)
     {
-        var run = (EbpfTraceRun)GCHandle.FromIntPtr(context).Target!;
         try
         {
-            if (run._queueRecords)
-            {
-                run._processRecords.Add(new ReadOnlySpan<byte>((void*)data, (int)size).ToArray());
-                return 0;
-            }
-
-            if (!run._decoder.Process(new ReadOnlySpan<byte>((void*)data, (int)size)))
-            {
-                return -1;
-            }
-
-            // A negative return ends this consume after the record (libbpf has already consumed it).
-            return ++run._batch >= BatchLimit ? -1 : 0;
+            return _decoder.Process(record);
         }
         catch (Exception ex)
         {
-            run._failure ??= ex;
-            return -1;
+            _failure ??= ex;
+            return false;
         }
     }
 
@@ -273,7 +257,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         {
             while (true)
             {
-                _bpf.RingBufferPoll(_ringBuffer, PollMilliseconds);
+                _events!.Wait(PollMilliseconds);
                 if (!Drain())
                 {
                     break;
@@ -333,15 +317,11 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         }
 
         // Records submitted without a wakeup are only seen by an explicit consume.
-        _batch = 0;
-        _bpf.RingBufferConsume(_ringBuffer);
-        _queueRecords = true;
-        _bpf.RingBufferConsume(_processRing);
-        _queueRecords = false;
+        _events!.Consume(_handleRecord, BatchLimit);
+        _processEvents!.Consume(_queueRecord, int.MaxValue);
         if (_processRecords.Count > 0)
         {
-            _batch = 0;
-            _bpf.RingBufferConsume(_ringBuffer);
+            _events.Consume(_handleRecord, BatchLimit);
             foreach (var record in _processRecords)
             {
                 if (_failure is null && !_consumerGone)
@@ -390,22 +370,10 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
 
     private void ReleaseNative()
     {
-        if (_ringBuffer != 0)
-        {
-            _bpf.RingBufferFree(_ringBuffer);
-            _ringBuffer = 0;
-        }
-
-        if (_processRing != 0)
-        {
-            _bpf.RingBufferFree(_processRing);
-            _processRing = 0;
-        }
-
+        _events?.Dispose();
+        _events = null;
+        _processEvents?.Dispose();
+        _processEvents = null;
         _program.Dispose();
-        if (_self.IsAllocated)
-        {
-            _self.Free();
-        }
     }
 }

@@ -81,10 +81,6 @@ internal static unsafe class Libbpf
             LinkDestroy = (delegate* unmanaged<nint, int>)f("bpf_link__destroy");
             MapUpdateElem = (delegate* unmanaged<int, void*, void*, ulong, int>)f("bpf_map_update_elem");
             MapLookupElem = (delegate* unmanaged<int, void*, void*, int>)f("bpf_map_lookup_elem");
-            RingBufferNew = (delegate* unmanaged<int, delegate* unmanaged<nint, nint, nuint, int>, nint, void*, nint>)f("ring_buffer__new");
-            RingBufferPoll = (delegate* unmanaged<nint, int, int>)f("ring_buffer__poll");
-            RingBufferConsume = (delegate* unmanaged<nint, int>)f("ring_buffer__consume");
-            RingBufferFree = (delegate* unmanaged<nint, void>)f("ring_buffer__free");
             NumPossibleCpus = (delegate* unmanaged<int>)f("libbpf_num_possible_cpus");
         }
 
@@ -115,14 +111,6 @@ internal static unsafe class Libbpf
         internal delegate* unmanaged<int, void*, void*, ulong, int> MapUpdateElem { get; }
 
         internal delegate* unmanaged<int, void*, void*, int> MapLookupElem { get; }
-
-        internal delegate* unmanaged<int, delegate* unmanaged<nint, nint, nuint, int>, nint, void*, nint> RingBufferNew { get; }
-
-        internal delegate* unmanaged<nint, int, int> RingBufferPoll { get; }
-
-        internal delegate* unmanaged<nint, int> RingBufferConsume { get; }
-
-        internal delegate* unmanaged<nint, void> RingBufferFree { get; }
 
         internal delegate* unmanaged<int> NumPossibleCpus { get; }
     }
