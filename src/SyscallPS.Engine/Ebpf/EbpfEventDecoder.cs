@@ -33,7 +33,11 @@ internal sealed class EbpfEventDecoder
         _table = table;
         _options = options;
         _emit = emit;
-        _namePatterns = processNames.Select(WildcardPattern.ToRegex).ToArray();
+        // comm holds at most 15 characters: a longer plain name matches its first 15.
+        _namePatterns = processNames
+            .Select(p => !WildcardPattern.HasWildcards(p) && p.Length > 15 ? p[..15] : p)
+            .Select(WildcardPattern.ToRegex)
+            .ToArray();
         long monotonicNow = MonotonicNanoseconds();
         _localTicksAtMonotonicZero = DateTime.Now.Ticks - (monotonicNow / 100);
     }

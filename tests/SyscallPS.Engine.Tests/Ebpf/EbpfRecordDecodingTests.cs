@@ -119,6 +119,12 @@ public sealed class EbpfRecordDecodingTests
         decoder.Process(Record(EbpfRecordType.Syscall, 2, 2, Nr("getpid"), new ulong[6], enter: 1, exit: 2, ret: 2, comm: "bash"));
         decoder.Process(Record(EbpfRecordType.Syscall, 3, 3, Nr("getpid"), new ulong[6], enter: 1, exit: 2, ret: 3, comm: "NGINX"));
         Assert.Equal([1, 3], events.Select(e => e.ProcessId));
+
+        // A plain name longer than comm's 15 characters matches the truncated comm.
+        events.Clear();
+        var longName = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, ["systemd-resolved-helper"], e => { events.Add(e); return true; });
+        longName.Process(Record(EbpfRecordType.Syscall, 4, 4, Nr("getpid"), new ulong[6], enter: 1, exit: 2, ret: 4, comm: "systemd-resolve"));
+        Assert.Single(events);
     }
 
     [Fact]
