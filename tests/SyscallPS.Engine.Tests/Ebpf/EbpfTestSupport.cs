@@ -97,7 +97,7 @@ internal static class EbpfTestSupport
     }
 
     /// <summary>Compiles a C program with gcc into a temp file; null when gcc is missing.</summary>
-    public static string? CompileC(string name, string source)
+    public static string? CompileC(string name, string source, params string[] flags)
     {
         var dir = Path.Combine(Path.GetTempPath(), "syscallps-ebpf-tests");
         Directory.CreateDirectory(dir);
@@ -106,7 +106,7 @@ internal static class EbpfTestSupport
         File.WriteAllText(c, source);
         try
         {
-            using var gcc = Process.Start(new ProcessStartInfo("gcc", ["-O1", "-o", exe, c]) { RedirectStandardError = true })!;
+            using var gcc = Process.Start(new ProcessStartInfo("gcc", ["-O1", .. flags, "-o", exe, c]) { RedirectStandardError = true })!;
             var err = gcc.StandardError.ReadToEnd();
             gcc.WaitForExit();
             Assert.True(gcc.ExitCode == 0, "gcc failed: " + err);

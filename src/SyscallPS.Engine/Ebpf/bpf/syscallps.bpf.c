@@ -378,6 +378,11 @@ static __always_inline int on_enter(__s64 nr, const __u64 *args)
         return 0;
     __u64 pid_tgid = bpf_get_current_pid_tgid();
     struct task_struct *task = bpf_get_current_task_btf();
+#if defined(__TARGET_ARCH_x86)
+    /* 32-bit (int 0x80) syscalls have their own numbers; the table is the 64-bit one: skip them. */
+    if (task->thread_info.status & 0x0002 /* TS_COMPAT */)
+        return 0;
+#endif
     struct in_flight *f = bpf_task_storage_get(&sps_flights, task, 0, 0);
     if (!f || !f->traced) {
         if (!process_traced(pid_tgid >> 32))
