@@ -64,7 +64,8 @@ public sealed class EbpfEngineTests
         Skip.If(SkipReason() is not null, SkipReason());
         var exe = CompileC("ebpf-watchlist", WatchListFixture);
         Skip.If(exe is null, "gcc is not installed");
-        var workDir = Directory.CreateTempSubdirectory("sps-ebpf-").FullName;
+        using var workDirOwner = new TempDirectory("sps-ebpf-");
+        var workDir = workDirOwner.Path;
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
@@ -151,7 +152,8 @@ public sealed class EbpfEngineTests
     public void SyscallFilter_UsesPerSyscallTracepointsAndReportsOnlyThoseSyscalls()
     {
         Skip.If(SkipReason() is not null, SkipReason());
-        var dir = Directory.CreateTempSubdirectory("sps-ebpf-").FullName;
+        using var dirOwner = new TempDirectory("sps-ebpf-");
+        var dir = dirOwner.Path;
         var sink = new CollectingSink();
         var captured = new CapturedArguments();
         using var run = Run(new TraceRequest
@@ -195,7 +197,8 @@ public sealed class EbpfEngineTests
     public void ProcessIdMode_FollowsTheProcessAndItsNewChildrenOnly()
     {
         Skip.If(SkipReason() is not null, SkipReason());
-        var dir = Directory.CreateTempSubdirectory("sps-ebpf-").FullName;
+        using var dirOwner = new TempDirectory("sps-ebpf-");
+        var dir = dirOwner.Path;
         var psi = new ProcessStartInfo("/bin/sh", ["-c", $"read go; cd {dir}; /bin/sh -c 'cd /var; exit 4'; exit 5"]) { RedirectStandardInput = true };
         using var target = Process.Start(psi)!;
         using var bystander = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", $"read go; cd {dir}; cd /var"]) { RedirectStandardInput = true })!;
@@ -267,7 +270,8 @@ public sealed class EbpfEngineTests
     public void SystemWide_SeesAnotherProcessChdirButNotTheTracer()
     {
         Skip.If(SkipReason() is not null, SkipReason());
-        var dir = Directory.CreateTempSubdirectory("sps-ebpf-").FullName;
+        using var dirOwner = new TempDirectory("sps-ebpf-");
+        var dir = dirOwner.Path;
         var sink = new CollectingSink();
         var captured = new CapturedArguments();
         var fdsBefore = OpenBpfFds();
@@ -305,7 +309,8 @@ public sealed class EbpfEngineTests
     public void ProcessNameFilter_MatchesInTheKernelCaseInsensitively()
     {
         Skip.If(SkipReason() is not null, SkipReason());
-        var dir = Directory.CreateTempSubdirectory("sps-ebpf-").FullName;
+        using var dirOwner = new TempDirectory("sps-ebpf-");
+        var dir = dirOwner.Path;
         var probe = Path.Combine(dir, "sps-cd-probe");
         File.Copy("/bin/sh", probe);
         if (OperatingSystem.IsLinux())

@@ -45,7 +45,8 @@ public sealed class EbpfObjectTests
     public void BuildScript_RebuildsTheObjectFromTheSource()
     {
         Skip.If(!File.Exists("/usr/bin/clang-14") || !File.Exists("/usr/sbin/bpftool") || !File.Exists("/usr/include/bpf/bpf_helpers.h"), "clang-14, bpftool or libbpf-dev is missing");
-        var tmp = Directory.CreateTempSubdirectory("sps-bpf-build-").FullName;
+        using var tmpOwner = new TempDirectory("sps-bpf-build-");
+        var tmp = tmpOwner.Path;
         foreach (var f in new[] { "syscallps.bpf.c", "build.sh" })
         {
             File.Copy(Path.Combine(BpfDir, f), Path.Combine(tmp, f));

@@ -14,6 +14,23 @@ public sealed class EbpfCollection
 {
 }
 
+/// <summary>A temporary directory removed again at the end of the test.</summary>
+internal sealed class TempDirectory(string prefix) : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory(prefix).FullName;
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
 /// <summary>A sink that keeps every event.</summary>
 internal sealed class CollectingSink : ITraceEventSink
 {
