@@ -1,0 +1,70 @@
+using SyscallPS.Decoding;
+
+namespace SyscallPS.Ebpf;
+
+/// <summary>
+/// The tracee memory as the kernel program copied it: serves reads inside the copied ranges (output
+/// buffers from the exit record first, then inputs from the entry record) and -1 for anything else.
+/// </summary>
+internal sealed class CapturedMemory : ITraceeMemory
+{
+    private readonly List<(ulong Address, int Offset, int Length)> _ranges = new(8);
+    private byte[] _bytes = new byte[4096];
+    private int _used;
+
+    /// <summary>Forgets every range.</summary>
+    public void Clear()
+    {
+        _ranges.Clear();
+        _used = 0;
+    }
+
+    /// <summary>Adds the blobs that follow a record's head (up to the record's end).</summary>
+    public void AddBlobs(ReadOnlySpan<byte> record)
+    {
+        int off = EbpfRecord.HeaderSize;
+        while (off + EbpfBlob.HeaderSize <= record.Length)
+        {
+            ulong address = BitConverter.ToUInt64(record[off..]);
+            int length = (int)BitConverter.ToUInt32(record[(off + 8)..]);
+            int data = off + EbpfBlob.HeaderSize;
+            if (length < 0 || data + length > record.Length)
+            {
+                break;
+            }
+
+            Add(address, record.Slice(data, length));
+            off = data + ((length + 7) & ~7);
+        }
+    }
+
+    /// <summary>Adds one copied range.</summary>
+    public void Add(ulong address, ReadOnlySpan<byte> bytes)
+    {
+        if (_used + bytes.Length > _bytes.Length)
+        {
+            Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _used + bytes.Length));
+        }
+
+        bytes.CopyTo(_bytes.AsSpan(_used));
+        _ranges.Add((address, _used, bytes.Length));
+        _used += bytes.Length;
+    }
+
+    /// <inheritdoc />
+    public int Read(ulong address, Span<byte> destination)
+    {
+        foreach (var (start, offset, length) in _ranges)
+        {
+            if (address >= start && address - start < (ulong)length)
+            {
+                int skip = (int)(address - start);
+                int n = Math.Min(destination.Length, length - skip);
+                _bytes.AsSpan(offset + skip, n).CopyTo(destination);
+                return n;
+            }
+        }
+
+        return -1;
+    }
+}

@@ -1,0 +1,202 @@
+using System.Runtime.InteropServices;
+
+namespace SyscallPS.Ebpf;
+
+/// <summary>What the kernel program copies for one argument (matches <c>enum arg_kind</c> in syscallps.bpf.c).</summary>
+internal enum EbpfArgumentKind : byte
+{
+    None = 0,
+    String = 1,
+    BufferIn = 2,
+    BufferOutReturn = 3,
+    FixedIn = 4,
+    FixedOut = 5,
+    Argv = 6,
+    BufferOutLength = 7,
+    DataIn = 8,
+}
+
+/// <summary><c>struct syscall_spec</c> of syscallps.bpf.c: whether a syscall is traced and which argument bytes to copy.</summary>
+[StructLayout(LayoutKind.Sequential, Pack = 1)]
+internal unsafe struct EbpfSyscallSpec
+{
+    public byte Traced;
+    public byte EntryBlobs;
+    /// <summary>0: nothing copied at exit; 1..6: only that argument (index + 1); 7: several.</summary>
+    public byte ExitBlobs;
+    /// <summary>1: never returns (report at entry); 2: replaces the memory (no copies at exit).</summary>
+    public byte Flags;
+    public fixed byte Kind[6];
+    public fixed byte LengthArgument[6];
+    public fixed ushort Size[6];
+}
+
+/// <summary>
+/// Derives, from the syscall table's parameter types, which pointer arguments the kernel program copies
+/// and when: strings and input buffers at entry, output buffers and structs at exit.
+/// </summary>
+internal static class EbpfArgumentSpecs
+{
+    /// <summary>Syscall numbers the kernel program accepts (its spec array size).</summary>
+    internal const int MaxSyscalls = 512;
+
+    /// <summary>Paths and other strings are copied whole up to this many bytes (PATH_MAX).</summary>
+    internal const int StringCap = 4096;
+
+    private const byte NoLength = 0xff;
+    private const ushort SockaddrSize = 128;
+
+    // Struct sizes on 64-bit Linux for the pointers worth copying.
+    private static readonly Dictionary<string, ushort> StructSizes = new(StringComparer.Ordinal)
+    {
+        ["struct stat *"] = 144,
+        ["struct statx *"] = 256,
+        ["struct statfs *"] = 120,
+        ["struct rusage *"] = 144,
+        ["struct __kernel_timespec *"] = 16,
+        ["struct __kernel_old_timeval *"] = 16,
+        ["struct timezone *"] = 8,
+        ["struct __kernel_itimerspec *"] = 32,
+        ["struct rlimit *"] = 16,
+        ["struct rlimit64 *"] = 16,
+        ["struct sigaction *"] = 32,
+        ["sigset_t *"] = 8,
+        ["struct open_how *"] = 24,
+        ["struct siginfo *"] = 128,
+        ["siginfo_t *"] = 128,
+        ["struct sysinfo *"] = 112,
+        ["struct tms *"] = 32,
+        ["struct user_msghdr *"] = 56,
+        ["struct epoll_event *"] = 12,
+        ["struct sched_param *"] = 4,
+        ["loff_t *"] = 8,
+    };
+
+    // Non-const pointers the kernel reads (the table lost their const).
+    private static readonly HashSet<string> InputByName = new(StringComparer.Ordinal)
+    {
+        "nanosleep:rqtp", "rt_sigprocmask:nset", "sendmsg:msg", "recvmsg:msg", "epoll_ctl:event", "sendto:buff",
+        "sched_setparam:param", "sched_setscheduler:param", "rt_sigtimedwait:uthese", "rt_sigsuspend:unewset",
+        "rt_sigqueueinfo:uinfo", "rt_tgsigqueueinfo:uinfo", "ppoll:tsp", "pselect6:tsp", "timer_settime:new_setting",
+        "timerfd_settime:utmr", "clock_settime:tp", "settimeofday:tv", "settimeofday:tz",
+    };
+
+    /// <summary>
+    /// Builds the spec array for a request: <paramref name="traced"/> null means every syscall; data buffers
+    /// (read, write ...) are copied up to <paramref name="bufferCap"/> bytes, not at all when it is 0.
+    /// </summary>
+    internal static EbpfSyscallSpec[] Build(SyscallTable table, IReadOnlySet<int>? traced, int bufferCap)
+    {
+        var specs = new EbpfSyscallSpec[MaxSyscalls];
+        foreach (var info in table.All)
+        {
+            if (info.Number >= MaxSyscalls)
+            {
+                continue;
+            }
+
+            ref var spec = ref specs[info.Number];
+            spec.Traced = (byte)(traced is null || traced.Contains(info.Number) ? 1 : 0);
+            spec.Flags = (byte)(info.Name is "exit" or "exit_group" ? 1 : info.Name is "execve" or "execveat" ? 2 : 0);
+            Describe(info, ref spec, (ushort)Math.Clamp(bufferCap, 0, 4096));
+        }
+
+        if (traced is null)
+        {
+            // Numbers the table does not know are still reported (as syscall_N), without copies.
+            for (int n = 0; n < MaxSyscalls; n++)
+            {
+                specs[n].Traced = 1;
+            }
+        }
+
+        return specs;
+    }
+
+    private static unsafe void Describe(SyscallInfo info, ref EbpfSyscallSpec spec, ushort bufferCap)
+    {
+        var ps = ParametersOf(info);
+        for (int i = 0; i < ps.Count && i < 6; i++)
+        {
+            var (kind, lengthArg, size) = Classify(info.Name, ps, i, bufferCap);
+            spec.Kind[i] = (byte)kind;
+            spec.LengthArgument[i] = lengthArg;
+            spec.Size[i] = (ushort)size;
+            if (kind is EbpfArgumentKind.String or EbpfArgumentKind.BufferIn or EbpfArgumentKind.FixedIn or EbpfArgumentKind.Argv)
+            {
+                spec.EntryBlobs = 1;
+            }
+            else if (kind != EbpfArgumentKind.None)
+            {
+                // The kernel program takes a faster path when a single argument is copied at exit.
+                spec.ExitBlobs = (byte)(spec.ExitBlobs == 0 ? i + 1 : 7);
+            }
+        }
+
+        for (int i = ps.Count; i < 6; i++)
+        {
+            spec.LengthArgument[i] = NoLength;
+        }
+    }
+
+    // The table leaves a few old syscalls without parameters; their layouts are fixed ABI facts.
+    private static IReadOnlyList<SyscallParameter> ParametersOf(SyscallInfo info) => info.Name switch
+    {
+        "stat" or "lstat" when info.Parameters.Count == 0 => [new("filename", "const char *"), new("statbuf", "struct stat *")],
+        "fstat" when info.Parameters.Count == 0 => [new("fd", "unsigned int"), new("statbuf", "struct stat *")],
+        "uname" when info.Parameters.Count == 0 => [new("name", "struct new_utsname *")],
+        _ => info.Parameters,
+    };
+
+    private static (EbpfArgumentKind Kind, byte LengthArgument, int Size) Classify(string syscall, IReadOnlyList<SyscallParameter> ps, int i, ushort bufferCap)
+    {
+        var p = ps[i];
+        string type = p.CType.Replace(" *", "*", StringComparison.Ordinal).Replace("*", " *", StringComparison.Ordinal).Trim();
+        bool isConst = type.StartsWith("const ", StringComparison.Ordinal);
+        string bare = isConst ? type["const ".Length..] : type;
+        var next = i + 1 < ps.Count ? ps[i + 1] : null;
+        bool nextIsLength = next is not null && !next.IsPointer && IsLengthName(next.Name);
+        bool nextIsLengthPointer = next is not null && next.IsPointer && IsLengthName(next.Name);
+        bool input = isConst || InputByName.Contains(syscall + ":" + p.Name);
+
+        switch (bare)
+        {
+            case "char *const *" or "char * const *":
+                return p.Name == "argv" ? (EbpfArgumentKind.Argv, NoLength, 0) : (EbpfArgumentKind.FixedIn, NoLength, 512);
+            case "char *" or "void *" or "unsigned char *":
+                if (nextIsLength)
+                {
+                    return input
+                        ? (EbpfArgumentKind.DataIn, (byte)(i + 1), bufferCap)
+                        : (EbpfArgumentKind.BufferOutReturn, NoLength, bufferCap);
+                }
+
+                return isConst && bare == "char *" ? (EbpfArgumentKind.String, NoLength, StringCap) : (EbpfArgumentKind.None, NoLength, 0);
+            case "struct sockaddr *":
+                if (nextIsLength)
+                {
+                    return (EbpfArgumentKind.BufferIn, (byte)(i + 1), SockaddrSize);
+                }
+
+                return nextIsLengthPointer ? (EbpfArgumentKind.FixedOut, NoLength, SockaddrSize) : (EbpfArgumentKind.None, NoLength, 0);
+            case "int *":
+                return syscall is "pipe" or "pipe2" or "socketpair"
+                    ? (EbpfArgumentKind.FixedOut, NoLength, 8)
+                    : syscall.StartsWith("clone", StringComparison.Ordinal) || syscall == "set_tid_address" ? (EbpfArgumentKind.None, NoLength, 0) : (EbpfArgumentKind.FixedOut, NoLength, 4);
+            case "struct linux_dirent64 *" or "struct linux_dirent *":
+                return (EbpfArgumentKind.BufferOutReturn, NoLength, 4096);
+            case "struct new_utsname *":
+                return (EbpfArgumentKind.FixedOut, NoLength, 390);
+        }
+
+        if (StructSizes.TryGetValue(bare, out var size))
+        {
+            return input ? (EbpfArgumentKind.FixedIn, NoLength, size) : (EbpfArgumentKind.FixedOut, NoLength, size);
+        }
+
+        return (EbpfArgumentKind.None, NoLength, 0);
+    }
+
+    private static bool IsLengthName(string name) => name is "count" or "len" or "size" or "bufsiz" or "addrlen" or "addr_len" or "nbytes"
+        || name.EndsWith("len", StringComparison.Ordinal) || name.EndsWith("_len", StringComparison.Ordinal) || name == "usize";
+}

@@ -1,0 +1,300 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.RegularExpressions;
+using SyscallPS.Decoding;
+
+namespace SyscallPS.Ebpf;
+
+/// <summary>
+/// Turns ring-buffer records into <see cref="SyscallEvent"/> objects: pairs entry copies with their exit
+/// record per thread, runs the shared decoders over the copied bytes, and reports forks and exits.
+/// Single-threaded: the consumer thread owns it.
+/// </summary>
+internal sealed class EbpfEventDecoder
+{
+    private const int MaxPendingEntries = 1 << 16;
+
+    private readonly SyscallTable _table;
+    private readonly DecodeOptions _options;
+    private readonly Func<SyscallEvent, bool> _emit;
+    private readonly Regex[] _namePatterns;
+    private readonly Dictionary<string, bool> _nameVerdicts = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, byte[]> _pendingEntries = [];
+    private readonly SyscallDecodeState _state = new();
+    private readonly CapturedMemory _memory = new();
+    private readonly long _localTicksAtMonotonicZero;
+    private readonly byte[] _lastCommBytes = new byte[16];
+    private string _lastComm = string.Empty;
+
+    /// <summary>Creates a decoder that hands every event to <paramref name="emit"/> (false: stop).</summary>
+    public EbpfEventDecoder(SyscallTable table, DecodeOptions options, IReadOnlyList<string> processNames, Func<SyscallEvent, bool> emit)
+    {
+        _table = table;
+        _options = options;
+        _emit = emit;
+        // comm holds at most 15 characters: a longer plain name matches its first 15.
+        _namePatterns = processNames
+            .Select(p => !WildcardPattern.HasWildcards(p) && p.Length > 15 ? p[..15] : p)
+            .Select(WildcardPattern.ToRegex)
+            .ToArray();
+        long monotonicNow = MonotonicNanoseconds();
+        _localTicksAtMonotonicZero = DateTime.Now.Ticks - (monotonicNow / 100);
+    }
+
+    /// <summary>Test hook: sees each decoded syscall with the copied memory it was decoded from.</summary>
+    public Action<SyscallEvent, ITraceeMemory>? Observer { get; set; }
+
+    /// <summary>A traced process created a process (parent tgid, child tgid).</summary>
+    public Action<int, int>? Forked { get; set; }
+
+    /// <summary>A traced process ended (tgid, wait status).</summary>
+    public Action<int, int>? Exited { get; set; }
+
+    /// <summary>CLOCK_MONOTONIC in nanoseconds, the clock of bpf_ktime_get_ns.</summary>
+    public static long MonotonicNanoseconds() => (long)(System.Diagnostics.Stopwatch.GetTimestamp() * (1_000_000_000.0 / System.Diagnostics.Stopwatch.Frequency));
+
+    /// <summary>The local wall-clock time of a monotonic instant.</summary>
+    public DateTime WallClock(long monotonicNanoseconds) => new(_localTicksAtMonotonicZero + (monotonicNanoseconds / 100), DateTimeKind.Local);
+
+    /// <summary>Decodes one record; false when the consumer has gone.</summary>
+    public bool Process(ReadOnlySpan<byte> record)
+    {
+        if (record.Length < EbpfRecord.HeaderSize)
+        {
+            return true;
+        }
+
+        ref readonly var head = ref MemoryMarshal.AsRef<EbpfRecord>(record);
+        switch (head.Type)
+        {
+            case EbpfRecordType.Syscall:
+                return OnSyscall(record, head);
+            case EbpfRecordType.Entry:
+                return OnEntry(record, head);
+            case EbpfRecordType.Fork:
+                Forked?.Invoke((int)head.Tgid, (int)head.Aux);
+                return true;
+            case EbpfRecordType.ProcessExit:
+                return OnProcessExit(head);
+            default:
+                return true;
+        }
+    }
+
+    /// <summary>A loss record for <paramref name="count"/> dropped events.</summary>
+    public SyscallEvent LostEvent(long count)
+    {
+        long now = MonotonicNanoseconds();
+        return new SyscallEvent
+        {
+            Kind = SyscallEventKind.Lost,
+            Timestamp = WallClock(now),
+            MonotonicNanoseconds = now,
+            LostCount = count,
+            ReturnText = "?",
+        };
+    }
+
+    private bool OnEntry(ReadOnlySpan<byte> record, in EbpfRecord head)
+    {
+        int tid = (int)head.Tid;
+        if (_pendingEntries.Remove(tid, out var stale))
+        {
+            ArrayPool<byte>.Shared.Return(stale);
+        }
+
+        var info = _table.ByNumber(head.Number);
+        if (info is not null && info.Name is "exit" or "exit_group")
+        {
+            // These never return: report them now, as strace prints "exit_group(0) = ?".
+            if (!NameAllowed(head))
+            {
+                return true;
+            }
+
+            _memory.Clear();
+            _memory.AddBlobs(record[..(int)Math.Min(head.Size, (uint)record.Length)]);
+            return _emit(Decode(head, head, -1, unfinished: true));
+        }
+
+        if (_pendingEntries.Count >= MaxPendingEntries)
+        {
+            // Threads that died inside a syscall without a process-exit record (system-wide mode): forget them.
+            foreach (var bytes in _pendingEntries.Values)
+            {
+                ArrayPool<byte>.Shared.Return(bytes);
+            }
+
+            _pendingEntries.Clear();
+        }
+
+        var copy = ArrayPool<byte>.Shared.Rent(record.Length);
+        record.CopyTo(copy);
+        _pendingEntries[tid] = copy;
+        return true;
+    }
+
+    private bool OnSyscall(ReadOnlySpan<byte> record, in EbpfRecord head)
+    {
+        _memory.Clear();
+        _memory.AddBlobs(record[..(int)Math.Min(head.Size, (uint)record.Length)]);
+        bool pass = NameAllowed(head);
+        if (_pendingEntries.Remove((int)head.Tid, out var entryBytes))
+        {
+            try
+            {
+                ref readonly var entry = ref MemoryMarshal.AsRef<EbpfRecord>(entryBytes);
+                if (entry.EnterNanoseconds == head.EnterNanoseconds && entry.Number == head.Number)
+                {
+                    if (!pass)
+                    {
+                        return true;
+                    }
+
+                    _memory.AddBlobs(entryBytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)entryBytes.Length)));
+                    return _emit(Decode(entry, head, head.Return, unfinished: false));
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(entryBytes);
+            }
+        }
+
+        return !pass || _emit(Decode(head, head, head.Return, unfinished: false));
+    }
+
+    private bool OnProcessExit(in EbpfRecord head)
+    {
+        int tgid = (int)head.Tgid;
+        bool ok = true;
+        if (_pendingEntries.Count > 0)
+        {
+            foreach (var tid in _pendingEntries.Keys.ToArray())
+            {
+                var bytes = _pendingEntries[tid];
+                ref readonly var entry = ref MemoryMarshal.AsRef<EbpfRecord>(bytes);
+                if ((int)entry.Tgid != tgid)
+                {
+                    continue;
+                }
+
+                _pendingEntries.Remove(tid);
+                if (ok && NameAllowed(entry))
+                {
+                    _memory.Clear();
+                    _memory.AddBlobs(bytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)bytes.Length)));
+                    ok = _emit(Decode(entry, entry, -1, unfinished: true));
+                }
+
+                ArrayPool<byte>.Shared.Return(bytes);
+            }
+        }
+
+        int status = (int)head.Aux;
+        int signal = status & 0x7f;
+        Exited?.Invoke(tgid, status);
+        if (!ok || !NameAllowed(head))
+        {
+            return ok;
+        }
+
+        long ns = (long)head.EnterNanoseconds;
+        return _emit(new SyscallEvent
+        {
+            Kind = signal == 0 ? SyscallEventKind.Exited : SyscallEventKind.Killed,
+            Timestamp = WallClock(ns),
+            MonotonicNanoseconds = ns,
+            ProcessId = tgid,
+            ThreadId = (int)head.Tid,
+            ProcessName = Comm(head),
+            ExitCode = signal == 0 ? (status >> 8) & 0xff : 128 + signal,
+            Signal = signal == 0 ? null : SyscallDecoder.SignalName(signal),
+            ReturnText = "?",
+        });
+    }
+
+    private unsafe SyscallEvent Decode(in EbpfRecord entry, in EbpfRecord exit, long rawReturn, bool unfinished)
+    {
+        var state = _state;
+        state.Number = entry.Number;
+        state.Info = _table.ByNumber(entry.Number);
+        for (int i = 0; i < 6; i++)
+        {
+            state.Args[i] = entry.Args[i];
+        }
+
+        state.EntryNanoseconds = (long)entry.EnterNanoseconds;
+        state.InSyscall = true;
+        SyscallDecoder.OnEntry(state, _memory, _options);
+        var decoded = SyscallDecoder.OnExit(state, rawReturn, _memory, _options);
+        state.InSyscall = false;
+
+        long enter = (long)entry.EnterNanoseconds;
+        int? child = decoded.ChildProcessId;
+        if (child is null && !unfinished && rawReturn > 0 && state.Info?.Name is "clone" or "clone3" or "fork" or "vfork")
+        {
+            child = (int)rawReturn;
+        }
+
+        var result = new SyscallEvent
+        {
+            Kind = unfinished ? SyscallEventKind.Unfinished : SyscallEventKind.Syscall,
+            Timestamp = WallClock(enter),
+            MonotonicNanoseconds = enter,
+            ProcessId = (int)exit.Tgid,
+            ThreadId = (int)exit.Tid,
+            ProcessName = Comm(exit),
+            Syscall = state.Info?.Name ?? _table.NameOf(entry.Number),
+            Number = entry.Number,
+            Category = state.Info?.Category ?? SyscallCategory.Other,
+            Arguments = decoded.Arguments,
+            ReturnValue = unfinished ? 0 : decoded.ReturnValue,
+            ReturnText = unfinished ? "?" : decoded.ReturnText,
+            Errno = unfinished ? null : decoded.Errno,
+            ErrorMessage = unfinished ? null : decoded.ErrorMessage,
+            Duration = unfinished ? TimeSpan.Zero : TimeSpan.FromTicks(((long)exit.ExitNanoseconds - enter) / 100),
+            Path = state.Path,
+            TargetPath = state.TargetPath,
+            ChildProcessId = child,
+            Signal = state.Signal,
+        };
+        Observer?.Invoke(result, _memory);
+        return result;
+    }
+
+    private unsafe string Comm(in EbpfRecord head)
+    {
+        fixed (byte* p = head.Comm)
+        {
+            var bytes = new ReadOnlySpan<byte>(p, 16);
+            if (bytes.SequenceEqual(_lastCommBytes))
+            {
+                return _lastComm;
+            }
+
+            bytes.CopyTo(_lastCommBytes);
+            int len = bytes.IndexOf((byte)0);
+            _lastComm = Encoding.UTF8.GetString(bytes[..(len < 0 ? 16 : len)]);
+            return _lastComm;
+        }
+    }
+
+    private bool NameAllowed(in EbpfRecord head)
+    {
+        if (_namePatterns.Length == 0)
+        {
+            return true;
+        }
+
+        var name = Comm(head);
+        if (!_nameVerdicts.TryGetValue(name, out var verdict))
+        {
+            verdict = Array.Exists(_namePatterns, r => r.IsMatch(name));
+            _nameVerdicts[name] = verdict;
+        }
+
+        return verdict;
+    }
+}

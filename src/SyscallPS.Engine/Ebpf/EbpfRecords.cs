@@ -1,0 +1,64 @@
+using System.Runtime.InteropServices;
+
+namespace SyscallPS.Ebpf;
+
+/// <summary>Record types of the ring buffer (<c>enum rec_type</c> in syscallps.bpf.c).</summary>
+internal enum EbpfRecordType : ushort
+{
+    Syscall = 1,
+    Entry = 2,
+    ProcessExit = 3,
+    Fork = 4,
+}
+
+/// <summary><c>struct rec</c>: the fixed head of every ring-buffer record; blobs follow it up to <see cref="Size"/>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct EbpfRecord
+{
+    public const int HeaderSize = 112;
+
+    public EbpfRecordType Type;
+    public ushort Reserved;
+    public uint Size;
+    public uint Tgid;
+    public uint Tid;
+    public int Number;
+
+    /// <summary>Process exit: the wait status; fork: the child's tgid.</summary>
+    public uint Aux;
+    public ulong EnterNanoseconds;
+    public ulong ExitNanoseconds;
+    public long Return;
+    public fixed ulong Args[6];
+    public fixed byte Comm[16];
+}
+
+/// <summary><c>struct blob</c>: bytes copied from the tracee at <see cref="Address"/>; the data follows, padded to 8 bytes.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct EbpfBlob
+{
+    public const int HeaderSize = 16;
+
+    public ulong Address;
+    public uint Length;
+    public uint Argument;
+}
+
+/// <summary><c>struct config</c>: the program's read-only settings, written into .rodata before load.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct EbpfConfig
+{
+    public const int MaxPrefixes = 4;
+
+    public uint SelfTgid;
+    public uint SystemWide;
+    public uint FailedOnly;
+    public uint CommFilter;
+    public uint FollowChildren;
+    public uint WakeBytes;
+    public uint ArgvStringCap;
+    public uint BufferCap;
+    public uint PrefixCount;
+    public fixed uint PrefixLength[MaxPrefixes];
+    public fixed byte Prefix[MaxPrefixes * 16];
+}

@@ -1,0 +1,379 @@
+using System.Runtime.InteropServices;
+using SyscallPS.Native;
+using SyscallPS.Tracing;
+
+namespace SyscallPS.Ebpf;
+
+/// <summary>
+/// One running eBPF trace: a consumer thread drains the ring buffer (the kernel wakes it only in batches),
+/// decodes records into events for the sink, counts losses, and unloads everything when tracing ends.
+/// </summary>
+internal sealed unsafe class EbpfTraceRun : ITraceRun
+{
+    private const int PollMilliseconds = 50;
+    private const int NoExitCode = int.MinValue;
+
+    // A consume returns after this many records, so a busy machine cannot keep the loop from checking Stop.
+    private const int BatchLimit = 65536;
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
+
+    private readonly EbpfProgram _program;
+    private readonly ITraceEventSink _sink;
+    private readonly EbpfEventDecoder _decoder;
+    private readonly bool _systemWide;
+    private readonly HashSet<int> _liveProcesses;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly int _possibleCpus;
+    private readonly List<byte[]> _processRecords = [];
+    private readonly EbpfRingReader.RecordHandler _handleRecord;
+    private readonly EbpfRingReader.RecordHandler _queueRecord;
+    private EbpfRingReader? _events;
+    private EbpfRingReader? _processEvents;
+    private DateTime _nextLivenessCheck = DateTime.UtcNow.AddSeconds(1);
+    private Thread? _consumer;
+    private volatile bool _stopRequested;
+    private bool _consumerGone;
+    private Exception? _failure;
+    private long _lostEvents;
+    private long _dropsReported;
+    private int _exitCode = NoExitCode;
+
+    private EbpfTraceRun(Libbpf.Exports bpf, EbpfProgram program, TraceRequest request, ITraceEventSink sink, IEnumerable<int> roots, int? launched)
+    {
+        _program = program;
+        _sink = sink;
+        _systemWide = request.SystemWide;
+        _liveProcesses = [.. roots];
+        LaunchedProcessId = launched;
+        _possibleCpus = Math.Max(1, bpf.NumPossibleCpus());
+        _decoder = new EbpfEventDecoder(SyscallTable.Current, request.Decode, request.ProcessNames, Emit)
+        {
+            Forked = (_, child) => _liveProcesses.Add(child),
+            Exited = OnProcessExited,
+        };
+        _handleRecord = HandleRecord;
+        _queueRecord = record =>
+        {
+            _processRecords.Add(record.ToArray());
+            return true;
+        };
+    }
+
+    /// <inheritdoc />
+    public Task Completion => _completion.Task;
+
+    /// <inheritdoc />
+    public int? LaunchedProcessId { get; }
+
+    /// <inheritdoc />
+    public int? ExitCode => Volatile.Read(ref _exitCode) is var code && code != NoExitCode ? code : null;
+
+    /// <inheritdoc />
+    public long LostEvents => Interlocked.Read(ref _lostEvents);
+
+    /// <summary>True when the per-syscall tracepoints were attached instead of the raw ones.</summary>
+    public bool PerSyscallTracepoints => _program.PerSyscallTracepoints;
+
+    /// <summary>Loads, fills and attaches the program for <paramref name="request"/> and starts consuming.</summary>
+    internal static EbpfTraceRun Start(Libbpf.Exports bpf, TraceRequest request, ITraceEventSink sink, IReadOnlyList<int> rootProcesses, int? launched, Action<SyscallEvent, SyscallPS.Decoding.ITraceeMemory>? observer)
+    {
+        var table = SyscallTable.Current;
+        var (config, exactNames) = BuildConfig(request);
+        var perSyscallNames = EbpfProgram.PerSyscallTracepointNames(table, request.SyscallNumbers);
+        var program = EbpfProgram.Load(bpf, config, request.RingBufferBytes, attachForkExit: !request.SystemWide, perSyscall: perSyscallNames is not null);
+        EbpfTraceRun? run = null;
+        try
+        {
+            // strace -s 0 prints no buffer contents: then the kernel copies none, which saves a user-memory read per call.
+            int bufferCap = request.Decode.StringLimit <= 0 ? 0 : Math.Max(request.Decode.StringLimit + 1, 32);
+            program.SetSpecs(EbpfArgumentSpecs.Build(table, request.SyscallNumbers, bufferCap));
+            foreach (var pid in rootProcesses)
+            {
+                program.AddProcess(pid);
+            }
+
+            foreach (var name in exactNames)
+            {
+                program.AddProcessName(name);
+            }
+
+            run = new EbpfTraceRun(bpf, program, request, sink, rootProcesses, launched);
+            run._decoder.Observer = observer;
+            run._events = new EbpfRingReader(program.EventsFd, request.RingBufferBytes);
+            run._processEvents = new EbpfRingReader(program.ProcessEventsFd, EbpfProgram.ProcessRingBytes);
+
+            if (!request.SystemWide)
+            {
+                program.AttachProcessTracking();
+            }
+
+            program.AttachSyscalls(perSyscallNames);
+            if (!request.SystemWide)
+            {
+                // A root that ended before the probes were attached would never report its exit.
+                run._liveProcesses.RemoveWhere(pid => !Directory.Exists("/proc/" + pid));
+            }
+
+            run._consumer = new Thread(run.ConsumeLoop) { IsBackground = true, Name = "SyscallPS eBPF consumer" };
+            run._consumer.Start();
+            return run;
+        }
+        catch
+        {
+            if (run is not null)
+            {
+                run.ReleaseNative();
+            }
+            else
+            {
+                program.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Stop()
+    {
+        if (_stopRequested)
+        {
+            return;
+        }
+
+        _stopRequested = true;
+        if (LaunchedProcessId is int pid && ExitCode is null)
+        {
+            // As strace on Ctrl+C: the program it started gets the interrupt too.
+            EbpfNative.Kill(pid, EbpfNative.SIGINT);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Stop();
+        Completion.Wait(TimeSpan.FromSeconds(10));
+    }
+
+    private static (EbpfConfig Config, List<string> ExactNames) BuildConfig(TraceRequest request)
+    {
+        var config = new EbpfConfig
+        {
+            SelfTgid = (uint)Environment.ProcessId,
+            SystemWide = request.SystemWide ? 1u : 0u,
+            FailedOnly = request.FailedOnly ? 1u : 0u,
+            FollowChildren = request.FollowChildren ? 1u : 0u,
+            WakeBytes = (uint)Math.Clamp(request.RingBufferBytes / 8, 4096, 256 << 10),
+            ArgvStringCap = (uint)Math.Clamp(request.Decode.StringLimit + 1, 64, 4096),
+            BufferCap = (uint)Math.Clamp(request.Decode.StringLimit + 1, 32, 4096),
+        };
+
+        // The kernel pre-filters names it can match cheaply (exact names, "prefix*"); the consumer applies
+        // the full wildcard afterwards. Any other pattern switches the kernel filter off.
+        var exact = new List<string>();
+        var prefixes = new List<string>();
+        bool kernelCanFilter = request.ProcessNames.Count > 0;
+        foreach (var pattern in request.ProcessNames)
+        {
+            var lower = pattern.ToLowerInvariant();
+            if (!WildcardPattern.HasWildcards(lower))
+            {
+                exact.Add(lower.Length > 15 ? lower[..15] : lower);
+            }
+            else if (lower.IndexOfAny(['*', '?', '[']) == lower.Length - 1 && lower[^1] == '*' && lower.Length > 1 && prefixes.Count < EbpfConfig.MaxPrefixes)
+            {
+                var prefix = lower[..^1];
+                prefixes.Add(prefix.Length > 15 ? prefix[..15] : prefix);
+            }
+            else
+            {
+                kernelCanFilter = false;
+            }
+        }
+
+        if (kernelCanFilter)
+        {
+            config.CommFilter = 1;
+            config.PrefixCount = (uint)prefixes.Count;
+            for (int i = 0; i < prefixes.Count; i++)
+            {
+                var bytes = System.Text.Encoding.UTF8.GetBytes(prefixes[i]);
+                int n = Math.Min(bytes.Length, 15);
+                config.PrefixLength[i] = (uint)n;
+                for (int j = 0; j < n; j++)
+                {
+                    config.Prefix[(i * 16) + j] = bytes[j];
+                }
+            }
+        }
+
+        return (config, kernelCanFilter ? exact : []);
+    }
+
+    private bool HandleRecord(ReadOnlySpan<byte> record)
+    {
+        try
+        {
+            return _decoder.Process(record);
+        }
+        catch (Exception ex)
+        {
+            _failure ??= ex;
+            return false;
+        }
+    }
+
+    private bool Emit(SyscallEvent e)
+    {
+        if (_consumerGone)
+        {
+            return false;
+        }
+
+        if (!_sink.Write(e))
+        {
+            _consumerGone = true;
+            return false;
+        }
+
+        return true;
+    }
+
+    private void OnProcessExited(int tgid, int status)
+    {
+        _liveProcesses.Remove(tgid);
+        if (tgid == LaunchedProcessId)
+        {
+            int signal = status & 0x7f;
+            Volatile.Write(ref _exitCode, signal == 0 ? (status >> 8) & 0xff : 128 + signal);
+        }
+    }
+
+    private void ConsumeLoop()
+    {
+        DateTime? stopDeadline = null;
+        try
+        {
+            while (true)
+            {
+                _events!.Wait(PollMilliseconds);
+                if (!Drain())
+                {
+                    break;
+                }
+
+                ReportDrops();
+                if (!_systemWide && _liveProcesses.Count == 0)
+                {
+                    break;
+                }
+
+                if (_stopRequested)
+                {
+                    stopDeadline ??= DateTime.UtcNow + (LaunchedProcessId is null ? TimeSpan.Zero : StopGrace);
+                    if (DateTime.UtcNow >= stopDeadline)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            if (_failure is null && !_consumerGone && Drain())
+            {
+                ReportDrops();
+            }
+        }
+        catch (Exception ex)
+        {
+            _failure ??= ex;
+        }
+        finally
+        {
+            ReleaseNative();
+            if (_failure is not null)
+            {
+                _completion.TrySetException(_failure is TraceException ? _failure : new TraceException("EbpfConsumerFailed", TraceErrorKind.EngineFailure, "eBPF engine: " + _failure.Message, "Report this as a bug; use -Engine Ptrace meanwhile.", inner: _failure));
+            }
+            else
+            {
+                _completion.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Consumes both rings. Fork and exit records are held back until the syscall ring has been read again,
+    /// so a process's last syscalls come before its exit in the stream. False when tracing must end.
+    /// </summary>
+    private bool Drain()
+    {
+        // Processes seen gone before reading the rings have their exit record in the ring by now.
+        List<int>? gone = null;
+        if (!_systemWide && DateTime.UtcNow >= _nextLivenessCheck)
+        {
+            _nextLivenessCheck = DateTime.UtcNow.AddSeconds(1);
+            gone = _liveProcesses.Where(pid => !IsAlive(pid)).ToList();
+        }
+
+        // Records submitted without a wakeup are only seen by an explicit consume.
+        _events!.Consume(_handleRecord, BatchLimit);
+        _processEvents!.Consume(_queueRecord, int.MaxValue);
+        if (_processRecords.Count > 0)
+        {
+            _events.Consume(_handleRecord, BatchLimit);
+            foreach (var record in _processRecords)
+            {
+                if (_failure is null && !_consumerGone)
+                {
+                    _decoder.Process(record);
+                }
+            }
+
+            _processRecords.Clear();
+        }
+
+        if (gone is not null)
+        {
+            // Their exit record was lost: stop waiting for them.
+            _liveProcesses.ExceptWith(gone);
+        }
+
+        return _failure is null && !_consumerGone;
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText("/proc/" + pid.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/stat");
+            int close = stat.LastIndexOf(')');
+            return close > 0 && close + 2 < stat.Length && stat[close + 2] is not ('Z' or 'X');
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private void ReportDrops()
+    {
+        long drops = _program.ReadDrops(_possibleCpus);
+        if (drops > _dropsReported)
+        {
+            long delta = drops - _dropsReported;
+            _dropsReported = drops;
+            Interlocked.Add(ref _lostEvents, delta);
+            Emit(_decoder.LostEvent(delta));
+        }
+    }
+
+    private void ReleaseNative()
+    {
+        _events?.Dispose();
+        _events = null;
+        _processEvents?.Dispose();
+        _processEvents = null;
+        _program.Dispose();
+    }
+}

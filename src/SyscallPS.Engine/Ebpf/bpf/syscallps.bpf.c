@@ -1,0 +1,629 @@
+// SyscallPS eBPF tracer: one ring-buffer record per syscall (entry and exit paired per thread in the
+// kernel), with the bytes behind pointer arguments copied at entry (inputs) or exit (outputs).
+// Layouts here must match Ebpf/EbpfRecords.cs. Regenerate the object with build.sh.
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+#define MAX_SYSCALLS 512
+#define SCRATCH_SIZE (1 << 15)
+#define BLOB_AREA (SCRATCH_SIZE / 2)   /* blobs start below this offset, so the last one always fits */
+#define BLOB_MAX 4096
+#define ARGV_MAX 16
+#define MAX_PREFIXES 4
+
+enum rec_type {
+    REC_SYSCALL = 1,     /* a completed syscall (written at exit) */
+    REC_ENTRY = 2,       /* entry-time copies of input arguments, followed later by REC_SYSCALL of the same thread */
+    REC_PROC_EXIT = 3,   /* a traced process (thread group) ended */
+    REC_FORK = 4,        /* a traced process created a new process */
+};
+
+#define SPEC_NORETURN 1   /* exit, exit_group: report at entry */
+#define SPEC_EXEC 2       /* execve: the old memory is gone at exit, never copy then */
+
+enum arg_kind {
+    AK_NONE = 0,
+    AK_STR = 1,          /* NUL-terminated string at entry */
+    AK_BUF_IN = 2,       /* input buffer at entry; length in another argument */
+    AK_BUF_OUT_RET = 3,  /* output buffer at exit; length = return value */
+    AK_FIXED_IN = 4,     /* fixed-size input struct at entry */
+    AK_FIXED_OUT = 5,    /* fixed-size output struct at exit (on success) */
+    AK_ARGV = 6,         /* NULL-terminated array of strings at entry */
+    AK_BUF_OUT_LEN = 7,  /* output buffer at exit; length in another argument */
+    AK_DATA_IN = 8,      /* data written by the caller (write, sendto): copied at exit, saving a record */
+};
+
+struct syscall_spec {
+    __u8 traced;
+    __u8 entry_blobs;
+    __u8 exit_blobs;    /* 0: none; 1..6: only that argument (index + 1); 7: several */
+    __u8 flags;         /* SPEC_NORETURN, SPEC_EXEC */
+    __u8 kind[6];
+    __u8 len_arg[6];
+    __u16 size[6];
+};
+
+struct config {
+    __u32 self_tgid;
+    __u32 system_wide;
+    __u32 failed_only;
+    __u32 comm_filter;
+    __u32 follow_children;
+    __u32 wake_bytes;
+    __u32 argv_string_cap;
+    __u32 buffer_cap;
+    __u32 prefix_count;
+    __u32 prefix_len[MAX_PREFIXES];
+    char prefix[MAX_PREFIXES][16];
+};
+
+struct rec {
+    __u16 type;
+    __u16 reserved;     /* blobs follow the head up to size */
+    __u32 size;
+    __u32 tgid;
+    __u32 tid;
+    __s32 nr;
+    __u32 aux;          /* REC_PROC_EXIT: wait status; REC_FORK: child tgid */
+    __u64 enter_ns;
+    __u64 exit_ns;
+    __s64 ret;
+    __u64 args[6];
+    char comm[16];
+};
+
+struct blob {
+    __u64 addr;
+    __u32 len;
+    __u32 arg;
+};
+
+/* Records with one small copy come in two fixed sizes: ring space (and the cache misses of writing
+ * it) is the main cost of a record. */
+#define TINY_BLOB 16
+#define SMALL_BLOB 64
+
+struct tiny_rec {
+    struct rec head;
+    struct blob blob;
+    __u8 data[TINY_BLOB];
+};
+
+struct small_rec {
+    struct rec head;
+    struct blob blob;
+    __u8 data[SMALL_BLOB];
+};
+
+/* Reserves a T, fills it with the syscall and n bytes from addr (n masked to T's data area), submits. */
+#define EMIT_SMALL(T, MASK)                                                                    \
+    do {                                                                                       \
+        T *sr = bpf_ringbuf_reserve(&sps_events, sizeof(T), 0);                                \
+        if (!sr) {                                                                             \
+            count_drop();                                                                      \
+            return 0;                                                                          \
+        }                                                                                      \
+        fill_header(&sr->head, REC_SYSCALL, pid_tgid, (__s32)nr);                              \
+        sr->head.enter_ns = enter_ns;                                                          \
+        sr->head.exit_ns = now;                                                                \
+        sr->head.ret = ret;                                                                    \
+        for (int k = 0; k < 6; k++)                                                            \
+            sr->head.args[k] = args[k];                                                        \
+        __u32 m = n;                                                                           \
+        asm volatile("%[m] &= " #MASK : [m] "+r"(m));                                          \
+        __u32 size = sizeof(struct rec);                                                       \
+        if (bpf_probe_read_user(sr->data, m, (const void *)addr) == 0) {                       \
+            sr->blob.addr = addr;                                                              \
+            sr->blob.len = m;                                                                  \
+            sr->blob.arg = i;                                                                  \
+            size += sizeof(struct blob) + ((m + 7) & ~7u);                                     \
+        }                                                                                      \
+        sr->head.size = size;                                                                  \
+        bpf_ringbuf_submit(sr, wake_flag(sizeof(T)));                                          \
+        return 0;                                                                              \
+    } while (0)
+
+struct in_flight {
+    __u64 enter_ns;
+    __s64 nr;
+    __u32 missed;       /* arguments whose entry copy failed (page not yet faulted in): copied at exit */
+    __u32 traced;       /* the process filter passed once and needs no new look-up (no name filter) */
+};
+
+const volatile struct config cfg = {};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 1 << 24);
+} sps_events SEC(".maps");
+
+/* Fork and exit records have their own small ring, so a syscall flood cannot drop them. */
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 1 << 18);
+} sps_procs SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} sps_drops SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, MAX_SYSCALLS);
+    __type(key, __u32);
+    __type(value, struct syscall_spec);
+} sps_specs SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 65536);
+    __type(key, __u32);
+    __type(value, __u8);
+} sps_tgids SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 64);
+    __type(key, char[16]);
+    __type(value, __u8);
+} sps_comms SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, int);
+    __type(value, struct in_flight);
+} sps_flights SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u8[SCRATCH_SIZE]);
+} sps_scratch SEC(".maps");
+
+static __always_inline void count_drop(void)
+{
+    __u32 zero = 0;
+    __u64 *n = bpf_map_lookup_elem(&sps_drops, &zero);
+    if (n)
+        __sync_fetch_and_add(n, 1);
+}
+
+/* Batched wakeups: only the record that fills the ring past wake_bytes wakes the consumer, which
+ * otherwise polls on a timer. A wakeup per record would cost the traced program more than the record. */
+static __always_inline __u64 wake_flag(__u32 size)
+{
+    __u64 avail = bpf_ringbuf_query(&sps_events, BPF_RB_AVAIL_DATA);
+    return avail >= cfg.wake_bytes && avail < (__u64)cfg.wake_bytes + size + 16 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline int comm_allowed(void)
+{
+    char comm[16] = {};
+    bpf_get_current_comm(comm, sizeof(comm));
+    /* Names match case-insensitively (PowerShell wildcards); the patterns arrive lower-cased. */
+    for (int i = 0; i < 16; i++) {
+        if (comm[i] >= 'A' && comm[i] <= 'Z')
+            comm[i] += 'a' - 'A';
+    }
+    if (bpf_map_lookup_elem(&sps_comms, comm))
+        return 1;
+    for (int p = 0; p < MAX_PREFIXES; p++) {
+        if (p >= cfg.prefix_count)
+            break;
+        int ok = 1;
+        for (int i = 0; i < 15; i++) {
+            if (i >= cfg.prefix_len[p])
+                break;
+            if (comm[i] != cfg.prefix[p][i]) {
+                ok = 0;
+                break;
+            }
+        }
+        if (ok)
+            return 1;
+    }
+    return 0;
+}
+
+static __always_inline int process_traced(__u32 tgid)
+{
+    if (cfg.system_wide) {
+        if (tgid == cfg.self_tgid)
+            return 0;
+    } else if (!bpf_map_lookup_elem(&sps_tgids, &tgid)) {
+        return 0;
+    }
+    if (cfg.comm_filter && !comm_allowed())
+        return 0;
+    return 1;
+}
+
+/*
+ * Copies one argument's bytes into the per-CPU scratch record at offset off; returns the new end offset
+ * (unchanged when nothing was read). A global function: the verifier checks it once, not per call site,
+ * which keeps the syscall programs far below its complexity limit.
+ */
+__noinline int sps_put_blob(__u32 off, __u64 addr, __u32 len, __u32 how)
+{
+    __u32 zero = 0;
+    __u8 *buf = bpf_map_lookup_elem(&sps_scratch, &zero);
+    if (!buf || !addr || off >= BLOB_AREA || len == 0)
+        return off;
+    if (len > BLOB_MAX)
+        len = BLOB_MAX;
+    /* Keep the verifier's bounds: the compiler may otherwise reuse the unclamped registers. */
+    asm volatile("%[len] &= 0x1fff" : [len] "+r"(len));
+    asm volatile("%[off] &= 0x3fff" : [off] "+r"(off));
+    struct blob *b = (struct blob *)(buf + off);
+    long n;
+    if (how & 1) {
+        n = bpf_probe_read_user_str(buf + off + sizeof(struct blob), len, (const void *)addr);
+    } else {
+        n = bpf_probe_read_user(buf + off + sizeof(struct blob), len, (const void *)addr) == 0 ? (long)len : -1;
+    }
+    if (n <= 0)
+        return off;
+    b->addr = addr;
+    b->len = (__u32)n;
+    b->arg = how >> 8;
+    return off + sizeof(struct blob) + (((__u32)n + 7) & ~7u);
+}
+
+#define HOW(is_str, arg) ((is_str) | ((__u32)(arg) << 8))
+
+/* execve's argv: the pointer array, then each string. */
+__noinline int sps_put_argv(__u32 off, __u64 addr, __u32 arg)
+{
+    __u64 ptrs[ARGV_MAX] = {};
+    if (!addr || bpf_probe_read_user(ptrs, sizeof(ptrs), (const void *)addr) != 0)
+        return off;
+    off = sps_put_blob(off, addr, sizeof(ptrs), HOW(0, arg));
+    for (int i = 0; i < ARGV_MAX; i++) {
+        if (!ptrs[i])
+            break;
+        off = sps_put_blob(off, ptrs[i], cfg.argv_string_cap, HOW(1, arg));
+    }
+    return off;
+}
+
+static __always_inline __u32 length_of(const struct syscall_spec *spec, const __u64 *args, int i)
+{
+    __u32 len = 0;
+    if (spec->len_arg[i] < 6)
+        len = (__u32)args[spec->len_arg[i] & 7];
+    return len > spec->size[i] ? spec->size[i] : len;
+}
+
+static __always_inline __u32 entry_blobs(__u32 off, const struct syscall_spec *spec, const __u64 *args, __u32 *missed)
+{
+    for (int i = 0; i < 6; i++) {
+        __u8 kind = spec->kind[i];
+        __u32 before = off;
+        if (kind == AK_STR) {
+            off = sps_put_blob(off, args[i], spec->size[i], HOW(1, i));
+            if (off == before && args[i])
+                *missed |= 1u << i;
+        } else if (kind == AK_BUF_IN) {
+            off = sps_put_blob(off, args[i], length_of(spec, args, i), HOW(0, i));
+        } else if (kind == AK_FIXED_IN) {
+            off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i));
+        }
+    }
+    return off;
+}
+
+/* Strings whose page was not yet faulted in at entry: the syscall has touched them by now. */
+static __always_inline __u32 retry_strings(__u32 off, const struct syscall_spec *spec, const __u64 *args, __u32 missed)
+{
+    for (int i = 0; i < 6; i++) {
+        if ((missed & (1u << i)) && spec->kind[i] == AK_STR)
+            off = sps_put_blob(off, args[i], spec->size[i], HOW(1, i));
+    }
+    return off;
+}
+
+static __always_inline __u32 exit_blobs(__u32 off, const struct syscall_spec *spec, const __u64 *args, __s64 ret)
+{
+    for (int i = 0; i < 6; i++) {
+        __u8 kind = spec->kind[i];
+        if (kind == AK_DATA_IN || (kind == AK_BUF_OUT_LEN && ret >= 0)) {
+            off = sps_put_blob(off, args[i], length_of(spec, args, i), HOW(0, i));
+        } else if (kind == AK_BUF_OUT_RET && ret >= 0) {
+            off = sps_put_blob(off, args[i], ret > spec->size[i] ? spec->size[i] : (__u32)ret, HOW(0, i));
+        } else if (kind == AK_FIXED_OUT && ret >= 0) {
+            off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i));
+        }
+    }
+    return off;
+}
+
+static __always_inline void fill_header(struct rec *r, __u16 type, __u64 pid_tgid, __s32 nr)
+{
+    r->type = type;
+    r->reserved = 0;
+    r->size = sizeof(*r);
+    r->tgid = pid_tgid >> 32;
+    r->tid = (__u32)pid_tgid;
+    r->nr = nr;
+    r->aux = 0;
+    bpf_get_current_comm(r->comm, sizeof(r->comm));
+}
+
+/* Emits a record built in the per-CPU scratch area (variable size). */
+static __always_inline void output_scratch(__u8 *buf, __u32 size)
+{
+    if (size > SCRATCH_SIZE - 8)
+        size = SCRATCH_SIZE - 8;
+    asm volatile("%[size] &= 0x7fff" : [size] "+r"(size));
+    if (bpf_ringbuf_output(&sps_events, buf, size, wake_flag(size)) != 0)
+        count_drop();
+}
+
+static __always_inline int on_enter(__s64 nr, const __u64 *args)
+{
+    if (nr < 0 || nr >= MAX_SYSCALLS)
+        return 0;
+    __u32 key = (__u32)nr;
+    struct syscall_spec *spec = bpf_map_lookup_elem(&sps_specs, &key);
+    if (!spec || !spec->traced)
+        return 0;
+    __u64 pid_tgid = bpf_get_current_pid_tgid();
+    struct task_struct *task = bpf_get_current_task_btf();
+#if defined(__TARGET_ARCH_x86)
+    /* 32-bit (int 0x80) syscalls have their own numbers; the table is the 64-bit one: skip them. */
+    if (task->thread_info.status & 0x0002 /* TS_COMPAT */)
+        return 0;
+#endif
+    struct in_flight *f = bpf_task_storage_get(&sps_flights, task, 0, 0);
+    if (!f || !f->traced) {
+        if (!process_traced(pid_tgid >> 32))
+            return 0;
+        if (!f)
+            f = bpf_task_storage_get(&sps_flights, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+        if (!f)
+            return 0;
+        /* A name filter is checked every time: exec and prctl(PR_SET_NAME) rename a task. */
+        f->traced = !cfg.comm_filter;
+    }
+    __u64 now = bpf_ktime_get_ns();
+    __u32 missed = 0;
+    if ((spec->flags & SPEC_NORETURN) || spec->entry_blobs) {
+        __u32 zero = 0;
+        __u8 *buf = bpf_map_lookup_elem(&sps_scratch, &zero);
+        if (!buf)
+            return 0;
+        struct rec *r = (struct rec *)buf;
+        fill_header(r, REC_ENTRY, pid_tgid, (__s32)nr);
+        r->enter_ns = now;
+        r->exit_ns = 0;
+        r->ret = 0;
+        for (int i = 0; i < 6; i++)
+            r->args[i] = args[i];
+        __u32 off = sizeof(struct rec);
+        if (spec->entry_blobs)
+            off = entry_blobs(off, spec, args, &missed);
+        if (spec->flags & SPEC_EXEC)
+            off = spec->kind[2] == AK_ARGV ? sps_put_argv(off, args[2], 2) : sps_put_argv(off, args[1], 1);
+        r->size = off;
+        output_scratch(buf, off);
+        if (spec->flags & SPEC_NORETURN)
+            return 0;
+    }
+    f->enter_ns = now;
+    f->nr = nr;
+    f->missed = (spec->flags & SPEC_EXEC) ? 0 : missed;
+    return 0;
+}
+
+static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
+{
+    struct task_struct *task = bpf_get_current_task_btf();
+    struct in_flight *f = bpf_task_storage_get(&sps_flights, task, 0, 0);
+    if (!f || !f->enter_ns || f->nr != nr)
+        return 0;
+    __u64 enter_ns = f->enter_ns;
+    __u32 missed = f->missed;
+    f->enter_ns = 0;
+    if (cfg.failed_only && !(ret < 0 && ret >= -4095))
+        return 0;
+    __u32 key = (__u32)nr & (MAX_SYSCALLS - 1);
+    struct syscall_spec *spec = bpf_map_lookup_elem(&sps_specs, &key);
+    if (!spec)
+        return 0;
+    __u64 pid_tgid = bpf_get_current_pid_tgid();
+    __u64 now = bpf_ktime_get_ns();
+    /* One small exit copy (read/write of a few bytes): straight into a reserved record, no scratch copy. */
+    __u32 i = (__u32)spec->exit_blobs - 1;
+    asm volatile("%[i] &= 7" : [i] "+r"(i));
+    if (!missed && spec->exit_blobs && i < 6) {
+        __u8 kind = spec->kind[i];
+        __s64 len = -1;
+        if (kind == AK_DATA_IN || (kind == AK_BUF_OUT_LEN && ret >= 0))
+            len = length_of(spec, args, i);
+        else if (kind == AK_BUF_OUT_RET && ret >= 0)
+            len = ret > spec->size[i] ? spec->size[i] : ret;
+        else if (kind == AK_FIXED_OUT && ret >= 0)
+            len = spec->size[i];
+        else
+            len = 0;
+        __u32 n = len > 0 && len < SMALL_BLOB && args[i] ? (__u32)len : 0;
+        __u64 addr = args[i];
+        if (n > 0 && n < TINY_BLOB)
+            EMIT_SMALL(struct tiny_rec, 0xf);
+        if (n > 0)
+            EMIT_SMALL(struct small_rec, 0x3f);
+        if (len == 0)
+            goto plain;
+    }
+    if (spec->exit_blobs || missed) {
+        __u32 zero = 0;
+        __u8 *buf = bpf_map_lookup_elem(&sps_scratch, &zero);
+        if (!buf)
+            return 0;
+        struct rec *r = (struct rec *)buf;
+        fill_header(r, REC_SYSCALL, pid_tgid, (__s32)nr);
+        r->enter_ns = enter_ns;
+        r->exit_ns = now;
+        r->ret = ret;
+        for (int i = 0; i < 6; i++)
+            r->args[i] = args[i];
+        __u32 off = sizeof(struct rec);
+        if (missed)
+            off = retry_strings(off, spec, args, missed);
+        off = exit_blobs(off, spec, args, ret);
+        r->size = off;
+        output_scratch(buf, off);
+        return 0;
+    }
+plain:;
+    struct rec *r = bpf_ringbuf_reserve(&sps_events, sizeof(struct rec), 0);
+    if (!r) {
+        count_drop();
+        return 0;
+    }
+    fill_header(r, REC_SYSCALL, pid_tgid, (__s32)nr);
+    r->enter_ns = enter_ns;
+    r->exit_ns = now;
+    r->ret = ret;
+    for (int i = 0; i < 6; i++)
+        r->args[i] = args[i];
+    bpf_ringbuf_submit(r, wake_flag(sizeof(*r)));
+    return 0;
+}
+
+static __always_inline void regs_args(struct pt_regs *regs, __u64 *args)
+{
+#if defined(__TARGET_ARCH_x86)
+    args[0] = regs->di;
+    args[1] = regs->si;
+    args[2] = regs->dx;
+    args[3] = regs->r10;
+    args[4] = regs->r8;
+    args[5] = regs->r9;
+#elif defined(__TARGET_ARCH_arm64)
+    args[0] = regs->orig_x0;
+    for (int i = 1; i < 6; i++)
+        args[i] = regs->regs[i];
+#endif
+}
+
+/* All syscalls: BTF-typed raw tracepoints (direct reads of pt_regs, no probe_read). */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sps_raw_enter, struct pt_regs *regs, long id)
+{
+    __u64 args[6];
+    regs_args(regs, args);
+    return on_enter(id, args);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sps_raw_exit, struct pt_regs *regs, long ret)
+{
+    __u64 args[6];
+    regs_args(regs, args);
+#if defined(__TARGET_ARCH_x86)
+    __s64 nr = regs->orig_ax;
+#else
+    __s64 nr = regs->syscallno;
+#endif
+    return on_exit(nr, ret, args);
+}
+
+/* A few syscalls: the per-syscall tracepoints, so untraced syscalls take the fast path. */
+struct sps_tp_enter_ctx {
+    __u64 common;
+    __s32 nr;
+};
+
+struct sps_tp_exit_ctx {
+    __u64 common;
+    __s32 nr;
+    __u32 pad;
+    __s64 ret;
+};
+
+/* The record holds only the syscall's own arguments; reading past them makes the attach fail, so take them from pt_regs. */
+SEC("tracepoint")
+int sps_tp_enter(struct sps_tp_enter_ctx *ctx)
+{
+    __u64 args[6];
+    struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+    regs_args(regs, args);
+    return on_enter(ctx->nr, args);
+}
+
+SEC("tracepoint")
+int sps_tp_exit(struct sps_tp_exit_ctx *ctx)
+{
+    __u64 args[6];
+    struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+    regs_args(regs, args);
+    return on_exit(ctx->nr, ctx->ret, args);
+}
+
+/* Follows new processes of traced ones. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sps_fork, struct task_struct *parent, struct task_struct *child)
+{
+    if (cfg.system_wide || !cfg.follow_children)
+        return 0;
+    __u32 ptgid = parent->tgid;
+    __u32 ctgid = child->tgid;
+    if (ptgid == ctgid || !bpf_map_lookup_elem(&sps_tgids, &ptgid))
+        return 0;
+    __u8 one = 1;
+    bpf_map_update_elem(&sps_tgids, &ctgid, &one, BPF_ANY);
+    struct rec *r = bpf_ringbuf_reserve(&sps_procs, sizeof(struct rec), 0);
+    if (!r) {
+        count_drop();
+        return 0;
+    }
+    __builtin_memset(r, 0, sizeof(*r));
+    r->type = REC_FORK;
+    r->size = sizeof(*r);
+    r->tgid = ptgid;
+    r->tid = parent->pid;
+    r->nr = -1;
+    r->aux = ctgid;
+    r->enter_ns = bpf_ktime_get_ns();
+    bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), parent->comm);
+    bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+    return 0;
+}
+
+/* The end of a traced process: the last thread of the group leaves. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sps_exit, struct task_struct *task, bool group_dead)
+{
+    if (cfg.system_wide || !group_dead)
+        return 0;
+    __u32 tgid = task->tgid;
+    if (!bpf_map_lookup_elem(&sps_tgids, &tgid))
+        return 0;
+    bpf_map_delete_elem(&sps_tgids, &tgid);
+    struct rec *r = bpf_ringbuf_reserve(&sps_procs, sizeof(struct rec), 0);
+    if (!r) {
+        count_drop();
+        return 0;
+    }
+    __builtin_memset(r, 0, sizeof(*r));
+    r->type = REC_PROC_EXIT;
+    r->size = sizeof(*r);
+    r->tgid = tgid;
+    r->tid = task->pid;
+    r->nr = -1;
+    r->aux = (__u32)task->exit_code;
+    r->enter_ns = bpf_ktime_get_ns();
+    bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), task->comm);
+    bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+    return 0;
+}

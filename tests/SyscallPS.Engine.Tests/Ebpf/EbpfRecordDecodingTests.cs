@@ -1,0 +1,199 @@
+using Xunit;
+using SyscallPS.Decoding;
+using SyscallPS.Ebpf;
+using static SyscallPS.Tests.Ebpf.EbpfTestSupport;
+
+namespace SyscallPS.Tests.Ebpf;
+
+/// <summary>The user-space half of the engine on hand-built records: runs without root or a kernel program.</summary>
+public sealed class EbpfRecordDecodingTests
+{
+    private const ulong PathAddress = 0x7ffd_1000;
+
+    [Fact]
+    public unsafe void SharedLayouts_MatchTheKernelProgramsStructs()
+    {
+        // struct rec, struct blob, struct syscall_spec, struct config of syscallps.bpf.c; bpf_object_open_opts of libbpf 1.x.
+        Assert.Equal(EbpfRecord.HeaderSize, sizeof(EbpfRecord));
+        Assert.Equal(EbpfBlob.HeaderSize, sizeof(EbpfBlob));
+        Assert.Equal(28, sizeof(EbpfSyscallSpec));
+        Assert.Equal(116, sizeof(EbpfConfig));
+        Assert.Equal(80, sizeof(SyscallPS.Native.Libbpf.OpenOptions));
+    }
+
+    [Fact]
+    public void ArgumentSpecs_CopyInputsAtEntryAndOutputsAtExit()
+    {
+        var specs = EbpfArgumentSpecs.Build(SyscallTable.Current, null, 33);
+        Assert.Equal(EbpfArgumentKind.String, Kind(specs, "openat", 1));
+        Assert.Equal(1, specs[Nr("openat")].EntryBlobs);
+        Assert.Equal(EbpfArgumentKind.BufferOutReturn, Kind(specs, "read", 1));
+        Assert.Equal(EbpfArgumentKind.DataIn, Kind(specs, "write", 1));
+        Assert.Equal(2, Length(specs, "write", 1));
+        Assert.Equal(2, specs[Nr("write")].ExitBlobs); // only argument 1, copied at exit
+        Assert.Equal(EbpfArgumentKind.BufferIn, Kind(specs, "connect", 1));
+        Assert.Equal(128, Size(specs, "connect", 1));
+        Assert.Equal(EbpfArgumentKind.FixedOut, Kind(specs, "accept", 1));
+        Assert.Equal(EbpfArgumentKind.FixedOut, Kind(specs, "accept", 2));
+        Assert.Equal(7, specs[Nr("accept")].ExitBlobs); // several
+        Assert.Equal(EbpfArgumentKind.Argv, Kind(specs, "execve", 1));
+        Assert.Equal(2, specs[Nr("execve")].Flags);
+        Assert.Equal(1, specs[Nr("exit_group")].Flags);
+        Assert.Equal(EbpfArgumentKind.String, Kind(specs, "rename", 0));
+        Assert.Equal(EbpfArgumentKind.String, Kind(specs, "rename", 1));
+        Assert.Equal(EbpfArgumentKind.FixedOut, Kind(specs, "pipe2", 0));
+        Assert.Equal(8, Size(specs, "pipe2", 0));
+        Assert.Equal(EbpfArgumentKind.None, Kind(specs, "kill", 1));
+        Assert.All(specs, s => Assert.Equal(1, s.Traced));
+
+        var filtered = EbpfArgumentSpecs.Build(SyscallTable.Current, Set("chdir"), 33);
+        Assert.Equal(1, filtered[Nr("chdir")].Traced);
+        Assert.Equal(1, filtered.Count(s => s.Traced == 1));
+    }
+
+    [Fact]
+    public void EntryCopiesPairWithTheExitRecordOfTheSameThread()
+    {
+        var events = new List<SyscallEvent>();
+        string? seenPath = null;
+        var decoder = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, [], e => { events.Add(e); return true; })
+        {
+            Observer = (e, memory) => seenPath = ReadString(memory, e.Arguments[1].Raw),
+        };
+        int openat = Nr("openat");
+        ulong[] args = [unchecked((ulong)-100), PathAddress, 0, 0, 0, 0];
+        Assert.True(decoder.Process(Record(EbpfRecordType.Entry, 10, 11, openat, args, enter: 5_000, blob: (PathAddress, "/etc/passwd\0"u8.ToArray()))));
+        Assert.Empty(events);
+        Assert.True(decoder.Process(Record(EbpfRecordType.Syscall, 10, 11, openat, args, enter: 5_000, exit: 9_000, ret: 3)));
+        var e = Assert.Single(events);
+        Assert.Equal("/etc/passwd", seenPath);
+        Assert.Equal(SyscallEventKind.Syscall, e.Kind);
+        Assert.Equal("openat", e.Syscall);
+        Assert.Equal(10, e.ProcessId);
+        Assert.Equal(11, e.ThreadId);
+        Assert.Equal("proc", e.ProcessName);
+        Assert.Equal(3, e.ReturnValue);
+        Assert.Equal(TimeSpan.FromTicks(40), e.Duration);
+        Assert.Equal(5_000, e.MonotonicNanoseconds);
+
+        // A stale entry (its exit was lost) is not paired with a later syscall.
+        seenPath = "unset";
+        decoder.Process(Record(EbpfRecordType.Entry, 10, 11, openat, args, enter: 6_000, blob: (PathAddress, "/old\0"u8.ToArray())));
+        decoder.Process(Record(EbpfRecordType.Syscall, 10, 11, openat, args, enter: 7_000, exit: 8_000, ret: -2));
+        Assert.Null(seenPath);
+        Assert.False(events[^1].Succeeded);
+        Assert.Equal(-1, events[^1].ReturnValue);
+    }
+
+    [Fact]
+    public void ProcessEnd_FlushesUnfinishedCallsAndDecodesTheWaitStatus()
+    {
+        var events = new List<SyscallEvent>();
+        var exits = new List<(int, int)>();
+        var decoder = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, [], e => { events.Add(e); return true; })
+        {
+            Exited = (pid, status) => exits.Add((pid, status)),
+        };
+        decoder.Process(Record(EbpfRecordType.Entry, 20, 21, Nr("openat"), [0, PathAddress, 0, 0, 0, 0], enter: 1_000, blob: (PathAddress, "x\0"u8.ToArray())));
+        decoder.Process(Record(EbpfRecordType.Entry, 20, 20, Nr("exit_group"), [0, 0, 0, 0, 0, 0], enter: 2_000));
+        decoder.Process(Record(EbpfRecordType.ProcessExit, 20, 20, -1, new ulong[6], enter: 3_000, aux: 9)); // SIGKILL
+        Assert.Equal([SyscallEventKind.Unfinished, SyscallEventKind.Unfinished, SyscallEventKind.Killed], events.Select(e => e.Kind));
+        Assert.Equal("exit_group", events[0].Syscall);
+        Assert.Equal("?", events[0].ReturnText);
+        Assert.Equal("openat", events[1].Syscall);
+        Assert.Equal(21, events[1].ThreadId);
+        Assert.Equal(128 + 9, events[2].ExitCode);
+        Assert.Equal([(20, 9)], exits);
+
+        decoder.Process(Record(EbpfRecordType.ProcessExit, 30, 30, -1, new ulong[6], enter: 4_000, aux: 3 << 8));
+        Assert.Equal(SyscallEventKind.Exited, events[^1].Kind);
+        Assert.Equal(3, events[^1].ExitCode);
+    }
+
+    [Fact]
+    public void ProcessNameWildcards_AreAppliedToEveryRecord()
+    {
+        var events = new List<SyscallEvent>();
+        var decoder = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, ["ng*x"], e => { events.Add(e); return true; });
+        decoder.Process(Record(EbpfRecordType.Syscall, 1, 1, Nr("getpid"), new ulong[6], enter: 1, exit: 2, ret: 1, comm: "nginx"));
+        decoder.Process(Record(EbpfRecordType.Syscall, 2, 2, Nr("getpid"), new ulong[6], enter: 1, exit: 2, ret: 2, comm: "bash"));
+        decoder.Process(Record(EbpfRecordType.Syscall, 3, 3, Nr("getpid"), new ulong[6], enter: 1, exit: 2, ret: 3, comm: "NGINX"));
+        Assert.Equal([1, 3], events.Select(e => e.ProcessId));
+
+        // A plain name longer than comm's 15 characters matches the truncated comm.
+        events.Clear();
+        var longName = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, ["systemd-resolved-helper"], e => { events.Add(e); return true; });
+        longName.Process(Record(EbpfRecordType.Syscall, 4, 4, Nr("getpid"), new ulong[6], enter: 1, exit: 2, ret: 4, comm: "systemd-resolve"));
+        Assert.Single(events);
+    }
+
+    [Fact]
+    public void ConsumerGone_StopsDecoding()
+    {
+        var decoder = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, [], _ => false);
+        Assert.False(decoder.Process(Record(EbpfRecordType.Syscall, 1, 1, Nr("getpid"), new ulong[6], enter: 1, exit: 2, ret: 1)));
+    }
+
+    private static EbpfArgumentKind Kind(EbpfSyscallSpec[] specs, string name, int arg) => (EbpfArgumentKind)Field(specs, name, (ref EbpfSyscallSpec s) => Kind(ref s, arg));
+
+    private static int Length(EbpfSyscallSpec[] specs, string name, int arg) => Field(specs, name, (ref EbpfSyscallSpec s) => LengthArgument(ref s, arg));
+
+    private static int Size(EbpfSyscallSpec[] specs, string name, int arg) => Field(specs, name, (ref EbpfSyscallSpec s) => SizeOf(ref s, arg));
+
+    private delegate int SpecField(ref EbpfSyscallSpec spec);
+
+    private static int Field(EbpfSyscallSpec[] specs, string name, SpecField f) => f(ref specs[Nr(name)]);
+
+    private static unsafe int Kind(ref EbpfSyscallSpec s, int i) => s.Kind[i];
+
+    private static unsafe int LengthArgument(ref EbpfSyscallSpec s, int i) => s.LengthArgument[i];
+
+    private static unsafe int SizeOf(ref EbpfSyscallSpec s, int i) => s.Size[i];
+
+    private static string? ReadString(ITraceeMemory memory, ulong address)
+    {
+        var buffer = new byte[256];
+        int n = memory.Read(address, buffer);
+        if (n <= 0)
+        {
+            return null;
+        }
+
+        int nul = Array.IndexOf(buffer, (byte)0, 0, n);
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, nul < 0 ? n : nul);
+    }
+
+    private static unsafe byte[] Record(EbpfRecordType type, int tgid, int tid, int nr, ulong[] args, ulong enter, ulong exit = 0, long ret = 0, uint aux = 0, (ulong Address, byte[] Bytes)? blob = null, string comm = "proc")
+    {
+        int size = EbpfRecord.HeaderSize + (blob is { } b0 ? EbpfBlob.HeaderSize + ((b0.Bytes.Length + 7) & ~7) : 0);
+        var bytes = new byte[size];
+        fixed (byte* p = bytes)
+        {
+            var r = (EbpfRecord*)p;
+            r->Type = type;
+            r->Size = (uint)size;
+            r->Tgid = (uint)tgid;
+            r->Tid = (uint)tid;
+            r->Number = nr;
+            r->Aux = aux;
+            r->EnterNanoseconds = enter;
+            r->ExitNanoseconds = exit;
+            r->Return = ret;
+            for (int i = 0; i < 6; i++)
+            {
+                r->Args[i] = args[i];
+            }
+
+            System.Text.Encoding.ASCII.GetBytes(comm).CopyTo(new Span<byte>(r->Comm, 16));
+            if (blob is { } b)
+            {
+                var h = (EbpfBlob*)(p + EbpfRecord.HeaderSize);
+                h->Address = b.Address;
+                h->Length = (uint)b.Bytes.Length;
+                b.Bytes.CopyTo(new Span<byte>(p + EbpfRecord.HeaderSize + EbpfBlob.HeaderSize, b.Bytes.Length));
+            }
+        }
+
+        return bytes;
+    }
+}
