@@ -1,6 +1,13 @@
 #Requires -Version 7.4
 # Issue 5's user examples: descriptor names and socket endpoints on events (strace -yy, sysdig fd.*),
-# and the echo_fds chisel as -CaptureData.
+# and the echo_fds chisel as -CaptureData, under both engines (the eBPF cases skip where it is unavailable).
+
+BeforeDiscovery {
+    $repo = (Resolve-Path "$PSScriptRoot/../..").Path
+    Import-Module $(if ($env:SYSCALLPS_MODULE) { $env:SYSCALLPS_MODULE } else { "$repo/SyscallPS.psd1" }) -Force
+    $ebpfWhy = [SyscallPS.Ebpf.EbpfEngine]::new().WhyUnavailable([SyscallPS.Tracing.TraceRequest]::new())
+    $engines = @(@{ Engine = 'Ptrace'; Why = $null }, @{ Engine = 'Ebpf'; Why = $ebpfWhy })
+}
 
 BeforeAll {
     $repo = (Resolve-Path "$PSScriptRoot/../..").Path
@@ -8,20 +15,23 @@ BeforeAll {
     Import-Module $module -Force
 }
 
-Describe 'Descriptor tracking' {
+Describe 'Descriptor tracking (<Engine>)' -ForEach $engines {
     BeforeAll {
+        $PSDefaultParameterValues['Start-SyscallTrace:Engine'] = $Engine
         # A local HTTP-ish listener: connect succeeds on the backlog, curl then times out quickly.
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $listener.Start()
         $port = $listener.LocalEndpoint.Port
         $haveCurl = [bool](Get-Command curl -CommandType Application -ErrorAction Ignore)
-        if ($haveCurl) {
+        if ($haveCurl -and -not $Why) {
             $t = Start-SyscallTrace -FilePath curl -ArgumentList '-s', '-m', '1', "http://127.0.0.1:$port/"
         }
     }
-    AfterAll { $listener.Stop() }
+    AfterAll { $listener.Stop(); $PSDefaultParameterValues.Remove('Start-SyscallTrace:Engine') }
+
 
     It 'connect carries the remote address and port (fd.port, fd.sip)' {
+        if ($Why) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $Why"; return }
         if (-not $haveCurl) { Set-ItResult -Skipped -Because 'curl is not installed'; return }
         $connect = $t | Where-Object { $_.Syscall -eq 'connect' -and $_.RemotePort -eq $port }
         $connect | Should -Not -BeNullOrEmpty
@@ -34,6 +44,7 @@ Describe 'Descriptor tracking' {
     }
 
     It 'later calls on the socket are named by their endpoints' {
+        if ($Why) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $Why"; return }
         if (-not $haveCurl) { Set-ItResult -Skipped -Because 'curl is not installed'; return }
         $io = $t | Where-Object { $_.Syscall -in 'sendto', 'write', 'poll', 'recvfrom' -and $_.RemotePort -eq $port }
         $io | Should -Not -BeNullOrEmpty
@@ -41,6 +52,7 @@ Describe 'Descriptor tracking' {
     }
 
     It 'files are named by path, relative names resolved (fd.name contains .log)' {
+        if ($Why) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $Why"; return }
         $dir = (New-Item TestDrive:/logs -ItemType Directory -Force).FullName
         Set-Content "$dir/app.log" 'log line'
         $events = Start-SyscallTrace -FilePath sh -ArgumentList '-c', "cd '$dir' && cat app.log > /dev/null"
@@ -53,17 +65,20 @@ Describe 'Descriptor tracking' {
     }
 
     It 'pipes are named pipe:[inode]' {
+        if ($Why) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $Why"; return }
         $events = Start-SyscallTrace -FilePath sh -ArgumentList '-c', 'echo hi | cat > /dev/null'
         ($events | Where-Object { $_.FdType -eq 'Pipe' }).FdName | Should -Match '^pipe:\[\d+\]$'
     }
 
     It 'inherited descriptors of a launched program are known (stdout)' {
+        if ($Why) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $Why"; return }
         $events = Start-SyscallTrace -FilePath sh -ArgumentList '-c', 'echo hello' -Syscall write
         ($events | Where-Object Syscall -eq 'write')[0].Fd | Should -Be 1
         ($events | Where-Object Syscall -eq 'write')[0].FdName | Should -Not -BeNullOrEmpty
     }
 
     It 'the echo_fds chisel: -CaptureData | Where FdName -eq /etc/passwd | ForEach DataText' {
+        if ($Why) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $Why"; return }
         # cat's output is a pipe here: writing to a regular file it would use copy_file_range instead of read.
         $text = Start-SyscallTrace -FilePath sh -ArgumentList '-c', 'cat /etc/passwd | wc -c > /dev/null' -CaptureData |
             Where-Object FdName -eq '/etc/passwd' | ForEach-Object DataText
@@ -71,11 +86,13 @@ Describe 'Descriptor tracking' {
     }
 
     It 'a descriptor opened by a hidden call is still named when filtering (-Syscall read)' {
+        if ($Why) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $Why"; return }
         $events = Start-SyscallTrace -FilePath sh -ArgumentList '-c', 'cat /etc/hostname | wc -c > /dev/null' -Syscall read
         ($events | Where-Object { $_.Syscall -eq 'read' -and $_.FdName -eq '/etc/hostname' }) | Should -Not -BeNullOrEmpty
     }
 
     It 'Get-SyscallEvent filters on -FileName and -Port' {
+        if ($Why) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $Why"; return }
         if (-not $haveCurl) { Set-ItResult -Skipped -Because 'curl is not installed'; return }
         $s = Start-SyscallTrace -FilePath curl -ArgumentList '-s', '-m', '1', "http://127.0.0.1:$port/" -AsJob
         $null = $s.Completion.Wait(20000)

@@ -1,6 +1,8 @@
 #Requires -Version 7.4
 # Start-SyscallTrace, Get-SyscallEvent, Stop-SyscallTrace and Get-SyscallTrace tracing real programs
-# with the ptrace engine. Fixture programs come from tests/fixtures (compiled by ./build.ps1 -Task Test).
+# with the ptrace engine (its own behaviours: attach/detach states, seccomp, signals, group-stops).
+# The engine-independent behaviours run against both engines in Parity.Tests.ps1 and Descriptors.Tests.ps1.
+# Fixture programs come from tests/fixtures (compiled by ./build.ps1 -Task Test).
 
 BeforeDiscovery {
     $script:repo = (Resolve-Path "$PSScriptRoot/../..").Path
@@ -12,6 +14,7 @@ BeforeAll {
     $module = if ($env:SYSCALLPS_MODULE) { $env:SYSCALLPS_MODULE } else { "$repo/SyscallPS.psd1" }
     Import-Module $module -Force
     $fixtures = "$repo/tests/fixtures/bin"
+    $PSDefaultParameterValues['Start-SyscallTrace:Engine'] = 'Ptrace'
 
     # A process that is not this pwsh's child (a .NET child cannot be attached to from its parent).
     function Start-Detached([string] $Command) {
@@ -120,7 +123,7 @@ Describe 'Start-SyscallTrace launching a program' {
 
     It 'stops cleanly on Ctrl+C (StopProcessing)' {
         $ps = [powershell]::Create()
-        $null = $ps.AddScript("Import-Module '$module'; Start-SyscallTrace -FilePath '$fixtures/spinner' -ArgumentList 'busy','1' | ForEach-Object { `$_.ProcessId } | Select-Object -Unique")
+        $null = $ps.AddScript("Import-Module '$module'; Start-SyscallTrace -Engine Ptrace -FilePath '$fixtures/spinner' -ArgumentList 'busy','1' | ForEach-Object { `$_.ProcessId } | Select-Object -Unique")
         $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
         $handle = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $out)
         $deadline = [datetime]::UtcNow.AddSeconds(10)
@@ -282,7 +285,7 @@ Describe 'Errors' {
         $target = [int](sh -c "setpriv --reuid=65534 --regid=65534 --clear-groups sleep 30 >/dev/null 2>&1 & echo `$!")
         try {
             # The tracer: root without CAP_SYS_PTRACE (dropped from the bounding set), so another uid's process is off limits.
-            $script = "Import-Module '$module'; try { Start-SyscallTrace -ProcessId $target -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category }"
+            $script = "Import-Module '$module'; try { Start-SyscallTrace -Engine Ptrace -ProcessId $target -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category }"
             $out = & setpriv --bounding-set=-sys_ptrace --inh-caps=-sys_ptrace ([Environment]::ProcessPath) ([Environment]::GetCommandLineArgs()[0]) -NoProfile -Command $script 2>&1
             "$out" | Should -Match 'ProcessAccessDenied'
             "$out" | Should -Match 'PermissionDenied'

@@ -35,16 +35,28 @@ public sealed class EbpfEngine : ITraceEngine
         var bpf = Ready();
         if (request.IsLaunch)
         {
-            int pid = StoppedLauncher.Start(request);
+            var path = ProgramResolver.Resolve(request.FilePath!, request.WorkingDirectory ?? Environment.CurrentDirectory);
+            if (request.WorkingDirectory is not null && !Directory.Exists(request.WorkingDirectory))
+            {
+                throw new TraceException("WorkingDirectoryNotFound", TraceErrorKind.NotFound, $"The working directory '{request.WorkingDirectory}' does not exist.", "Pass an existing directory to -WorkingDirectory.", request.WorkingDirectory);
+            }
+
+            int pid = StoppedLaunch.Start(path, request, seccompFilter: null);
+            EbpfTraceRun run;
             try
             {
-                return StartForStoppedProcess(bpf, request, pid, sink, DecodedObserver);
+                run = StartForStoppedProcess(bpf, request, pid, sink, DecodedObserver);
             }
             catch
             {
                 EbpfNative.Kill(pid, EbpfNative.SIGKILL);
+                StoppedLaunch.Reap(pid, TimeSpan.FromSeconds(5));
                 throw;
             }
+
+            // The launcher is this process's child (posix_spawn): collect it once the trace is over.
+            _ = run.Completion.ContinueWith(_ => StoppedLaunch.Reap(pid, TimeSpan.FromSeconds(10)), TaskScheduler.Default);
+            return run;
         }
 
         var roots = request.SystemWide ? [] : ResolveProcesses(request.ProcessIds);
@@ -236,92 +248,5 @@ public sealed class EbpfEngine : ITraceEngine
         {
             return null;
         }
-    }
-
-    /// <summary>
-    /// Starts the program stopped before its exec, until the lead's native launcher is wired in:
-    /// <c>/bin/sh -c 'kill -STOP $$; exec "$0" "$@"'</c>, then waits for the stop.
-    /// </summary>
-    private static class StoppedLauncher
-    {
-        internal static int Start(TraceRequest request)
-        {
-            var program = Resolve(request.FilePath!);
-            var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-            psi.ArgumentList.Add("-c");
-            psi.ArgumentList.Add("kill -STOP $$; exec \"$0\" \"$@\"");
-            psi.ArgumentList.Add(program);
-            foreach (var a in request.ArgumentList)
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            if (request.WorkingDirectory is not null)
-            {
-                if (!Directory.Exists(request.WorkingDirectory))
-                {
-                    throw new TraceException("WorkingDirectoryNotFound", TraceErrorKind.NotFound, $"The working directory '{request.WorkingDirectory}' does not exist.", "Give an existing directory.", request.WorkingDirectory);
-                }
-
-                psi.WorkingDirectory = request.WorkingDirectory;
-            }
-
-            using var process = Process.Start(psi) ?? throw new TraceException("LaunchFailed", TraceErrorKind.EngineFailure, $"Could not start {program}.", "Check the program.", program);
-            int pid = process.Id;
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-            while (DateTime.UtcNow < deadline)
-            {
-                if (ProcessState(pid) is 'T' or 't')
-                {
-                    return pid;
-                }
-
-                if (process.HasExited)
-                {
-                    break;
-                }
-
-                Thread.Sleep(1);
-            }
-
-            EbpfNative.Kill(pid, EbpfNative.SIGKILL);
-            throw new TraceException("LaunchFailed", TraceErrorKind.EngineFailure, $"{program} did not reach its stop before exec.", "Check that /bin/sh exists.", program);
-        }
-
-        internal static char ProcessState(int pid)
-        {
-            try
-            {
-                var stat = File.ReadAllText("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/stat");
-                int close = stat.LastIndexOf(')');
-                return close > 0 && close + 2 < stat.Length ? stat[close + 2] : '?';
-            }
-            catch (IOException)
-            {
-                return '?';
-            }
-        }
-
-        private static string Resolve(string file)
-        {
-            if (file.Contains('/', StringComparison.Ordinal))
-            {
-                return File.Exists(file) ? Path.GetFullPath(file) : throw NotFound(file);
-            }
-
-            foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var candidate = Path.Combine(dir, file);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-
-            throw NotFound(file);
-        }
-
-        private static TraceException NotFound(string file) =>
-            new("ProgramNotFound", TraceErrorKind.NotFound, $"The program '{file}' was not found.", "Give a path, or a program on PATH.", file);
     }
 }

@@ -42,6 +42,14 @@ internal sealed class EbpfEventDecoder
         _localTicksAtMonotonicZero = DateTime.Now.Ticks - (monotonicNow / 100);
     }
 
+    /// <summary>With -CaptureData: the most bytes of read/write data kept per event; 0 keeps none.</summary>
+    public int CaptureDataSize { get; init; }
+
+    // Descriptor tables from the decoded calls. Events arrive after the fact, so /proc is not consulted per
+    // event (the fd may be gone); a process's table is seeded once, when its first event arrives.
+    private readonly FdTable _fds = new() { ResolveLive = false };
+    private readonly HashSet<int> _fdSeeded = [];
+
     /// <summary>Test hook: sees each decoded syscall with the copied memory it was decoded from.</summary>
     public Action<SyscallEvent, ITraceeMemory>? Observer { get; set; }
 
@@ -195,6 +203,8 @@ internal sealed class EbpfEventDecoder
         int status = (int)head.Aux;
         int signal = status & 0x7f;
         Exited?.Invoke(tgid, status);
+        _fds.OnProcessExit(tgid);
+        _fdSeeded.Remove(tgid);
         if (!ok || !NameAllowed(head))
         {
             return ok;
@@ -238,9 +248,25 @@ internal sealed class EbpfEventDecoder
             child = (int)rawReturn;
         }
 
+        int tgid = (int)exit.Tgid;
+        FdInfo? fd = null;
+        if (!unfinished)
+        {
+            if (_fdSeeded.Add(tgid))
+            {
+                _fds.Seed(tgid);
+            }
+
+            fd = _fds.Apply(tgid, state, decoded);
+        }
+
+        var data = CaptureDataSize > 0 && !unfinished && state.Info is { } io
+            ? Capture.IoDataCapture.Capture(io.Name, state.Args, rawReturn, _memory, CaptureDataSize)
+            : null;
         var result = new SyscallEvent
         {
-            Kind = unfinished ? SyscallEventKind.Unfinished : SyscallEventKind.Syscall,
+            // exit and exit_group never return: a complete call that strace prints as "exit_group(0) = ?".
+            Kind = unfinished && state.Info?.Name is not ("exit" or "exit_group") ? SyscallEventKind.Unfinished : SyscallEventKind.Syscall,
             Timestamp = WallClock(enter),
             MonotonicNanoseconds = enter,
             ProcessId = (int)exit.Tgid,
@@ -259,6 +285,14 @@ internal sealed class EbpfEventDecoder
             TargetPath = state.TargetPath,
             ChildProcessId = child,
             Signal = state.Signal,
+            Data = data,
+            Fd = fd?.Fd ?? (state.Fd >= 0 ? state.Fd : null),
+            FdName = fd?.Name,
+            FdType = fd?.Type,
+            LocalAddress = fd?.LocalAddress,
+            LocalPort = fd?.LocalPort,
+            RemoteAddress = fd?.RemoteAddress,
+            RemotePort = fd?.RemotePort,
         };
         Observer?.Invoke(result, _memory);
         return result;

@@ -48,6 +48,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         _possibleCpus = Math.Max(1, bpf.NumPossibleCpus());
         _decoder = new EbpfEventDecoder(SyscallTable.Current, request.Decode, request.ProcessNames, Emit)
         {
+            CaptureDataSize = request.CaptureData ? request.DataSize : 0,
             Forked = (_, child) => _liveProcesses.Add(child),
             Exited = OnProcessExited,
         };
@@ -86,6 +87,12 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         {
             // strace -s 0 prints no buffer contents: then the kernel copies none, which saves a user-memory read per call.
             int bufferCap = request.Decode.StringLimit <= 0 ? 0 : Math.Max(request.Decode.StringLimit + 1, 32);
+            if (request.CaptureData)
+            {
+                // -CaptureData needs the data bytes too, not only what the strace text shows.
+                bufferCap = Math.Max(bufferCap, Math.Min(request.DataSize, EbpfArgumentSpecs.StringCap));
+            }
+
             program.SetSpecs(EbpfArgumentSpecs.Build(table, request.SyscallNumbers, bufferCap));
             foreach (var pid in rootProcesses)
             {
@@ -166,7 +173,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
             FollowChildren = request.FollowChildren ? 1u : 0u,
             WakeBytes = (uint)Math.Clamp(request.RingBufferBytes / 8, 4096, 256 << 10),
             ArgvStringCap = (uint)Math.Clamp(request.Decode.StringLimit + 1, 64, 4096),
-            BufferCap = (uint)Math.Clamp(request.Decode.StringLimit + 1, 32, 4096),
+            BufferCap = (uint)Math.Clamp(Math.Max(request.Decode.StringLimit + 1, request.CaptureData ? request.DataSize : 0), 32, 4096),
         };
 
         // The kernel pre-filters names it can match cheaply (exact names, "prefix*"); the consumer applies

@@ -178,34 +178,10 @@ internal sealed class PtraceRun : ITraceRun
 
     private void Launch(string path)
     {
-        var argv = new List<string> { "syscallps-launch" };
-        if (_seccomp)
-        {
-            var numbers = Enumerable.Range(0, _reported!.Length).Where(n => _reported[n]);
-            argv.Add("--seccomp");
-            argv.Add(Convert.ToHexString(SeccompFilter.Build(numbers, _table.Architecture)));
-        }
-
-        if (_request.WorkingDirectory is not null)
-        {
-            argv.Add("--cwd");
-            argv.Add(_request.WorkingDirectory);
-        }
-
-        argv.Add("--");
-        argv.Add(path);
-        argv.Add(_request.FilePath!);
-        argv.AddRange(_request.ArgumentList);
-        int pid = Spawn.Start(ProgramResolver.Launcher(), argv);
-
-        // The launcher stops itself with SIGSTOP before exec; as its parent we see that stop.
-        int r = Wait.Wait4(pid, out int status, Wait.WUNTRACED | Wait.__WNOTHREAD);
-        if (r != pid || !Wait.IfStopped(status))
-        {
-            throw new TraceException("LaunchFailed", TraceErrorKind.EngineFailure,
-                $"The launcher for '{path}' ended before it could be traced (status 0x{status:x}).",
-                "Check -WorkingDirectory and that the program can run; the launcher's own message is above.", path);
-        }
+        var filter = _seccomp
+            ? SeccompFilter.Build(Enumerable.Range(0, _reported!.Length).Where(n => _reported[n]), _table.Architecture)
+            : null;
+        int pid = StoppedLaunch.Start(path, _request, filter);
 
         if (Native.Ptrace.Call(Native.Ptrace.PTRACE_SEIZE, pid, 0, _options) < 0)
         {

@@ -6,7 +6,7 @@ namespace SyscallPS.Tracing;
 public static class EngineSelector
 {
     /// <summary>Every engine this build has, fastest first.</summary>
-    internal static IReadOnlyList<ITraceEngine> Engines { get; } = [new PtraceEngine()];
+    internal static IReadOnlyList<ITraceEngine> Engines { get; } = [new Ebpf.EbpfEngine(), new PtraceEngine()];
 
     /// <summary>Returns the engine and a sentence saying why it was chosen.</summary>
     /// <exception cref="TraceException">The requested engine cannot serve the request here.</exception>

@@ -13,6 +13,7 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
 {
     private const string LaunchSet = "Launch";
     private const string AttachSet = "Attach";
+    private const string SystemWideSet = "SystemWide";
     private const int SIGINT = 2;
     private const int SIGTERM = 15;
 
@@ -41,6 +42,10 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     [Alias("Id")]
     [ValidateRange(1, int.MaxValue)]
     public int[] ProcessId { get; set; } = [];
+
+    /// <summary>Trace every process on the machine but this one, like sysdig (eBPF engine).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = SystemWideSet)]
+    public SwitchParameter SystemWide { get; set; }
 
     /// <summary>Trace only these syscalls (names, wildcards, or comma lists).</summary>
     [Parameter]
@@ -98,6 +103,11 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
 
+    /// <summary>eBPF engine: the kernel ring buffer size in bytes (a power of two; default 64 MiB).</summary>
+    [Parameter]
+    [ValidateRange(4096, 1 << 30)]
+    public int RingBufferSize { get; set; } = 64 << 20;
+
     /// <summary>Trace in the background and return the session.</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
@@ -119,6 +129,12 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
                 "-BufferCapacity applies to background sessions only.", "Add -AsJob, or leave -BufferCapacity out: a streaming trace hands each event to the pipeline.", BufferCapacity));
         }
 
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(RingBufferSize)) && Engine == EngineKind.Ptrace)
+        {
+            ThrowTerminatingError(TraceErrors.Create("RingBufferSizeNeedsEbpf", ErrorCategory.InvalidArgument,
+                "-RingBufferSize sizes the eBPF engine's kernel buffer; the ptrace engine has none.", "Use -Engine Ebpf (or Auto), or leave -RingBufferSize out.", RingBufferSize));
+        }
+
         if (MyInvocation.BoundParameters.ContainsKey(nameof(DataSize)) && !CaptureData)
         {
             ThrowTerminatingError(TraceErrors.Create("DataSizeNeedsCaptureData", ErrorCategory.InvalidArgument,
@@ -137,6 +153,8 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
             ArgumentList = ArgumentList,
             WorkingDirectory = ParameterSetName == LaunchSet ? WorkingDirectory ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath : null,
             ProcessIds = _processIds.Distinct().ToArray(),
+            SystemWide = SystemWide,
+            RingBufferBytes = RingBufferSize,
             SyscallNumbers = SyscallSelection.Resolve(this, Syscall, Category),
             ProcessNames = ProcessName ?? [],
             FailedOnly = Failed,
@@ -185,6 +203,11 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
             {
                 SessionState.PSVariable.Set("global:LASTEXITCODE", code);
             }
+        }
+
+        if (_session.LostCount > 0)
+        {
+            WriteWarning($"The {_session.Engine} engine lost {_session.LostCount} events (kernel ring buffer full); see the Lost records in the stream. A larger -RingBufferSize or a -Syscall filter helps.");
         }
 
         if (_session.State == TraceSessionState.Failed)

@@ -1,0 +1,131 @@
+#Requires -Version 7.4
+# One suite, both engines: the same fixture programs traced by ptrace and by eBPF must give the same syscall
+# sequences and the same decoded arguments for the seed article's watch list (issue 3). Where eBPF is not
+# available (not root, no BTF, no libbpf) its half is skipped with the reason.
+
+BeforeDiscovery {
+    $repo = (Resolve-Path "$PSScriptRoot/../..").Path
+    Import-Module $(if ($env:SYSCALLPS_MODULE) { $env:SYSCALLPS_MODULE } else { "$repo/SyscallPS.psd1" }) -Force
+    $ebpfWhy = [SyscallPS.Ebpf.EbpfEngine]::new().WhyUnavailable([SyscallPS.Tracing.TraceRequest]::new())
+    $engines = @(@{ Engine = 'Ptrace'; Why = $null }, @{ Engine = 'Ebpf'; Why = $ebpfWhy })
+}
+
+BeforeAll {
+    $repo = (Resolve-Path "$PSScriptRoot/../..").Path
+    Import-Module $(if ($env:SYSCALLPS_MODULE) { $env:SYSCALLPS_MODULE } else { "$repo/SyscallPS.psd1" }) -Force
+    $fixtures = "$repo/tests/fixtures/bin"
+    $ebpfWhy = [SyscallPS.Ebpf.EbpfEngine]::new().WhyUnavailable([SyscallPS.Tracing.TraceRequest]::new())
+
+    # The seed's watch list, as the fixture makes them.
+    $watch = 'chdir', 'openat', 'write', 'writev', 'pwrite64', 'close', 'read', 'pread64', 'rename', 'unlink',
+             'socket', 'connect', 'mmap', 'munmap', 'brk', 'poll', 'kill', 'fork', 'wait4', 'exit_group'
+
+    # The fixture's own calls (from its chdir on), as strace lines with what differs between two runs
+    # (addresses under ASLR, process ids) replaced by placeholders.
+    function Get-WatchLines([object[]] $Events) {
+        $calls = @($Events | Where-Object Kind -eq 'Syscall')
+        $start = [array]::FindIndex($calls, [Predicate[object]] { param($e) $e.Syscall -eq 'chdir' })
+        $pids = @($Events.ProcessId + $Events.ChildProcessId | Where-Object { $_ } | Sort-Object -Unique -Descending)
+        $calls[$start..($calls.Count - 1)] | Where-Object Syscall -in $watch |
+            Sort-Object MonotonicNanoseconds |
+            ForEach-Object {
+                $line = $_.ToStraceLine() -replace '0x[0-9a-f]{6,}', '0xADDR'
+                foreach ($p in $pids) { $line = $line -replace "\b$p\b", 'PID' }
+                $line
+            }
+    }
+}
+
+Describe 'Parity: ptrace and eBPF see the same calls' {
+    It 'the seed watch-list fixture decodes identically under both engines' {
+        if ($ebpfWhy) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $ebpfWhy"; return }
+        if (-not (Test-Path "$fixtures/seed_watchlist")) { Set-ItResult -Skipped -Because 'fixtures not built (no C compiler)'; return }
+        $p = Get-WatchLines (Start-SyscallTrace -Engine Ptrace -FilePath "$fixtures/seed_watchlist")
+        $b = Get-WatchLines (Start-SyscallTrace -Engine Ebpf -FilePath "$fixtures/seed_watchlist")
+        $p.Count | Should -BeGreaterThan 20
+        # Line by line, so a difference names the call.
+        for ($i = 0; $i -lt [Math]::Max($p.Count, $b.Count); $i++) {
+            $b[$i] | Should -BeExactly $p[$i] -Because "line $i of the watch list"
+        }
+    }
+}
+
+Describe 'Both engines: <Engine>' -ForEach $engines {
+    BeforeAll { $PSDefaultParameterValues['Start-SyscallTrace:Engine'] = $Engine }
+    AfterAll { $PSDefaultParameterValues.Remove('Start-SyscallTrace:Engine') }
+
+    It 'launches, reports from execve on, follows children, keeps the exit code' {
+        if ($Why) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $Why"; return }
+        $events = Start-SyscallTrace -FilePath sh -ArgumentList '-c', 'cd /tmp; echo hi > syscallps-p.txt; mv syscallps-p.txt syscallps-q.txt; rm syscallps-q.txt; exit 3'
+        $LASTEXITCODE | Should -Be 3
+        ($events | Where-Object Kind -eq 'Syscall')[0].Syscall | Should -Be 'execve'
+        ($events | Where-Object Syscall -eq 'chdir').Path | Should -Be '/tmp'
+        ($events | Where-Object Syscall -in 'rename', 'renameat2').TargetPath | Should -Be 'syscallps-q.txt'
+        ($events | Where-Object Syscall -in 'unlink', 'unlinkat').Path | Should -Contain 'syscallps-q.txt'
+        ($events.ProcessId | Sort-Object -Unique).Count | Should -BeGreaterOrEqual 3
+        ($events | Where-Object Kind -eq 'Exited').ExitCode | Should -Contain 3
+    }
+
+    It 'filters with -Syscall' {
+        if ($Why) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $Why"; return }
+        $events = Start-SyscallTrace -FilePath ls -ArgumentList '/' -Syscall openat, close | Where-Object Kind -eq 'Syscall'
+        $events | Should -Not -BeNullOrEmpty
+        $events.Syscall | Sort-Object -Unique | Should -Be @('close', 'openat')
+    }
+
+    It 'records data with -CaptureData' {
+        if ($Why) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $Why"; return }
+        $events = Start-SyscallTrace -FilePath sh -ArgumentList '-c', 'cat /etc/passwd | wc -c > /dev/null' -CaptureData
+        (($events | Where-Object { $_.Syscall -eq 'read' -and $_.FdName -eq '/etc/passwd' }).DataText -join '') | Should -Match '^root:'
+    }
+
+    It 'attaches to a process with -ProcessId and leaves it running' {
+        if ($Why) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $Why"; return }
+        if (-not (Test-Path "$fixtures/spinner")) { Set-ItResult -Skipped -Because 'fixtures not built (no C compiler)'; return }
+        $target = [int](sh -c "'$fixtures/spinner' sleep 1 >/dev/null 2>&1 & echo `$!")
+        try {
+            $events = Start-SyscallTrace -ProcessId $target -Duration '00:00:00.5'
+            $events.Syscall | Should -Contain 'clock_nanosleep'
+            ($events.ProcessId | Sort-Object -Unique) | Should -Be $target
+            Start-Sleep -Milliseconds 100
+            (Get-Content "/proc/$target/status" | Select-String '^TracerPid:\s+0$') | Should -Not -BeNullOrEmpty
+        } finally { kill -9 $target 2>$null }
+    }
+}
+
+Describe 'eBPF only' {
+    It 'Auto picks eBPF when privileged and says why' {
+        if ($ebpfWhy) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $ebpfWhy"; return }
+        $s = Start-SyscallTrace -FilePath true -AsJob
+        $null = $s.Completion.Wait(20000)
+        $s.Engine | Should -Be 'Ebpf'
+        $s.EngineReason | Should -Not -BeNullOrEmpty
+    }
+
+    It 'sees a chdir of another process system-wide' {
+        if ($ebpfWhy) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $ebpfWhy"; return }
+        $dir = (New-Item TestDrive:/syscallps-systemwide -ItemType Directory -Force).FullName
+        $job = Start-ThreadJob { param($d) Start-Sleep -Milliseconds 700; sh -c "cd '$d'" } -ArgumentList $dir
+        $events = Start-SyscallTrace -SystemWide -Syscall chdir -Duration '00:00:02'
+        $job | Wait-Job | Remove-Job
+        ($events | Where-Object { $_.Path -eq $dir }).ProcessName | Should -Contain 'sh'
+        $events.ProcessId | Should -Not -Contain $PID
+    }
+
+    It '-SystemWide with the ptrace engine is InvalidArgument' {
+        { Start-SyscallTrace -SystemWide -Engine Ptrace -ErrorAction Stop } | Should -Throw -ErrorId 'SystemWideNeedsEbpf,SyscallPS.Commands.StartSyscallTraceCommand'
+    }
+
+    It 'leaves no BPF program or link behind' {
+        if ($ebpfWhy) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $ebpfWhy"; return }
+        if (-not (Get-Command bpftool -ErrorAction Ignore)) { Set-ItResult -Skipped -Because 'bpftool is not installed'; return }
+        Start-SyscallTrace -FilePath true | Out-Null
+        $s = Start-SyscallTrace -FilePath sleep -ArgumentList 5 -AsJob
+        Start-Sleep -Milliseconds 300
+        (bpftool prog show) -match 'sps_' | Should -Not -BeNullOrEmpty -Because 'the running session has its programs loaded'
+        $s | Stop-SyscallTrace
+        Start-Sleep -Milliseconds 300
+        (bpftool prog show) -match 'sps_' | Should -BeNullOrEmpty
+        (bpftool link show) -match 'sps_' | Should -BeNullOrEmpty
+    }
+}
