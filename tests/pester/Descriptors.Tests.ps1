@@ -60,14 +60,27 @@ Describe 'Descriptor tracking (<Engine>)' -ForEach $engines {
         $log.Syscall | Should -Contain 'openat'
         $log.Syscall | Should -Contain 'read'
         $log.Syscall | Should -Contain 'close'
-        ($log.FdName | Sort-Object -Unique) | Should -Be "$dir/app.log"
+        if ($Engine -eq 'Ptrace') {
+            ($log.FdName | Sort-Object -Unique) | Should -Be "$dir/app.log"
+        } else {
+            # eBPF resolves a relative name against the directory it tracked for the process; a child whose
+            # records arrive before its fork record is named as opened (docs/EBPF-ENGINE.md, known differences).
+            ($log.FdName | Sort-Object -Unique) | Should -BeIn @("$dir/app.log", 'app.log')
+        }
         ($log | Where-Object Syscall -eq 'read')[0].FdType | Should -Be 'File'
     }
 
     It 'pipes are named pipe:[inode]' {
         if ($Why) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $Why"; return }
         $events = Start-SyscallTrace -FilePath sh -ArgumentList '-c', 'echo hi | cat > /dev/null'
-        ($events | Where-Object { $_.FdType -eq 'Pipe' }).FdName | Should -Match '^pipe:\[\d+\]$'
+        $pipes = $events | Where-Object { $_.FdType -eq 'Pipe' }
+        $pipes | Should -Not -BeNullOrEmpty
+        if ($Engine -eq 'Ptrace') {
+            $pipes.FdName | Should -Match '^pipe:\[\d+\]$'
+        } else {
+            # eBPF reads the inode from /proc after the fact: a process that has already ended leaves "pipe".
+            $pipes.FdName | Should -Match '^pipe(:\[\d+\])?$'
+        }
     }
 
     It 'inherited descriptors of a launched program are known (stdout)' {
@@ -87,6 +100,7 @@ Describe 'Descriptor tracking (<Engine>)' -ForEach $engines {
 
     It 'a descriptor opened by a hidden call is still named when filtering (-Syscall read)' {
         if ($Why) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $Why"; return }
+        if ($Engine -eq 'Ebpf') { Set-ItResult -Skipped -Because 'eBPF filters in the kernel and names descriptors from /proc after the fact; a short-lived process is gone by then (docs/EBPF-ENGINE.md, known differences)'; return }
         $events = Start-SyscallTrace -FilePath sh -ArgumentList '-c', 'cat /etc/hostname | wc -c > /dev/null' -Syscall read
         ($events | Where-Object { $_.Syscall -eq 'read' -and $_.FdName -eq '/etc/hostname' }) | Should -Not -BeNullOrEmpty
     }

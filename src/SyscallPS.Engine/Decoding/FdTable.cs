@@ -166,6 +166,34 @@ public sealed class FdTable
         return count;
     }
 
+    /// <summary>
+    /// For traces whose filters hide some calls (a descriptor may have been closed and its number reused
+    /// unseen): checks <paramref name="fd"/> against <c>/proc/PID/fd</c> and re-reads it when what is open
+    /// there is not what the table holds. When /proc no longer shows it, the table's entry stands.
+    /// </summary>
+    public FdInfo? Revalidate(int processId, int fd)
+    {
+        var known = Lookup(processId, fd);
+        var link = ReadLink($"/proc/{processId}/fd/{fd}");
+        if (link is null)
+        {
+            return known;
+        }
+
+        bool same = known is not null
+            && (known.Name == link
+                || (known.IsSocket && link.StartsWith("socket:", StringComparison.Ordinal))
+                || (link.StartsWith("anon_inode:", StringComparison.Ordinal) && known.Type is not (FdType.File or FdType.Pipe)));
+        if (same)
+        {
+            return known;
+        }
+
+        var info = FromProcLink(processId, fd, link, ReadCloseOnExec(processId, fd));
+        TableOf(processId).Fds[fd] = info;
+        return info;
+    }
+
     /// <summary>A new process: <paramref name="childId"/> gets a copy of the parent's table, or shares it (CLONE_FILES).</summary>
     public void OnProcessStart(int parentId, int childId, bool shareTable)
     {

@@ -45,10 +45,23 @@ internal sealed class EbpfEventDecoder
     /// <summary>With -CaptureData: the most bytes of read/write data kept per event; 0 keeps none.</summary>
     public int CaptureDataSize { get; init; }
 
-    // Descriptor tables from the decoded calls. Events arrive after the fact, so /proc is not consulted per
-    // event (the fd may be gone); a process's table is seeded once, when its first event arrives.
-    private readonly FdTable _fds = new() { ResolveLive = false };
+    // Descriptor tables from the decoded calls. Events arrive a little after the fact, so what /proc shows
+    // (pipe and socket names, a connect's local port) is best effort: right while the process keeps the
+    // descriptor, which is the common case. A process's table is seeded once, at its first event.
+    private readonly FdTable _fds = new() { ResolveLive = true };
     private readonly HashSet<int> _fdSeeded = [];
+
+    /// <summary>True when filters hide calls that open and close descriptors: each used one is checked against /proc.</summary>
+    public bool DescriptorCallsHidden { get; init; }
+
+    /// <summary>Seeds a process's descriptor table now (a launched program, while it is stopped before its exec).</summary>
+    public void SeedDescriptors(int processId)
+    {
+        if (_fdSeeded.Add(processId))
+        {
+            _fds.Seed(processId);
+        }
+    }
 
     /// <summary>Test hook: sees each decoded syscall with the copied memory it was decoded from.</summary>
     public Action<SyscallEvent, ITraceeMemory>? Observer { get; set; }
@@ -82,6 +95,14 @@ internal sealed class EbpfEventDecoder
                 return OnEntry(record, head);
             case EbpfRecordType.Fork:
                 Forked?.Invoke((int)head.Tgid, (int)head.Aux);
+
+                // The child inherits its parent's descriptors and directory; its own syscall records may come
+                // before the parent's clone record, so copy at the fork record.
+                if (_fdSeeded.Contains((int)head.Tgid) && _fdSeeded.Add((int)head.Aux))
+                {
+                    _fds.OnProcessStart((int)head.Tgid, (int)head.Aux, shareTable: false);
+                }
+
                 return true;
             case EbpfRecordType.ProcessExit:
                 return OnProcessExit(head);
@@ -258,6 +279,10 @@ internal sealed class EbpfEventDecoder
             }
 
             fd = _fds.Apply(tgid, state, decoded);
+            if (DescriptorCallsHidden && state.Fd >= 0 && (fd is null || fd.Fd == state.Fd))
+            {
+                fd = _fds.Revalidate(tgid, state.Fd) ?? fd;
+            }
         }
 
         var data = CaptureDataSize > 0 && !unfinished && state.Info is { } io

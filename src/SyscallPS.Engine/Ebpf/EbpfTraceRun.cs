@@ -49,6 +49,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         _decoder = new EbpfEventDecoder(SyscallTable.Current, request.Decode, request.ProcessNames, Emit)
         {
             CaptureDataSize = request.CaptureData ? request.DataSize : 0,
+            DescriptorCallsHidden = request.SyscallNumbers is not null || request.ProcessNames.Count > 0,
             Forked = (_, child) => _liveProcesses.Add(child),
             Exited = OnProcessExited,
         };
@@ -106,6 +107,11 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
 
             run = new EbpfTraceRun(bpf, program, request, sink, rootProcesses, launched);
             run._decoder.Observer = observer;
+            if (launched is int stopped)
+            {
+                // Stopped before its exec: its inherited descriptors (stdin, stdout ...) are readable now.
+                run._decoder.SeedDescriptors(stopped);
+            }
             run._events = new EbpfRingReader(program.EventsFd, request.RingBufferBytes);
             run._processEvents = new EbpfRingReader(program.ProcessEventsFd, EbpfProgram.ProcessRingBytes);
 

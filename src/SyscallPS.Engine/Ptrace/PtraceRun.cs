@@ -46,6 +46,7 @@ internal sealed class PtraceRun : ITraceRun
     // Descriptor tables (strace -yy, sysdig's fd.*). The tracee is stopped at each exit, so /proc is live.
     private readonly FdTable _fds = new() { ResolveLive = true };
     private readonly HashSet<int> _fdSeeded = [];
+    private readonly bool _fdCallsHidden;
 
     private int _sentinelPid;
     private int _launchedPid;
@@ -64,6 +65,7 @@ internal sealed class PtraceRun : ITraceRun
         // A launched program with a syscall filter gets a seccomp filter, so untraced syscalls never stop it.
         _seccomp = launchPath is not null && reported is not null;
         _nameFilter = request.ProcessNames.Select(WildcardPattern.ToRegex).ToArray();
+        _fdCallsHidden = reported is not null || _nameFilter.Length > 0;
         _options = SeizeOptions | (request.FollowChildren ? FollowOptions : 0);
         _execve = NumberOf("execve");
         _execveat = NumberOf("execveat");
@@ -551,12 +553,11 @@ internal sealed class PtraceRun : ITraceRun
         }
 
         var info = _fds.Apply(t.Tgid, t.Call, decoded);
-        if (info is null && t.Call.Fd >= 0 && decoded.Errno is null)
+        if (_fdCallsHidden && t.Call.Fd >= 0 && (info is null || info.Fd == t.Call.Fd))
         {
-            // A descriptor made by a call the filters hid (e.g. -Syscall read): the tracee is stopped, so /proc
-            // still shows it. Re-read the table once for it.
-            _fds.Seed(t.Tgid);
-            info = _fds.Lookup(t.Tgid, t.Call.Fd);
+            // Filters hide calls that open and close descriptors: check the one used against /proc (the
+            // tracee is stopped, so it is live).
+            info = _fds.Revalidate(t.Tgid, t.Call.Fd) ?? info;
         }
 
         return info;
