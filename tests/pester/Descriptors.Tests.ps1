@@ -55,7 +55,7 @@ Describe 'Descriptor tracking (<Engine>)' -ForEach $engines {
         if ($Why) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $Why"; return }
         $dir = (New-Item TestDrive:/logs -ItemType Directory -Force).FullName
         Set-Content "$dir/app.log" 'log line'
-        $events = Start-SyscallTrace -FilePath sh -ArgumentList '-c', "cd '$dir' && cat app.log > /dev/null"
+        $events = Start-SyscallTrace -FilePath sh -ArgumentList '-c', "cd '$dir' && cat app.log | wc -c > /dev/null"
         $log = $events | Where-Object FdName -like '*app.log'
         $log.Syscall | Should -Contain 'openat'
         $log.Syscall | Should -Contain 'read'

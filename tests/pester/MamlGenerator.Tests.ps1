@@ -33,9 +33,13 @@ Describe 'ConvertTo-MamlHelp' {
 
     It 'writes one syntax item per parameter set, the default set first, with only that set''s parameters' {
         $items = @((Get-Command-Node 'Start-SyscallTrace').SelectNodes('command:syntax/command:syntaxItem', $Ns))
-        $items.Count | Should -Be 2
+        $items.Count | Should -Be 3
         $launch = Get-SyntaxParameterName $items[0]
         $attach = Get-SyntaxParameterName $items[1]
+        $systemWide = Get-SyntaxParameterName $items[2]
+        $systemWide[0] | Should -Be 'SystemWide'
+        $systemWide | Should -Not -Contain 'FilePath'
+        $systemWide | Should -Not -Contain 'ProcessId'
         $launch[0..2] | Should -Be @('FilePath', 'ArgumentList', 'WorkingDirectory')
         $launch | Should -Not -Contain 'ProcessId'
         $attach[0] | Should -Be 'ProcessId'

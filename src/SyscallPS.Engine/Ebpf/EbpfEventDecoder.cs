@@ -42,6 +42,9 @@ internal sealed class EbpfEventDecoder
         _localTicksAtMonotonicZero = DateTime.Now.Ticks - (monotonicNow / 100);
     }
 
+    /// <summary>-Failed: exit and exit_group, which never fail, are not reported.</summary>
+    public bool FailedOnly { get; init; }
+
     /// <summary>With -CaptureData: the most bytes of read/write data kept per event; 0 keeps none.</summary>
     public int CaptureDataSize { get; init; }
 
@@ -137,7 +140,7 @@ internal sealed class EbpfEventDecoder
         if (info is not null && info.Name is "exit" or "exit_group")
         {
             // These never return: report them now, as strace prints "exit_group(0) = ?".
-            if (!NameAllowed(head))
+            if (FailedOnly || !NameAllowed(head))
             {
                 return true;
             }

@@ -49,6 +49,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         _decoder = new EbpfEventDecoder(SyscallTable.Current, request.Decode, request.ProcessNames, Emit)
         {
             CaptureDataSize = request.CaptureData ? request.DataSize : 0,
+            FailedOnly = request.FailedOnly,
             DescriptorCallsHidden = request.SyscallNumbers is not null || request.ProcessNames.Count > 0,
             Forked = (_, child) => _liveProcesses.Add(child),
             Exited = OnProcessExited,
