@@ -12,7 +12,8 @@ internal static class NetworkDecoders
     public static void Register(DecoderRegistry r)
     {
         r.Add("socket", (s, m, o) => { SetDomain(s, 0); SetSocketType(s, 1); SetProtocol(s, 2, (int)s.Args[0]); });
-        r.Add("socketpair", (s, m, o) => { SetDomain(s, 0); SetSocketType(s, 1); SetProtocol(s, 2, (int)s.Args[0]); }, (s, ret, m, o, failed) =>
+        // socketpair's protocol is printed as a plain unsigned number, unlike socket's.
+        r.Add("socketpair", (s, m, o) => { SetDomain(s, 0); SetSocketType(s, 1); s.SetText(2, StraceText.Dec((long)(uint)s.Args[2])); }, (s, ret, m, o, failed) =>
         {
             Span<int> fds = stackalloc int[2];
             s.SetText(3, !failed && TraceeReader.TryRead(m, s.Args[3], System.Runtime.InteropServices.MemoryMarshal.AsBytes(fds))
@@ -79,12 +80,28 @@ internal static class NetworkDecoders
             s.SetFd(0); SetLevel(s, 1); SetOptName(s, 2, (int)s.Args[1]);
             s.SetText(3, OptvalText(m, o, s.Args[3], (int)s.Args[4])); s.SetInt(4);
         });
-        r.Add("getsockopt", (s, m, o) => { s.SetFd(0); SetLevel(s, 1); SetOptName(s, 2, (int)s.Args[1]); }, (s, ret, m, o, failed) =>
+        r.Add("getsockopt", (s, m, o) =>
+        {
+            s.SetFd(0); SetLevel(s, 1); SetOptName(s, 2, (int)s.Args[1]);
+            // The caller's buffer size, for strace's "[ulen => rlen]" when the kernel changes it.
+            s.Saved = TraceeReader.TryReadInt(m, s.Args[4], out int ulen) ? ulen : long.MinValue;
+        }, (s, ret, m, o, failed) =>
         {
             if (failed || !TraceeReader.TryReadInt(m, s.Args[4], out int len))
             {
                 s.SetPointer(3);
                 s.SetText(4, ArgFormat.IntRef(m, s.Args[4]));
+                return null;
+            }
+
+            string lenText = s.Saved != long.MinValue && s.Saved != len
+                ? "[" + StraceText.Dec(s.Saved) + " => " + StraceText.Dec(len) + "]"
+                : "[" + StraceText.Dec(len) + "]";
+            if (len <= 0 || s.Saved <= 0)
+            {
+                // Nothing was returned: strace prints the buffer's address.
+                s.SetPointer(3);
+                s.SetText(4, lenText);
                 return null;
             }
 
@@ -98,7 +115,7 @@ internal static class NetworkDecoders
                 s.SetText(3, OptvalText(m, o, s.Args[3], len));
             }
 
-            s.SetText(4, "[" + StraceText.Dec(len) + "]");
+            s.SetText(4, lenText);
             return null;
         });
     }
