@@ -66,7 +66,7 @@ internal static class ConformanceRunner
     }
 
     /// <summary>The fixture programs of tests/fixtures; decode_conformance takes a dump file and a work directory.</summary>
-    private static readonly string[] FixtureNames = ["decode_conformance", "conf_process", "conf_network", "conf_misc"];
+    private static readonly string[] FixtureNames = ["decode_conformance", "conf_process", "conf_network", "conf_misc", "conf_extra"];
 
     internal static Result RunAll(EngineKind engine, ITestOutputHelper output)
     {
@@ -83,10 +83,16 @@ internal static class ConformanceRunner
         {
             var binary = Fixtures.Path(name);
             using var work = new global::SyscallPS.Tests.Ebpf.TempDirectory("syscallps-conf-");
-            string[] args = name == "decode_conformance" ? [System.IO.Path.Combine(work.Path, "dump.bin"), Directory.CreateDirectory(System.IO.Path.Combine(work.Path, "w")).FullName] : [];
+            string workArea = Directory.CreateDirectory(System.IO.Path.Combine(work.Path, "w")).FullName;
+            string[] args = name switch
+            {
+                "decode_conformance" => [System.IO.Path.Combine(work.Path, "dump.bin"), workArea],
+                "conf_extra" => [workArea],
+                _ => [],
+            };
 
             var theirs = StraceRun(binary, args, work.Path);
-            ResetWorkDirectory(name, work.Path);
+            ResetWorkDirectory(work.Path);
             var ours = EngineRun(engine, binary, args, work.Path);
             DumpIfAsked(name, engine, theirs, ours);
 
@@ -144,14 +150,9 @@ internal static class ConformanceRunner
         File.WriteAllLines(System.IO.Path.Combine(dir, name + "." + engine + ".txt"), Flatten(ours));
     }
 
-    /// <summary>decode_conformance leaves files only when it fails half way; start the second run from the same state.</summary>
-    private static void ResetWorkDirectory(string name, string path)
+    /// <summary>The fixtures leave files behind only when they fail half way; start the second run from the same state anyway.</summary>
+    private static void ResetWorkDirectory(string path)
     {
-        if (name != "decode_conformance")
-        {
-            return;
-        }
-
         var w = System.IO.Path.Combine(path, "w");
         Directory.Delete(w, recursive: true);
         Directory.CreateDirectory(w);
@@ -343,7 +344,7 @@ internal static class ConformanceRunner
 
         // System V IPC ids (a sequence number the kernel advances on every creation).
         line = Regex.Replace(line, @"^((?:shmget|semget|msgget)\(.*\) = )\d+$", "$1IPCID");
-        line = Regex.Replace(line, @"^(shmat|shmctl|semctl|msgctl|semop|msgsnd|msgrcv)\(\d+,", "$1(IPCID,");
+        line = Regex.Replace(line, @"^(shmat|shmctl|semctl|msgctl|semop|semtimedop|msgsnd|msgrcv)\(\d+,", "$1(IPCID,");
         return line;
     }
 
