@@ -78,7 +78,7 @@ internal static class NetworkDecoders
         r.Add("setsockopt", (s, m, o) =>
         {
             s.SetFd(0); SetLevel(s, 1); SetOptName(s, 2, (int)s.Args[1]);
-            s.SetText(3, OptvalText(m, o, s.Args[3], (int)s.Args[4])); s.SetInt(4);
+            s.SetText(3, SockoptValueText(m, o, (int)s.Args[1], (int)s.Args[2], s.Args[3], (int)s.Args[4])); s.SetInt(4);
         });
         r.Add("getsockopt", (s, m, o) =>
         {
@@ -112,7 +112,7 @@ internal static class NetworkDecoders
             }
             else
             {
-                s.SetText(3, OptvalText(m, o, s.Args[3], len));
+                s.SetText(3, SockoptValueText(m, o, (int)s.Args[1], (int)s.Args[2], s.Args[3], len));
             }
 
             s.SetText(4, lenText);
@@ -482,6 +482,33 @@ internal static class NetworkDecoders
             _ => null,
         };
         s.SetText(i, table is null ? StraceText.Dec(name) : table.Format(name));
+    }
+
+    private const int SOL_SOCKET = 1, SO_LINGER = 13;
+
+    /// <summary>SOL_SOCKET options whose value is an int: strace prints <c>[N]</c> from 4 bytes on and the address below that.</summary>
+    private static bool IsSocketIntOption(int name) => name is (>= 1 and <= 12) or 14 or 15 or 16 or 18 or 19 or 32 or 33 or 36;
+
+    /// <summary>A socket option's value as strace prints it for this level and name.</summary>
+    private static string SockoptValueText(ITraceeMemory m, DecodeOptions o, int level, int name, ulong address, int length)
+    {
+        if (address != 0 && level == SOL_SOCKET)
+        {
+            if (name == SO_LINGER)
+            {
+                Span<int> linger = stackalloc int[2];
+                return length >= 8 && TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(linger))
+                    ? "{l_onoff=" + StraceText.Dec(linger[0]) + ", l_linger=" + StraceText.Dec(linger[1]) + "}"
+                    : StraceText.Pointer(address);
+            }
+
+            if (IsSocketIntOption(name) && length != 4)
+            {
+                return length > 4 && TraceeReader.TryReadInt(m, address, out int v) ? "[" + StraceText.Dec(v) + "]" : StraceText.Pointer(address);
+            }
+        }
+
+        return OptvalText(m, o, address, length);
     }
 
     private static string OptvalText(ITraceeMemory m, DecodeOptions o, ulong address, int length)

@@ -66,7 +66,7 @@ internal static class ConformanceRunner
     }
 
     /// <summary>The fixture programs of tests/fixtures; decode_conformance takes a dump file and a work directory.</summary>
-    private static readonly string[] FixtureNames = ["decode_conformance", "conf_process", "conf_network", "conf_misc", "conf_extra"];
+    private static readonly string[] FixtureNames = ["decode_conformance", "conf_process", "conf_network", "conf_misc", "conf_extra", "conf_more"];
 
     internal static Result RunAll(EngineKind engine, ITestOutputHelper output)
     {
