@@ -66,6 +66,7 @@ internal static class FileDecoders
         r.Add("fcntl", FcntlEntry, FcntlExit);
         r.Add("ioctl", IoctlEntry, IoctlExit);
         r.Add("flock", (s, m, o) => { s.SetFd(0); s.SetFlags(1, FileTables.FlockOps); });
+        r.Add("sync_file_range", (s, m, o) => { s.SetFd(0); s.SetLong(1); s.SetLong(2); s.SetFlags(3, FileTables.SyncFileRangeFlags); });
         r.Add("fallocate", (s, m, o) => { s.SetFd(0); s.SetFlags(1, FileTables.FallocateModes); s.SetLong(2); s.SetLong(3); });
         r.Add("fadvise64", (s, m, o) => { s.SetFd(0); s.SetLong(1); s.SetLong(2); s.SetEnum(3, FileTables.FadviseAdvice); });
         r.Add("memfd_create", (s, m, o) => { s.SetString(0, m, o); s.SetFlags(1, FileTables.MemfdFlags); });

@@ -66,12 +66,12 @@ internal static class ConformanceRunner
     }
 
     /// <summary>The fixture programs of tests/fixtures; decode_conformance takes a dump file and a work directory.</summary>
-    private static readonly string[] FixtureNames = ["decode_conformance", "conf_process", "conf_network", "conf_misc", "conf_extra", "conf_more"];
+    private static readonly string[] FixtureNames = ["decode_conformance", "conf_process", "conf_network", "conf_misc", "conf_extra", "conf_more", "conf_strings"];
 
     internal static Result RunAll(EngineKind engine, ITestOutputHelper output)
     {
         Skip.If(!OnPath("strace"), "strace is not installed (apt-get install strace)");
-        Skip.If(!OnPath("setarch"), "setarch is not installed (util-linux)");
+        Skip.If(!OnPath("setarch") || !OnPath("setsid"), "setarch and setsid are not installed (util-linux)");
         Skip.If(Fixtures.Compiler is null, "no C compiler to build the fixtures (apt-get install gcc)");
         Skip.If(SyscallTable.CurrentArchitecture != "x86_64", "the fixtures' raw syscalls and structure layouts are x86_64");
         Skip.If(engine == EngineKind.Ptrace && !PtraceAllowed(), "ptrace is not permitted here (kernel.yama.ptrace_scope = 3)");
@@ -164,8 +164,11 @@ internal static class ConformanceRunner
     private static Dictionary<string, List<string>> StraceRun(string binary, string[] args, string workDirectory)
     {
         var outFile = System.IO.Path.Combine(workDirectory, "strace.out");
-        var psi = new ProcessStartInfo("setarch") { WorkingDirectory = workDirectory, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "-R", "strace", "-f", "-qq", "-o", outFile, binary }.Concat(args))
+        // setsid: a session and process group of its own, so kill(0, …) in a fixture reaches only that run
+        // (not the test host, nor a fixture another test runs at the same time). The same shell as in the engine
+        // run starts it, so the fixture gets the same environment (and so the same stack addresses).
+        var psi = new ProcessStartInfo("setsid") { WorkingDirectory = workDirectory, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { "sh", "-c", "setarch -R strace -f -qq -o \"$0\" \"$@\"; exit $?", outFile, binary }.Concat(args))
         {
             psi.ArgumentList.Add(a);
         }
@@ -185,12 +188,13 @@ internal static class ConformanceRunner
 
     private static Dictionary<string, List<string>> EngineRun(EngineKind engine, string binary, string[] args, string workDirectory)
     {
-        // setarch turns ASLR off and executes the fixture: the lines from the fixture's execve on are compared,
-        // which is where strace's own output starts.
+        // setsid gives the run its own session and process group, led (as strace leads its run) by a shell that
+        // forks the fixture; setarch turns ASLR off and executes the fixture. The fixture's lines from its execve
+        // on are compared, which is where strace's output starts.
         var request = new TraceRequest
         {
-            FilePath = "setarch",
-            ArgumentList = ["-R", binary, .. args],
+            FilePath = "setsid",
+            ArgumentList = ["sh", "-c", "setarch -R \"$@\"; exit $?", "sh", binary, .. args],
             WorkingDirectory = workDirectory,
             Engine = engine,
         };
@@ -198,9 +202,30 @@ internal static class ConformanceRunner
         int start = events.FindIndex(e => e.Kind == SyscallEventKind.Syscall && e.Syscall == "execve" && e.ReturnValue == 0 && e.Path == binary);
         Assert.True(start >= 0, $"the engine's trace has no execve of {binary}");
 
+        // Only the fixture and what it creates (not the shell that waits for it). A vfork child's calls come
+        // before the parent's vfork event, so the family is gathered first.
+        var family = new HashSet<int> { events[start].ProcessId };
+        bool grew = true;
+        while (grew)
+        {
+            grew = false;
+            foreach (var e in events.Skip(start))
+            {
+                if (family.Contains(e.ProcessId) && e.ChildProcessId is int child)
+                {
+                    grew |= family.Add(child);
+                }
+            }
+        }
+
         var byThread = new List<(int Tid, string Line)>();
         foreach (var e in events.Skip(start))
         {
+            if (!family.Contains(e.ProcessId))
+            {
+                continue;
+            }
+
             // strace -qq does not print "+++ exited with N +++"; everything else it prints is compared.
             if (e.Kind == SyscallEventKind.Exited)
             {

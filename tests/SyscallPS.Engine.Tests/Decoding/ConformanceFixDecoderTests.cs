@@ -86,4 +86,14 @@ public sealed class ConformanceFixDecoderTests
         Assert.Equal("sched_getattr(0, {size=56, sched_policy=SCHED_OTHER, sched_flags=0, sched_nice=0, sched_priority=0, sched_runtime=1400000, sched_deadline=0, sched_period=0, sched_util_min=0, sched_util_max=0}, 56, 0) = 0",
             Line("sched_getattr", [0, attr, 56, 0], 0, _m));
     }
+
+    [Fact]
+    public void FlockSyncFileRangeAndRenameFlags()
+    {
+        Assert.Equal("flock(3, LOCK_READ) = -1 EINVAL (Invalid argument)", Line("flock", [3, 0x40], -22, _m));
+        Assert.Equal("sync_file_range(3, 0, 0, SYNC_FILE_RANGE_WRITE) = 0", Line("sync_file_range", [3, 0, 0, 2], 0, _m));
+        ulong a = _m.PutString("/a"), b = _m.PutString("/b");
+        Assert.Equal("renameat2(AT_FDCWD, \"/a\", AT_FDCWD, \"/b\", 0x80 /* RENAME_?? */) = -1 EINVAL (Invalid argument)",
+            Line("renameat2", [unchecked((ulong)-100), a, unchecked((ulong)-100), b, 0x80], -22, _m));
+    }
 }

@@ -16,10 +16,11 @@ internal sealed class FlagTable
 
     /// <param name="unknownPrefix">Prefix used in the comment for unmatched bits (<c>O_</c>).</param>
     /// <param name="entries">Named bits, composites first.</param>
-    public FlagTable(string unknownPrefix, (ulong Value, string Name)[] entries)
+    /// <param name="unknownMarker">What follows the prefix in the comment: strace writes <c>???</c>, a few tables <c>??</c>.</param>
+    public FlagTable(string unknownPrefix, (ulong Value, string Name)[] entries, string unknownMarker = "???")
     {
         _entries = entries;
-        _unknown = " /* " + unknownPrefix + "??? */";
+        _unknown = " /* " + unknownPrefix + unknownMarker + " */";
     }
 
     /// <summary>The table's entries, in print order.</summary>
