@@ -14,6 +14,17 @@ internal static class DescriptorDecoders
         r.Add("pread64", (s, m, o) => { s.SetFd(0); s.SetULong(2); s.SetLong(3); }, DataOutExit(1));
         r.Add("pwrite64", (s, m, o) => { s.SetFd(0); s.SetBuffer(1, m, o, s.Args[2]); s.SetULong(2); s.SetLong(3); });
         r.Add("readv", (s, m, o) => { s.SetFd(0); s.SetULong(2); }, ReadvExit);
+        // The local vector holds this process's data; the remote one's addresses belong to the other process.
+        r.Add("process_vm_readv", (s, m, o) => { s.SetInt(0); s.SetULong(2); SetIovec(s, 3, m, o, s.Args[4], 0, addressesOnly: true); s.SetULong(4); s.SetULong(5); },
+            (s, ret, m, o, failed) =>
+            {
+                SetIovec(s, 1, m, o, s.Args[2], failed ? 0 : ret, addressesOnly: failed);
+                return null;
+            });
+        r.Add("process_vm_writev", (s, m, o) =>
+        {
+            s.SetInt(0); SetIovec(s, 1, m, o, s.Args[2], long.MaxValue); s.SetULong(2); SetIovec(s, 3, m, o, s.Args[4], 0, addressesOnly: true); s.SetULong(4); s.SetULong(5);
+        });
         r.Add("writev", (s, m, o) => { s.SetFd(0); SetIovec(s, 1, m, o, s.Args[2], long.MaxValue); s.SetULong(2); });
         r.Add("preadv", (s, m, o) => { s.SetFd(0); s.SetULong(2); s.SetLong(3); }, ReadvExit, argCount: 4);
         r.Add("pwritev", (s, m, o) => { s.SetFd(0); SetIovec(s, 1, m, o, s.Args[2], long.MaxValue); s.SetULong(2); s.SetLong(3); }, argCount: 4);
@@ -60,10 +71,10 @@ internal static class DescriptorDecoders
         return null;
     }
 
-    private static void SetIovec(SyscallDecodeState s, int index, ITraceeMemory m, DecodeOptions o, ulong count, long dataLimit)
+    private static void SetIovec(SyscallDecodeState s, int index, ITraceeMemory m, DecodeOptions o, ulong count, long dataLimit, bool addressesOnly = false)
     {
         var sb = StraceText.Builder();
-        AppendIovec(sb, m, o, s.Args[index], count, dataLimit);
+        AppendIovec(sb, m, o, s.Args[index], count, dataLimit, addressesOnly);
         s.SetText(index, sb.ToString());
     }
 
@@ -71,7 +82,7 @@ internal static class DescriptorDecoders
     /// Appends an iovec array as strace prints it: <c>[{iov_base="…", iov_len=5}, …]</c>, at most -s elements,
     /// the data limited to <paramref name="dataLimit"/> bytes in total (the return value for reads).
     /// </summary>
-    public static void AppendIovec(StringBuilder sb, ITraceeMemory m, DecodeOptions o, ulong address, ulong count, long dataLimit)
+    public static void AppendIovec(StringBuilder sb, ITraceeMemory m, DecodeOptions o, ulong address, ulong count, long dataLimit, bool addressesOnly = false)
     {
         if (address == 0)
         {
@@ -121,7 +132,15 @@ internal static class DescriptorDecoders
             ulong len = BinaryPrimitives.ReadUInt64LittleEndian(iov[8..]);
             ulong data = (ulong)Math.Max(0, Math.Min((long)Math.Min(len, long.MaxValue), remaining));
             sb.Append("{iov_base=");
-            TraceeReader.AppendBuffer(sb, m, baseAddr, data, o.StringLimit);
+            if (addressesOnly)
+            {
+                sb.AppendPointer(baseAddr);
+            }
+            else
+            {
+                TraceeReader.AppendBuffer(sb, m, baseAddr, data, o.StringLimit);
+            }
+
             sb.Append(", iov_len=").Append(StraceText.UDec(len)).Append('}');
             remaining -= (long)data;
         }

@@ -39,7 +39,8 @@ internal static class FileDecoders
         r.Add("symlinkat", (s, m, o) => { s.SetPath(0, m, target: true); s.SetDirFd(1); s.SetPath(2, m); });
         r.Add("truncate", (s, m, o) => { s.SetPath(0, m); s.SetLong(1); });
         r.Add("ftruncate", (s, m, o) => { s.SetFd(0); s.SetLong(1); });
-        r.Add("umask", (s, m, o) => s.SetMode(0), ret: ReturnStyle.Octal);
+        // umask takes a umode_t: strace prints the low 16 bits.
+        r.Add("umask", (s, m, o) => s.Set(0, (long)(ushort)s.Args[0], StraceText.Octal((ushort)s.Args[0])), ret: ReturnStyle.Octal);
         r.Add("mknod", (s, m, o) => Mknod(s, m, 0));
         r.Add("mknodat", (s, m, o) => { s.SetDirFd(0); Mknod(s, m, 1); });
 
@@ -65,6 +66,7 @@ internal static class FileDecoders
         r.Add("fcntl", FcntlEntry, FcntlExit);
         r.Add("ioctl", IoctlEntry, IoctlExit);
         r.Add("flock", (s, m, o) => { s.SetFd(0); s.SetFlags(1, FileTables.FlockOps); });
+        r.Add("sync_file_range", (s, m, o) => { s.SetFd(0); s.SetLong(1); s.SetLong(2); s.SetFlags(3, FileTables.SyncFileRangeFlags); });
         r.Add("fallocate", (s, m, o) => { s.SetFd(0); s.SetFlags(1, FileTables.FallocateModes); s.SetLong(2); s.SetLong(3); });
         r.Add("fadvise64", (s, m, o) => { s.SetFd(0); s.SetLong(1); s.SetLong(2); s.SetEnum(3, FileTables.FadviseAdvice); });
         r.Add("memfd_create", (s, m, o) => { s.SetString(0, m, o); s.SetFlags(1, FileTables.MemfdFlags); });
@@ -515,6 +517,8 @@ internal static class FileDecoders
                 return StraceText.Hex((ulong)ret) + " (seals " + FileTables.Seals.Format((ulong)ret) + ")";
             case F_GETLEASE:
                 return StraceText.Hex((ulong)ret) + " (" + FileTables.LeaseTypes.Format(ret) + ")";
+            case F_GETSIG when ret != 0:
+                return StraceText.Dec(ret) + " (" + SyscallDecoder.SignalName((int)ret) + ")";
             default:
                 return null;
         }

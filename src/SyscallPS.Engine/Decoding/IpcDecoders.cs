@@ -25,12 +25,78 @@ internal static class IpcDecoders
         {
             s.SetInt(0); s.SetText(1, MsgbufText(m, o, s.Args[1], s.Args[2])); s.SetULong(2); s.SetFlags(3, IpcTables.MsgFlags);
         });
+        // strace prints msgrcv's mtext with the size asked for (msgsz), not the size received.
         r.Add("msgrcv", (s, m, o) => { s.SetInt(0); s.SetULong(2); s.SetLong(3); s.SetFlags(4, IpcTables.MsgFlags); }, (s, ret, m, o, failed) =>
         {
-            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : MsgbufText(m, o, s.Args[1], (ulong)ret));
+            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : MsgbufText(m, o, s.Args[1], s.Args[2]));
+            return null;
+        });
+
+        // POSIX message queues.
+        r.Add("mq_open", (s, m, o) =>
+        {
+            s.SetPath(0, m);
+            s.SetText(1, FileDecoders.OpenFlagsText(s.Args[1]));
+            if ((s.Args[1] & O_CREAT) != 0)
+            {
+                s.SetMode(2);
+                s.SetText(3, MqAttrText(m, s.Args[3]));
+                s.ArgumentCount = 4;
+            }
+            else
+            {
+                // Without O_CREAT the mode and attributes are not read, and strace leaves them out.
+                s.ArgumentCount = 2;
+            }
+        });
+        r.Add("mq_unlink", (s, m, o) => s.SetPath(0, m));
+        r.Add("mq_timedsend", (s, m, o) =>
+        {
+            s.SetFd(0); s.SetBuffer(1, m, o, s.Args[2]); s.SetULong(2); s.SetUInt(3); s.SetText(4, TimeDecoders.TimespecAt(m, s.Args[4]));
+        });
+        r.Add("mq_timedreceive", (s, m, o) => { s.SetFd(0); s.SetULong(2); s.SetText(4, TimeDecoders.TimespecAt(m, s.Args[4])); }, (s, ret, m, o, failed) =>
+        {
+            if (failed)
+            {
+                s.SetPointer(1);
+                s.SetPointer(3);
+            }
+            else
+            {
+                s.SetBuffer(1, m, o, (ulong)ret);
+                s.SetText(3, ArgFormat.IntRef(m, s.Args[3]));
+            }
+
+            return null;
+        });
+        r.Add("mq_getsetattr", (s, m, o) => { s.SetFd(0); s.SetText(1, MqAttrText(m, s.Args[1])); }, (s, ret, m, o, failed) =>
+        {
+            s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : MqAttrText(m, s.Args[2]));
             return null;
         });
     }
+
+    private const ulong O_CREAT = 0x40;
+
+    /// <summary><c>struct mq_attr</c> (four longs): <c>{mq_flags=O_NONBLOCK, mq_maxmsg=10, mq_msgsize=8192, mq_curmsgs=0}</c>.</summary>
+    private static string MqAttrText(ITraceeMemory m, ulong address)
+    {
+        if (address == 0)
+        {
+            return "NULL";
+        }
+
+        Span<long> attr = stackalloc long[4];
+        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(attr)))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        return "{mq_flags=" + MqFlags.Format((ulong)attr[0]) + ", mq_maxmsg=" + StraceText.Dec(attr[1]) + ", mq_msgsize=" + StraceText.Dec(attr[2])
+            + ", mq_curmsgs=" + StraceText.Dec(attr[3]) + "}";
+    }
+
+    private static readonly FlagTable MqFlags = new("O_", [(0x800, "O_NONBLOCK")]);
 
     private static void SetKey(SyscallDecodeState s, int i)
     {
@@ -96,7 +162,7 @@ internal static class IpcDecoders
         return sb.Append(']').ToString();
     }
 
-    private static readonly FlagTable SemFlags = new("SEM_", [(0x800, "IPC_NOWAIT"), (0x1000, "SEM_UNDO")]);
+    private static readonly FlagTable SemFlags = new("SEM_", [(0x1000, "SEM_UNDO"), (0x800, "IPC_NOWAIT")]); // strace's order
 
     private static string MsgbufText(ITraceeMemory m, DecodeOptions o, ulong address, ulong size)
     {
@@ -111,7 +177,7 @@ internal static class IpcDecoders
         }
 
         var sb = StraceText.Builder();
-        sb.Append('{').Append(StraceText.Dec(type)).Append(", ");
+        sb.Append("{mtype=").Append(StraceText.Dec(type)).Append(", mtext=");
         TraceeReader.AppendBuffer(sb, m, address + 8, size, o.StringLimit);
         return sb.Append('}').ToString();
     }

@@ -12,7 +12,8 @@ internal static class NetworkDecoders
     public static void Register(DecoderRegistry r)
     {
         r.Add("socket", (s, m, o) => { SetDomain(s, 0); SetSocketType(s, 1); SetProtocol(s, 2, (int)s.Args[0]); });
-        r.Add("socketpair", (s, m, o) => { SetDomain(s, 0); SetSocketType(s, 1); SetProtocol(s, 2, (int)s.Args[0]); }, (s, ret, m, o, failed) =>
+        // socketpair's protocol is printed as a plain unsigned number, unlike socket's.
+        r.Add("socketpair", (s, m, o) => { SetDomain(s, 0); SetSocketType(s, 1); s.SetText(2, StraceText.Dec((long)(uint)s.Args[2])); }, (s, ret, m, o, failed) =>
         {
             Span<int> fds = stackalloc int[2];
             s.SetText(3, !failed && TraceeReader.TryRead(m, s.Args[3], System.Runtime.InteropServices.MemoryMarshal.AsBytes(fds))
@@ -77,14 +78,30 @@ internal static class NetworkDecoders
         r.Add("setsockopt", (s, m, o) =>
         {
             s.SetFd(0); SetLevel(s, 1); SetOptName(s, 2, (int)s.Args[1]);
-            s.SetText(3, OptvalText(m, o, s.Args[3], (int)s.Args[4])); s.SetInt(4);
+            s.SetText(3, SockoptValueText(m, o, (int)s.Args[1], (int)s.Args[2], s.Args[3], (int)s.Args[4])); s.SetInt(4);
         });
-        r.Add("getsockopt", (s, m, o) => { s.SetFd(0); SetLevel(s, 1); SetOptName(s, 2, (int)s.Args[1]); }, (s, ret, m, o, failed) =>
+        r.Add("getsockopt", (s, m, o) =>
+        {
+            s.SetFd(0); SetLevel(s, 1); SetOptName(s, 2, (int)s.Args[1]);
+            // The caller's buffer size, for strace's "[ulen => rlen]" when the kernel changes it.
+            s.Saved = TraceeReader.TryReadInt(m, s.Args[4], out int ulen) ? ulen : long.MinValue;
+        }, (s, ret, m, o, failed) =>
         {
             if (failed || !TraceeReader.TryReadInt(m, s.Args[4], out int len))
             {
                 s.SetPointer(3);
                 s.SetText(4, ArgFormat.IntRef(m, s.Args[4]));
+                return null;
+            }
+
+            string lenText = s.Saved != long.MinValue && s.Saved != len
+                ? "[" + StraceText.Dec(s.Saved) + " => " + StraceText.Dec(len) + "]"
+                : "[" + StraceText.Dec(len) + "]";
+            if (len <= 0 || s.Saved <= 0)
+            {
+                // Nothing was returned: strace prints the buffer's address.
+                s.SetPointer(3);
+                s.SetText(4, lenText);
                 return null;
             }
 
@@ -95,10 +112,10 @@ internal static class NetworkDecoders
             }
             else
             {
-                s.SetText(3, OptvalText(m, o, s.Args[3], len));
+                s.SetText(3, SockoptValueText(m, o, (int)s.Args[1], (int)s.Args[2], s.Args[3], len));
             }
 
-            s.SetText(4, "[" + StraceText.Dec(len) + "]");
+            s.SetText(4, lenText);
             return null;
         });
     }
@@ -465,6 +482,33 @@ internal static class NetworkDecoders
             _ => null,
         };
         s.SetText(i, table is null ? StraceText.Dec(name) : table.Format(name));
+    }
+
+    private const int SOL_SOCKET = 1, SO_LINGER = 13;
+
+    /// <summary>SOL_SOCKET options whose value is an int: strace prints <c>[N]</c> from 4 bytes on and the address below that.</summary>
+    private static bool IsSocketIntOption(int name) => name is (>= 1 and <= 12) or 14 or 15 or 16 or 18 or 19 or 32 or 33 or 36;
+
+    /// <summary>A socket option's value as strace prints it for this level and name.</summary>
+    private static string SockoptValueText(ITraceeMemory m, DecodeOptions o, int level, int name, ulong address, int length)
+    {
+        if (address != 0 && level == SOL_SOCKET)
+        {
+            if (name == SO_LINGER)
+            {
+                Span<int> linger = stackalloc int[2];
+                return length >= 8 && TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(linger))
+                    ? "{l_onoff=" + StraceText.Dec(linger[0]) + ", l_linger=" + StraceText.Dec(linger[1]) + "}"
+                    : StraceText.Pointer(address);
+            }
+
+            if (IsSocketIntOption(name) && length != 4)
+            {
+                return length > 4 && TraceeReader.TryReadInt(m, address, out int v) ? "[" + StraceText.Dec(v) + "]" : StraceText.Pointer(address);
+            }
+        }
+
+        return OptvalText(m, o, address, length);
     }
 
     private static string OptvalText(ITraceeMemory m, DecodeOptions o, ulong address, int length)

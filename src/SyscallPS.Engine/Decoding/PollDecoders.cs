@@ -113,8 +113,9 @@ internal static class PollDecoders
             {
                 sb.Append(", revents=").Append(PollTables.PollEvents.Format((ushort)rev));
             }
-            else
+            else if (fd >= 0)
             {
+                // The kernel ignores the events of a negative fd, and strace leaves them out.
                 sb.Append(", events=").Append(PollTables.PollEvents.Format((ushort)events));
             }
 

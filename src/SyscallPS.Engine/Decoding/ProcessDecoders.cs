@@ -69,6 +69,13 @@ internal static class ProcessDecoders
         r.Add("setpriority", (s, m, o) => { s.SetEnum(0, ProcessTables.PriorityWhich); s.SetInt(1); s.SetInt(2); });
         r.Add("getpriority", (s, m, o) => { s.SetEnum(0, ProcessTables.PriorityWhich); s.SetInt(1); });
         r.Add("sched_getscheduler", (s, m, o) => s.SetInt(0), (s, ret, m, o, failed) => failed ? null : StraceText.Dec(ret) + " (" + ProcessTables.SchedPolicies.Format(ret) + ")");
+        r.Add("sched_get_priority_max sched_get_priority_min", (s, m, o) => s.SetEnum(0, ProcessTables.SchedPolicies));
+        r.Add("kcmp", KcmpEntry);
+        r.Add("sched_getattr", (s, m, o) => { s.SetInt(0); s.SetUInt(2); s.SetUInt(3); }, (s, ret, m, o, failed) =>
+        {
+            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : SchedAttrText(m, s.Args[1]));
+            return null;
+        });
         r.Add("unshare", (s, m, o) => s.SetFlags(0, ProcessTables.UnshareFlags, is32: false));
         r.Add("setns", (s, m, o) => { s.SetFd(0); s.SetFlags(1, ProcessTables.CloneFlags); });
         r.Add("pidfd_open", (s, m, o) => { s.SetInt(0); s.SetFlags(1, ProcessTables.PidfdOpenFlags); });
@@ -722,6 +729,70 @@ internal static class ProcessDecoders
 
     private const int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_NAME = 15, PR_GET_NAME = 16;
 
+    /// <summary><c>struct sched_attr</c> as strace prints it; the utilisation clamps exist from size 56 on.</summary>
+    private static string SchedAttrText(ITraceeMemory m, ulong address)
+    {
+        Span<byte> a = stackalloc byte[56];
+        if (address == 0 || !TraceeReader.TryRead(m, address, a[..48]))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        uint size = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(a);
+        var sb = StraceText.Builder();
+        sb.Append("{size=").Append(StraceText.UDec(size))
+          .Append(", sched_policy=").Append(ProcessTables.SchedPolicies.Format(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(a[4..])))
+          .Append(", sched_flags=").Append(SchedAttrFlags.Format(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(a[8..])))
+          .Append(", sched_nice=").Append(StraceText.Dec(System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(a[16..])))
+          .Append(", sched_priority=").Append(StraceText.UDec(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(a[20..])))
+          .Append(", sched_runtime=").Append(StraceText.UDec(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(a[24..])))
+          .Append(", sched_deadline=").Append(StraceText.UDec(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(a[32..])))
+          .Append(", sched_period=").Append(StraceText.UDec(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(a[40..])));
+        if (size >= 56 && TraceeReader.TryRead(m, address + 48, a[48..]))
+        {
+            sb.Append(", sched_util_min=").Append(StraceText.UDec(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(a[48..])))
+              .Append(", sched_util_max=").Append(StraceText.UDec(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(a[52..])));
+        }
+
+        return sb.Append('}').ToString();
+    }
+
+    private static readonly FlagTable SchedAttrFlags = new("SCHED_FLAG_",
+    [
+        (0x1, "SCHED_FLAG_RESET_ON_FORK"), (0x2, "SCHED_FLAG_RECLAIM"), (0x4, "SCHED_FLAG_DL_OVERRUN"), (0x8, "SCHED_FLAG_KEEP_POLICY"),
+        (0x10, "SCHED_FLAG_KEEP_PARAMS"), (0x20, "SCHED_FLAG_UTIL_CLAMP_MIN"), (0x40, "SCHED_FLAG_UTIL_CLAMP_MAX"),
+    ]);
+
+    /// <summary>kcmp's last two arguments are descriptors for KCMP_FILE, unused for the other known types, raw otherwise.</summary>
+    private static void KcmpEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetInt(0);
+        s.SetInt(1);
+        long type = (int)s.Args[2];
+        s.SetEnum(2, KcmpTypes);
+        if (type == 0)
+        {
+            s.SetInt(3);
+            s.SetInt(4);
+            s.ArgumentCount = 5;
+        }
+        else if (KcmpTypes.Lookup(type) is not null && type != 7)
+        {
+            s.ArgumentCount = 3;
+        }
+        else
+        {
+            s.SetHex(3);
+            s.SetHex(4);
+            s.ArgumentCount = 5;
+        }
+    }
+
+    private static readonly ValueTable KcmpTypes = new("KCMP_",
+    [
+        (0, "KCMP_FILE"), (1, "KCMP_VM"), (2, "KCMP_FILES"), (3, "KCMP_FS"), (4, "KCMP_SIGHAND"), (5, "KCMP_IO"), (6, "KCMP_SYSVSEM"), (7, "KCMP_EPOLL_TFD"),
+    ]);
+
     private static void PrctlEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
     {
         int option = (int)s.Args[0];
@@ -739,20 +810,24 @@ internal static class ProcessDecoders
                 s.SetSignal(1);
                 s.ArgumentCount = 2;
                 break;
-            case 3 or 7 or 21 or 27 or 37 or 39 or 42 or 46: // PR_GET_* that take no argument
+            case 3 or 7 or 21 or 27 or 30 or 37 or 42 or 46: // PR_GET_* that take no argument
                 s.ArgumentCount = 1;
                 break;
             case 23 or 24: // PR_CAPBSET_READ, PR_CAPBSET_DROP
                 s.SetEnum(1, StatfsTables.Capabilities);
                 s.ArgumentCount = 2;
                 break;
-            case 4 or 8 or 36 or 29:
+            case 8 or 36 or 29:
                 s.SetULong(1);
                 s.ArgumentCount = 2;
                 break;
-            case 38: // PR_SET_NO_NEW_PRIVS
-                s.SetULong(1); s.SetULong(2); s.SetULong(3); s.SetULong(4);
+            case 38: // PR_SET_NO_NEW_PRIVS: strace prints the flag in decimal, the unused rest in hex
+                s.SetULong(1); s.SetHex(2); s.SetHex(3); s.SetHex(4);
                 s.ArgumentCount = 5;
+                break;
+            case 4: // PR_SET_DUMPABLE
+                s.SetEnum(1, ProcessTables.DumpableValues, is32: false);
+                s.ArgumentCount = 2;
                 break;
             default:
                 for (int i = 1; i < 5; i++)

@@ -80,7 +80,7 @@ public sealed class SyscallTable
     }
 
     /// <summary>The display name for a number: the table's name, or <c>syscall_N</c> as strace prints unknown numbers.</summary>
-    public string NameOf(long number) => ByNumber(number)?.Name ?? $"syscall_{number:x}";
+    public string NameOf(long number) => ByNumber(number)?.Name ?? $"syscall_0x{number:x}";
 
     private static Dictionary<string, SyscallTable> LoadAll()
     {

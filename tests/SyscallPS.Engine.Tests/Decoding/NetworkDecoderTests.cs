@@ -119,4 +119,36 @@ public sealed class NetworkDecoderTests
         Assert.Equal("getsockopt(3, SOL_SOCKET, SO_TYPE, [1], [4]) = 0", Line("getsockopt", [3, 1, 3, one, len], 0, _m));
         Assert.Equal("setsockopt(3, SOL_TCP, TCP_NODELAY, [1], 4) = 0", Line("setsockopt", [3, 6, 1, one, 4], 0, _m));
     }
+
+    // Found by the end-to-end conformance suite (tests/SyscallPS.Engine.Tests/Conformance), checked against strace 6.1.
+    [Fact]
+    public void GetsockoptPrintsTheBufferAddressWhenNothingCameBackAndShowsAChangedLength()
+    {
+        ulong value = _m.PutInts(1, 0);
+        ulong zeroLen = _m.PutInts(0);
+        Assert.Equal($"getsockopt(3, SOL_SOCKET, SO_TYPE, 0x{value:x}, [0]) = 0", Line("getsockopt", [3, 1, 3, value, zeroLen], 0, _m));
+
+        // The caller offered 8 bytes, the kernel wrote 4.
+        var entry = new FakeTraceeMemory();
+        var exit = new FakeTraceeMemory();
+        ulong v = entry.Map(0x1000, [1, 0, 0, 0, 0, 0, 0, 0]);
+        exit.Map(0x1000, [1, 0, 0, 0, 0, 0, 0, 0]);
+        ulong len = entry.Map(0x2000, [8, 0, 0, 0]);
+        exit.Map(0x2000, [4, 0, 0, 0]);
+        Assert.Equal("getsockopt(3, SOL_SOCKET, SO_TYPE, [1], [8 => 4]) = 0", Line("getsockopt", [3, 1, 3, v, len], 0, entry, exitMemory: exit));
+    }
+
+    [Fact]
+    public void UnknownSocketLevelSaysSolWithTwoQuestionMarks()
+    {
+        ulong one = _m.PutInts(1);
+        Assert.Equal("setsockopt(4, 0x3e7 /* SOL_?? */, 5, [1], 4) = -1 ENOPROTOOPT (Protocol not available)", Line("setsockopt", [4, 999, 5, one, 4], -92, _m));
+    }
+
+    [Fact]
+    public void SocketpairProtocolIsAPlainUnsignedNumber()
+    {
+        Assert.Equal("socketpair(AF_INET, SOCK_STREAM, 0, 0x1234) = -1 EOPNOTSUPP (Operation not supported)", Line("socketpair", [2, 1, 0, 0x1234], -95, _m));
+        Assert.Equal("socketpair(AF_UNIX, SOCK_STREAM, 4294967295, 0x1234) = -1 EPROTONOSUPPORT (Protocol not supported)", Line("socketpair", [1, 1, U(-1), 0x1234], -93, _m));
+    }
 }

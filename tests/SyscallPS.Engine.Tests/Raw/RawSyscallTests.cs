@@ -172,7 +172,7 @@ public class RawSyscallTests
     {
         using var request = RawSyscall.Prepare(999, []);
         var result = request.Invoke();
-        Assert.Equal("syscall_3e7", result.Syscall);
+        Assert.Equal("syscall_0x3e7", result.Syscall);
         Assert.Equal("ENOSYS", result.Errno);
     }
 

@@ -84,7 +84,7 @@ internal static class FileTables
         (0, "SEEK_SET"), (1, "SEEK_CUR"), (2, "SEEK_END"), (3, "SEEK_DATA"), (4, "SEEK_HOLE"),
     ]);
 
-    public static readonly FlagTable RenameFlags = new("RENAME_", [(1, "RENAME_NOREPLACE"), (2, "RENAME_EXCHANGE"), (4, "RENAME_WHITEOUT")]);
+    public static readonly FlagTable RenameFlags = new("RENAME_", [(1, "RENAME_NOREPLACE"), (2, "RENAME_EXCHANGE"), (4, "RENAME_WHITEOUT")], unknownMarker: "??"); // strace's spelling
 
     public static readonly ValueTable FcntlCommands = new("F_",
     [
@@ -107,7 +107,7 @@ internal static class FileTables
 
     public static readonly ValueTable LeaseTypes = new("F_", [(0, "F_RDLCK"), (1, "F_WRLCK"), (2, "F_UNLCK")]);
 
-    public static readonly FlagTable FlockOps = new("LOCK_", [(1, "LOCK_SH"), (2, "LOCK_EX"), (4, "LOCK_NB"), (8, "LOCK_UN")]);
+    public static readonly FlagTable FlockOps = new("LOCK_", [(1, "LOCK_SH"), (2, "LOCK_EX"), (4, "LOCK_NB"), (8, "LOCK_UN"), (32, "LOCK_MAND"), (64, "LOCK_READ"), (128, "LOCK_WRITE")]);
 
     public static readonly FlagTable DirNotify = new("DN_",
     [

@@ -64,7 +64,7 @@ internal static class NetworkTables
     [
         (0, "SOL_IP"), (1, "SOL_SOCKET"), (6, "SOL_TCP"), (17, "SOL_UDP"), (41, "SOL_IPV6"), (58, "SOL_ICMPV6"),
         (132, "SOL_SCTP"), (255, "SOL_RAW"), (263, "SOL_PACKET"), (270, "SOL_NETLINK"), (280, "SOL_ALG"), (282, "SOL_TLS"),
-    ]);
+    ], unknownMarker: "??"); // strace's socket level table says "SOL_??"
 
     public static readonly ValueTable SocketOptions = new("SO_",
     [

@@ -16,10 +16,11 @@ internal sealed class FlagTable
 
     /// <param name="unknownPrefix">Prefix used in the comment for unmatched bits (<c>O_</c>).</param>
     /// <param name="entries">Named bits, composites first.</param>
-    public FlagTable(string unknownPrefix, (ulong Value, string Name)[] entries)
+    /// <param name="unknownMarker">What follows the prefix in the comment: strace writes <c>???</c>, a few tables <c>??</c>.</param>
+    public FlagTable(string unknownPrefix, (ulong Value, string Name)[] entries, string unknownMarker = "???")
     {
         _entries = entries;
-        _unknown = " /* " + unknownPrefix + "??? */";
+        _unknown = " /* " + unknownPrefix + unknownMarker + " */";
     }
 
     /// <summary>The table's entries, in print order.</summary>
@@ -109,7 +110,8 @@ internal sealed class ValueTable
     /// <param name="unknownPrefix">Prefix for the comment after unknown values (<c>F_</c>).</param>
     /// <param name="entries">The values; the first name wins for duplicates.</param>
     /// <param name="hexUnknown">Print unknown values in hex (strace does for most request codes) instead of decimal.</param>
-    public ValueTable(string unknownPrefix, (long Value, string Name)[] entries, bool hexUnknown = true)
+    /// <param name="unknownMarker">What follows the prefix in the comment: strace writes <c>???</c>, but <c>??</c> for socket levels.</param>
+    public ValueTable(string unknownPrefix, (long Value, string Name)[] entries, bool hexUnknown = true, string unknownMarker = "???")
     {
         _byValue = new Dictionary<long, string>(entries.Length);
         long max = -1;
@@ -134,7 +136,7 @@ internal sealed class ValueTable
             }
         }
 
-        _unknown = " /* " + unknownPrefix + "??? */";
+        _unknown = " /* " + unknownPrefix + unknownMarker + " */";
         _hexUnknown = hexUnknown;
     }
 
