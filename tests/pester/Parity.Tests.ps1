@@ -26,8 +26,12 @@ BeforeAll {
         $calls = @($Events | Where-Object Kind -eq 'Syscall')
         $start = [array]::FindIndex($calls, [Predicate[object]] { param($e) $e.Syscall -eq 'chdir' })
         $pids = @($Events.ProcessId + $Events.ChildProcessId | Where-Object { $_ } | Sort-Object -Unique -Descending)
-        $calls[$start..($calls.Count - 1)] | Where-Object Syscall -in $watch |
-            Sort-Object MonotonicNanoseconds |
+        # Each process's calls in time order, processes in the order they first appear: how two processes
+        # interleave is the scheduler's choice (a ptrace stop lets a forked child run first), not the engine's.
+        $mine = @($calls[$start..($calls.Count - 1)] | Where-Object Syscall -in $watch | Sort-Object MonotonicNanoseconds)
+        $order = @{}
+        foreach ($e in $mine) { if (-not $order.ContainsKey($e.ProcessId)) { $order[$e.ProcessId] = $order.Count } }
+        $mine | Sort-Object -Stable { $order[$_.ProcessId] } |
             ForEach-Object {
                 $line = $_.ToStraceLine() -replace '0x[0-9a-f]{6,}', '0xADDR'
                 foreach ($p in $pids) { $line = $line -replace "\b$p\b", 'PID' }

@@ -14,6 +14,22 @@ internal enum EbpfArgumentKind : byte
     Argv = 6,
     BufferOutLength = 7,
     DataIn = 8,
+    /// <summary>Array of (length argument × element size) bytes, at exit whatever the result (poll's pollfds).</summary>
+    Array = 9,
+    /// <summary>Array of (return value × element size) bytes at exit (epoll_wait's events).</summary>
+    ArrayOutReturn = 10,
+    /// <summary>fd_set of the first argument's bit count: at entry, and at exit on success.</summary>
+    FdSet = 11,
+    /// <summary>Struct the kernel reads and updates (timeouts, address lengths): at entry, and at exit on success.</summary>
+    FixedInOut = 12,
+    /// <summary>iovec array and the data it points to, at exit (writev).</summary>
+    IovecIn = 13,
+    /// <summary>iovec array and the returned bytes of its buffers, at exit on success (readv).</summary>
+    IovecOutReturn = 14,
+    /// <summary>msghdr with its address, iovecs and data, and control messages, at exit (sendmsg).</summary>
+    MessageIn = 15,
+    /// <summary>msghdr as the kernel left it with the returned bytes of its iovecs, at exit on success (recvmsg).</summary>
+    MessageOutReturn = 16,
 }
 
 /// <summary><c>struct syscall_spec</c> of syscallps.bpf.c: whether a syscall is traced and which argument bytes to copy.</summary>
@@ -29,6 +45,8 @@ internal unsafe struct EbpfSyscallSpec
     public fixed byte Kind[6];
     public fixed byte LengthArgument[6];
     public fixed ushort Size[6];
+    /// <summary>Array kinds: bytes per element.</summary>
+    public fixed byte Element[6];
 }
 
 /// <summary>
@@ -119,14 +137,23 @@ internal static class EbpfArgumentSpecs
         for (int i = 0; i < ps.Count && i < 6; i++)
         {
             var (kind, lengthArg, size) = Classify(info.Name, ps, i, bufferCap);
+            byte element = 0;
+            if (Special(info.Name, i, bufferCap) is { } special)
+            {
+                (kind, lengthArg, size, element) = special;
+            }
+
             spec.Kind[i] = (byte)kind;
             spec.LengthArgument[i] = lengthArg;
             spec.Size[i] = (ushort)size;
-            if (kind is EbpfArgumentKind.String or EbpfArgumentKind.BufferIn or EbpfArgumentKind.FixedIn or EbpfArgumentKind.Argv)
+            spec.Element[i] = element;
+            if (kind is EbpfArgumentKind.String or EbpfArgumentKind.BufferIn or EbpfArgumentKind.FixedIn or EbpfArgumentKind.Argv
+                or EbpfArgumentKind.FdSet or EbpfArgumentKind.FixedInOut)
             {
                 spec.EntryBlobs = 1;
             }
-            else if (kind != EbpfArgumentKind.None)
+
+            if (kind is not (EbpfArgumentKind.None or EbpfArgumentKind.String or EbpfArgumentKind.BufferIn or EbpfArgumentKind.FixedIn or EbpfArgumentKind.Argv))
             {
                 // The kernel program takes a faster path when a single argument is copied at exit.
                 spec.ExitBlobs = (byte)(spec.ExitBlobs == 0 ? i + 1 : 7);
@@ -137,6 +164,27 @@ internal static class EbpfArgumentSpecs
         {
             spec.LengthArgument[i] = NoLength;
         }
+    }
+
+    // Arrays, fd_sets, iovecs, msghdrs and value-result arguments: their layout is not in the C type alone.
+    private static (EbpfArgumentKind Kind, byte LengthArgument, int Size, byte Element)? Special(string syscall, int i, ushort bufferCap)
+    {
+        const int ArrayCap = 4096;
+        const int FdSetCap = 1024; // 8192 descriptors
+        return (syscall, i) switch
+        {
+            ("poll" or "ppoll", 0) => (EbpfArgumentKind.Array, 1, ArrayCap, 8),
+            ("ppoll", 2) or ("pselect6", 4) or ("select", 4) => (EbpfArgumentKind.FixedInOut, NoLength, 16, 0),
+            ("select" or "pselect6", >= 1 and <= 3) => (EbpfArgumentKind.FdSet, NoLength, FdSetCap, 0),
+            ("epoll_wait" or "epoll_pwait" or "epoll_pwait2", 1) => (EbpfArgumentKind.ArrayOutReturn, NoLength, ArrayCap - (ArrayCap % 12), 12),
+            ("readv" or "preadv" or "preadv2", 1) => (EbpfArgumentKind.IovecOutReturn, 2, bufferCap, 0),
+            ("writev" or "pwritev" or "pwritev2", 1) => (EbpfArgumentKind.IovecIn, 2, bufferCap, 0),
+            ("sendmsg", 1) => (EbpfArgumentKind.MessageIn, NoLength, bufferCap, 0),
+            ("recvmsg", 1) => (EbpfArgumentKind.MessageOutReturn, NoLength, bufferCap, 0),
+            // The address length goes in as the buffer size and comes back as the address size: "[128 => 16]".
+            ("accept" or "accept4" or "getsockname" or "getpeername", 2) or ("recvfrom", 5) => (EbpfArgumentKind.FixedInOut, NoLength, 4, 0),
+            _ => null,
+        };
     }
 
     // The table leaves a few old syscalls without parameters; their layouts are fixed ABI facts.

@@ -122,7 +122,7 @@ internal sealed class EbpfEventDecoder
             }
 
             _memory.Clear();
-            _memory.AddBlobs(record[..(int)Math.Min(head.Size, (uint)record.Length)]);
+            _memory.AddBlobs(record[..(int)Math.Min(head.Size, (uint)record.Length)], entry: true);
             return _emit(Decode(head, head, -1, unfinished: true));
         }
 
@@ -160,7 +160,7 @@ internal sealed class EbpfEventDecoder
                         return true;
                     }
 
-                    _memory.AddBlobs(entryBytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)entryBytes.Length)));
+                    _memory.AddBlobs(entryBytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)entryBytes.Length)), entry: true);
                     return _emit(Decode(entry, head, head.Return, unfinished: false));
                 }
             }
@@ -192,7 +192,7 @@ internal sealed class EbpfEventDecoder
                 if (ok && NameAllowed(entry))
                 {
                     _memory.Clear();
-                    _memory.AddBlobs(bytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)bytes.Length)));
+                    _memory.AddBlobs(bytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)bytes.Length)), entry: true);
                     ok = _emit(Decode(entry, entry, -1, unfinished: true));
                 }
 
@@ -237,7 +237,9 @@ internal sealed class EbpfEventDecoder
 
         state.EntryNanoseconds = (long)entry.EnterNanoseconds;
         state.InSyscall = true;
+        _memory.AtEntry = true;
         SyscallDecoder.OnEntry(state, _memory, _options);
+        _memory.AtEntry = false;
         var decoded = SyscallDecoder.OnExit(state, rawReturn, _memory, _options);
         state.InSyscall = false;
 

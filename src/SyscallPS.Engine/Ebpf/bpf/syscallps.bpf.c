@@ -14,6 +14,8 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define BLOB_MAX 4096
 #define ARGV_MAX 16
 #define MAX_PREFIXES 4
+#define IOV_COPIED 8    /* iovecs copied per array; strace shows at most -s of them anyway */
+#define MSG_NAME_MAX 128
 
 enum rec_type {
     REC_SYSCALL = 1,     /* a completed syscall (written at exit) */
@@ -35,6 +37,15 @@ enum arg_kind {
     AK_ARGV = 6,         /* NULL-terminated array of strings at entry */
     AK_BUF_OUT_LEN = 7,  /* output buffer at exit; length in another argument */
     AK_DATA_IN = 8,      /* data written by the caller (write, sendto): copied at exit, saving a record */
+    /* Kinds from here on always take the scratch path at exit. */
+    AK_ARRAY = 9,        /* array of len_arg x elem bytes, at exit whatever the result (pollfd: only revents changes) */
+    AK_ARRAY_OUT_RET = 10, /* array of ret x elem bytes at exit (epoll_wait's events) */
+    AK_FDSET = 11,       /* fd_set of args[0] bits: at entry, and at exit on success */
+    AK_FIXED_INOUT = 12, /* struct the kernel reads and updates (timeouts, addrlen): at entry, and at exit on success */
+    AK_IOV_IN = 13,      /* iovec array (count in len_arg) and the data it points to, at exit (writev) */
+    AK_IOV_OUT_RET = 14, /* iovec array and the first ret bytes of its buffers, at exit on success (readv) */
+    AK_MSG_IN = 15,      /* msghdr with its name, iovecs and data, control: at exit (sendmsg) */
+    AK_MSG_OUT_RET = 16, /* msghdr as the kernel left it, ret bytes of its iovecs: at exit on success (recvmsg) */
 };
 
 struct syscall_spec {
@@ -45,6 +56,7 @@ struct syscall_spec {
     __u8 kind[6];
     __u8 len_arg[6];
     __u16 size[6];
+    __u8 elem[6];       /* AK_ARRAY*: bytes per element */
 };
 
 struct config {
@@ -295,6 +307,81 @@ __noinline int sps_put_argv(__u32 off, __u64 addr, __u32 arg)
     return off;
 }
 
+/* cap (bytes per buffer, at most 0xffff) and argument index in one value: BPF calls take five arguments. */
+#define CAP_ARG(cap, arg) (((__u32)(cap) & 0xffff) | ((__u32)(arg) << 16))
+
+/* An iovec array, then the bytes of each buffer: at most limit in total (a read's return value), each
+ * buffer cut at the cap of cap_arg. */
+__noinline int sps_put_iov(__u32 off, __u64 addr, __u64 count, __s64 limit, __u32 cap_arg)
+{
+    __u32 cap = cap_arg & 0xffff;
+    __u32 arg = cap_arg >> 16;
+    if (!addr || count == 0)
+        return off;
+    if (count > IOV_COPIED)
+        count = IOV_COPIED;
+    __u32 before = off;
+    off = sps_put_blob(off, addr, (__u32)count * 16, HOW(0, arg));
+    if (off == before)
+        return off;
+    for (int i = 0; i < IOV_COPIED; i++) {
+        if (i >= count || limit <= 0)
+            break;
+        __u64 iov[2];
+        if (bpf_probe_read_user(iov, sizeof(iov), (const void *)(addr + i * 16)) != 0)
+            break;
+        __u64 n = iov[1];
+        if ((__s64)n > limit)
+            n = limit;
+        limit -= n;
+        if (n > cap)
+            n = cap;
+        off = sps_put_blob(off, iov[0], (__u32)n, HOW(0, arg));
+    }
+    return off;
+}
+
+struct sps_msghdr {
+    __u64 name;
+    __u32 namelen;
+    __u32 pad;
+    __u64 iov;
+    __u64 iovlen;
+    __u64 control;
+    __u64 controllen;
+    __u32 flags;
+    __u32 pad2;
+};
+
+/* A msghdr and what it points to: the address, the iovecs with their data, the control messages. */
+__noinline int sps_put_msghdr(__u32 off, __u64 addr, __s64 limit, __u32 cap_arg)
+{
+    __u32 arg = cap_arg >> 16;
+    struct sps_msghdr h;
+    if (!addr || bpf_probe_read_user(&h, sizeof(h), (const void *)addr) != 0)
+        return off;
+    off = sps_put_blob(off, addr, sizeof(h), HOW(0, arg));
+    if (h.name && h.namelen)
+        off = sps_put_blob(off, h.name, h.namelen > MSG_NAME_MAX ? MSG_NAME_MAX : h.namelen, HOW(0, arg));
+    off = sps_put_iov(off, h.iov, h.iovlen, limit, cap_arg);
+    if (h.control && h.controllen)
+        off = sps_put_blob(off, h.control, h.controllen > BLOB_MAX ? BLOB_MAX : (__u32)h.controllen, HOW(0, arg));
+    return off;
+}
+
+static __always_inline __u32 fdset_bytes(const struct syscall_spec *spec, const __u64 *args, int i)
+{
+    __u32 nfds = (__u32)args[0];
+    __u32 len = nfds > 65536 ? 8192 : ((nfds + 63) / 64) * 8;
+    return len > spec->size[i] ? spec->size[i] : len;
+}
+
+static __always_inline __u32 array_bytes(const struct syscall_spec *spec, __u64 count, int i)
+{
+    __u64 len = count > 65536 ? 65536 * 16 : count * spec->elem[i];
+    return len > spec->size[i] ? spec->size[i] : (__u32)len;
+}
+
 static __always_inline __u32 length_of(const struct syscall_spec *spec, const __u64 *args, int i)
 {
     __u32 len = 0;
@@ -314,8 +401,10 @@ static __always_inline __u32 entry_blobs(__u32 off, const struct syscall_spec *s
                 *missed |= 1u << i;
         } else if (kind == AK_BUF_IN) {
             off = sps_put_blob(off, args[i], length_of(spec, args, i), HOW(0, i));
-        } else if (kind == AK_FIXED_IN) {
+        } else if (kind == AK_FIXED_IN || kind == AK_FIXED_INOUT) {
             off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i));
+        } else if (kind == AK_FDSET) {
+            off = sps_put_blob(off, args[i], fdset_bytes(spec, args, i), HOW(0, i));
         }
     }
     return off;
@@ -339,8 +428,20 @@ static __always_inline __u32 exit_blobs(__u32 off, const struct syscall_spec *sp
             off = sps_put_blob(off, args[i], length_of(spec, args, i), HOW(0, i));
         } else if (kind == AK_BUF_OUT_RET && ret >= 0) {
             off = sps_put_blob(off, args[i], ret > spec->size[i] ? spec->size[i] : (__u32)ret, HOW(0, i));
-        } else if (kind == AK_FIXED_OUT && ret >= 0) {
+        } else if ((kind == AK_FIXED_OUT || kind == AK_FIXED_INOUT) && ret >= 0) {
             off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i));
+        } else if (kind == AK_ARRAY) {
+            __u32 n = spec->len_arg[i] < 6 ? array_bytes(spec, args[spec->len_arg[i] & 7], i) : 0;
+            off = sps_put_blob(off, args[i], n, HOW(0, i));
+        } else if (kind == AK_ARRAY_OUT_RET && ret > 0) {
+            off = sps_put_blob(off, args[i], array_bytes(spec, (__u64)ret, i), HOW(0, i));
+        } else if (kind == AK_FDSET && ret > 0) {
+            off = sps_put_blob(off, args[i], fdset_bytes(spec, args, i), HOW(0, i));
+        } else if (kind == AK_IOV_IN || (kind == AK_IOV_OUT_RET && ret >= 0)) {
+            __u64 count = spec->len_arg[i] < 6 ? args[spec->len_arg[i] & 7] : 0;
+            off = sps_put_iov(off, args[i], count, kind == AK_IOV_IN ? 0x7fffffffffffffffLL : ret, CAP_ARG(spec->size[i], i));
+        } else if (kind == AK_MSG_IN || (kind == AK_MSG_OUT_RET && ret >= 0)) {
+            off = sps_put_msghdr(off, args[i], kind == AK_MSG_IN ? 0x7fffffffffffffffLL : ret, CAP_ARG(spec->size[i], i));
         }
     }
     return off;
@@ -444,7 +545,7 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
     /* One small exit copy (read/write of a few bytes): straight into a reserved record, no scratch copy. */
     __u32 i = (__u32)spec->exit_blobs - 1;
     asm volatile("%[i] &= 7" : [i] "+r"(i));
-    if (!missed && spec->exit_blobs && i < 6) {
+    if (!missed && spec->exit_blobs && i < 6 && spec->kind[i] < AK_ARRAY) {
         __u8 kind = spec->kind[i];
         __s64 len = -1;
         if (kind == AK_DATA_IN || (kind == AK_BUF_OUT_LEN && ret >= 0))
