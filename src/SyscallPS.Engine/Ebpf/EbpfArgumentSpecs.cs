@@ -30,6 +30,8 @@ internal enum EbpfArgumentKind : byte
     MessageIn = 15,
     /// <summary>msghdr as the kernel left it with the returned bytes of its iovecs, at exit on success (recvmsg).</summary>
     MessageOutReturn = 16,
+    /// <summary>Output buffer at exit on success, its length in the int the length argument points to (getsockopt).</summary>
+    BufferOutLengthPointer = 17,
 }
 
 /// <summary><c>struct syscall_spec</c> of syscallps.bpf.c: whether a syscall is traced and which argument bytes to copy.</summary>
@@ -63,6 +65,7 @@ internal static class EbpfArgumentSpecs
 
     private const byte NoLength = 0xff;
     private const ushort SockaddrSize = 128;
+    private const int DirentBufferCap = 32767; // below BIG_BLOB of syscallps.bpf.c
 
     // Struct sizes on 64-bit Linux for the pointers worth copying.
     private static readonly Dictionary<string, ushort> StructSizes = new(StringComparer.Ordinal)
@@ -96,14 +99,14 @@ internal static class EbpfArgumentSpecs
         "nanosleep:rqtp", "rt_sigprocmask:nset", "sendmsg:msg", "recvmsg:msg", "epoll_ctl:event", "sendto:buff",
         "sched_setparam:param", "sched_setscheduler:param", "rt_sigtimedwait:uthese", "rt_sigsuspend:unewset",
         "rt_sigqueueinfo:uinfo", "rt_tgsigqueueinfo:uinfo", "ppoll:tsp", "pselect6:tsp", "timer_settime:new_setting",
-        "timerfd_settime:utmr", "clock_settime:tp", "settimeofday:tv", "settimeofday:tz",
+        "timerfd_settime:utmr", "clock_settime:tp", "settimeofday:tv", "settimeofday:tz", "setsockopt:optval",
     };
 
     /// <summary>
     /// Builds the spec array for a request: <paramref name="traced"/> null means every syscall; data buffers
     /// (read, write ...) are copied up to <paramref name="bufferCap"/> bytes, not at all when it is 0.
     /// </summary>
-    internal static EbpfSyscallSpec[] Build(SyscallTable table, IReadOnlySet<int>? traced, int bufferCap)
+    internal static unsafe EbpfSyscallSpec[] Build(SyscallTable table, IReadOnlySet<int>? traced, int bufferCap)
     {
         var specs = new EbpfSyscallSpec[MaxSyscalls];
         foreach (var info in table.All)
@@ -117,6 +120,13 @@ internal static class EbpfArgumentSpecs
             spec.Traced = (byte)(traced is null || traced.Contains(info.Number) ? 1 : 0);
             spec.Flags = (byte)(info.Name is "exit" or "exit_group" ? 1 : info.Name is "execve" or "execveat" ? 2 : 0);
             Describe(info, ref spec, (ushort)Math.Clamp(bufferCap, 0, 4096));
+            if (info.Name == "rt_sigreturn")
+            {
+                // The kernel program sends the stack pointer as argument 0 and copies the mask the call restores.
+                spec.Flags = 4;
+                spec.EntryBlobs = 1;
+                spec.Size[0] = (ushort)SyscallPS.Decoding.Abi.SigreturnMaskOffset;
+            }
         }
 
         if (traced is null)
@@ -181,6 +191,7 @@ internal static class EbpfArgumentSpecs
             ("writev" or "pwritev" or "pwritev2", 1) => (EbpfArgumentKind.IovecIn, 2, bufferCap, 0),
             ("sendmsg", 1) => (EbpfArgumentKind.MessageIn, NoLength, bufferCap, 0),
             ("recvmsg", 1) => (EbpfArgumentKind.MessageOutReturn, NoLength, bufferCap, 0),
+            ("getsockopt", 3) => (EbpfArgumentKind.BufferOutLengthPointer, 4, Math.Max(bufferCap, (ushort)256), 0),
             // The address length goes in as the buffer size and comes back as the address size: "[128 => 16]".
             ("accept" or "accept4" or "getsockname" or "getpeername", 2) or ("recvfrom", 5) => (EbpfArgumentKind.FixedInOut, NoLength, 4, 0),
             _ => null,
@@ -232,7 +243,8 @@ internal static class EbpfArgumentSpecs
                     ? (EbpfArgumentKind.FixedOut, NoLength, 8)
                     : syscall.StartsWith("clone", StringComparison.Ordinal) || syscall == "set_tid_address" ? (EbpfArgumentKind.None, NoLength, 0) : (EbpfArgumentKind.FixedOut, NoLength, 4);
             case "struct linux_dirent64 *" or "struct linux_dirent *":
-                return (EbpfArgumentKind.BufferOutReturn, NoLength, 4096);
+                // Whole: strace prints the number of entries, which needs every record.
+                return (EbpfArgumentKind.BufferOutReturn, NoLength, DirentBufferCap);
             case "struct new_utsname *":
                 return (EbpfArgumentKind.FixedOut, NoLength, 390);
         }

@@ -236,6 +236,9 @@ internal sealed class EbpfEventDecoder
         }
 
         state.EntryNanoseconds = (long)entry.EnterNanoseconds;
+
+        // The kernel program sends rt_sigreturn's stack pointer as its first argument (the frame holds the mask).
+        state.StackPointer = state.Info?.Name == "rt_sigreturn" ? entry.Args[0] : 0;
         state.InSyscall = true;
         _memory.AtEntry = true;
         SyscallDecoder.OnEntry(state, _memory, _options);

@@ -64,6 +64,12 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(EbpfArgumentKind.IovecOutReturn, Kind(specs, "preadv2", 1));
         Assert.Equal(EbpfArgumentKind.MessageIn, Kind(specs, "sendmsg", 1));
         Assert.Equal(EbpfArgumentKind.MessageOutReturn, Kind(specs, "recvmsg", 1));
+        Assert.Equal(EbpfArgumentKind.DataIn, Kind(specs, "setsockopt", 3));
+        Assert.Equal(EbpfArgumentKind.BufferOutLengthPointer, Kind(specs, "getsockopt", 3));
+        Assert.Equal(4, Length(specs, "getsockopt", 3));
+        Assert.Equal(EbpfArgumentKind.BufferOutReturn, Kind(specs, "getdents64", 1));
+        Assert.Equal(32767, Size(specs, "getdents64", 1)); // whole: strace counts the entries
+        Assert.Equal(4, specs[Nr("rt_sigreturn")].Flags); // the stack pointer travels as argument 0
 
         var filtered = EbpfArgumentSpecs.Build(SyscallTable.Current, Set("chdir"), 33);
         Assert.Equal(1, filtered[Nr("chdir")].Traced);

@@ -9,9 +9,10 @@
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 #define MAX_SYSCALLS 512
-#define SCRATCH_SIZE (1 << 15)
+#define SCRATCH_SIZE (1 << 15)         /* the most a per-CPU map value may hold */
 #define BLOB_AREA (SCRATCH_SIZE / 2)   /* blobs start below this offset, so the last one always fits */
 #define BLOB_MAX 4096
+#define BIG_BLOB 32768                 /* one large exit copy (a whole getdents64 buffer: strace counts its entries) */
 #define ARGV_MAX 16
 #define MAX_PREFIXES 4
 #define IOV_COPIED 8    /* iovecs copied per array; strace shows at most -s of them anyway */
@@ -26,6 +27,7 @@ enum rec_type {
 
 #define SPEC_NORETURN 1   /* exit, exit_group: report at entry */
 #define SPEC_EXEC 2       /* execve: the old memory is gone at exit, never copy then */
+#define SPEC_SIGRETURN 4  /* rt_sigreturn: args[0] carries the stack pointer, size[0] the offset of the restored mask */
 
 enum arg_kind {
     AK_NONE = 0,
@@ -46,6 +48,7 @@ enum arg_kind {
     AK_IOV_OUT_RET = 14, /* iovec array and the first ret bytes of its buffers, at exit on success (readv) */
     AK_MSG_IN = 15,      /* msghdr with its name, iovecs and data, control: at exit (sendmsg) */
     AK_MSG_OUT_RET = 16, /* msghdr as the kernel left it, ret bytes of its iovecs: at exit on success (recvmsg) */
+    AK_BUF_OUT_LENPTR = 17, /* output buffer at exit on success; length in the int that len_arg points to (getsockopt) */
 };
 
 struct syscall_spec {
@@ -109,6 +112,12 @@ struct small_rec {
     struct rec head;
     struct blob blob;
     __u8 data[SMALL_BLOB];
+};
+
+struct big_rec {
+    struct rec head;
+    struct blob blob;
+    __u8 data[BIG_BLOB];
 };
 
 /* Reserves a T, fills it with the syscall and n bytes from addr (n masked to T's data area), submits. */
@@ -272,8 +281,10 @@ __noinline int sps_put_blob(__u32 off, __u64 addr, __u32 len, __u32 how)
         return off;
     if (len > BLOB_MAX)
         len = BLOB_MAX;
-    /* Keep the verifier's bounds: the compiler may otherwise reuse the unclamped registers. */
-    asm volatile("%[len] &= 0x1fff" : [len] "+r"(len));
+    /* Keep the verifier's bounds (1..BLOB_MAX): the compiler may otherwise reuse the unclamped registers. */
+    len -= 1;
+    asm volatile("%[len] &= 0xfff" : [len] "+r"(len));
+    len += 1;
     asm volatile("%[off] &= 0x3fff" : [off] "+r"(off));
     struct blob *b = (struct blob *)(buf + off);
     long n;
@@ -440,6 +451,10 @@ static __always_inline __u32 exit_blobs(__u32 off, const struct syscall_spec *sp
         } else if (kind == AK_IOV_IN || (kind == AK_IOV_OUT_RET && ret >= 0)) {
             __u64 count = spec->len_arg[i] < 6 ? args[spec->len_arg[i] & 7] : 0;
             off = sps_put_iov(off, args[i], count, kind == AK_IOV_IN ? 0x7fffffffffffffffLL : ret, CAP_ARG(spec->size[i], i));
+        } else if (kind == AK_BUF_OUT_LENPTR && ret >= 0 && spec->len_arg[i] < 6) {
+            __u32 n = 0;
+            if (bpf_probe_read_user(&n, sizeof(n), (const void *)args[spec->len_arg[i] & 7]) == 0)
+                off = sps_put_blob(off, args[i], n > spec->size[i] ? spec->size[i] : n, HOW(0, i));
         } else if (kind == AK_MSG_IN || (kind == AK_MSG_OUT_RET && ret >= 0)) {
             off = sps_put_msghdr(off, args[i], kind == AK_MSG_IN ? 0x7fffffffffffffffLL : ret, CAP_ARG(spec->size[i], i));
         }
@@ -469,7 +484,7 @@ static __always_inline void output_scratch(__u8 *buf, __u32 size)
         count_drop();
 }
 
-static __always_inline int on_enter(__s64 nr, const __u64 *args)
+static __always_inline int on_enter(__s64 nr, const __u64 *args, __u64 sp)
 {
     if (nr < 0 || nr >= MAX_SYSCALLS)
         return 0;
@@ -510,8 +525,13 @@ static __always_inline int on_enter(__s64 nr, const __u64 *args)
         for (int i = 0; i < 6; i++)
             r->args[i] = args[i];
         __u32 off = sizeof(struct rec);
-        if (spec->entry_blobs)
+        if (spec->flags & SPEC_SIGRETURN) {
+            /* The mask being restored lies in the signal frame on the stack. */
+            r->args[0] = sp;
+            off = sps_put_blob(off, sp + spec->size[0], 8, HOW(0, 0));
+        } else if (spec->entry_blobs) {
             off = entry_blobs(off, spec, args, &missed);
+        }
         if (spec->flags & SPEC_EXEC)
             off = spec->kind[2] == AK_ARGV ? sps_put_argv(off, args[2], 2) : sps_put_argv(off, args[1], 1);
         r->size = off;
@@ -529,7 +549,13 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
 {
     struct task_struct *task = bpf_get_current_task_btf();
     struct in_flight *f = bpf_task_storage_get(&sps_flights, task, 0, 0);
-    if (!f || !f->enter_ns || f->nr != nr)
+    if (!f || !f->enter_ns)
+        return 0;
+    /* rt_sigreturn restores the registers, syscall number included (-1): take the one from entry. */
+    int restored = nr == -1;
+    if (restored)
+        nr = f->nr;
+    else if (f->nr != nr)
         return 0;
     __u64 enter_ns = f->enter_ns;
     __u32 missed = f->missed;
@@ -538,7 +564,7 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
         return 0;
     __u32 key = (__u32)nr & (MAX_SYSCALLS - 1);
     struct syscall_spec *spec = bpf_map_lookup_elem(&sps_specs, &key);
-    if (!spec)
+    if (!spec || (restored && !(spec->flags & SPEC_SIGRETURN)))
         return 0;
     __u64 pid_tgid = bpf_get_current_pid_tgid();
     __u64 now = bpf_ktime_get_ns();
@@ -562,6 +588,11 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
             EMIT_SMALL(struct tiny_rec, 0xf);
         if (n > 0)
             EMIT_SMALL(struct small_rec, 0x3f);
+        if (len > BLOB_MAX && len < BIG_BLOB && args[i]) {
+            /* Larger than a scratch blob (only getdents64 is given such a size): a record of its own. */
+            n = (__u32)len;
+            EMIT_SMALL(struct big_rec, 0x7fff);
+        }
         if (len == 0)
             goto plain;
     }
@@ -623,7 +654,7 @@ int BPF_PROG(sps_raw_enter, struct pt_regs *regs, long id)
 {
     __u64 args[6];
     regs_args(regs, args);
-    return on_enter(id, args);
+    return on_enter(id, args, regs->sp);
 }
 
 SEC("tp_btf/sys_exit")
@@ -659,7 +690,7 @@ int sps_tp_enter(struct sps_tp_enter_ctx *ctx)
     __u64 args[6];
     struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
     regs_args(regs, args);
-    return on_enter(ctx->nr, args);
+    return on_enter(ctx->nr, args, regs->sp);
 }
 
 SEC("tracepoint")
