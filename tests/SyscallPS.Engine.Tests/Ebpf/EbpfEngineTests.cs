@@ -134,7 +134,7 @@ public sealed class EbpfEngineTests
         Assert.Equal("/", captured.String(childChdir, 0));
         var childExit = events.Single(e => e.ProcessId == child && e.Kind == SyscallEventKind.Exited);
         Assert.Equal(3, childExit.ExitCode);
-        Assert.Contains(events, e => e.ProcessId == child && e.Kind == SyscallEventKind.Unfinished && e.Syscall == "exit_group");
+        Assert.Contains(events, e => e.ProcessId == child && e.Kind == SyscallEventKind.Syscall && e.Syscall == "exit_group" && e.ReturnText == "?");
 
         var rootExit = events[^1];
         Assert.Equal(SyscallEventKind.Exited, rootExit.Kind);

@@ -510,6 +510,9 @@ static __always_inline int on_enter(__s64 nr, const __u64 *args, __u64 sp)
         /* A name filter is checked every time: exec and prctl(PR_SET_NAME) rename a task. */
         f->traced = !cfg.comm_filter;
     }
+    /* exit and exit_group have no result: never a failure. */
+    if ((spec->flags & SPEC_NORETURN) && cfg.failed_only)
+        return 0;
     __u64 now = bpf_ktime_get_ns();
     __u32 missed = 0;
     if ((spec->flags & SPEC_NORETURN) || spec->entry_blobs) {
