@@ -286,7 +286,8 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
                 }
             }
 
-            if (_failure is null && !_consumerGone && Drain())
+            // Whatever is still in the ring (a backlog larger than one batch) is delivered before the end.
+            if (_failure is null && !_consumerGone && _events!.ConsumeThrough(_handleRecord) && Drain())
             {
                 ReportDrops();
             }
@@ -328,7 +329,9 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         _processEvents!.Consume(_queueRecord, int.MaxValue);
         if (_processRecords.Count > 0)
         {
-            _events.Consume(_handleRecord, BatchLimit);
+            // A process's syscall records were all submitted before its exit record: read the ring up to where
+            // it stands now, past the batch limit, or the run could end with them unread.
+            _events.ConsumeThrough(_handleRecord);
             foreach (var record in _processRecords)
             {
                 if (_failure is null && !_consumerGone)
