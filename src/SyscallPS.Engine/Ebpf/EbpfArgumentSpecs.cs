@@ -91,6 +91,8 @@ internal static class EbpfArgumentSpecs
         ["struct epoll_event *"] = 12,
         ["struct sched_param *"] = 4,
         ["loff_t *"] = 8,
+        ["stack_t *"] = 24,
+        ["struct __kernel_old_itimerval *"] = 32,
     };
 
     // Non-const pointers the kernel reads (the table lost their const).
@@ -100,6 +102,7 @@ internal static class EbpfArgumentSpecs
         "sched_setparam:param", "sched_setscheduler:param", "rt_sigtimedwait:uthese", "rt_sigsuspend:unewset",
         "rt_sigqueueinfo:uinfo", "rt_tgsigqueueinfo:uinfo", "ppoll:tsp", "pselect6:tsp", "timer_settime:new_setting",
         "timerfd_settime:utmr", "clock_settime:tp", "settimeofday:tv", "settimeofday:tz", "setsockopt:optval",
+        "openat2:how", "setitimer:value",
     };
 
     /// <summary>
@@ -192,6 +195,20 @@ internal static class EbpfArgumentSpecs
             ("sendmsg", 1) => (EbpfArgumentKind.MessageIn, NoLength, bufferCap, 0),
             ("recvmsg", 1) => (EbpfArgumentKind.MessageOutReturn, NoLength, bufferCap, 0),
             ("getsockopt", 3) => (EbpfArgumentKind.BufferOutLengthPointer, 4, Math.Max(bufferCap, (ushort)256), 0),
+            ("getsockopt", 4) => (EbpfArgumentKind.FixedInOut, NoLength, 4, 0),
+            // Offsets the kernel advances: "[0] => [4]".
+            ("sendfile", 2) or ("splice" or "copy_file_range", 1 or 3) => (EbpfArgumentKind.FixedInOut, NoLength, 8, 0),
+            // Untyped arguments that are pointers for the commands the decoders expand (struct flock, a task
+            // name, the FS base); for other commands the copy fails or is not looked at.
+            ("fcntl", 2) => (EbpfArgumentKind.FixedInOut, NoLength, 32, 0),
+            ("ioctl", 2) => (EbpfArgumentKind.FixedInOut, NoLength, 64, 0), // struct termios is 60 bytes
+            ("prctl", 1) => (EbpfArgumentKind.FixedInOut, NoLength, 16, 0),
+            ("arch_prctl", 1) => (EbpfArgumentKind.FixedOut, NoLength, 8, 0),
+            ("sched_getaffinity", 2) => (EbpfArgumentKind.BufferOutReturn, NoLength, 1024, 0),
+            ("utimensat", 2) => (EbpfArgumentKind.FixedIn, NoLength, 32, 0),
+            ("mount", 0 or 1 or 2 or 4) or ("umount2", 0) => (EbpfArgumentKind.String, NoLength, StringCap, 0),
+            ("capget", 0) => (EbpfArgumentKind.FixedInOut, NoLength, 8, 0),
+            ("capget", 1) => (EbpfArgumentKind.FixedOut, NoLength, 24, 0),
             // The address length goes in as the buffer size and comes back as the address size: "[128 => 16]".
             ("accept" or "accept4" or "getsockname" or "getpeername", 2) or ("recvfrom", 5) => (EbpfArgumentKind.FixedInOut, NoLength, 4, 0),
             _ => null,

@@ -70,6 +70,10 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(EbpfArgumentKind.BufferOutReturn, Kind(specs, "getdents64", 1));
         Assert.Equal(32767, Size(specs, "getdents64", 1)); // whole: strace counts the entries
         Assert.Equal(4, specs[Nr("rt_sigreturn")].Flags); // the stack pointer travels as argument 0
+        Assert.Equal(EbpfArgumentKind.FixedInOut, Kind(specs, "sendfile", 2)); // "[0] => [4]"
+        Assert.Equal(EbpfArgumentKind.FixedIn, Kind(specs, "openat2", 2));
+        Assert.Equal(EbpfArgumentKind.String, Kind(specs, "mount", 1));
+        Assert.Equal(24, Size(specs, "sigaltstack", 1));
 
         var filtered = EbpfArgumentSpecs.Build(SyscallTable.Current, Set("chdir"), 33);
         Assert.Equal(1, filtered[Nr("chdir")].Traced);

@@ -47,7 +47,7 @@ enum arg_kind {
     AK_IOV_IN = 13,      /* iovec array (count in len_arg) and the data it points to, at exit (writev) */
     AK_IOV_OUT_RET = 14, /* iovec array and the first ret bytes of its buffers, at exit on success (readv) */
     AK_MSG_IN = 15,      /* msghdr with its name, iovecs and data, control: at exit (sendmsg) */
-    AK_MSG_OUT_RET = 16, /* msghdr as the kernel left it, ret bytes of its iovecs: at exit on success (recvmsg) */
+    AK_MSG_OUT_RET = 16, /* msghdr as the kernel left it, ret bytes of its iovecs: at exit (recvmsg) */
     AK_BUF_OUT_LENPTR = 17, /* output buffer at exit on success; length in the int that len_arg points to (getsockopt) */
 };
 
@@ -455,8 +455,9 @@ static __always_inline __u32 exit_blobs(__u32 off, const struct syscall_spec *sp
             __u32 n = 0;
             if (bpf_probe_read_user(&n, sizeof(n), (const void *)args[spec->len_arg[i] & 7]) == 0)
                 off = sps_put_blob(off, args[i], n > spec->size[i] ? spec->size[i] : n, HOW(0, i));
-        } else if (kind == AK_MSG_IN || (kind == AK_MSG_OUT_RET && ret >= 0)) {
-            off = sps_put_msghdr(off, args[i], kind == AK_MSG_IN ? 0x7fffffffffffffffLL : ret, CAP_ARG(spec->size[i], i));
+        } else if (kind == AK_MSG_IN || kind == AK_MSG_OUT_RET) {
+            /* A failed recvmsg still shows the header it was given. */
+            off = sps_put_msghdr(off, args[i], kind == AK_MSG_IN ? 0x7fffffffffffffffLL : ret > 0 ? ret : 0, CAP_ARG(spec->size[i], i));
         }
     }
     return off;
