@@ -32,6 +32,10 @@ internal enum EbpfArgumentKind : byte
     MessageOutReturn = 16,
     /// <summary>Output buffer at exit on success, its length in the int the length argument points to (getsockopt).</summary>
     BufferOutLengthPointer = 17,
+    /// <summary>mmsghdr array (count in the length argument) with each message's msghdr and data, at exit (sendmmsg).</summary>
+    MultiMessageIn = 18,
+    /// <summary>The same for the messages received, each message's data cut at its msg_len, at exit on success (recvmmsg).</summary>
+    MultiMessageOutReturn = 19,
 }
 
 /// <summary><c>struct syscall_spec</c> of syscallps.bpf.c: whether a syscall is traced and which argument bytes to copy.</summary>
@@ -194,6 +198,8 @@ internal static class EbpfArgumentSpecs
             ("writev" or "pwritev" or "pwritev2", 1) => (EbpfArgumentKind.IovecIn, 2, bufferCap, 0),
             ("sendmsg", 1) => (EbpfArgumentKind.MessageIn, NoLength, bufferCap, 0),
             ("recvmsg", 1) => (EbpfArgumentKind.MessageOutReturn, NoLength, bufferCap, 0),
+            ("sendmmsg", 1) => (EbpfArgumentKind.MultiMessageIn, 2, bufferCap, 0),
+            ("recvmmsg", 1) => (EbpfArgumentKind.MultiMessageOutReturn, 2, bufferCap, 0),
             ("getsockopt", 3) => (EbpfArgumentKind.BufferOutLengthPointer, 4, Math.Max(bufferCap, (ushort)256), 0),
             ("getsockopt", 4) => (EbpfArgumentKind.FixedInOut, NoLength, 4, 0),
             // Offsets the kernel advances: "[0] => [4]".

@@ -74,6 +74,9 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(EbpfArgumentKind.FixedIn, Kind(specs, "openat2", 2));
         Assert.Equal(EbpfArgumentKind.String, Kind(specs, "mount", 1));
         Assert.Equal(24, Size(specs, "sigaltstack", 1));
+        Assert.Equal(EbpfArgumentKind.MultiMessageIn, Kind(specs, "sendmmsg", 1));
+        Assert.Equal(EbpfArgumentKind.MultiMessageOutReturn, Kind(specs, "recvmmsg", 1));
+        Assert.Equal(2, Length(specs, "recvmmsg", 1));
 
         var filtered = EbpfArgumentSpecs.Build(SyscallTable.Current, Set("chdir"), 33);
         Assert.Equal(1, filtered[Nr("chdir")].Traced);

@@ -17,6 +17,8 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define MAX_PREFIXES 4
 #define IOV_COPIED 8    /* iovecs copied per array; strace shows at most -s of them anyway */
 #define MSG_NAME_MAX 128
+#define MMSG_COPIED 4   /* messages copied per sendmmsg/recvmmsg */
+#define CAP_ARG_RECV (1u << 24)
 
 enum rec_type {
     REC_SYSCALL = 1,     /* a completed syscall (written at exit) */
@@ -49,6 +51,8 @@ enum arg_kind {
     AK_MSG_IN = 15,      /* msghdr with its name, iovecs and data, control: at exit (sendmsg) */
     AK_MSG_OUT_RET = 16, /* msghdr as the kernel left it, ret bytes of its iovecs: at exit (recvmsg) */
     AK_BUF_OUT_LENPTR = 17, /* output buffer at exit on success; length in the int that len_arg points to (getsockopt) */
+    AK_MMSG_IN = 18,     /* mmsghdr array (count in len_arg) with each message's msghdr, at exit (sendmmsg) */
+    AK_MMSG_OUT_RET = 19, /* the same for the ret messages received, each message's data cut at its msg_len (recvmmsg) */
 };
 
 struct syscall_spec {
@@ -380,6 +384,30 @@ __noinline int sps_put_msghdr(__u32 off, __u64 addr, __s64 limit, __u32 cap_arg)
     return off;
 }
 
+/* An mmsghdr array and each message's msghdr; received messages carry their data up to their msg_len. */
+__noinline int sps_put_mmsg(__u32 off, __u64 addr, __u64 vlen, __s64 done, __u32 cap_arg)
+{
+    __u32 arg = (cap_arg >> 16) & 0xff;
+    if (!addr || vlen == 0)
+        return off;
+    if (vlen > MMSG_COPIED)
+        vlen = MMSG_COPIED;
+    off = sps_put_blob(off, addr, (__u32)vlen * 64, HOW(0, arg));
+    for (int i = 0; i < MMSG_COPIED; i++) {
+        if (i >= vlen)
+            break;
+        __s64 limit = 0x7fffffffffffffffLL;
+        if (cap_arg & CAP_ARG_RECV) {
+            __u32 len = 0;
+            if (i >= done || bpf_probe_read_user(&len, sizeof(len), (const void *)(addr + i * 64 + 56)) != 0)
+                len = 0;
+            limit = len;
+        }
+        off = sps_put_msghdr(off, addr + i * 64, limit, cap_arg & ~CAP_ARG_RECV);
+    }
+    return off;
+}
+
 static __always_inline __u32 fdset_bytes(const struct syscall_spec *spec, const __u64 *args, int i)
 {
     __u32 nfds = (__u32)args[0];
@@ -455,6 +483,9 @@ static __always_inline __u32 exit_blobs(__u32 off, const struct syscall_spec *sp
             __u32 n = 0;
             if (bpf_probe_read_user(&n, sizeof(n), (const void *)args[spec->len_arg[i] & 7]) == 0)
                 off = sps_put_blob(off, args[i], n > spec->size[i] ? spec->size[i] : n, HOW(0, i));
+        } else if ((kind == AK_MMSG_IN || (kind == AK_MMSG_OUT_RET && ret >= 0)) && spec->len_arg[i] < 6) {
+            __u32 how = CAP_ARG(spec->size[i], i) | (kind == AK_MMSG_OUT_RET ? CAP_ARG_RECV : 0);
+            off = sps_put_mmsg(off, args[i], args[spec->len_arg[i] & 7], ret, how);
         } else if (kind == AK_MSG_IN || kind == AK_MSG_OUT_RET) {
             /* A failed recvmsg still shows the header it was given. */
             off = sps_put_msghdr(off, args[i], kind == AK_MSG_IN ? 0x7fffffffffffffffLL : ret > 0 ? ret : 0, CAP_ARG(spec->size[i], i));
