@@ -198,6 +198,7 @@ internal static class EbpfArgumentSpecs
             ("writev" or "pwritev" or "pwritev2", 1) => (EbpfArgumentKind.IovecIn, 2, bufferCap, 0),
             ("sendmsg", 1) => (EbpfArgumentKind.MessageIn, NoLength, bufferCap, 0),
             ("recvmsg", 1) => (EbpfArgumentKind.MessageOutReturn, NoLength, bufferCap, 0),
+            ("getcwd", 0) => (EbpfArgumentKind.BufferOutReturn, NoLength, StringCap, 0), // a path: printed whole
             ("sendmmsg", 1) => (EbpfArgumentKind.MultiMessageIn, 2, bufferCap, 0),
             ("recvmmsg", 1) => (EbpfArgumentKind.MultiMessageOutReturn, 2, bufferCap, 0),
             ("getsockopt", 3) => (EbpfArgumentKind.BufferOutLengthPointer, 4, Math.Max(bufferCap, (ushort)256), 0),
