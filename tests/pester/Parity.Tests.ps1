@@ -151,13 +151,19 @@ Describe 'eBPF only' {
     It 'leaves no BPF program or link behind' {
         if ($ebpfWhy) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $ebpfWhy"; return }
         if (-not (Get-Command bpftool -ErrorAction Ignore)) { Set-ItResult -Skipped -Because 'bpftool is not installed'; return }
+        # Other SyscallPS sessions on the machine may have their own sps_ programs: look only at the ids that
+        # appeared with this session.
+        function Get-SpsProgramIds { @((bpftool prog show) -match '^\d+: .* name sps_' | ForEach-Object { [int]($_ -replace ':.*') }) }
         Start-SyscallTrace -FilePath true | Out-Null
+        $before = Get-SpsProgramIds
         $s = Start-SyscallTrace -FilePath sleep -ArgumentList 5 -AsJob
         Start-Sleep -Milliseconds 300
-        (bpftool prog show) -match 'sps_' | Should -Not -BeNullOrEmpty -Because 'the running session has its programs loaded'
+        $ours = @(Get-SpsProgramIds | Where-Object { $_ -notin $before })
+        $ours | Should -Not -BeNullOrEmpty -Because 'the running session has its programs loaded'
         $s | Stop-SyscallTrace
         Start-Sleep -Milliseconds 300
-        (bpftool prog show) -match 'sps_' | Should -BeNullOrEmpty
-        (bpftool link show) -match 'sps_' | Should -BeNullOrEmpty
+        Get-SpsProgramIds | Where-Object { $_ -in $ours } | Should -BeNullOrEmpty
+        $links = @((bpftool link show) -match 'prog (\d+)' | ForEach-Object { if ($_ -match 'prog (\d+)') { [int]$Matches[1] } })
+        $links | Where-Object { $_ -in $ours } | Should -BeNullOrEmpty
     }
 }
