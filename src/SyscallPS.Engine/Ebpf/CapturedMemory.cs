@@ -5,10 +5,12 @@ namespace SyscallPS.Ebpf;
 /// <summary>
 /// The tracee memory as the kernel program copied it: serves reads inside the copied ranges (output
 /// buffers from the exit record first, then inputs from the entry record) and -1 for anything else.
+/// A value the kernel updates (timeouts, fd_sets, address lengths) is copied twice: <see cref="AtEntry"/>
+/// picks which copy answers first.
 /// </summary>
 internal sealed class CapturedMemory : ITraceeMemory
 {
-    private readonly List<(ulong Address, int Offset, int Length)> _ranges = new(8);
+    private readonly List<(ulong Address, int Offset, int Length, bool Entry)> _ranges = new(8);
     private byte[] _bytes = new byte[4096];
     private int _used;
 
@@ -19,8 +21,11 @@ internal sealed class CapturedMemory : ITraceeMemory
         _used = 0;
     }
 
-    /// <summary>Adds the blobs that follow a record's head (up to the record's end).</summary>
-    public void AddBlobs(ReadOnlySpan<byte> record)
+    /// <summary>True while the entry is decoded: entry-time copies answer before exit-time ones.</summary>
+    public bool AtEntry { get; set; }
+
+    /// <summary>Adds the blobs that follow a record's head (up to the record's end), copied at exit unless <paramref name="entry"/>.</summary>
+    public void AddBlobs(ReadOnlySpan<byte> record, bool entry = false)
     {
         int off = EbpfRecord.HeaderSize;
         while (off + EbpfBlob.HeaderSize <= record.Length)
@@ -33,13 +38,13 @@ internal sealed class CapturedMemory : ITraceeMemory
                 break;
             }
 
-            Add(address, record.Slice(data, length));
+            Add(address, record.Slice(data, length), entry);
             off = data + ((length + 7) & ~7);
         }
     }
 
     /// <summary>Adds one copied range.</summary>
-    public void Add(ulong address, ReadOnlySpan<byte> bytes)
+    public void Add(ulong address, ReadOnlySpan<byte> bytes, bool entry = false)
     {
         if (_used + bytes.Length > _bytes.Length)
         {
@@ -47,16 +52,22 @@ internal sealed class CapturedMemory : ITraceeMemory
         }
 
         bytes.CopyTo(_bytes.AsSpan(_used));
-        _ranges.Add((address, _used, bytes.Length));
+        _ranges.Add((address, _used, bytes.Length, entry));
         _used += bytes.Length;
     }
 
     /// <inheritdoc />
     public int Read(ulong address, Span<byte> destination)
     {
-        foreach (var (start, offset, length) in _ranges)
+        int n = Read(address, destination, AtEntry);
+        return n >= 0 ? n : Read(address, destination, !AtEntry);
+    }
+
+    private int Read(ulong address, Span<byte> destination, bool entry)
+    {
+        foreach (var (start, offset, length, isEntry) in _ranges)
         {
-            if (address >= start && address - start < (ulong)length)
+            if (isEntry == entry && address >= start && address - start < (ulong)length)
             {
                 int skip = (int)(address - start);
                 int n = Math.Min(destination.Length, length - skip);

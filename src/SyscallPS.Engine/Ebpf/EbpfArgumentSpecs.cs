@@ -14,6 +14,28 @@ internal enum EbpfArgumentKind : byte
     Argv = 6,
     BufferOutLength = 7,
     DataIn = 8,
+    /// <summary>Array of (length argument × element size) bytes, at exit whatever the result (poll's pollfds).</summary>
+    Array = 9,
+    /// <summary>Array of (return value × element size) bytes at exit (epoll_wait's events).</summary>
+    ArrayOutReturn = 10,
+    /// <summary>fd_set of the first argument's bit count: at entry, and at exit on success.</summary>
+    FdSet = 11,
+    /// <summary>Struct the kernel reads and updates (timeouts, address lengths): at entry, and at exit on success.</summary>
+    FixedInOut = 12,
+    /// <summary>iovec array and the data it points to, at exit (writev).</summary>
+    IovecIn = 13,
+    /// <summary>iovec array and the returned bytes of its buffers, at exit on success (readv).</summary>
+    IovecOutReturn = 14,
+    /// <summary>msghdr with its address, iovecs and data, and control messages, at exit (sendmsg).</summary>
+    MessageIn = 15,
+    /// <summary>msghdr as the kernel left it with the returned bytes of its iovecs, at exit on success (recvmsg).</summary>
+    MessageOutReturn = 16,
+    /// <summary>Output buffer at exit on success, its length in the int the length argument points to (getsockopt).</summary>
+    BufferOutLengthPointer = 17,
+    /// <summary>mmsghdr array (count in the length argument) with each message's msghdr and data, at exit (sendmmsg).</summary>
+    MultiMessageIn = 18,
+    /// <summary>The same for the messages received, each message's data cut at its msg_len, at exit on success (recvmmsg).</summary>
+    MultiMessageOutReturn = 19,
 }
 
 /// <summary><c>struct syscall_spec</c> of syscallps.bpf.c: whether a syscall is traced and which argument bytes to copy.</summary>
@@ -29,6 +51,8 @@ internal unsafe struct EbpfSyscallSpec
     public fixed byte Kind[6];
     public fixed byte LengthArgument[6];
     public fixed ushort Size[6];
+    /// <summary>Array kinds: bytes per element.</summary>
+    public fixed byte Element[6];
 }
 
 /// <summary>
@@ -45,6 +69,7 @@ internal static class EbpfArgumentSpecs
 
     private const byte NoLength = 0xff;
     private const ushort SockaddrSize = 128;
+    private const int DirentBufferCap = 32767; // below BIG_BLOB of syscallps.bpf.c
 
     // Struct sizes on 64-bit Linux for the pointers worth copying.
     private static readonly Dictionary<string, ushort> StructSizes = new(StringComparer.Ordinal)
@@ -70,6 +95,8 @@ internal static class EbpfArgumentSpecs
         ["struct epoll_event *"] = 12,
         ["struct sched_param *"] = 4,
         ["loff_t *"] = 8,
+        ["stack_t *"] = 24,
+        ["struct __kernel_old_itimerval *"] = 32,
     };
 
     // Non-const pointers the kernel reads (the table lost their const).
@@ -78,14 +105,15 @@ internal static class EbpfArgumentSpecs
         "nanosleep:rqtp", "rt_sigprocmask:nset", "sendmsg:msg", "recvmsg:msg", "epoll_ctl:event", "sendto:buff",
         "sched_setparam:param", "sched_setscheduler:param", "rt_sigtimedwait:uthese", "rt_sigsuspend:unewset",
         "rt_sigqueueinfo:uinfo", "rt_tgsigqueueinfo:uinfo", "ppoll:tsp", "pselect6:tsp", "timer_settime:new_setting",
-        "timerfd_settime:utmr", "clock_settime:tp", "settimeofday:tv", "settimeofday:tz",
+        "timerfd_settime:utmr", "clock_settime:tp", "settimeofday:tv", "settimeofday:tz", "setsockopt:optval",
+        "openat2:how", "setitimer:value",
     };
 
     /// <summary>
     /// Builds the spec array for a request: <paramref name="traced"/> null means every syscall; data buffers
     /// (read, write ...) are copied up to <paramref name="bufferCap"/> bytes, not at all when it is 0.
     /// </summary>
-    internal static EbpfSyscallSpec[] Build(SyscallTable table, IReadOnlySet<int>? traced, int bufferCap)
+    internal static unsafe EbpfSyscallSpec[] Build(SyscallTable table, IReadOnlySet<int>? traced, int bufferCap)
     {
         var specs = new EbpfSyscallSpec[MaxSyscalls];
         foreach (var info in table.All)
@@ -99,6 +127,13 @@ internal static class EbpfArgumentSpecs
             spec.Traced = (byte)(traced is null || traced.Contains(info.Number) ? 1 : 0);
             spec.Flags = (byte)(info.Name is "exit" or "exit_group" ? 1 : info.Name is "execve" or "execveat" ? 2 : 0);
             Describe(info, ref spec, (ushort)Math.Clamp(bufferCap, 0, 4096));
+            if (info.Name == "rt_sigreturn")
+            {
+                // The kernel program sends the stack pointer as argument 0 and copies the mask the call restores.
+                spec.Flags = 4;
+                spec.EntryBlobs = 1;
+                spec.Size[0] = (ushort)SyscallPS.Decoding.Abi.SigreturnMaskOffset;
+            }
         }
 
         if (traced is null)
@@ -119,14 +154,23 @@ internal static class EbpfArgumentSpecs
         for (int i = 0; i < ps.Count && i < 6; i++)
         {
             var (kind, lengthArg, size) = Classify(info.Name, ps, i, bufferCap);
+            byte element = 0;
+            if (Special(info.Name, i, bufferCap) is { } special)
+            {
+                (kind, lengthArg, size, element) = special;
+            }
+
             spec.Kind[i] = (byte)kind;
             spec.LengthArgument[i] = lengthArg;
             spec.Size[i] = (ushort)size;
-            if (kind is EbpfArgumentKind.String or EbpfArgumentKind.BufferIn or EbpfArgumentKind.FixedIn or EbpfArgumentKind.Argv)
+            spec.Element[i] = element;
+            if (kind is EbpfArgumentKind.String or EbpfArgumentKind.BufferIn or EbpfArgumentKind.FixedIn or EbpfArgumentKind.Argv
+                or EbpfArgumentKind.FdSet or EbpfArgumentKind.FixedInOut)
             {
                 spec.EntryBlobs = 1;
             }
-            else if (kind != EbpfArgumentKind.None)
+
+            if (kind is not (EbpfArgumentKind.None or EbpfArgumentKind.String or EbpfArgumentKind.BufferIn or EbpfArgumentKind.FixedIn or EbpfArgumentKind.Argv))
             {
                 // The kernel program takes a faster path when a single argument is copied at exit.
                 spec.ExitBlobs = (byte)(spec.ExitBlobs == 0 ? i + 1 : 7);
@@ -137,6 +181,45 @@ internal static class EbpfArgumentSpecs
         {
             spec.LengthArgument[i] = NoLength;
         }
+    }
+
+    // Arrays, fd_sets, iovecs, msghdrs and value-result arguments: their layout is not in the C type alone.
+    private static (EbpfArgumentKind Kind, byte LengthArgument, int Size, byte Element)? Special(string syscall, int i, ushort bufferCap)
+    {
+        const int ArrayCap = 4096;
+        const int FdSetCap = 1024; // 8192 descriptors
+        return (syscall, i) switch
+        {
+            ("poll" or "ppoll", 0) => (EbpfArgumentKind.Array, 1, ArrayCap, 8),
+            ("ppoll", 2) or ("pselect6", 4) or ("select", 4) => (EbpfArgumentKind.FixedInOut, NoLength, 16, 0),
+            ("select" or "pselect6", >= 1 and <= 3) => (EbpfArgumentKind.FdSet, NoLength, FdSetCap, 0),
+            ("epoll_wait" or "epoll_pwait" or "epoll_pwait2", 1) => (EbpfArgumentKind.ArrayOutReturn, NoLength, ArrayCap - (ArrayCap % 12), 12),
+            ("readv" or "preadv" or "preadv2", 1) => (EbpfArgumentKind.IovecOutReturn, 2, bufferCap, 0),
+            ("writev" or "pwritev" or "pwritev2", 1) => (EbpfArgumentKind.IovecIn, 2, bufferCap, 0),
+            ("sendmsg", 1) => (EbpfArgumentKind.MessageIn, NoLength, bufferCap, 0),
+            ("recvmsg", 1) => (EbpfArgumentKind.MessageOutReturn, NoLength, bufferCap, 0),
+            ("getcwd", 0) => (EbpfArgumentKind.BufferOutReturn, NoLength, StringCap, 0), // a path: printed whole
+            ("sendmmsg", 1) => (EbpfArgumentKind.MultiMessageIn, 2, bufferCap, 0),
+            ("recvmmsg", 1) => (EbpfArgumentKind.MultiMessageOutReturn, 2, bufferCap, 0),
+            ("getsockopt", 3) => (EbpfArgumentKind.BufferOutLengthPointer, 4, Math.Max(bufferCap, (ushort)256), 0),
+            ("getsockopt", 4) => (EbpfArgumentKind.FixedInOut, NoLength, 4, 0),
+            // Offsets the kernel advances: "[0] => [4]".
+            ("sendfile", 2) or ("splice" or "copy_file_range", 1 or 3) => (EbpfArgumentKind.FixedInOut, NoLength, 8, 0),
+            // Untyped arguments that are pointers for the commands the decoders expand (struct flock, a task
+            // name, the FS base); for other commands the copy fails or is not looked at.
+            ("fcntl", 2) => (EbpfArgumentKind.FixedInOut, NoLength, 32, 0),
+            ("ioctl", 2) => (EbpfArgumentKind.FixedInOut, NoLength, 64, 0), // struct termios is 60 bytes
+            ("prctl", 1) => (EbpfArgumentKind.FixedInOut, NoLength, 16, 0),
+            ("arch_prctl", 1) => (EbpfArgumentKind.FixedOut, NoLength, 8, 0),
+            ("sched_getaffinity", 2) => (EbpfArgumentKind.BufferOutReturn, NoLength, 1024, 0),
+            ("utimensat", 2) => (EbpfArgumentKind.FixedIn, NoLength, 32, 0),
+            ("mount", 0 or 1 or 2 or 4) or ("umount2", 0) => (EbpfArgumentKind.String, NoLength, StringCap, 0),
+            ("capget", 0) => (EbpfArgumentKind.FixedInOut, NoLength, 8, 0),
+            ("capget", 1) => (EbpfArgumentKind.FixedOut, NoLength, 24, 0),
+            // The address length goes in as the buffer size and comes back as the address size: "[128 => 16]".
+            ("accept" or "accept4" or "getsockname" or "getpeername", 2) or ("recvfrom", 5) => (EbpfArgumentKind.FixedInOut, NoLength, 4, 0),
+            _ => null,
+        };
     }
 
     // The table leaves a few old syscalls without parameters; their layouts are fixed ABI facts.
@@ -184,7 +267,8 @@ internal static class EbpfArgumentSpecs
                     ? (EbpfArgumentKind.FixedOut, NoLength, 8)
                     : syscall.StartsWith("clone", StringComparison.Ordinal) || syscall == "set_tid_address" ? (EbpfArgumentKind.None, NoLength, 0) : (EbpfArgumentKind.FixedOut, NoLength, 4);
             case "struct linux_dirent64 *" or "struct linux_dirent *":
-                return (EbpfArgumentKind.BufferOutReturn, NoLength, 4096);
+                // Whole: strace prints the number of entries, which needs every record.
+                return (EbpfArgumentKind.BufferOutReturn, NoLength, DirentBufferCap);
             case "struct new_utsname *":
                 return (EbpfArgumentKind.FixedOut, NoLength, 390);
         }

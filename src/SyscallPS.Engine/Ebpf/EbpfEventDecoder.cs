@@ -42,9 +42,6 @@ internal sealed class EbpfEventDecoder
         _localTicksAtMonotonicZero = DateTime.Now.Ticks - (monotonicNow / 100);
     }
 
-    /// <summary>-Failed: exit and exit_group, which never fail, are not reported.</summary>
-    public bool FailedOnly { get; init; }
-
     /// <summary>With -CaptureData: the most bytes of read/write data kept per event; 0 keeps none.</summary>
     public int CaptureDataSize { get; init; }
 
@@ -140,13 +137,13 @@ internal sealed class EbpfEventDecoder
         if (info is not null && info.Name is "exit" or "exit_group")
         {
             // These never return: report them now, as strace prints "exit_group(0) = ?".
-            if (FailedOnly || !NameAllowed(head))
+            if (!NameAllowed(head))
             {
                 return true;
             }
 
             _memory.Clear();
-            _memory.AddBlobs(record[..(int)Math.Min(head.Size, (uint)record.Length)]);
+            _memory.AddBlobs(record[..(int)Math.Min(head.Size, (uint)record.Length)], entry: true);
             return _emit(Decode(head, head, -1, unfinished: true));
         }
 
@@ -184,7 +181,7 @@ internal sealed class EbpfEventDecoder
                         return true;
                     }
 
-                    _memory.AddBlobs(entryBytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)entryBytes.Length)));
+                    _memory.AddBlobs(entryBytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)entryBytes.Length)), entry: true);
                     return _emit(Decode(entry, head, head.Return, unfinished: false));
                 }
             }
@@ -216,7 +213,7 @@ internal sealed class EbpfEventDecoder
                 if (ok && NameAllowed(entry))
                 {
                     _memory.Clear();
-                    _memory.AddBlobs(bytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)bytes.Length)));
+                    _memory.AddBlobs(bytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)bytes.Length)), entry: true);
                     ok = _emit(Decode(entry, entry, -1, unfinished: true));
                 }
 
@@ -260,8 +257,13 @@ internal sealed class EbpfEventDecoder
         }
 
         state.EntryNanoseconds = (long)entry.EnterNanoseconds;
+
+        // The kernel program sends rt_sigreturn's stack pointer as its first argument (the frame holds the mask).
+        state.StackPointer = state.Info?.Name == "rt_sigreturn" ? entry.Args[0] : 0;
         state.InSyscall = true;
+        _memory.AtEntry = true;
         SyscallDecoder.OnEntry(state, _memory, _options);
+        _memory.AtEntry = false;
         var decoded = SyscallDecoder.OnExit(state, rawReturn, _memory, _options);
         state.InSyscall = false;
 

@@ -56,15 +56,44 @@ internal sealed unsafe class EbpfRingReader : IDisposable
     }
 
     /// <summary>Hands out up to <paramref name="limit"/> committed records; returns how many.</summary>
-    public int Consume(RecordHandler handler, int limit)
+    public int Consume(RecordHandler handler, int limit) => Consume(handler, limit, ulong.MaxValue, out _);
+
+    /// <summary>
+    /// Hands out every record submitted before this call, however many (records still being written are
+    /// waited for briefly). Used before a process's exit record is reported: its syscalls were all submitted
+    /// before it, so none may be left behind in the ring. False when the handler stopped the consume.
+    /// </summary>
+    public bool ConsumeThrough(RecordHandler handler)
+    {
+        ulong target = Volatile.Read(ref *ProducerPos);
+        for (int attempt = 0; ; attempt++)
+        {
+            Consume(handler, int.MaxValue, target, out bool stopped);
+            if (stopped)
+            {
+                return false;
+            }
+
+            if (Volatile.Read(ref *ConsumerPos) >= target || attempt >= 1000)
+            {
+                return true;
+            }
+
+            // A record reserved before the target is still being filled by a BPF program on another CPU.
+            Thread.Yield();
+        }
+    }
+
+    private int Consume(RecordHandler handler, int limit, ulong until, out bool stopped)
     {
         ulong consumer = Volatile.Read(ref *ConsumerPos);
         int count = 0;
+        stopped = false;
         try
         {
             while (count < limit)
             {
-                ulong producer = Volatile.Read(ref *ProducerPos);
+                ulong producer = Math.Min(Volatile.Read(ref *ProducerPos), until);
                 if (consumer >= producer)
                 {
                     break;
@@ -87,6 +116,7 @@ internal sealed unsafe class EbpfRingReader : IDisposable
                         count++;
                         if (!handler(new ReadOnlySpan<byte>(header + HeaderSize, (int)dataLength)))
                         {
+                            stopped = true;
                             return count;
                         }
                     }

@@ -49,7 +49,6 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         _decoder = new EbpfEventDecoder(SyscallTable.Current, request.Decode, request.ProcessNames, Emit)
         {
             CaptureDataSize = request.CaptureData ? request.DataSize : 0,
-            FailedOnly = request.FailedOnly,
             DescriptorCallsHidden = request.SyscallNumbers is not null || request.ProcessNames.Count > 0,
             Forked = (_, child) => _liveProcesses.Add(child),
             Exited = OnProcessExited,
@@ -293,7 +292,8 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
                 }
             }
 
-            if (_failure is null && !_consumerGone && Drain())
+            // Whatever is still in the ring (a backlog larger than one batch) is delivered before the end.
+            if (_failure is null && !_consumerGone && _events!.ConsumeThrough(_handleRecord) && Drain())
             {
                 ReportDrops();
             }
@@ -335,7 +335,9 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         _processEvents!.Consume(_queueRecord, int.MaxValue);
         if (_processRecords.Count > 0)
         {
-            _events.Consume(_handleRecord, BatchLimit);
+            // A process's syscall records were all submitted before its exit record: read the ring up to where
+            // it stands now, past the batch limit, or the run could end with them unread.
+            _events.ConsumeThrough(_handleRecord);
             foreach (var record in _processRecords)
             {
                 if (_failure is null && !_consumerGone)

@@ -16,7 +16,7 @@ public sealed class EbpfRecordDecodingTests
         // struct rec, struct blob, struct syscall_spec, struct config of syscallps.bpf.c; bpf_object_open_opts of libbpf 1.x.
         Assert.Equal(EbpfRecord.HeaderSize, sizeof(EbpfRecord));
         Assert.Equal(EbpfBlob.HeaderSize, sizeof(EbpfBlob));
-        Assert.Equal(28, sizeof(EbpfSyscallSpec));
+        Assert.Equal(34, sizeof(EbpfSyscallSpec));
         Assert.Equal(116, sizeof(EbpfConfig));
         Assert.Equal(80, sizeof(SyscallPS.Native.Libbpf.OpenOptions));
     }
@@ -34,8 +34,9 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(EbpfArgumentKind.BufferIn, Kind(specs, "connect", 1));
         Assert.Equal(128, Size(specs, "connect", 1));
         Assert.Equal(EbpfArgumentKind.FixedOut, Kind(specs, "accept", 1));
-        Assert.Equal(EbpfArgumentKind.FixedOut, Kind(specs, "accept", 2));
+        Assert.Equal(EbpfArgumentKind.FixedInOut, Kind(specs, "accept", 2)); // "[128 => 16]"
         Assert.Equal(7, specs[Nr("accept")].ExitBlobs); // several
+        Assert.Equal(1, specs[Nr("accept")].EntryBlobs);
         Assert.Equal(EbpfArgumentKind.Argv, Kind(specs, "execve", 1));
         Assert.Equal(2, specs[Nr("execve")].Flags);
         Assert.Equal(1, specs[Nr("exit_group")].Flags);
@@ -45,6 +46,37 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(8, Size(specs, "pipe2", 0));
         Assert.Equal(EbpfArgumentKind.None, Kind(specs, "kill", 1));
         Assert.All(specs, s => Assert.Equal(1, s.Traced));
+
+        // Arrays sized by a count argument or the return value, fd_sets, iovecs with their data, msghdrs.
+        Assert.Equal(EbpfArgumentKind.Array, Kind(specs, "poll", 0));
+        Assert.Equal(1, Length(specs, "poll", 0));
+        Assert.Equal(8, Element(specs, "poll", 0));
+        Assert.Equal(EbpfArgumentKind.FixedInOut, Kind(specs, "ppoll", 2));
+        Assert.Equal(EbpfArgumentKind.ArrayOutReturn, Kind(specs, "epoll_wait", 1));
+        Assert.Equal(12, Element(specs, "epoll_wait", 1));
+        Assert.Equal(EbpfArgumentKind.FdSet, Kind(specs, "select", 2));
+        Assert.Equal(EbpfArgumentKind.FixedInOut, Kind(specs, "select", 4));
+        Assert.Equal(EbpfArgumentKind.IovecIn, Kind(specs, "writev", 1));
+        Assert.Equal(2, Length(specs, "writev", 1));
+        Assert.Equal(33, Size(specs, "writev", 1));
+        Assert.Equal(0, specs[Nr("writev")].EntryBlobs); // copied at exit: one record
+        Assert.Equal(EbpfArgumentKind.IovecOutReturn, Kind(specs, "readv", 1));
+        Assert.Equal(EbpfArgumentKind.IovecOutReturn, Kind(specs, "preadv2", 1));
+        Assert.Equal(EbpfArgumentKind.MessageIn, Kind(specs, "sendmsg", 1));
+        Assert.Equal(EbpfArgumentKind.MessageOutReturn, Kind(specs, "recvmsg", 1));
+        Assert.Equal(EbpfArgumentKind.DataIn, Kind(specs, "setsockopt", 3));
+        Assert.Equal(EbpfArgumentKind.BufferOutLengthPointer, Kind(specs, "getsockopt", 3));
+        Assert.Equal(4, Length(specs, "getsockopt", 3));
+        Assert.Equal(EbpfArgumentKind.BufferOutReturn, Kind(specs, "getdents64", 1));
+        Assert.Equal(32767, Size(specs, "getdents64", 1)); // whole: strace counts the entries
+        Assert.Equal(4, specs[Nr("rt_sigreturn")].Flags); // the stack pointer travels as argument 0
+        Assert.Equal(EbpfArgumentKind.FixedInOut, Kind(specs, "sendfile", 2)); // "[0] => [4]"
+        Assert.Equal(EbpfArgumentKind.FixedIn, Kind(specs, "openat2", 2));
+        Assert.Equal(EbpfArgumentKind.String, Kind(specs, "mount", 1));
+        Assert.Equal(24, Size(specs, "sigaltstack", 1));
+        Assert.Equal(EbpfArgumentKind.MultiMessageIn, Kind(specs, "sendmmsg", 1));
+        Assert.Equal(EbpfArgumentKind.MultiMessageOutReturn, Kind(specs, "recvmmsg", 1));
+        Assert.Equal(2, Length(specs, "recvmmsg", 1));
 
         var filtered = EbpfArgumentSpecs.Build(SyscallTable.Current, Set("chdir"), 33);
         Assert.Equal(1, filtered[Nr("chdir")].Traced);
@@ -130,6 +162,19 @@ public sealed class EbpfRecordDecodingTests
     }
 
     [Fact]
+    public void ValueResultArguments_DecodeTheEntryCopyAtEntryAndTheExitCopyAtExit()
+    {
+        // select's fd_set is copied at entry ([3 4] asked) and at exit ([4] ready): strace shows both.
+        var events = new List<SyscallEvent>();
+        var decoder = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, [], e => { events.Add(e); return true; });
+        int select = Nr("select");
+        ulong[] args = [5, PathAddress, 0, 0, 0, 0];
+        decoder.Process(Record(EbpfRecordType.Entry, 10, 10, select, args, enter: 1_000, blob: (PathAddress, [0x18, 0, 0, 0, 0, 0, 0, 0])));
+        decoder.Process(Record(EbpfRecordType.Syscall, 10, 10, select, args, enter: 1_000, exit: 2_000, ret: 1, blob: (PathAddress, [0x10, 0, 0, 0, 0, 0, 0, 0])));
+        Assert.Equal("select(5, [3 4], NULL, NULL, NULL) = 1 (in [4])", Assert.Single(events).ToStraceLine());
+    }
+
+    [Fact]
     public void ConsumerGone_StopsDecoding()
     {
         var decoder = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, [], _ => false);
@@ -141,6 +186,10 @@ public sealed class EbpfRecordDecodingTests
     private static int Length(EbpfSyscallSpec[] specs, string name, int arg) => Field(specs, name, (ref EbpfSyscallSpec s) => LengthArgument(ref s, arg));
 
     private static int Size(EbpfSyscallSpec[] specs, string name, int arg) => Field(specs, name, (ref EbpfSyscallSpec s) => SizeOf(ref s, arg));
+
+    private static int Element(EbpfSyscallSpec[] specs, string name, int arg) => Field(specs, name, (ref EbpfSyscallSpec s) => ElementOf(ref s, arg));
+
+    private static unsafe int ElementOf(ref EbpfSyscallSpec s, int i) => s.Element[i];
 
     private delegate int SpecField(ref EbpfSyscallSpec spec);
 

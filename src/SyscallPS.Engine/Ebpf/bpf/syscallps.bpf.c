@@ -9,11 +9,16 @@
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 #define MAX_SYSCALLS 512
-#define SCRATCH_SIZE (1 << 15)
+#define SCRATCH_SIZE (1 << 15)         /* the most a per-CPU map value may hold */
 #define BLOB_AREA (SCRATCH_SIZE / 2)   /* blobs start below this offset, so the last one always fits */
 #define BLOB_MAX 4096
+#define BIG_BLOB 32768                 /* one large exit copy (a whole getdents64 buffer: strace counts its entries) */
 #define ARGV_MAX 16
 #define MAX_PREFIXES 4
+#define IOV_COPIED 8    /* iovecs copied per array; strace shows at most -s of them anyway */
+#define MSG_NAME_MAX 128
+#define MMSG_COPIED 4   /* messages copied per sendmmsg/recvmmsg */
+#define CAP_ARG_RECV (1u << 24)
 
 enum rec_type {
     REC_SYSCALL = 1,     /* a completed syscall (written at exit) */
@@ -24,6 +29,7 @@ enum rec_type {
 
 #define SPEC_NORETURN 1   /* exit, exit_group: report at entry */
 #define SPEC_EXEC 2       /* execve: the old memory is gone at exit, never copy then */
+#define SPEC_SIGRETURN 4  /* rt_sigreturn: args[0] carries the stack pointer, size[0] the offset of the restored mask */
 
 enum arg_kind {
     AK_NONE = 0,
@@ -35,6 +41,18 @@ enum arg_kind {
     AK_ARGV = 6,         /* NULL-terminated array of strings at entry */
     AK_BUF_OUT_LEN = 7,  /* output buffer at exit; length in another argument */
     AK_DATA_IN = 8,      /* data written by the caller (write, sendto): copied at exit, saving a record */
+    /* Kinds from here on always take the scratch path at exit. */
+    AK_ARRAY = 9,        /* array of len_arg x elem bytes, at exit whatever the result (pollfd: only revents changes) */
+    AK_ARRAY_OUT_RET = 10, /* array of ret x elem bytes at exit (epoll_wait's events) */
+    AK_FDSET = 11,       /* fd_set of args[0] bits: at entry, and at exit on success */
+    AK_FIXED_INOUT = 12, /* struct the kernel reads and updates (timeouts, addrlen): at entry, and at exit on success */
+    AK_IOV_IN = 13,      /* iovec array (count in len_arg) and the data it points to, at exit (writev) */
+    AK_IOV_OUT_RET = 14, /* iovec array and the first ret bytes of its buffers, at exit on success (readv) */
+    AK_MSG_IN = 15,      /* msghdr with its name, iovecs and data, control: at exit (sendmsg) */
+    AK_MSG_OUT_RET = 16, /* msghdr as the kernel left it, ret bytes of its iovecs: at exit (recvmsg) */
+    AK_BUF_OUT_LENPTR = 17, /* output buffer at exit on success; length in the int that len_arg points to (getsockopt) */
+    AK_MMSG_IN = 18,     /* mmsghdr array (count in len_arg) with each message's msghdr, at exit (sendmmsg) */
+    AK_MMSG_OUT_RET = 19, /* the same for the ret messages received, each message's data cut at its msg_len (recvmmsg) */
 };
 
 struct syscall_spec {
@@ -45,6 +63,7 @@ struct syscall_spec {
     __u8 kind[6];
     __u8 len_arg[6];
     __u16 size[6];
+    __u8 elem[6];       /* AK_ARRAY*: bytes per element */
 };
 
 struct config {
@@ -97,6 +116,12 @@ struct small_rec {
     struct rec head;
     struct blob blob;
     __u8 data[SMALL_BLOB];
+};
+
+struct big_rec {
+    struct rec head;
+    struct blob blob;
+    __u8 data[BIG_BLOB];
 };
 
 /* Reserves a T, fills it with the syscall and n bytes from addr (n masked to T's data area), submits. */
@@ -260,8 +285,10 @@ __noinline int sps_put_blob(__u32 off, __u64 addr, __u32 len, __u32 how)
         return off;
     if (len > BLOB_MAX)
         len = BLOB_MAX;
-    /* Keep the verifier's bounds: the compiler may otherwise reuse the unclamped registers. */
-    asm volatile("%[len] &= 0x1fff" : [len] "+r"(len));
+    /* Keep the verifier's bounds (1..BLOB_MAX): the compiler may otherwise reuse the unclamped registers. */
+    len -= 1;
+    asm volatile("%[len] &= 0xfff" : [len] "+r"(len));
+    len += 1;
     asm volatile("%[off] &= 0x3fff" : [off] "+r"(off));
     struct blob *b = (struct blob *)(buf + off);
     long n;
@@ -295,6 +322,105 @@ __noinline int sps_put_argv(__u32 off, __u64 addr, __u32 arg)
     return off;
 }
 
+/* cap (bytes per buffer, at most 0xffff) and argument index in one value: BPF calls take five arguments. */
+#define CAP_ARG(cap, arg) (((__u32)(cap) & 0xffff) | ((__u32)(arg) << 16))
+
+/* An iovec array, then the bytes of each buffer: at most limit in total (a read's return value), each
+ * buffer cut at the cap of cap_arg. */
+__noinline int sps_put_iov(__u32 off, __u64 addr, __u64 count, __s64 limit, __u32 cap_arg)
+{
+    __u32 cap = cap_arg & 0xffff;
+    __u32 arg = cap_arg >> 16;
+    if (!addr || count == 0)
+        return off;
+    if (count > IOV_COPIED)
+        count = IOV_COPIED;
+    __u32 before = off;
+    off = sps_put_blob(off, addr, (__u32)count * 16, HOW(0, arg));
+    if (off == before)
+        return off;
+    for (int i = 0; i < IOV_COPIED; i++) {
+        if (i >= count || limit <= 0)
+            break;
+        __u64 iov[2];
+        if (bpf_probe_read_user(iov, sizeof(iov), (const void *)(addr + i * 16)) != 0)
+            break;
+        __u64 n = iov[1];
+        if ((__s64)n > limit)
+            n = limit;
+        limit -= n;
+        if (n > cap)
+            n = cap;
+        off = sps_put_blob(off, iov[0], (__u32)n, HOW(0, arg));
+    }
+    return off;
+}
+
+struct sps_msghdr {
+    __u64 name;
+    __u32 namelen;
+    __u32 pad;
+    __u64 iov;
+    __u64 iovlen;
+    __u64 control;
+    __u64 controllen;
+    __u32 flags;
+    __u32 pad2;
+};
+
+/* A msghdr and what it points to: the address, the iovecs with their data, the control messages. */
+__noinline int sps_put_msghdr(__u32 off, __u64 addr, __s64 limit, __u32 cap_arg)
+{
+    __u32 arg = cap_arg >> 16;
+    struct sps_msghdr h;
+    if (!addr || bpf_probe_read_user(&h, sizeof(h), (const void *)addr) != 0)
+        return off;
+    off = sps_put_blob(off, addr, sizeof(h), HOW(0, arg));
+    if (h.name && h.namelen)
+        off = sps_put_blob(off, h.name, h.namelen > MSG_NAME_MAX ? MSG_NAME_MAX : h.namelen, HOW(0, arg));
+    off = sps_put_iov(off, h.iov, h.iovlen, limit, cap_arg);
+    if (h.control && h.controllen)
+        off = sps_put_blob(off, h.control, h.controllen > BLOB_MAX ? BLOB_MAX : (__u32)h.controllen, HOW(0, arg));
+    return off;
+}
+
+/* An mmsghdr array and each message's msghdr; received messages carry their data up to their msg_len. */
+__noinline int sps_put_mmsg(__u32 off, __u64 addr, __u64 vlen, __s64 done, __u32 cap_arg)
+{
+    __u32 arg = (cap_arg >> 16) & 0xff;
+    if (!addr || vlen == 0)
+        return off;
+    if (vlen > MMSG_COPIED)
+        vlen = MMSG_COPIED;
+    off = sps_put_blob(off, addr, (__u32)vlen * 64, HOW(0, arg));
+    for (int i = 0; i < MMSG_COPIED; i++) {
+        if (i >= vlen)
+            break;
+        __s64 limit = 0x7fffffffffffffffLL;
+        if (cap_arg & CAP_ARG_RECV) {
+            __u32 len = 0;
+            if (i >= done || bpf_probe_read_user(&len, sizeof(len), (const void *)(addr + i * 64 + 56)) != 0)
+                len = 0;
+            limit = len;
+        }
+        off = sps_put_msghdr(off, addr + i * 64, limit, cap_arg & ~CAP_ARG_RECV);
+    }
+    return off;
+}
+
+static __always_inline __u32 fdset_bytes(const struct syscall_spec *spec, const __u64 *args, int i)
+{
+    __u32 nfds = (__u32)args[0];
+    __u32 len = nfds > 65536 ? 8192 : ((nfds + 63) / 64) * 8;
+    return len > spec->size[i] ? spec->size[i] : len;
+}
+
+static __always_inline __u32 array_bytes(const struct syscall_spec *spec, __u64 count, int i)
+{
+    __u64 len = count > 65536 ? 65536 * 16 : count * spec->elem[i];
+    return len > spec->size[i] ? spec->size[i] : (__u32)len;
+}
+
 static __always_inline __u32 length_of(const struct syscall_spec *spec, const __u64 *args, int i)
 {
     __u32 len = 0;
@@ -314,8 +440,10 @@ static __always_inline __u32 entry_blobs(__u32 off, const struct syscall_spec *s
                 *missed |= 1u << i;
         } else if (kind == AK_BUF_IN) {
             off = sps_put_blob(off, args[i], length_of(spec, args, i), HOW(0, i));
-        } else if (kind == AK_FIXED_IN) {
+        } else if (kind == AK_FIXED_IN || kind == AK_FIXED_INOUT) {
             off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i));
+        } else if (kind == AK_FDSET) {
+            off = sps_put_blob(off, args[i], fdset_bytes(spec, args, i), HOW(0, i));
         }
     }
     return off;
@@ -339,8 +467,28 @@ static __always_inline __u32 exit_blobs(__u32 off, const struct syscall_spec *sp
             off = sps_put_blob(off, args[i], length_of(spec, args, i), HOW(0, i));
         } else if (kind == AK_BUF_OUT_RET && ret >= 0) {
             off = sps_put_blob(off, args[i], ret > spec->size[i] ? spec->size[i] : (__u32)ret, HOW(0, i));
-        } else if (kind == AK_FIXED_OUT && ret >= 0) {
+        } else if ((kind == AK_FIXED_OUT || kind == AK_FIXED_INOUT) && ret >= 0) {
             off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i));
+        } else if (kind == AK_ARRAY) {
+            __u32 n = spec->len_arg[i] < 6 ? array_bytes(spec, args[spec->len_arg[i] & 7], i) : 0;
+            off = sps_put_blob(off, args[i], n, HOW(0, i));
+        } else if (kind == AK_ARRAY_OUT_RET && ret > 0) {
+            off = sps_put_blob(off, args[i], array_bytes(spec, (__u64)ret, i), HOW(0, i));
+        } else if (kind == AK_FDSET && ret > 0) {
+            off = sps_put_blob(off, args[i], fdset_bytes(spec, args, i), HOW(0, i));
+        } else if (kind == AK_IOV_IN || (kind == AK_IOV_OUT_RET && ret >= 0)) {
+            __u64 count = spec->len_arg[i] < 6 ? args[spec->len_arg[i] & 7] : 0;
+            off = sps_put_iov(off, args[i], count, kind == AK_IOV_IN ? 0x7fffffffffffffffLL : ret, CAP_ARG(spec->size[i], i));
+        } else if (kind == AK_BUF_OUT_LENPTR && ret >= 0 && spec->len_arg[i] < 6) {
+            __u32 n = 0;
+            if (bpf_probe_read_user(&n, sizeof(n), (const void *)args[spec->len_arg[i] & 7]) == 0)
+                off = sps_put_blob(off, args[i], n > spec->size[i] ? spec->size[i] : n, HOW(0, i));
+        } else if ((kind == AK_MMSG_IN || (kind == AK_MMSG_OUT_RET && ret >= 0)) && spec->len_arg[i] < 6) {
+            __u32 how = CAP_ARG(spec->size[i], i) | (kind == AK_MMSG_OUT_RET ? CAP_ARG_RECV : 0);
+            off = sps_put_mmsg(off, args[i], args[spec->len_arg[i] & 7], ret, how);
+        } else if (kind == AK_MSG_IN || kind == AK_MSG_OUT_RET) {
+            /* A failed recvmsg still shows the header it was given. */
+            off = sps_put_msghdr(off, args[i], kind == AK_MSG_IN ? 0x7fffffffffffffffLL : ret > 0 ? ret : 0, CAP_ARG(spec->size[i], i));
         }
     }
     return off;
@@ -368,7 +516,7 @@ static __always_inline void output_scratch(__u8 *buf, __u32 size)
         count_drop();
 }
 
-static __always_inline int on_enter(__s64 nr, const __u64 *args)
+static __always_inline int on_enter(__s64 nr, const __u64 *args, __u64 sp)
 {
     if (nr < 0 || nr >= MAX_SYSCALLS)
         return 0;
@@ -394,6 +542,9 @@ static __always_inline int on_enter(__s64 nr, const __u64 *args)
         /* A name filter is checked every time: exec and prctl(PR_SET_NAME) rename a task. */
         f->traced = !cfg.comm_filter;
     }
+    /* exit and exit_group have no result: never a failure. */
+    if ((spec->flags & SPEC_NORETURN) && cfg.failed_only)
+        return 0;
     __u64 now = bpf_ktime_get_ns();
     __u32 missed = 0;
     if ((spec->flags & SPEC_NORETURN) || spec->entry_blobs) {
@@ -409,8 +560,13 @@ static __always_inline int on_enter(__s64 nr, const __u64 *args)
         for (int i = 0; i < 6; i++)
             r->args[i] = args[i];
         __u32 off = sizeof(struct rec);
-        if (spec->entry_blobs)
+        if (spec->flags & SPEC_SIGRETURN) {
+            /* The mask being restored lies in the signal frame on the stack. */
+            r->args[0] = sp;
+            off = sps_put_blob(off, sp + spec->size[0], 8, HOW(0, 0));
+        } else if (spec->entry_blobs) {
             off = entry_blobs(off, spec, args, &missed);
+        }
         if (spec->flags & SPEC_EXEC)
             off = spec->kind[2] == AK_ARGV ? sps_put_argv(off, args[2], 2) : sps_put_argv(off, args[1], 1);
         r->size = off;
@@ -428,7 +584,13 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
 {
     struct task_struct *task = bpf_get_current_task_btf();
     struct in_flight *f = bpf_task_storage_get(&sps_flights, task, 0, 0);
-    if (!f || !f->enter_ns || f->nr != nr)
+    if (!f || !f->enter_ns)
+        return 0;
+    /* rt_sigreturn restores the registers, syscall number included (-1): take the one from entry. */
+    int restored = nr == -1;
+    if (restored)
+        nr = f->nr;
+    else if (f->nr != nr)
         return 0;
     __u64 enter_ns = f->enter_ns;
     __u32 missed = f->missed;
@@ -437,14 +599,14 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
         return 0;
     __u32 key = (__u32)nr & (MAX_SYSCALLS - 1);
     struct syscall_spec *spec = bpf_map_lookup_elem(&sps_specs, &key);
-    if (!spec)
+    if (!spec || (restored && !(spec->flags & SPEC_SIGRETURN)))
         return 0;
     __u64 pid_tgid = bpf_get_current_pid_tgid();
     __u64 now = bpf_ktime_get_ns();
     /* One small exit copy (read/write of a few bytes): straight into a reserved record, no scratch copy. */
     __u32 i = (__u32)spec->exit_blobs - 1;
     asm volatile("%[i] &= 7" : [i] "+r"(i));
-    if (!missed && spec->exit_blobs && i < 6) {
+    if (!missed && spec->exit_blobs && i < 6 && spec->kind[i] < AK_ARRAY) {
         __u8 kind = spec->kind[i];
         __s64 len = -1;
         if (kind == AK_DATA_IN || (kind == AK_BUF_OUT_LEN && ret >= 0))
@@ -461,6 +623,11 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
             EMIT_SMALL(struct tiny_rec, 0xf);
         if (n > 0)
             EMIT_SMALL(struct small_rec, 0x3f);
+        if (len > BLOB_MAX && len < BIG_BLOB && args[i]) {
+            /* Larger than a scratch blob (only getdents64 is given such a size): a record of its own. */
+            n = (__u32)len;
+            EMIT_SMALL(struct big_rec, 0x7fff);
+        }
         if (len == 0)
             goto plain;
     }
@@ -522,7 +689,7 @@ int BPF_PROG(sps_raw_enter, struct pt_regs *regs, long id)
 {
     __u64 args[6];
     regs_args(regs, args);
-    return on_enter(id, args);
+    return on_enter(id, args, regs->sp);
 }
 
 SEC("tp_btf/sys_exit")
@@ -558,7 +725,7 @@ int sps_tp_enter(struct sps_tp_enter_ctx *ctx)
     __u64 args[6];
     struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
     regs_args(regs, args);
-    return on_enter(ctx->nr, args);
+    return on_enter(ctx->nr, args, regs->sp);
 }
 
 SEC("tracepoint")
