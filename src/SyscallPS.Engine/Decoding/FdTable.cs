@@ -110,6 +110,7 @@ public sealed class FdTable
     }
 
     private readonly Dictionary<int, Table> _byProcess = [];
+    private readonly HashSet<int> _seeded = [];
 
     /// <summary>
     /// When true (the ptrace engine: the tracee is stopped at syscall exit), names of new pipes and sockets
@@ -167,6 +168,33 @@ public sealed class FdTable
     }
 
     /// <summary>
+    /// What an engine calls after each completed syscall: reads a process's descriptors from /proc the first
+    /// time it is met (inherited ones, or those open before an attach), applies the call, and when
+    /// <paramref name="callsHidden"/> (filters hide calls that open and close descriptors) checks the
+    /// descriptor used against /proc. Returns the descriptor the event is about.
+    /// </summary>
+    public FdInfo? Track(int processId, SyscallDecodeState state, in DecodedExit exit, bool callsHidden)
+    {
+        SeedOnce(processId);
+        var info = Apply(processId, state, exit);
+        if (callsHidden && state.Fd >= 0 && (info is null || info.Fd == state.Fd))
+        {
+            info = Revalidate(processId, state.Fd) ?? info;
+        }
+
+        return info;
+    }
+
+    /// <summary>Seeds a process's table from /proc unless it is already known (seeded, or copied at its fork).</summary>
+    public void SeedOnce(int processId)
+    {
+        if (_seeded.Add(processId))
+        {
+            Seed(processId);
+        }
+    }
+
+    /// <summary>
     /// For traces whose filters hide some calls (a descriptor may have been closed and its number reused
     /// unseen): checks <paramref name="fd"/> against <c>/proc/PID/fd</c> and re-reads it when what is open
     /// there is not what the table holds. When /proc no longer shows it, the table's entry stands.
@@ -197,7 +225,8 @@ public sealed class FdTable
     /// <summary>A new process: <paramref name="childId"/> gets a copy of the parent's table, or shares it (CLONE_FILES).</summary>
     public void OnProcessStart(int parentId, int childId, bool shareTable)
     {
-        if (!_byProcess.TryGetValue(parentId, out var parent))
+        // A child already met (its own events came first) was seeded from /proc, which is exact: keep that.
+        if (!_byProcess.TryGetValue(parentId, out var parent) || !_seeded.Add(childId))
         {
             return;
         }
@@ -218,7 +247,11 @@ public sealed class FdTable
     }
 
     /// <summary>A process exited: its table is dropped.</summary>
-    public void OnProcessExit(int processId) => _byProcess.Remove(processId);
+    public void OnProcessExit(int processId)
+    {
+        _byProcess.Remove(processId);
+        _seeded.Remove(processId);
+    }
 
     /// <summary>
     /// Applies a completed syscall to the table and returns the descriptor the event is about: the fd argument

@@ -49,19 +49,12 @@ internal sealed class EbpfEventDecoder
     // (pipe and socket names, a connect's local port) is best effort: right while the process keeps the
     // descriptor, which is the common case. A process's table is seeded once, at its first event.
     private readonly FdTable _fds = new() { ResolveLive = true };
-    private readonly HashSet<int> _fdSeeded = [];
 
     /// <summary>True when filters hide calls that open and close descriptors: each used one is checked against /proc.</summary>
     public bool DescriptorCallsHidden { get; init; }
 
     /// <summary>Seeds a process's descriptor table now (a launched program, while it is stopped before its exec).</summary>
-    public void SeedDescriptors(int processId)
-    {
-        if (_fdSeeded.Add(processId))
-        {
-            _fds.Seed(processId);
-        }
-    }
+    public void SeedDescriptors(int processId) => _fds.SeedOnce(processId);
 
     /// <summary>Test hook: sees each decoded syscall with the copied memory it was decoded from.</summary>
     public Action<SyscallEvent, ITraceeMemory>? Observer { get; set; }
@@ -98,10 +91,7 @@ internal sealed class EbpfEventDecoder
 
                 // The child inherits its parent's descriptors and directory; its own syscall records may come
                 // before the parent's clone record, so copy at the fork record.
-                if (_fdSeeded.Contains((int)head.Tgid) && _fdSeeded.Add((int)head.Aux))
-                {
-                    _fds.OnProcessStart((int)head.Tgid, (int)head.Aux, shareTable: false);
-                }
+                _fds.OnProcessStart((int)head.Tgid, (int)head.Aux, shareTable: false);
 
                 return true;
             case EbpfRecordType.ProcessExit:
@@ -225,7 +215,6 @@ internal sealed class EbpfEventDecoder
         int signal = status & 0x7f;
         Exited?.Invoke(tgid, status);
         _fds.OnProcessExit(tgid);
-        _fdSeeded.Remove(tgid);
         if (!ok || !NameAllowed(head))
         {
             return ok;
@@ -275,55 +264,21 @@ internal sealed class EbpfEventDecoder
         }
 
         int tgid = (int)exit.Tgid;
-        FdInfo? fd = null;
-        if (!unfinished)
-        {
-            if (_fdSeeded.Add(tgid))
-            {
-                _fds.Seed(tgid);
-            }
-
-            fd = _fds.Apply(tgid, state, decoded);
-            if (DescriptorCallsHidden && state.Fd >= 0 && (fd is null || fd.Fd == state.Fd))
-            {
-                fd = _fds.Revalidate(tgid, state.Fd) ?? fd;
-            }
-        }
+        var fd = unfinished ? null : _fds.Track(tgid, state, decoded, DescriptorCallsHidden);
 
         var data = CaptureDataSize > 0 && !unfinished && state.Info is { } io
             ? Capture.IoDataCapture.Capture(io.Name, state.Args, rawReturn, _memory, CaptureDataSize)
             : null;
-        var result = new SyscallEvent
+        if (unfinished)
         {
-            // exit and exit_group never return: a complete call that strace prints as "exit_group(0) = ?".
-            Kind = unfinished && state.Info?.Name is not ("exit" or "exit_group") ? SyscallEventKind.Unfinished : SyscallEventKind.Syscall,
-            Timestamp = WallClock(enter),
-            MonotonicNanoseconds = enter,
-            ProcessId = (int)exit.Tgid,
-            ThreadId = (int)exit.Tid,
-            ProcessName = Comm(exit),
-            Syscall = state.Info?.Name ?? _table.NameOf(entry.Number),
-            Number = entry.Number,
-            Category = state.Info?.Category ?? SyscallCategory.Other,
-            Arguments = decoded.Arguments,
-            ReturnValue = unfinished ? 0 : decoded.ReturnValue,
-            ReturnText = unfinished ? "?" : decoded.ReturnText,
-            Errno = unfinished ? null : decoded.Errno,
-            ErrorMessage = unfinished ? null : decoded.ErrorMessage,
-            Duration = unfinished ? TimeSpan.Zero : TimeSpan.FromTicks(((long)exit.ExitNanoseconds - enter) / 100),
-            Path = state.Path,
-            TargetPath = state.TargetPath,
-            ChildProcessId = child,
-            Signal = state.Signal,
-            Data = data,
-            Fd = fd?.Fd ?? (state.Fd >= 0 ? state.Fd : null),
-            FdName = fd?.Name,
-            FdType = fd?.Type,
-            LocalAddress = fd?.LocalAddress,
-            LocalPort = fd?.LocalPort,
-            RemoteAddress = fd?.RemoteAddress,
-            RemotePort = fd?.RemotePort,
-        };
+            decoded = decoded with { ReturnValue = 0, ReturnText = "?", Errno = null, ErrorMessage = null };
+        }
+
+        // exit and exit_group never return: a complete call that strace prints as "exit_group(0) = ?".
+        var kind = unfinished && state.Info?.Name is not ("exit" or "exit_group") ? SyscallEventKind.Unfinished : SyscallEventKind.Syscall;
+        var result = SyscallEvent.ForCall(kind, state, decoded with { ChildProcessId = child }, state.Info?.Name ?? _table.NameOf(entry.Number),
+            tgid, (int)exit.Tid, Comm(exit), WallClock(enter),
+            unfinished ? TimeSpan.Zero : TimeSpan.FromTicks(((long)exit.ExitNanoseconds - enter) / 100), fd, data);
         Observer?.Invoke(result, _memory);
         return result;
     }

@@ -105,6 +105,51 @@ public sealed class SyscallEvent
     /// <summary>With -CaptureData: <see cref="Data"/> as printable text (sysdig's echo_fds).</summary>
     public string? DataText => Data?.Text;
 
+    /// <summary>
+    /// The one place a syscall record is built, for every engine: the decoded call, its descriptor and data.
+    /// </summary>
+    internal static SyscallEvent ForCall(
+        SyscallEventKind kind,
+        Decoding.SyscallDecodeState call,
+        in Decoding.DecodedExit decoded,
+        string syscall,
+        int processId,
+        int threadId,
+        string processName,
+        DateTime timestamp,
+        TimeSpan duration,
+        Decoding.FdInfo? fd,
+        Capture.IoData? data) => new()
+        {
+            Kind = kind,
+            Timestamp = timestamp,
+            MonotonicNanoseconds = call.EntryNanoseconds,
+            ProcessId = processId,
+            ThreadId = threadId,
+            ProcessName = processName,
+            Syscall = syscall,
+            Number = call.Number,
+            Category = call.Info?.Category ?? SyscallCategory.Other,
+            Arguments = decoded.Arguments,
+            ReturnValue = decoded.ReturnValue,
+            ReturnText = decoded.ReturnText,
+            Errno = decoded.Errno,
+            ErrorMessage = decoded.ErrorMessage,
+            Duration = duration,
+            Path = call.Path,
+            TargetPath = call.TargetPath,
+            ChildProcessId = decoded.ChildProcessId,
+            Signal = call.Signal,
+            Data = data,
+            Fd = fd?.Fd ?? (call.Fd >= 0 ? call.Fd : null),
+            FdName = fd?.Name,
+            FdType = fd?.Type,
+            LocalAddress = fd?.LocalAddress,
+            LocalPort = fd?.LocalPort,
+            RemoteAddress = fd?.RemoteAddress,
+            RemotePort = fd?.RemotePort,
+        };
+
     /// <summary>The event as one strace -f line, with its <c>[pid N]</c> prefix.</summary>
     public override string ToString() => "[pid " + ThreadId.ToString(CultureInfo.InvariantCulture) + "] " + ToStraceLine();
 

@@ -45,7 +45,6 @@ internal sealed class PtraceRun : ITraceRun
 
     // Descriptor tables (strace -yy, sysdig's fd.*). The tracee is stopped at each exit, so /proc is live.
     private readonly FdTable _fds = new() { ResolveLive = true };
-    private readonly HashSet<int> _fdSeeded = [];
     private readonly bool _fdCallsHidden;
 
     private int _sentinelPid;
@@ -543,60 +542,14 @@ internal sealed class PtraceRun : ITraceRun
         Emit(SyscallEventKind.Syscall, t, decoded, NowNanoseconds() - t.Call.EntryNanoseconds, data, fd);
     }
 
-    /// <summary>Updates the process's descriptor table with a completed call and returns the descriptor it is about.</summary>
-    private FdInfo? TrackDescriptors(Tracee t, in DecodedExit decoded)
-    {
-        if (_fdSeeded.Add(t.Tgid))
-        {
-            // First event of this process: learn the descriptors it already has (inherited, or open before attach).
-            _fds.Seed(t.Tgid);
-        }
-
-        var info = _fds.Apply(t.Tgid, t.Call, decoded);
-        if (_fdCallsHidden && t.Call.Fd >= 0 && (info is null || info.Fd == t.Call.Fd))
-        {
-            // Filters hide calls that open and close descriptors: check the one used against /proc (the
-            // tracee is stopped, so it is live).
-            info = _fds.Revalidate(t.Tgid, t.Call.Fd) ?? info;
-        }
-
-        return info;
-    }
+    /// <summary>Updates the process's descriptor table (the tracee is stopped, so /proc is live) and returns the descriptor the call is about.</summary>
+    private FdInfo? TrackDescriptors(Tracee t, in DecodedExit decoded) => _fds.Track(t.Tgid, t.Call, decoded, _fdCallsHidden);
 
     private void Emit(SyscallEventKind kind, Tracee t, DecodedExit decoded, long durationNs, Capture.IoData? data = null, FdInfo? fd = null)
     {
         var call = t.Call;
-        var ev = new SyscallEvent
-        {
-            Kind = kind,
-            Timestamp = WallClock(call.EntryNanoseconds),
-            MonotonicNanoseconds = call.EntryNanoseconds,
-            ProcessId = t.Tgid,
-            ThreadId = t.Tid,
-            ProcessName = ProcessName(t.Tgid),
-            Syscall = call.Info?.Name ?? _table.NameOf(call.Number),
-            Number = call.Number,
-            Category = call.Info?.Category ?? SyscallCategory.Other,
-            Arguments = decoded.Arguments,
-            ReturnValue = decoded.ReturnValue,
-            ReturnText = decoded.ReturnText,
-            Errno = decoded.Errno,
-            ErrorMessage = decoded.ErrorMessage,
-            Duration = TimeSpan.FromTicks(durationNs / 100),
-            Path = call.Path,
-            TargetPath = call.TargetPath,
-            ChildProcessId = decoded.ChildProcessId,
-            Signal = call.Signal,
-            Data = data,
-            Fd = fd?.Fd ?? (call.Fd >= 0 ? call.Fd : null),
-            FdName = fd?.Name,
-            FdType = fd?.Type,
-            LocalAddress = fd?.LocalAddress,
-            LocalPort = fd?.LocalPort,
-            RemoteAddress = fd?.RemoteAddress,
-            RemotePort = fd?.RemotePort,
-        };
-        Write(ev);
+        Write(SyscallEvent.ForCall(kind, call, decoded, call.Info?.Name ?? _table.NameOf(call.Number), t.Tgid, t.Tid, ProcessName(t.Tgid),
+            WallClock(call.EntryNanoseconds), TimeSpan.FromTicks(durationNs / 100), fd, data));
     }
 
     private void Write(SyscallEvent ev)
@@ -707,7 +660,6 @@ internal sealed class PtraceRun : ITraceRun
             _processNames.Remove(tid);
             _nameAllowed.Remove(tid);
             _fds.OnProcessExit(tid);
-            _fdSeeded.Remove(tid);
         }
     }
 
