@@ -176,23 +176,7 @@ internal static class PollDecoders
             return StraceText.Pointer(address);
         }
 
-        var sb = new StringBuilder("[");
-        bool first = true;
-        for (int fd = 0; fd < n; fd++)
-        {
-            if ((buf[fd >> 3] & (1 << (fd & 7))) != 0)
-            {
-                if (!first)
-                {
-                    sb.Append(' ');
-                }
-
-                first = false;
-                sb.Append(StraceText.Dec(fd));
-            }
-        }
-
-        return sb.Append(']').ToString();
+        return StraceText.BitList(buf, n);
     }
 
     private static string Pselect6MaskText(ITraceeMemory m, ulong address)

@@ -122,23 +122,7 @@ internal static class ProcessDecoders
             return StraceText.Pointer(address);
         }
 
-        var sb = new StringBuilder("[");
-        bool first = true;
-        for (int cpu = 0; cpu < set.Length * 8; cpu++)
-        {
-            if ((set[cpu >> 3] & (1 << (cpu & 7))) != 0)
-            {
-                if (!first)
-                {
-                    sb.Append(' ');
-                }
-
-                first = false;
-                sb.Append(StraceText.Dec(cpu));
-            }
-        }
-
-        return sb.Append(']').ToString();
+        return StraceText.BitList(set, set.Length * 8);
     }
 
     private static string SysinfoText(ITraceeMemory m, ulong address)

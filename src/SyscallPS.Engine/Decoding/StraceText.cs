@@ -9,6 +9,28 @@ namespace SyscallPS.Decoding;
 /// </summary>
 internal static class StraceText
 {
+    /// <summary>The set bits among the first <paramref name="count"/> of a bitmap (fd_set, cpu_set_t), as strace prints them: <c>[0 3 5]</c>.</summary>
+    internal static string BitList(ReadOnlySpan<byte> bits, int count)
+    {
+        var sb = new System.Text.StringBuilder("[");
+        bool first = true;
+        for (int bit = 0; bit < count; bit++)
+        {
+            if ((bits[bit >> 3] & (1 << (bit & 7))) != 0)
+            {
+                if (!first)
+                {
+                    sb.Append(' ');
+                }
+
+                first = false;
+                sb.Append(Dec(bit));
+            }
+        }
+
+        return sb.Append(']').ToString();
+    }
+
     [ThreadStatic]
     private static StringBuilder? t_builder;
 
