@@ -143,7 +143,7 @@ Describe 'Data capture (-CaptureData)' {
         $file = (Get-Item TestDrive:/data.txt).FullName
         # cat writes to a pipe: into a regular file (a redirected test log) it would use copy_file_range.
         $events = Start-SyscallTrace -FilePath sh -ArgumentList '-c', "cat '$file' | wc -c > /dev/null" -CaptureData -DataSize 20 -Syscall read, write
-        $read = $events | Where-Object { $_.Syscall -eq 'read' -and $_.FdName -eq $file }
+        $read = $events | Where-Object { $_.Syscall -eq 'read' -and $_.FdName -eq $file -and $_.ReturnValue -gt 0 }
         $read | Should -HaveCount 1
         $read.DataText | Should -BeExactly 'syscallps-data-xxxxx'
         $read.Data.TotalLength | Should -Be 115
