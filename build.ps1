@@ -39,7 +39,7 @@ $ResultsDir = Join-Path $OutRoot 'TestResults'
 $FixtureDir = Join-Path $RepoRoot 'tests/fixtures'
 $FixtureBin = Join-Path $FixtureDir 'bin'
 $PesterVersion = '5.7.1'
-$AptPackages = @('gcc', 'strace', 'libbpf1', 'libbpf-dev', 'bpftool', 'bpftrace')
+$AptPackages = @('gcc', 'strace', 'curl', 'libbpf1', 'libbpf-dev', 'bpftool', 'bpftrace')
 $IsRoot = (& id -u) -eq '0'
 
 function Write-Step([string] $Message) { Write-Host "==> $Message" -ForegroundColor Cyan }
