@@ -49,7 +49,7 @@ public sealed class EbpfEngine : ITraceEngine
             }
             catch
             {
-                EbpfNative.Kill(pid, EbpfNative.SIGKILL);
+                Native.Signals.Kill(pid, Native.Signals.SIGKILL);
                 StoppedLaunch.Reap(pid, TimeSpan.FromSeconds(5));
                 throw;
             }
@@ -78,7 +78,7 @@ public sealed class EbpfEngine : ITraceEngine
     private static EbpfTraceRun StartForStoppedProcess(Libbpf.Exports bpf, TraceRequest request, int pid, ITraceEventSink sink, Action<SyscallEvent, SyscallPS.Decoding.ITraceeMemory>? observer)
     {
         var run = EbpfTraceRun.Start(bpf, request, sink, [pid], launched: pid, observer);
-        EbpfNative.Kill(pid, EbpfNative.SIGCONT);
+        Native.Signals.Kill(pid, Native.Signals.SIGCONT);
         return run;
     }
 
@@ -133,25 +133,13 @@ public sealed class EbpfEngine : ITraceEngine
         foreach (var pid in pids)
         {
             // A thread id stands for its whole process.
-            var status = "/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/status";
-            string? tgidLine = null;
-            try
-            {
-                tgidLine = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("Tgid:", StringComparison.Ordinal));
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-
+            string? tgidLine = pid > 0 ? ProcFs.StatusField(pid, "Tgid") : null;
             if (pid <= 0 || tgidLine is null)
             {
                 throw new TraceException("ProcessNotFound", TraceErrorKind.NotFound, $"No process has the id {pid}.", "Check the id with Get-Process.", pid);
             }
 
-            int tgid = int.Parse(tgidLine.AsSpan(5).Trim(), CultureInfo.InvariantCulture);
+            int tgid = int.Parse(tgidLine, CultureInfo.InvariantCulture);
             if (tgid == Environment.ProcessId)
             {
                 throw new TraceException("CannotTraceSelf", TraceErrorKind.InvalidArgument, "The tracer cannot trace its own process.", "Trace another process, or start a new pwsh and trace that.", pid);

@@ -2,21 +2,14 @@ using System.Runtime.InteropServices;
 
 namespace SyscallPS.Ebpf;
 
-/// <summary>The libc calls the eBPF engine needs besides libbpf (signals, identity, the ring buffer mapping).</summary>
+/// <summary>The libc calls the eBPF engine needs besides libbpf (identity, the ring buffer mapping); signals go through Native.Signals.</summary>
 internal static unsafe partial class EbpfNative
 {
-    internal const int SIGINT = 2;
-    internal const int SIGKILL = 9;
-    internal const int SIGCONT = 18;
-
     internal const int PROT_READ = 1;
     internal const int PROT_WRITE = 2;
     internal const int MAP_SHARED = 1;
     internal const short POLLIN = 1;
     internal static readonly nint MapFailed = -1;
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    internal static partial int Kill(int pid, int signal);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     internal static partial uint GetEffectiveUserId();

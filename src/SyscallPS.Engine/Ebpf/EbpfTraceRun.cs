@@ -158,7 +158,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         if (LaunchedProcessId is int pid && ExitCode is null)
         {
             // As strace on Ctrl+C: the program it started gets the interrupt too.
-            EbpfNative.Kill(pid, EbpfNative.SIGINT);
+            Native.Signals.Kill(pid, Native.Signals.SIGINT);
         }
     }
 
