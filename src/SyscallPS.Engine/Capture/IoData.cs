@@ -74,46 +74,23 @@ public static class IoDataCapture
         MsgHdr,  // (fd, msghdr): msg_iov / msg_iovlen inside a struct msghdr
     }
 
-    /// <summary>Data direction of a syscall: bytes into the process (read) or out of it (write).</summary>
-    public enum Direction
+    private static readonly Dictionary<string, (int BufferArg, BufferShape Shape)> Table = new(StringComparer.Ordinal)
     {
-        /// <summary>Data read by the process.</summary>
-        In,
-
-        /// <summary>Data written by the process.</summary>
-        Out,
-    }
-
-    private static readonly Dictionary<string, (int BufferArg, BufferShape Shape, Direction Direction)> Table = new(StringComparer.Ordinal)
-    {
-        ["read"] = (1, BufferShape.Plain, Direction.In),
-        ["pread64"] = (1, BufferShape.Plain, Direction.In),
-        ["recvfrom"] = (1, BufferShape.Plain, Direction.In),
-        ["readv"] = (1, BufferShape.IoVec, Direction.In),
-        ["preadv"] = (1, BufferShape.IoVec, Direction.In),
-        ["preadv2"] = (1, BufferShape.IoVec, Direction.In),
-        ["recvmsg"] = (1, BufferShape.MsgHdr, Direction.In),
-        ["write"] = (1, BufferShape.Plain, Direction.Out),
-        ["pwrite64"] = (1, BufferShape.Plain, Direction.Out),
-        ["sendto"] = (1, BufferShape.Plain, Direction.Out),
-        ["writev"] = (1, BufferShape.IoVec, Direction.Out),
-        ["pwritev"] = (1, BufferShape.IoVec, Direction.Out),
-        ["pwritev2"] = (1, BufferShape.IoVec, Direction.Out),
-        ["sendmsg"] = (1, BufferShape.MsgHdr, Direction.Out),
+        ["read"] = (1, BufferShape.Plain),
+        ["pread64"] = (1, BufferShape.Plain),
+        ["recvfrom"] = (1, BufferShape.Plain),
+        ["readv"] = (1, BufferShape.IoVec),
+        ["preadv"] = (1, BufferShape.IoVec),
+        ["preadv2"] = (1, BufferShape.IoVec),
+        ["recvmsg"] = (1, BufferShape.MsgHdr),
+        ["write"] = (1, BufferShape.Plain),
+        ["pwrite64"] = (1, BufferShape.Plain),
+        ["sendto"] = (1, BufferShape.Plain),
+        ["writev"] = (1, BufferShape.IoVec),
+        ["pwritev"] = (1, BufferShape.IoVec),
+        ["pwritev2"] = (1, BufferShape.IoVec),
+        ["sendmsg"] = (1, BufferShape.MsgHdr),
     };
-
-    /// <summary>True when the syscall moves data that -CaptureData records; gives its direction.</summary>
-    public static bool IsIo(string syscall, out Direction direction)
-    {
-        if (Table.TryGetValue(syscall, out var entry))
-        {
-            direction = entry.Direction;
-            return true;
-        }
-
-        direction = default;
-        return false;
-    }
 
     /// <summary>Reads up to <paramref name="limit"/> of the <paramref name="returned"/> bytes the call moved, or null.</summary>
     public static IoData? Capture(string syscall, ReadOnlySpan<ulong> args, long returned, Decoding.ITraceeMemory memory, int limit)

@@ -35,11 +35,7 @@ public sealed class EbpfEngine : ITraceEngine
         var bpf = Ready();
         if (request.IsLaunch)
         {
-            var path = ProgramResolver.Resolve(request.FilePath!, request.WorkingDirectory ?? Environment.CurrentDirectory);
-            if (request.WorkingDirectory is not null && !Directory.Exists(request.WorkingDirectory))
-            {
-                throw new TraceException("WorkingDirectoryNotFound", TraceErrorKind.NotFound, $"The working directory '{request.WorkingDirectory}' does not exist.", "Pass an existing directory to -WorkingDirectory.", request.WorkingDirectory);
-            }
+            var path = ProgramResolver.ResolveForLaunch(request);
 
             int pid = StoppedLaunch.Start(path, request, seccompFilter: null);
             EbpfTraceRun run;

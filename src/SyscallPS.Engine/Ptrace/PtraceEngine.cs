@@ -41,12 +41,7 @@ public sealed class PtraceEngine : ITraceEngine
         string? launchPath = null;
         if (request.IsLaunch)
         {
-            launchPath = ProgramResolver.Resolve(request.FilePath!, request.WorkingDirectory ?? Environment.CurrentDirectory);
-            if (request.WorkingDirectory is not null && !Directory.Exists(request.WorkingDirectory))
-            {
-                throw new TraceException("WorkingDirectoryNotFound", TraceErrorKind.NotFound,
-                    $"The working directory '{request.WorkingDirectory}' does not exist.", "Pass an existing directory to -WorkingDirectory.", request.WorkingDirectory);
-            }
+            launchPath = ProgramResolver.ResolveForLaunch(request);
         }
         else
         {

@@ -87,9 +87,6 @@ internal sealed class PtraceRun : ITraceRun
     /// <inheritdoc />
     public long LostEvents => 0;
 
-    /// <summary>Ids of the processes attached to at start.</summary>
-    internal IReadOnlyList<int> AttachedProcessIds => _request.ProcessIds;
-
     /// <summary>Starts the tracer thread and waits until the tracees are under trace (or the start failed).</summary>
     internal void Begin()
     {

@@ -63,11 +63,4 @@ internal static class ProcFs
     /// <summary>The thread group id of a task, or the task id itself when it cannot be read.</summary>
     internal static int Tgid(int tid) =>
         int.TryParse(StatusField(tid, "Tgid"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var tgid) ? tgid : tid;
-
-    /// <summary>The one-letter scheduler state (<c>R</c>, <c>S</c>, <c>T</c>, <c>t</c>, <c>Z</c> ...), or '?' when gone.</summary>
-    internal static char State(int pid)
-    {
-        var s = StatusField(pid, "State");
-        return string.IsNullOrEmpty(s) ? '?' : s[0];
-    }
 }

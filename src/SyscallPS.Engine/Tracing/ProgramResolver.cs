@@ -3,6 +3,20 @@ namespace SyscallPS.Tracing;
 /// <summary>Finds programs the way execvp does, and the engine's own native launcher.</summary>
 internal static class ProgramResolver
 {
+    /// <summary>The program a launch request runs, resolved, after checking its working directory exists.</summary>
+    /// <exception cref="TraceException">ProgramNotFound, ProgramNotExecutable, WorkingDirectoryNotFound.</exception>
+    internal static string ResolveForLaunch(TraceRequest request)
+    {
+        var path = Resolve(request.FilePath!, request.WorkingDirectory ?? Environment.CurrentDirectory);
+        if (request.WorkingDirectory is not null && !Directory.Exists(request.WorkingDirectory))
+        {
+            throw new TraceException("WorkingDirectoryNotFound", TraceErrorKind.NotFound,
+                $"The working directory '{request.WorkingDirectory}' does not exist.", "Pass an existing directory to -WorkingDirectory.", request.WorkingDirectory);
+        }
+
+        return path;
+    }
+
     /// <summary>Resolves <paramref name="filePath"/> through PATH (or relative to <paramref name="workingDirectory"/> when it has a slash).</summary>
     /// <exception cref="TraceException">ProgramNotFound / ProgramNotExecutable.</exception>
     internal static string Resolve(string filePath, string workingDirectory)
