@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -26,6 +27,12 @@ internal sealed class EbpfEventDecoder
     private readonly long _localTicksAtMonotonicZero;
     private readonly byte[] _lastCommBytes = new byte[16];
     private string _lastComm = string.Empty;
+    private readonly List<HeldSignal> _heldSignals = [];
+
+    private const int SIGCONT = 18;
+
+    /// <summary>How long a signal reported by its sender waits at most for its receiver's next syscall record.</summary>
+    public const long SignalHoldNanoseconds = 1_000_000_000;
 
     /// <summary>Creates a decoder that hands every event to <paramref name="emit"/> (false: stop).</summary>
     public EbpfEventDecoder(SyscallTable table, DecodeOptions options, IReadOnlyList<string> processNames, Func<SyscallEvent, bool> emit)
@@ -65,6 +72,9 @@ internal sealed class EbpfEventDecoder
     /// <summary>A traced process ended (tgid, wait status).</summary>
     public Action<int, int>? Exited { get; set; }
 
+    /// <summary>The launched program, until the engine's SIGCONT that resumed it has been seen (and left out).</summary>
+    public int? ResumedProcessId { get; set; }
+
     /// <summary>CLOCK_MONOTONIC in nanoseconds, the clock of bpf_ktime_get_ns.</summary>
     public static long MonotonicNanoseconds() => (long)(System.Diagnostics.Stopwatch.GetTimestamp() * (1_000_000_000.0 / System.Diagnostics.Stopwatch.Frequency));
 
@@ -83,9 +93,13 @@ internal sealed class EbpfEventDecoder
         switch (head.Type)
         {
             case EbpfRecordType.Syscall:
-                return OnSyscall(record, head);
+                // Held signals sent before the call began come before it; those sent while it ran (a wait4
+                // woken by its child's exit) after it, as a tracer sees them at the call's return.
+                return ReleaseSignals((int)head.Tid, (long)head.EnterNanoseconds) && OnSyscall(record, head) && ReleaseSignals((int)head.Tid, long.MaxValue);
             case EbpfRecordType.Entry:
-                return OnEntry(record, head);
+                return ReleaseSignals((int)head.Tid, (long)head.EnterNanoseconds) && OnEntry(record, head);
+            case EbpfRecordType.Signal:
+                return OnSignal(record, head);
             case EbpfRecordType.Fork:
                 Forked?.Invoke((int)head.Tgid, (int)head.Aux);
 
@@ -211,6 +225,7 @@ internal sealed class EbpfEventDecoder
             }
         }
 
+        ok = ok && ReleaseSignalsOf(tgid);
         int status = (int)head.Aux;
         int signal = status & 0x7f;
         Exited?.Invoke(tgid, status);
@@ -233,6 +248,81 @@ internal sealed class EbpfEventDecoder
             Signal = signal == 0 ? null : SyscallDecoder.SignalName(signal),
             ReturnText = "?",
         });
+    }
+
+    private bool OnSignal(ReadOnlySpan<byte> record, in EbpfRecord head)
+    {
+        if (record.Length < EbpfSignalRecord.Size || !NameAllowed(head))
+        {
+            return true;
+        }
+
+        int sig = (int)head.Aux;
+        int tgid = (int)head.Tgid;
+        var info = record.Slice(EbpfSignalRecord.InfoOffset, EbpfSignalRecord.InfoSize);
+        if (tgid == ResumedProcessId && sig == SIGCONT && BinaryPrimitives.ReadInt32LittleEndian(info[16..]) == Environment.ProcessId)
+        {
+            // The engine's own SIGCONT that started the launched program: not the program's (ptrace shows none).
+            ResumedProcessId = null;
+            return true;
+        }
+
+        long ns = (long)head.EnterNanoseconds;
+        var e = new SyscallEvent
+        {
+            Kind = SyscallEventKind.Signal,
+            Timestamp = WallClock(ns),
+            MonotonicNanoseconds = ns,
+            ProcessId = tgid,
+            ThreadId = (int)head.Tid,
+            ProcessName = Comm(head),
+            Signal = SyscallDecoder.SignalName(sig),
+            SignalInfo = SyscallDecoder.FormatSignalInfo(info),
+        };
+        if ((EbpfSignalOrigin)head.Return == EbpfSignalOrigin.Generated)
+        {
+            // Written by the sender: it waits for the receiver's next record to find its place.
+            _heldSignals.Add(new HeldSignal(e.ThreadId, tgid, ns, e));
+            return true;
+        }
+
+        return ReleaseSignals(e.ThreadId, ns) && _emit(e);
+    }
+
+    /// <summary>Emits the held signals of thread <paramref name="tid"/> sent before <paramref name="beforeNanoseconds"/>.</summary>
+    private bool ReleaseSignals(int tid, long beforeNanoseconds)
+    {
+        if (_heldSignals.Count == 0)
+        {
+            return true;
+        }
+
+        return Release(h => h.Tid == tid && h.Nanoseconds < beforeNanoseconds);
+    }
+
+    private bool ReleaseSignalsOf(int tgid) => _heldSignals.Count == 0 || Release(h => h.Tgid == tgid);
+
+    /// <summary>Emits every held signal sent before <paramref name="nanoseconds"/> (CLOCK_MONOTONIC); false when the consumer has gone.</summary>
+    public bool ReleaseSignalsBefore(long nanoseconds) => _heldSignals.Count == 0 || Release(h => h.Nanoseconds < nanoseconds);
+
+    private bool Release(Predicate<HeldSignal> which)
+    {
+        var due = _heldSignals.FindAll(which);
+        if (due.Count == 0)
+        {
+            return true;
+        }
+
+        _heldSignals.RemoveAll(which);
+        foreach (var h in due)
+        {
+            if (!_emit(h.Event))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private unsafe SyscallEvent Decode(in EbpfRecord entry, in EbpfRecord exit, long rawReturn, bool unfinished)
@@ -316,4 +406,7 @@ internal sealed class EbpfEventDecoder
 
         return verdict;
     }
+
+    /// <summary>A signal written by its sender, waiting for its place among the receiving thread's records.</summary>
+    private readonly record struct HeldSignal(int Tid, int Tgid, long Nanoseconds, SyscallEvent Event);
 }

@@ -137,6 +137,10 @@ internal sealed unsafe class EbpfProgram : IDisposable
             SetAutoload("sps_tp_exit", perSyscall);
             SetAutoload("sps_fork", attachForkExit);
             SetAutoload("sps_exit", attachForkExit);
+
+            // strace -Z shows no signals; the ptrace engine neither.
+            SetAutoload("sps_signal_deliver", config.FailedOnly == 0);
+            SetAutoload("sps_signal_generate", config.FailedOnly == 0);
             if (_bpf.ObjectLoad(_object) != 0)
             {
                 int errno = Libbpf.LastErrno;
@@ -199,6 +203,13 @@ internal sealed unsafe class EbpfProgram : IDisposable
     {
         Attach("sps_fork");
         Attach("sps_exit");
+    }
+
+    /// <summary>Attaches the signal programs (before the syscall ones, so a signal is never missing between two reported calls).</summary>
+    internal void AttachSignals()
+    {
+        Attach("sps_signal_deliver");
+        Attach("sps_signal_generate");
     }
 
     /// <summary>Attaches the syscall programs: raw tracepoints, or the per-syscall ones of <paramref name="perSyscallNames"/>.</summary>

@@ -9,6 +9,9 @@ internal enum EbpfRecordType : ushort
     Entry = 2,
     ProcessExit = 3,
     Fork = 4,
+
+    /// <summary>A signal reached a traced thread: <see cref="EbpfSignalRecord"/>.</summary>
+    Signal = 5,
 }
 
 /// <summary><c>struct rec</c>: the fixed head of every ring-buffer record; blobs follow it up to <see cref="Size"/>.</summary>
@@ -61,4 +64,31 @@ internal unsafe struct EbpfConfig
     public uint PrefixCount;
     public fixed uint PrefixLength[MaxPrefixes];
     public fixed byte Prefix[MaxPrefixes * 16];
+}
+
+/// <summary>
+/// <c>struct sig_rec</c>: a <see cref="EbpfRecord"/> head (<see cref="EbpfRecord.Aux"/>: the signal,
+/// <see cref="EbpfRecord.Return"/>: an <see cref="EbpfSignalOrigin"/>, <see cref="EbpfRecord.EnterNanoseconds"/>: when)
+/// followed by the kernel's siginfo.
+/// </summary>
+internal static class EbpfSignalRecord
+{
+    /// <summary>Where the siginfo starts.</summary>
+    public const int InfoOffset = EbpfRecord.HeaderSize;
+
+    /// <summary><c>struct kernel_siginfo</c>: what strace prints of a siginfo_t.</summary>
+    public const int InfoSize = 48;
+
+    /// <summary>The whole record.</summary>
+    public const int Size = InfoOffset + InfoSize;
+}
+
+/// <summary>Where the kernel program saw a signal (<c>enum sig_origin</c>).</summary>
+internal enum EbpfSignalOrigin : long
+{
+    /// <summary>Dequeued by the receiving thread, which wrote the record itself: in place among its syscalls.</summary>
+    Delivered = 0,
+
+    /// <summary>Never dequeued (ignored, or fatal at once): written when sent, placed among the receiver's syscalls by time.</summary>
+    Generated = 1,
 }

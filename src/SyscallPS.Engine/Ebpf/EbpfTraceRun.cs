@@ -52,6 +52,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
             DescriptorCallsHidden = request.SyscallNumbers is not null || request.ProcessNames.Count > 0,
             Forked = (_, child) => _liveProcesses.Add(child),
             Exited = OnProcessExited,
+            ResumedProcessId = launched,
         };
         _handleRecord = HandleRecord;
         _queueRecord = record =>
@@ -118,6 +119,11 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
             if (!request.SystemWide)
             {
                 program.AttachProcessTracking();
+            }
+
+            if (!request.FailedOnly)
+            {
+                program.AttachSignals();
             }
 
             program.AttachSyscalls(perSyscallNames);
@@ -297,6 +303,11 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
             {
                 ReportDrops();
             }
+
+            if (_failure is null && !_consumerGone)
+            {
+                _decoder.ReleaseSignalsBefore(long.MaxValue);
+            }
         }
         catch (Exception ex)
         {
@@ -353,6 +364,12 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         {
             // Their exit record was lost: stop waiting for them.
             _liveProcesses.ExceptWith(gone);
+        }
+
+        if (_failure is null && !_consumerGone)
+        {
+            // A signal waiting for its receiver's next syscall (a long blocking call, a thread that makes no more) is not held forever.
+            _decoder.ReleaseSignalsBefore(EbpfEventDecoder.MonotonicNanoseconds() - EbpfEventDecoder.SignalHoldNanoseconds);
         }
 
         return _failure is null && !_consumerGone;

@@ -25,6 +25,7 @@ enum rec_type {
     REC_ENTRY = 2,       /* entry-time copies of input arguments, followed later by REC_SYSCALL of the same thread */
     REC_PROC_EXIT = 3,   /* a traced process (thread group) ended */
     REC_FORK = 4,        /* a traced process created a new process */
+    REC_SIGNAL = 5,      /* a signal reached a traced thread (struct sig_rec) */
 };
 
 #define SPEC_NORETURN 1   /* exit, exit_group: report at entry */
@@ -230,10 +231,8 @@ static __always_inline __u64 wake_flag(__u32 size)
     return avail >= cfg.wake_bytes && avail < (__u64)cfg.wake_bytes + size + 16 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline int comm_allowed(void)
+static __always_inline int name_allowed(char *comm)
 {
-    char comm[16] = {};
-    bpf_get_current_comm(comm, sizeof(comm));
     /* Names match case-insensitively (PowerShell wildcards); the patterns arrive lower-cased. */
     for (int i = 0; i < 16; i++) {
         if (comm[i] >= 'A' && comm[i] <= 'Z')
@@ -257,6 +256,13 @@ static __always_inline int comm_allowed(void)
             return 1;
     }
     return 0;
+}
+
+static __always_inline int comm_allowed(void)
+{
+    char comm[16] = {};
+    bpf_get_current_comm(comm, sizeof(comm));
+    return name_allowed(comm);
 }
 
 static __always_inline int process_traced(__u32 tgid)
@@ -792,5 +798,119 @@ int BPF_PROG(sps_exit, struct task_struct *task, bool group_dead)
     r->enter_ns = bpf_ktime_get_ns();
     bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), task->comm);
     bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+    return 0;
+}
+
+/*
+ * Signals, as strace -f shows them ("--- SIGCHLD {...} ---"). A tracer sees a signal when its tracee dequeues
+ * it; two kinds of signal never get there without a tracer, so they are reported where they are generated:
+ * one the receiver ignores (SIG_IGN, or SIG_DFL of SIGCHLD, SIGCONT, SIGWINCH, SIGURG), which the kernel
+ * drops at once unless the receiver is ptraced, and a fatal one without a handler, which ends the whole
+ * group at once (the threads then dequeue only SIGKILL). Both go to the events ring: a delivered signal
+ * is written by the receiving thread itself, so it keeps its place between that thread's syscalls; a
+ * generated one carries its time, by which the consumer places it among the receiver's syscalls.
+ */
+#define SIGINFO_BYTES 48         /* struct kernel_siginfo */
+#define SIG_KILL 9
+#define SIG_FLAG_GROUP_EXIT 0x4  /* SIGNAL_GROUP_EXIT in signal_struct.flags */
+#define SI_CODE_USER 0
+#define SI_CODE_KERNEL 0x80
+
+enum sig_origin {
+    SIG_DELIVERED = 0,   /* dequeued by the receiving thread (tp signal_deliver) */
+    SIG_GENERATED = 1,   /* never dequeued: reported when sent (tp signal_generate) */
+};
+
+struct sig_rec {
+    struct rec head;     /* aux: the signal; ret: enum sig_origin; enter_ns: when */
+    __u8 info[SIGINFO_BYTES];
+};
+
+/* The process filter for a task other than the current one (a signal's receiver). */
+static __always_inline int task_traced(struct task_struct *task)
+{
+    __u32 tgid = BPF_CORE_READ(task, tgid);
+    if (cfg.system_wide) {
+        if (tgid == cfg.self_tgid)
+            return 0;
+    } else if (!bpf_map_lookup_elem(&sps_tgids, &tgid)) {
+        return 0;
+    }
+    if (cfg.comm_filter) {
+        char comm[16] = {};
+        bpf_probe_read_kernel_str(comm, sizeof(comm), BPF_CORE_READ(task, comm));
+        return name_allowed(comm);
+    }
+    return 1;
+}
+
+static __always_inline void emit_signal(struct task_struct *task, int sig, struct kernel_siginfo *info, __u32 origin)
+{
+    struct sig_rec *r = bpf_ringbuf_reserve(&sps_events, sizeof(*r), 0);
+    if (!r) {
+        count_drop();
+        return;
+    }
+    __builtin_memset(r, 0, sizeof(*r));
+    r->head.type = REC_SIGNAL;
+    r->head.size = sizeof(*r);
+    r->head.tgid = BPF_CORE_READ(task, tgid);
+    r->head.tid = BPF_CORE_READ(task, pid);
+    r->head.nr = -1;
+    r->head.aux = (__u32)sig;
+    r->head.ret = origin;
+    r->head.enter_ns = bpf_ktime_get_ns();
+    bpf_probe_read_kernel_str(r->head.comm, sizeof(r->head.comm), BPF_CORE_READ(task, comm));
+    int *words = (int *)r->info;
+    if ((unsigned long)info > 1) {
+        bpf_probe_read_kernel(r->info, sizeof(r->info), info);
+    } else {
+        /* SEND_SIG_NOINFO (0): sent by the current process; SEND_SIG_PRIV (1): by the kernel. The kernel
+         * builds the queued siginfo the same way. */
+        words[0] = sig;
+        words[2] = info ? SI_CODE_KERNEL : SI_CODE_USER;
+        if (!info) {
+            words[4] = (int)(bpf_get_current_pid_tgid() >> 32);
+            words[5] = (int)(__u32)bpf_get_current_uid_gid();
+        }
+    }
+    bpf_ringbuf_submit(r, wake_flag(sizeof(*r)));
+}
+
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(sps_signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+    /* A tracer never stops for SIGKILL; it is also what every thread of an ending group dequeues. */
+    if (sig == SIG_KILL)
+        return 0;
+    struct task_struct *task = bpf_get_current_task_btf();
+    if (!process_traced(task->tgid))
+        return 0;
+    emit_signal(task, sig, info, SIG_DELIVERED);
+    return 0;
+}
+
+/* A raw tracepoint: its arguments are plain values, so info may be tested against SEND_SIG_NOINFO/PRIV
+ * (a BTF tracepoint's pointer arguments count as never NULL, and the verifier drops such a test). */
+SEC("raw_tp/signal_generate")
+int BPF_PROG(sps_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task, int group, int result)
+{
+    if (sig == SIG_KILL || !task)
+        return 0;
+    unsigned int flags = BPF_CORE_READ(task, signal, flags);
+    if (result == TRACE_SIGNAL_IGNORED) {
+        /* An ending group drops every signal, traced or not. */
+        if (flags & SIG_FLAG_GROUP_EXIT)
+            return 0;
+    } else if (result == TRACE_SIGNAL_DELIVERED) {
+        /* Only the signal that has just ended the group (complete_signal's shortcut for a fatal one). */
+        if (!(flags & SIG_FLAG_GROUP_EXIT) || BPF_CORE_READ(task, signal, group_exit_code) != sig)
+            return 0;
+    } else {
+        return 0;
+    }
+    if (!task_traced(task))
+        return 0;
+    emit_signal(task, sig, info, SIG_GENERATED);
     return 0;
 }
