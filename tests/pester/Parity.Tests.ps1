@@ -82,6 +82,56 @@ Describe 'Parity: the decoder conformance fixture' {
     }
 }
 
+Describe 'Parity: signals' {
+    BeforeAll {
+        # Each signal event of a run, per process in stream order, as "process after call: line": the process
+        # ids named by their place (root, childN in the order the root forked them), CPU times masked.
+        function Get-SignalLines([string] $Engine, [string[]] $Syscall) {
+            $extra = if ($Syscall) { @{ Syscall = $Syscall } } else { @{} }
+            $events = @(Start-SyscallTrace -Engine $Engine -FilePath "$fixtures/signal_parity" @extra)
+            $LASTEXITCODE | Should -Be 0 -Because "the fixture checks its handlers ran ($Engine)"
+            $root = ($events | Where-Object Kind -eq 'Syscall')[0].ProcessId
+            $names = @{ $root = 'root' }
+            foreach ($c in @($events | Where-Object { $_.ProcessId -eq $root -and $_.ChildProcessId }).ChildProcessId + @($events.ProcessId)) {
+                if (-not $names.ContainsKey($c)) { $names[$c] = "child$($names.Count)" }
+            }
+            $last = @{}
+            $lines = foreach ($e in $events) {
+                if ($e.Kind -eq 'Syscall') { $last[$e.ThreadId] = $e.Syscall; continue }
+                if ($e.Kind -ne 'Signal') { continue }
+                $e.ToString() | Should -BeExactly "[pid $($e.ThreadId)] --- $($e.Signal) $($e.SignalInfo) ---"
+                $text = $e.ToStraceLine() -replace 'si_(utime|stime)=\d+', 'si_$1=T'
+                $text = [regex]::Replace($text, 'si_pid=(\d+)', { param($m) 'si_pid=' + $names[[int]$m.Groups[1].Value] })
+                [pscustomobject]@{ Process = $names[$e.ProcessId]; Line = "$($names[$e.ProcessId]) after $($last[$e.ThreadId]): $text" }
+            }
+            @($lines | Sort-Object -Stable Process | ForEach-Object Line)
+        }
+    }
+
+    It 'reports the same signals after the same calls under both engines' {
+        if ($ebpfWhy) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $ebpfWhy"; return }
+        if (-not (Test-Path "$fixtures/signal_parity")) { Set-ItResult -Skipped -Because 'fixtures not built (no C compiler)'; return }
+        $p = Get-SignalLines Ptrace
+        $b = Get-SignalLines Ebpf
+        # SIGUSR1 (handled), SIGPIPE (SIG_IGN), SIGWINCH (ignored by default), SIGUSR2 (blocked, then handled),
+        # three SIGCHLD (ignored by default) and a fatal SIGTERM.
+        $p.Count | Should -Be 8
+        $p | Should -Contain 'root after rt_sigprocmask: --- SIGUSR2 {si_signo=SIGUSR2, si_code=SI_USER, si_pid=root, si_uid=0} ---'
+        for ($i = 0; $i -lt [Math]::Max($p.Count, $b.Count); $i++) {
+            $b[$i] | Should -BeExactly $p[$i] -Because "signal line $i"
+        }
+    }
+
+    It 'keeps the signals with -Syscall, as strace -e trace= does' {
+        if ($ebpfWhy) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $ebpfWhy"; return }
+        if (-not (Test-Path "$fixtures/signal_parity")) { Set-ItResult -Skipped -Because 'fixtures not built (no C compiler)'; return }
+        $p = Get-SignalLines Ptrace -Syscall kill
+        $b = Get-SignalLines Ebpf -Syscall kill
+        $p.Count | Should -Be 8
+        $b | Should -BeExactly $p
+    }
+}
+
 Describe 'Both engines: <Engine>' -ForEach $engines {
     BeforeAll { $PSDefaultParameterValues['Start-SyscallTrace:Engine'] = $Engine }
     AfterAll { $PSDefaultParameterValues.Remove('Start-SyscallTrace:Engine') }
