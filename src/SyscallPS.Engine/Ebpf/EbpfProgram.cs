@@ -76,12 +76,12 @@ internal sealed unsafe class EbpfProgram : IDisposable
     }
 
     /// <summary>Opens, configures and loads the program; attaches nothing yet.</summary>
-    internal static EbpfProgram Load(Libbpf.Exports bpf, in EbpfConfig config, int ringBufferBytes, bool attachForkExit, bool perSyscall)
+    internal static EbpfProgram Load(Libbpf.Exports bpf, in EbpfConfig config, EbpfSyscallSpec[] specs, int ringBufferBytes, bool attachForkExit, bool perSyscall)
     {
         var program = new EbpfProgram(bpf);
         try
         {
-            program.LoadCore(config, ringBufferBytes, attachForkExit, perSyscall);
+            program.LoadCore(config, specs, ringBufferBytes, attachForkExit, perSyscall);
             return program;
         }
         catch
@@ -91,7 +91,7 @@ internal sealed unsafe class EbpfProgram : IDisposable
         }
     }
 
-    private void LoadCore(in EbpfConfig config, int ringBufferBytes, bool attachForkExit, bool perSyscall)
+    private void LoadCore(in EbpfConfig config, EbpfSyscallSpec[] specs, int ringBufferBytes, bool attachForkExit, bool perSyscall)
     {
         var image = EmbeddedObject();
         const int LogSize = 1 << 20;
@@ -130,6 +130,15 @@ internal sealed unsafe class EbpfProgram : IDisposable
             }
 
             *(EbpfConfig*)initial = config;
+
+            // The syscall specs are a global array: written here, before the load, in one copy.
+            var specData = _bpf.MapInitialValue(Map(".data.specs"), &size);
+            if (specData == null || size != (nuint)(sizeof(EbpfSyscallSpec) * specs.Length))
+            {
+                throw Failure("EbpfObjectLayout", "the embedded eBPF object has an unexpected syscall spec table", 0, null);
+            }
+
+            specs.AsSpan().CopyTo(new Span<EbpfSyscallSpec>(specData, specs.Length));
             PerSyscallTracepoints = perSyscall;
             SetAutoload("sps_raw_enter", !perSyscall);
             SetAutoload("sps_raw_exit", !perSyscall);
@@ -155,20 +164,6 @@ internal sealed unsafe class EbpfProgram : IDisposable
         finally
         {
             NativeMemory.Free(log);
-        }
-    }
-
-    /// <summary>Writes every syscall's spec.</summary>
-    internal void SetSpecs(EbpfSyscallSpec[] specs)
-    {
-        int fd = _bpf.MapFd(Map("sps_specs"));
-        for (uint i = 0; i < specs.Length; i++)
-        {
-            var value = specs[i];
-            if (_bpf.MapUpdateElem(fd, &i, &value, 0) != 0)
-            {
-                throw Failure("EbpfMapUpdate", "could not fill the syscall filter map", Libbpf.LastErrno, null);
-            }
         }
     }
 

@@ -48,11 +48,16 @@ internal sealed unsafe class EbpfRingReader : IDisposable
 
     private byte* Data => (byte*)_producerPages + _pageSize;
 
-    /// <summary>Waits until the kernel signals data or <paramref name="timeoutMilliseconds"/> pass.</summary>
-    public void Wait(int timeoutMilliseconds)
+    /// <summary>
+    /// Waits until the kernel signals data in either ring or <paramref name="timeoutMilliseconds"/> pass: a
+    /// process's exit record wakes the reader at once, so a trace ends when its program does, not a poll later.
+    /// </summary>
+    public static void WaitEither(EbpfRingReader first, EbpfRingReader second, int timeoutMilliseconds)
     {
-        var pfd = new EbpfNative.PollFd { Fd = _fd, Events = EbpfNative.POLLIN };
-        EbpfNative.Poll(&pfd, 1, timeoutMilliseconds);
+        var pfds = stackalloc EbpfNative.PollFd[2];
+        pfds[0] = new EbpfNative.PollFd { Fd = first._fd, Events = EbpfNative.POLLIN };
+        pfds[1] = new EbpfNative.PollFd { Fd = second._fd, Events = EbpfNative.POLLIN };
+        EbpfNative.Poll(pfds, 2, timeoutMilliseconds);
     }
 
     /// <summary>Hands out up to <paramref name="limit"/> committed records; returns how many.</summary>

@@ -83,19 +83,19 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         var table = SyscallTable.Current;
         var (config, exactNames) = BuildConfig(request);
         var perSyscallNames = EbpfProgram.PerSyscallTracepointNames(table, request.SyscallNumbers);
-        var program = EbpfProgram.Load(bpf, config, request.RingBufferBytes, attachForkExit: !request.SystemWide, perSyscall: perSyscallNames is not null);
+        // strace -s 0 prints no buffer contents: then the kernel copies none, which saves a user-memory read per call.
+        int bufferCap = request.Decode.StringLimit <= 0 ? 0 : Math.Max(request.Decode.StringLimit + 1, 32);
+        if (request.CaptureData)
+        {
+            // -CaptureData needs the data bytes too, not only what the strace text shows.
+            bufferCap = Math.Max(bufferCap, Math.Min(request.DataSize, EbpfArgumentSpecs.StringCap));
+        }
+
+        var specs = EbpfArgumentSpecs.Build(table, request.SyscallNumbers, bufferCap);
+        var program = EbpfProgram.Load(bpf, config, specs, request.RingBufferBytes, attachForkExit: !request.SystemWide, perSyscall: perSyscallNames is not null);
         EbpfTraceRun? run = null;
         try
         {
-            // strace -s 0 prints no buffer contents: then the kernel copies none, which saves a user-memory read per call.
-            int bufferCap = request.Decode.StringLimit <= 0 ? 0 : Math.Max(request.Decode.StringLimit + 1, 32);
-            if (request.CaptureData)
-            {
-                // -CaptureData needs the data bytes too, not only what the strace text shows.
-                bufferCap = Math.Max(bufferCap, Math.Min(request.DataSize, EbpfArgumentSpecs.StringCap));
-            }
-
-            program.SetSpecs(EbpfArgumentSpecs.Build(table, request.SyscallNumbers, bufferCap));
             foreach (var pid in rootProcesses)
             {
                 program.AddProcess(pid);
@@ -276,7 +276,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         {
             while (true)
             {
-                _events!.Wait(PollMilliseconds);
+                EbpfRingReader.WaitEither(_events!, _processEvents!, PollMilliseconds);
                 if (!Drain())
                 {
                     break;

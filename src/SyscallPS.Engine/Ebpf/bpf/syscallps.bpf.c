@@ -125,34 +125,6 @@ struct big_rec {
     __u8 data[BIG_BLOB];
 };
 
-/* Reserves a T, fills it with the syscall and n bytes from addr (n masked to T's data area), submits. */
-#define EMIT_SMALL(T, MASK)                                                                    \
-    do {                                                                                       \
-        T *sr = bpf_ringbuf_reserve(&sps_events, sizeof(T), 0);                                \
-        if (!sr) {                                                                             \
-            count_drop();                                                                      \
-            return 0;                                                                          \
-        }                                                                                      \
-        fill_header(&sr->head, REC_SYSCALL, pid_tgid, (__s32)nr);                              \
-        sr->head.enter_ns = enter_ns;                                                          \
-        sr->head.exit_ns = now;                                                                \
-        sr->head.ret = ret;                                                                    \
-        for (int k = 0; k < 6; k++)                                                            \
-            sr->head.args[k] = args[k];                                                        \
-        __u32 m = n;                                                                           \
-        asm volatile("%[m] &= " #MASK : [m] "+r"(m));                                          \
-        __u32 size = sizeof(struct rec);                                                       \
-        if (bpf_probe_read_user(sr->data, m, (const void *)addr) == 0) {                       \
-            sr->blob.addr = addr;                                                              \
-            sr->blob.len = m;                                                                  \
-            sr->blob.arg = i;                                                                  \
-            size += sizeof(struct blob) + ((m + 7) & ~7u);                                     \
-        }                                                                                      \
-        sr->head.size = size;                                                                  \
-        bpf_ringbuf_submit(sr, wake_flag(sizeof(T)));                                          \
-        return 0;                                                                              \
-    } while (0)
-
 struct in_flight {
     __u64 enter_ns;
     __s64 nr;
@@ -180,12 +152,9 @@ struct {
     __type(value, __u64);
 } sps_drops SEC(".maps");
 
-struct {
-    __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, MAX_SYSCALLS);
-    __type(key, __u32);
-    __type(value, struct syscall_spec);
-} sps_specs SEC(".maps");
+/* What to do for each syscall number: written by the tracer before the program is loaded (a global array,
+ * so no map update per syscall at start-up and no map look-up per event). */
+struct syscall_spec sps_specs[MAX_SYSCALLS] SEC(".data.specs");
 
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
@@ -258,7 +227,8 @@ static __always_inline int name_allowed(char *comm)
     return 0;
 }
 
-static __always_inline int comm_allowed(void)
+/* Not inlined: only a name filter calls it, and its buffer would enlarge every syscall's stack frame. */
+static __noinline int comm_allowed(void)
 {
     char comm[16] = {};
     bpf_get_current_comm(comm, sizeof(comm));
@@ -500,16 +470,18 @@ static __always_inline __u32 exit_blobs(__u32 off, const struct syscall_spec *sp
     return off;
 }
 
-static __always_inline void fill_header(struct rec *r, __u16 type, __u64 pid_tgid, __s32 nr)
+/* Ids and name straight from the task (BTF loads): cheaper than the helpers, which matters once per syscall. */
+static __always_inline void fill_header(struct rec *r, __u16 type, struct task_struct *task, __s32 nr)
 {
     r->type = type;
     r->reserved = 0;
     r->size = sizeof(*r);
-    r->tgid = pid_tgid >> 32;
-    r->tid = (__u32)pid_tgid;
+    r->tgid = task->tgid;
+    r->tid = task->pid;
     r->nr = nr;
     r->aux = 0;
-    bpf_get_current_comm(r->comm, sizeof(r->comm));
+    *(__u64 *)&r->comm[0] = *(__u64 *)&task->comm[0];
+    *(__u64 *)&r->comm[8] = *(__u64 *)&task->comm[8];
 }
 
 /* Emits a record built in the per-CPU scratch area (variable size). */
@@ -520,157 +492,6 @@ static __always_inline void output_scratch(__u8 *buf, __u32 size)
     asm volatile("%[size] &= 0x7fff" : [size] "+r"(size));
     if (bpf_ringbuf_output(&sps_events, buf, size, wake_flag(size)) != 0)
         count_drop();
-}
-
-static __always_inline int on_enter(__s64 nr, const __u64 *args, __u64 sp)
-{
-    if (nr < 0 || nr >= MAX_SYSCALLS)
-        return 0;
-    __u32 key = (__u32)nr;
-    struct syscall_spec *spec = bpf_map_lookup_elem(&sps_specs, &key);
-    if (!spec || !spec->traced)
-        return 0;
-    __u64 pid_tgid = bpf_get_current_pid_tgid();
-    struct task_struct *task = bpf_get_current_task_btf();
-#if defined(__TARGET_ARCH_x86)
-    /* 32-bit (int 0x80) syscalls have their own numbers; the table is the 64-bit one: skip them. */
-    if (task->thread_info.status & 0x0002 /* TS_COMPAT */)
-        return 0;
-#endif
-    struct in_flight *f = bpf_task_storage_get(&sps_flights, task, 0, 0);
-    if (!f || !f->traced) {
-        if (!process_traced(pid_tgid >> 32))
-            return 0;
-        if (!f)
-            f = bpf_task_storage_get(&sps_flights, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-        if (!f)
-            return 0;
-        /* A name filter is checked every time: exec and prctl(PR_SET_NAME) rename a task. */
-        f->traced = !cfg.comm_filter;
-    }
-    /* exit and exit_group have no result: never a failure. */
-    if ((spec->flags & SPEC_NORETURN) && cfg.failed_only)
-        return 0;
-    __u64 now = bpf_ktime_get_ns();
-    __u32 missed = 0;
-    if ((spec->flags & SPEC_NORETURN) || spec->entry_blobs) {
-        __u32 zero = 0;
-        __u8 *buf = bpf_map_lookup_elem(&sps_scratch, &zero);
-        if (!buf)
-            return 0;
-        struct rec *r = (struct rec *)buf;
-        fill_header(r, REC_ENTRY, pid_tgid, (__s32)nr);
-        r->enter_ns = now;
-        r->exit_ns = 0;
-        r->ret = 0;
-        for (int i = 0; i < 6; i++)
-            r->args[i] = args[i];
-        __u32 off = sizeof(struct rec);
-        if (spec->flags & SPEC_SIGRETURN) {
-            /* The mask being restored lies in the signal frame on the stack. */
-            r->args[0] = sp;
-            off = sps_put_blob(off, sp + spec->size[0], 8, HOW(0, 0));
-        } else if (spec->entry_blobs) {
-            off = entry_blobs(off, spec, args, &missed);
-        }
-        if (spec->flags & SPEC_EXEC)
-            off = spec->kind[2] == AK_ARGV ? sps_put_argv(off, args[2], 2) : sps_put_argv(off, args[1], 1);
-        r->size = off;
-        output_scratch(buf, off);
-        if (spec->flags & SPEC_NORETURN)
-            return 0;
-    }
-    f->enter_ns = now;
-    f->nr = nr;
-    f->missed = (spec->flags & SPEC_EXEC) ? 0 : missed;
-    return 0;
-}
-
-static __always_inline int on_exit(__s64 nr, __s64 ret, const __u64 *args)
-{
-    struct task_struct *task = bpf_get_current_task_btf();
-    struct in_flight *f = bpf_task_storage_get(&sps_flights, task, 0, 0);
-    if (!f || !f->enter_ns)
-        return 0;
-    /* rt_sigreturn restores the registers, syscall number included (-1): take the one from entry. */
-    int restored = nr == -1;
-    if (restored)
-        nr = f->nr;
-    else if (f->nr != nr)
-        return 0;
-    __u64 enter_ns = f->enter_ns;
-    __u32 missed = f->missed;
-    f->enter_ns = 0;
-    if (cfg.failed_only && !(ret < 0 && ret >= -4095))
-        return 0;
-    __u32 key = (__u32)nr & (MAX_SYSCALLS - 1);
-    struct syscall_spec *spec = bpf_map_lookup_elem(&sps_specs, &key);
-    if (!spec || (restored && !(spec->flags & SPEC_SIGRETURN)))
-        return 0;
-    __u64 pid_tgid = bpf_get_current_pid_tgid();
-    __u64 now = bpf_ktime_get_ns();
-    /* One small exit copy (read/write of a few bytes): straight into a reserved record, no scratch copy. */
-    __u32 i = (__u32)spec->exit_blobs - 1;
-    asm volatile("%[i] &= 7" : [i] "+r"(i));
-    if (!missed && spec->exit_blobs && i < 6 && spec->kind[i] < AK_ARRAY) {
-        __u8 kind = spec->kind[i];
-        __s64 len = -1;
-        if (kind == AK_DATA_IN || (kind == AK_BUF_OUT_LEN && ret >= 0))
-            len = length_of(spec, args, i);
-        else if (kind == AK_BUF_OUT_RET && ret >= 0)
-            len = ret > spec->size[i] ? spec->size[i] : ret;
-        else if (kind == AK_FIXED_OUT && ret >= 0)
-            len = spec->size[i];
-        else
-            len = 0;
-        __u32 n = len > 0 && len < SMALL_BLOB && args[i] ? (__u32)len : 0;
-        __u64 addr = args[i];
-        if (n > 0 && n < TINY_BLOB)
-            EMIT_SMALL(struct tiny_rec, 0xf);
-        if (n > 0)
-            EMIT_SMALL(struct small_rec, 0x3f);
-        if (len > BLOB_MAX && len < BIG_BLOB && args[i]) {
-            /* Larger than a scratch blob (only getdents64 is given such a size): a record of its own. */
-            n = (__u32)len;
-            EMIT_SMALL(struct big_rec, 0x7fff);
-        }
-        if (len == 0)
-            goto plain;
-    }
-    if (spec->exit_blobs || missed) {
-        __u32 zero = 0;
-        __u8 *buf = bpf_map_lookup_elem(&sps_scratch, &zero);
-        if (!buf)
-            return 0;
-        struct rec *r = (struct rec *)buf;
-        fill_header(r, REC_SYSCALL, pid_tgid, (__s32)nr);
-        r->enter_ns = enter_ns;
-        r->exit_ns = now;
-        r->ret = ret;
-        for (int i = 0; i < 6; i++)
-            r->args[i] = args[i];
-        __u32 off = sizeof(struct rec);
-        if (missed)
-            off = retry_strings(off, spec, args, missed);
-        off = exit_blobs(off, spec, args, ret);
-        r->size = off;
-        output_scratch(buf, off);
-        return 0;
-    }
-plain:;
-    struct rec *r = bpf_ringbuf_reserve(&sps_events, sizeof(struct rec), 0);
-    if (!r) {
-        count_drop();
-        return 0;
-    }
-    fill_header(r, REC_SYSCALL, pid_tgid, (__s32)nr);
-    r->enter_ns = enter_ns;
-    r->exit_ns = now;
-    r->ret = ret;
-    for (int i = 0; i < 6; i++)
-        r->args[i] = args[i];
-    bpf_ringbuf_submit(r, wake_flag(sizeof(*r)));
-    return 0;
 }
 
 static __always_inline void regs_args(struct pt_regs *regs, __u64 *args)
@@ -689,26 +510,288 @@ static __always_inline void regs_args(struct pt_regs *regs, __u64 *args)
 #endif
 }
 
+/* Argument k, straight from the registers it was passed in. */
+static __always_inline __u64 reg_arg(struct pt_regs *regs, __u32 k)
+{
+#if defined(__TARGET_ARCH_x86)
+    switch (k) {
+    case 0: return regs->di;
+    case 1: return regs->si;
+    case 2: return regs->dx;
+    case 3: return regs->r10;
+    case 4: return regs->r8;
+    default: return regs->r9;
+    }
+#elif defined(__TARGET_ARCH_arm64)
+    return k == 0 ? regs->orig_x0 : regs->regs[k > 5 ? 5 : k];
+#endif
+}
+
+/* A completed syscall's head; the arguments come from the registers, which still hold them at exit. */
+static __always_inline void fill_syscall(struct rec *r, struct task_struct *task, struct pt_regs *regs, __s32 nr,
+                                         __s64 ret, __u64 enter_ns, __u64 now)
+{
+    fill_header(r, REC_SYSCALL, task, nr);
+    r->enter_ns = enter_ns;
+    r->exit_ns = now;
+    r->ret = ret;
+    for (int k = 0; k < 6; k++)
+        r->args[k] = reg_arg(regs, k);
+}
+
+/*
+ * The hot paths below keep their stack frame under 64 bytes. Larger frames run on the kernel's per-CPU
+ * private BPF stack, and a user-memory copy into such a frame goes through the slower heap branch of the
+ * kernel's hardened-usercopy check: measured about 40 ns a copy, for dd's one-byte reads and writes a fifth
+ * of the whole cost. The rare paths (entry records, several copies) are separate functions with frames of
+ * their own.
+ */
+
+/* The syscall's registers: the ones the sys_enter/sys_exit tracepoints are given are the task's own. */
+static __always_inline struct pt_regs *syscall_regs(void)
+{
+    return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+/* Entry copies (strings, input structs, argv, the sigreturn mask) in an entry record. Returns the arguments
+ * whose copy failed (bits 0-5), or -1 when nothing could be written. Global, with scalar arguments: the
+ * verifier checks it once, not once per caller state. */
+__noinline int sps_enter_copies(__s64 nr, __u64 now)
+{
+    struct syscall_spec *spec = &sps_specs[(__u32)nr & (MAX_SYSCALLS - 1)];
+    struct pt_regs *regs = syscall_regs();
+    __u64 args[6];
+    regs_args(regs, args);
+    __u32 zero = 0;
+    __u8 *buf = bpf_map_lookup_elem(&sps_scratch, &zero);
+    if (!buf)
+        return -1;
+    struct rec *r = (struct rec *)buf;
+    fill_header(r, REC_ENTRY, bpf_get_current_task_btf(), (__s32)nr);
+    r->enter_ns = now;
+    r->exit_ns = 0;
+    r->ret = 0;
+    for (int i = 0; i < 6; i++)
+        r->args[i] = args[i];
+    __u32 missed = 0;
+    __u32 off = sizeof(struct rec);
+    if (spec->flags & SPEC_SIGRETURN) {
+        /* The mask being restored lies in the signal frame on the stack. */
+        r->args[0] = regs->sp;
+        off = sps_put_blob(off, regs->sp + spec->size[0], 8, HOW(0, 0));
+    } else if (spec->entry_blobs) {
+        off = entry_blobs(off, spec, args, &missed);
+    }
+    if (spec->flags & SPEC_EXEC)
+        off = spec->kind[2] == AK_ARGV ? sps_put_argv(off, args[2], 2) : sps_put_argv(off, args[1], 1);
+    r->size = off;
+    output_scratch(buf, off);
+    return (int)missed;
+}
+
+static __always_inline int on_enter(__s64 nr, struct pt_regs *regs)
+{
+    if (nr < 0 || nr >= MAX_SYSCALLS)
+        return 0;
+    struct syscall_spec *spec = &sps_specs[(__u32)nr & (MAX_SYSCALLS - 1)];
+    if (!spec->traced)
+        return 0;
+    struct task_struct *task = bpf_get_current_task_btf();
+#if defined(__TARGET_ARCH_x86)
+    /* 32-bit (int 0x80) syscalls have their own numbers; the table is the 64-bit one: skip them. */
+    if (task->thread_info.status & 0x0002 /* TS_COMPAT */)
+        return 0;
+#endif
+    struct in_flight *f = bpf_task_storage_get(&sps_flights, task, 0, 0);
+    if (!f || !f->traced) {
+        if (!process_traced(task->tgid))
+            return 0;
+        if (!f)
+            f = bpf_task_storage_get(&sps_flights, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+        if (!f)
+            return 0;
+        /* A name filter is checked every time: exec and prctl(PR_SET_NAME) rename a task. */
+        f->traced = !cfg.comm_filter;
+    }
+    /* exit and exit_group have no result: never a failure. */
+    if ((spec->flags & SPEC_NORETURN) && cfg.failed_only)
+        return 0;
+    __u64 now = bpf_ktime_get_ns();
+    __u32 missed = 0;
+    if ((spec->flags & SPEC_NORETURN) || spec->entry_blobs) {
+        int result = sps_enter_copies(nr, now);
+        if (result < 0 || (spec->flags & SPEC_NORETURN))
+            return 0;
+        missed = (__u32)result;
+    }
+    f->enter_ns = now;
+    f->nr = nr;
+    f->missed = (spec->flags & SPEC_EXEC) ? 0 : missed;
+    return 0;
+}
+
+/* A syscall whose exit copies need the scratch record (several copies, arrays, iovecs, msghdrs), or whose
+ * entry strings are copied again. nr_missed: the syscall number (low half) and the missed arguments. */
+__noinline int sps_exit_copies(__s64 ret, __u64 nr_missed, __u64 enter_ns)
+{
+    struct syscall_spec *spec = &sps_specs[(__u32)nr_missed & (MAX_SYSCALLS - 1)];
+    struct pt_regs *regs = syscall_regs();
+    __u64 args[6];
+    regs_args(regs, args);
+    __u32 missed = nr_missed >> 32;
+    __u32 zero = 0;
+    __u8 *buf = bpf_map_lookup_elem(&sps_scratch, &zero);
+    if (!buf)
+        return 0;
+    struct rec *r = (struct rec *)buf;
+    fill_header(r, REC_SYSCALL, bpf_get_current_task_btf(), (__s32)nr_missed);
+    r->enter_ns = enter_ns;
+    r->exit_ns = bpf_ktime_get_ns();
+    r->ret = ret;
+    for (int i = 0; i < 6; i++)
+        r->args[i] = args[i];
+    __u32 off = sizeof(struct rec);
+    if (missed)
+        off = retry_strings(off, spec, args, missed);
+    off = exit_blobs(off, spec, args, ret);
+    r->size = off;
+    output_scratch(buf, off);
+    return 0;
+}
+
+/*
+ * A syscall with one copy of under 16 bytes (dd's one-byte reads and writes). The bytes are read into this
+ * function's small frame first: a copy into the ring (vmalloc'ed) or into a large frame takes the slower
+ * branch of the hardened-usercopy check. i_n_nr: argument index << 40 | length << 32 | syscall number.
+ */
+static __noinline int emit_tiny(struct pt_regs *regs, __u64 addr, __u64 i_n_nr, __s64 ret, __u64 enter_ns)
+{
+    __u64 stage[2] = {};
+    __u32 m = (i_n_nr >> 32) & 0xff;
+    asm volatile("%[m] &= 0xf" : [m] "+r"(m));
+    int copied = bpf_probe_read_user(stage, m, (const void *)addr) == 0;
+    struct tiny_rec *tr = bpf_ringbuf_reserve(&sps_events, sizeof(*tr), 0);
+    if (!tr) {
+        count_drop();
+        return 0;
+    }
+    fill_syscall(&tr->head, bpf_get_current_task_btf(), regs, (__s32)i_n_nr, ret, enter_ns, bpf_ktime_get_ns());
+    __u32 size = sizeof(struct rec);
+    if (copied) {
+        ((__u64 *)tr->data)[0] = stage[0];
+        ((__u64 *)tr->data)[1] = stage[1];
+        tr->blob.addr = addr;
+        tr->blob.len = m;
+        tr->blob.arg = (i_n_nr >> 40) & 7;
+        size += sizeof(struct blob) + ((m + 7) & ~7u);
+    }
+    tr->head.size = size;
+    bpf_ringbuf_submit(tr, wake_flag(sizeof(*tr)));
+    return 0;
+}
+
+/* Reserves a T with room for the m bytes at addr, reads them straight into it, submits (small_rec, big_rec). */
+#define EMIT_DIRECT(T, MASK)                                                                   \
+    do {                                                                                       \
+        T *sr = bpf_ringbuf_reserve(&sps_events, sizeof(T), 0);                                \
+        if (!sr) {                                                                             \
+            count_drop();                                                                      \
+            return 0;                                                                          \
+        }                                                                                      \
+        fill_syscall(&sr->head, task, regs, (__s32)nr, ret, enter_ns, bpf_ktime_get_ns());     \
+        __u32 m = n;                                                                           \
+        asm volatile("%[m] &= " #MASK : [m] "+r"(m));                                          \
+        __u32 size = sizeof(struct rec);                                                       \
+        if (bpf_probe_read_user(sr->data, m, (const void *)addr) == 0) {                       \
+            sr->blob.addr = addr;                                                              \
+            sr->blob.len = m;                                                                  \
+            sr->blob.arg = i;                                                                  \
+            size += sizeof(struct blob) + ((m + 7) & ~7u);                                     \
+        }                                                                                      \
+        sr->head.size = size;                                                                  \
+        bpf_ringbuf_submit(sr, wake_flag(sizeof(T)));                                          \
+        return 0;                                                                              \
+    } while (0)
+
+static __always_inline int on_exit(__s64 nr, __s64 ret, struct pt_regs *regs)
+{
+    struct task_struct *task = bpf_get_current_task_btf();
+    struct in_flight *f = bpf_task_storage_get(&sps_flights, task, 0, 0);
+    if (!f || !f->enter_ns)
+        return 0;
+    /* rt_sigreturn restores the registers, syscall number included (-1): take the one from entry. */
+    int restored = nr == -1;
+    if (restored)
+        nr = f->nr;
+    else if (f->nr != nr)
+        return 0;
+    __u64 enter_ns = f->enter_ns;
+    __u32 missed = f->missed;
+    f->enter_ns = 0;
+    if (cfg.failed_only && !(ret < 0 && ret >= -4095))
+        return 0;
+    struct syscall_spec *spec = &sps_specs[(__u32)nr & (MAX_SYSCALLS - 1)];
+    if (restored && !(spec->flags & SPEC_SIGRETURN))
+        return 0;
+    /* One small exit copy (read/write of a few bytes): into a fixed-size record, no scratch copy. */
+    __u32 i = (__u32)spec->exit_blobs - 1;
+    asm volatile("%[i] &= 7" : [i] "+r"(i));
+    if (!missed && spec->exit_blobs && i < 6 && spec->kind[i] < AK_ARRAY) {
+        __u8 kind = spec->kind[i];
+        __s64 len = -1;
+        if (kind == AK_DATA_IN || (kind == AK_BUF_OUT_LEN && ret >= 0)) {
+            __u32 want = spec->len_arg[i] < 6 ? (__u32)reg_arg(regs, spec->len_arg[i]) : 0;
+            len = want > spec->size[i] ? spec->size[i] : want;
+        } else if (kind == AK_BUF_OUT_RET && ret >= 0) {
+            len = ret > spec->size[i] ? spec->size[i] : ret;
+        } else if (kind == AK_FIXED_OUT && ret >= 0) {
+            len = spec->size[i];
+        } else {
+            len = 0;
+        }
+        __u64 addr = reg_arg(regs, i);
+        __u32 n = len > 0 && len < SMALL_BLOB && addr ? (__u32)len : 0;
+        if (n > 0 && n < TINY_BLOB)
+            return emit_tiny(regs, addr, ((__u64)i << 40) | ((__u64)n << 32) | (__u32)nr, ret, enter_ns);
+        if (n > 0)
+            EMIT_DIRECT(struct small_rec, 0x3f);
+        if (len > BLOB_MAX && len < BIG_BLOB && addr) {
+            /* Larger than a scratch blob (only getdents64 is given such a size): a record of its own. */
+            n = (__u32)len;
+            EMIT_DIRECT(struct big_rec, 0x7fff);
+        }
+        if (len == 0)
+            goto plain;
+    }
+    if (spec->exit_blobs || missed)
+        return sps_exit_copies(ret, ((__u64)missed << 32) | (__u32)nr, enter_ns);
+plain:;
+    struct rec *r = bpf_ringbuf_reserve(&sps_events, sizeof(struct rec), 0);
+    if (!r) {
+        count_drop();
+        return 0;
+    }
+    fill_syscall(r, task, regs, (__s32)nr, ret, enter_ns, bpf_ktime_get_ns());
+    bpf_ringbuf_submit(r, wake_flag(sizeof(*r)));
+    return 0;
+}
+
 /* All syscalls: BTF-typed raw tracepoints (direct reads of pt_regs, no probe_read). */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sps_raw_enter, struct pt_regs *regs, long id)
 {
-    __u64 args[6];
-    regs_args(regs, args);
-    return on_enter(id, args, regs->sp);
+    return on_enter(id, regs);
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sps_raw_exit, struct pt_regs *regs, long ret)
 {
-    __u64 args[6];
-    regs_args(regs, args);
 #if defined(__TARGET_ARCH_x86)
     __s64 nr = regs->orig_ax;
 #else
     __s64 nr = regs->syscallno;
 #endif
-    return on_exit(nr, ret, args);
+    return on_exit(nr, ret, regs);
 }
 
 /* A few syscalls: the per-syscall tracepoints, so untraced syscalls take the fast path. */
@@ -728,19 +811,13 @@ struct sps_tp_exit_ctx {
 SEC("tracepoint")
 int sps_tp_enter(struct sps_tp_enter_ctx *ctx)
 {
-    __u64 args[6];
-    struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-    regs_args(regs, args);
-    return on_enter(ctx->nr, args, regs->sp);
+    return on_enter(ctx->nr, (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()));
 }
 
 SEC("tracepoint")
 int sps_tp_exit(struct sps_tp_exit_ctx *ctx)
 {
-    __u64 args[6];
-    struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-    regs_args(regs, args);
-    return on_exit(ctx->nr, ctx->ret, args);
+    return on_exit(ctx->nr, ctx->ret, (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()));
 }
 
 /* Follows new processes of traced ones. */
