@@ -115,7 +115,10 @@ internal static class EbpfArgumentSpecs
     /// </summary>
     internal static unsafe EbpfSyscallSpec[] Build(SyscallTable table, IReadOnlySet<int>? traced, int bufferCap)
     {
+        // syscall_spec.traced and .flags of syscallps.bpf.c.
+        const byte Report = 1, TrackOnly = 2, DescriptorsFlag = 8;
         var specs = new EbpfSyscallSpec[MaxSyscalls];
+        bool trackHidden = traced is not null && traced.Any(n => table.ByNumber(n) is { } reported && NamesDescriptors(reported));
         foreach (var info in table.All)
         {
             if (info.Number >= MaxSyscalls)
@@ -124,13 +127,22 @@ internal static class EbpfArgumentSpecs
             }
 
             ref var spec = ref specs[info.Number];
-            spec.Traced = (byte)(traced is null || traced.Contains(info.Number) ? 1 : 0);
+            bool descriptors = SyscallPS.Decoding.FdTable.CallsThatChangeDescriptors.Contains(info.Name);
+            // Under a syscall filter the calls that open and close descriptors still come, hidden, so the
+            // descriptor names of the reported calls are exact even for a process that is gone by the time
+            // its records are read.
+            spec.Traced = traced is null || traced.Contains(info.Number) ? Report : descriptors && trackHidden ? TrackOnly : (byte)0;
             spec.Flags = (byte)(info.Name is "exit" or "exit_group" ? 1 : info.Name is "execve" or "execveat" ? 2 : 0);
+            if (descriptors)
+            {
+                spec.Flags |= DescriptorsFlag;
+            }
+
             Describe(info, ref spec, (ushort)Math.Clamp(bufferCap, 0, 4096));
             if (info.Name == "rt_sigreturn")
             {
                 // The kernel program sends the stack pointer as argument 0 and copies the mask the call restores.
-                spec.Flags = 4;
+                spec.Flags = 4;   // rt_sigreturn changes no descriptor
                 spec.EntryBlobs = 1;
                 spec.Size[0] = (ushort)SyscallPS.Decoding.Abi.SigreturnMaskOffset;
             }
@@ -147,6 +159,16 @@ internal static class EbpfArgumentSpecs
 
         return specs;
     }
+
+    /// <summary>
+    /// True when the events of <paramref name="info"/> are about an open descriptor (read, write, sendto,
+    /// epoll_wait ...): their FdName is worth sending the hidden descriptor calls for. Directory descriptors
+    /// (openat's dfd, mostly AT_FDCWD) do not count, nor do calls that only create descriptors: a
+    /// system-wide -Syscall chdir or openat would otherwise carry every open and close on the machine, and
+    /// leave the cheap per-syscall tracepoints for the raw ones.
+    /// </summary>
+    private static bool NamesDescriptors(SyscallInfo info) =>
+        info.Parameters.Any(p => p.Name is "fd" or "fildes" or "sockfd" or "epfd" or "oldfd" or "in_fd" or "out_fd" or "fd_in" or "fd_out");
 
     private static unsafe void Describe(SyscallInfo info, ref EbpfSyscallSpec spec, ushort bufferCap)
     {

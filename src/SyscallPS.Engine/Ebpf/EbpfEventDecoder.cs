@@ -26,6 +26,7 @@ internal sealed class EbpfEventDecoder
     private readonly CapturedMemory _memory = new();
     private readonly long _localTicksAtMonotonicZero;
     private readonly byte[] _lastCommBytes = new byte[16];
+    private readonly HashSet<int> _started = [];
     private string _lastComm = string.Empty;
     private readonly List<HeldSignal> _heldSignals = [];
 
@@ -101,11 +102,14 @@ internal sealed class EbpfEventDecoder
             case EbpfRecordType.Signal:
                 return OnSignal(record, head);
             case EbpfRecordType.Fork:
-                Forked?.Invoke((int)head.Tgid, (int)head.Aux);
-
-                // The child inherits its parent's descriptors and directory; its own syscall records may come
-                // before the parent's clone record, so copy at the fork record.
-                _fds.OnProcessStart((int)head.Tgid, (int)head.Aux, shareTable: false);
+                // Each fork comes twice: in the syscall ring, where the child begins (its calls follow it), and
+                // in the process ring (never lost). The first to arrive copies the parent's descriptors and
+                // directory to the child; the child's own calls may precede the parent's clone record.
+                if (_started.Add((int)head.Aux))
+                {
+                    Forked?.Invoke((int)head.Tgid, (int)head.Aux);
+                    _fds.OnProcessStart((int)head.Tgid, (int)head.Aux, shareTable: false);
+                }
 
                 return true;
             case EbpfRecordType.ProcessExit:
@@ -172,7 +176,9 @@ internal sealed class EbpfEventDecoder
     {
         _memory.Clear();
         _memory.AddBlobs(record[..(int)Math.Min(head.Size, (uint)record.Length)]);
-        bool pass = NameAllowed(head);
+        // A hidden call (not asked for, or a success under -Failed) only updates the descriptor table.
+        bool hidden = (head.Flags & EbpfRecord.HiddenFlag) != 0;
+        bool pass = !hidden && NameAllowed(head);
         if (_pendingEntries.Remove((int)head.Tid, out var entryBytes))
         {
             try
@@ -180,19 +186,26 @@ internal sealed class EbpfEventDecoder
                 ref readonly var entry = ref MemoryMarshal.AsRef<EbpfRecord>(entryBytes);
                 if (entry.EnterNanoseconds == head.EnterNanoseconds && entry.Number == head.Number)
                 {
-                    if (!pass)
+                    if (!pass && !hidden)
                     {
                         return true;
                     }
 
                     _memory.AddBlobs(entryBytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)entryBytes.Length)), entry: true);
-                    return _emit(Decode(entry, head, head.Return, unfinished: false));
+                    var paired = Decode(entry, head, head.Return, unfinished: false, hidden);
+                    return hidden || _emit(paired);
                 }
             }
             finally
             {
                 ArrayPool<byte>.Shared.Return(entryBytes);
             }
+        }
+
+        if (hidden)
+        {
+            Decode(head, head, head.Return, unfinished: false, hidden: true);
+            return true;
         }
 
         return !pass || _emit(Decode(head, head, head.Return, unfinished: false));
@@ -230,6 +243,7 @@ internal sealed class EbpfEventDecoder
         int signal = status & 0x7f;
         Exited?.Invoke(tgid, status);
         _fds.OnProcessExit(tgid);
+        _started.Remove(tgid);
         if (!ok || !NameAllowed(head))
         {
             return ok;
@@ -325,7 +339,7 @@ internal sealed class EbpfEventDecoder
         return true;
     }
 
-    private unsafe SyscallEvent Decode(in EbpfRecord entry, in EbpfRecord exit, long rawReturn, bool unfinished)
+    private unsafe SyscallEvent Decode(in EbpfRecord entry, in EbpfRecord exit, long rawReturn, bool unfinished, bool hidden = false)
     {
         var state = _state;
         state.Number = entry.Number;
@@ -369,7 +383,11 @@ internal sealed class EbpfEventDecoder
         var result = SyscallEvent.ForCall(kind, state, decoded with { ChildProcessId = child }, state.Info?.Name ?? _table.NameOf(entry.Number),
             tgid, (int)exit.Tid, Comm(exit), WallClock(enter),
             unfinished ? TimeSpan.Zero : TimeSpan.FromTicks(((long)exit.ExitNanoseconds - enter) / 100), fd, data);
-        Observer?.Invoke(result, _memory);
+        if (!hidden)
+        {
+            Observer?.Invoke(result, _memory);
+        }
+
         return result;
     }
 

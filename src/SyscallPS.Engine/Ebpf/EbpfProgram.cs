@@ -16,7 +16,10 @@ internal sealed unsafe class EbpfProgram : IDisposable
     internal const string NamePrefix = "sps_";
 
     /// <summary>Above this many syscalls the raw tracepoints (all syscalls) are cheaper to attach than per-syscall ones.</summary>
-    internal const int MaxPerSyscallTracepoints = 24;
+    // Attaching a per-syscall tracepoint is quick, but detaching one waits for the kernel's tracepoint grace
+    // periods (40-80 ms each here, only partly shared when done in parallel): past a few syscalls the two raw
+    // tracepoints are the better deal.
+    internal const int MaxPerSyscallTracepoints = 8;
 
     /// <summary>Size of the fork/exit ring (<c>sps_procs</c> in syscallps.bpf.c).</summary>
     internal const int ProcessRingBytes = 1 << 18;
@@ -26,6 +29,7 @@ internal sealed unsafe class EbpfProgram : IDisposable
 
     private readonly Libbpf.Exports _bpf;
     private readonly List<nint> _links = [];
+    private readonly List<nint> _tracepointLinks = [];
     private nint _object;
 
     private EbpfProgram(Libbpf.Exports bpf) => _bpf = bpf;
@@ -248,6 +252,18 @@ internal sealed unsafe class EbpfProgram : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        // Per-syscall tracepoint links go in parallel: each detach waits for a grace period, and waiting
+        // together shares part of it.
+        var waiters = new List<Thread>();
+        foreach (var link in _tracepointLinks)
+        {
+            var thread = new Thread(() => _bpf.LinkDestroy(link)) { IsBackground = true, Name = "SyscallPS tracepoint detach" };
+            thread.Start();
+            waiters.Add(thread);
+        }
+
+        waiters.ForEach(t => t.Join());
+        _tracepointLinks.Clear();
         for (int i = _links.Count - 1; i >= 0; i--)
         {
             _bpf.LinkDestroy(_links[i]);
@@ -288,7 +304,7 @@ internal sealed unsafe class EbpfProgram : IDisposable
             throw Failure("EbpfAttachFailed", $"could not attach to the tracepoint syscalls:{tracepoint}", Libbpf.LastErrno, null);
         }
 
-        _links.Add(link);
+        _tracepointLinks.Add(link);
     }
 
     private void SetAutoload(string name, bool load) => _bpf.ProgramSetAutoload(Program(name), load ? (byte)1 : (byte)0);

@@ -20,8 +20,11 @@ internal unsafe struct EbpfRecord
 {
     public const int HeaderSize = 112;
 
+    /// <summary><see cref="Flags"/> bit: a call sent only for the descriptor table (not asked for, or a success under -Failed).</summary>
+    public const ushort HiddenFlag = 1;
+
     public EbpfRecordType Type;
-    public ushort Reserved;
+    public ushort Flags;
     public uint Size;
     public uint Tgid;
     public uint Tid;

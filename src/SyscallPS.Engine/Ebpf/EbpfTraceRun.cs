@@ -49,7 +49,8 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         _decoder = new EbpfEventDecoder(SyscallTable.Current, request.Decode, request.ProcessNames, Emit)
         {
             CaptureDataSize = request.CaptureData ? request.DataSize : 0,
-            DescriptorCallsHidden = request.SyscallNumbers is not null || request.ProcessNames.Count > 0,
+            // A syscall filter hides nothing from the descriptor table (hidden records); a name filter does.
+            DescriptorCallsHidden = request.ProcessNames.Count > 0,
             Forked = (_, child) => _liveProcesses.Add(child),
             Exited = OnProcessExited,
             ResumedProcessId = launched,
@@ -82,7 +83,6 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
     {
         var table = SyscallTable.Current;
         var (config, exactNames) = BuildConfig(request);
-        var perSyscallNames = EbpfProgram.PerSyscallTracepointNames(table, request.SyscallNumbers);
         // strace -s 0 prints no buffer contents: then the kernel copies none, which saves a user-memory read per call.
         int bufferCap = request.Decode.StringLimit <= 0 ? 0 : Math.Max(request.Decode.StringLimit + 1, 32);
         if (request.CaptureData)
@@ -92,6 +92,10 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         }
 
         var specs = EbpfArgumentSpecs.Build(table, request.SyscallNumbers, bufferCap);
+
+        // The calls that change descriptors come too, hidden (see Build): their tracepoints are attached as well.
+        var attached = request.SyscallNumbers is null ? null : Enumerable.Range(0, specs.Length).Where(n => specs[n].Traced != 0).ToHashSet();
+        var perSyscallNames = EbpfProgram.PerSyscallTracepointNames(table, attached);
         var program = EbpfProgram.Load(bpf, config, specs, request.RingBufferBytes, attachForkExit: !request.SystemWide, perSyscall: perSyscallNames is not null);
         EbpfTraceRun? run = null;
         try

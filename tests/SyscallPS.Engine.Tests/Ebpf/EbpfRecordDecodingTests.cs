@@ -22,6 +22,29 @@ public sealed class EbpfRecordDecodingTests
     }
 
     [Fact]
+    public void ArgumentSpecs_SendDescriptorCallsHiddenOnlyWhenTheReportedCallsUseDescriptors()
+    {
+        var table = SyscallTable.Current;
+        var read = EbpfArgumentSpecs.Build(table, new HashSet<int> { Nr("read") }, 33);
+        Assert.Equal(1, read[Nr("read")].Traced);
+        foreach (var name in new[] { "openat", "close", "dup2", "pipe2", "socket", "accept4", "chdir", "fcntl", "execve" })
+        {
+            Assert.Equal(2, read[Nr(name)].Traced); // hidden: for the descriptor table only
+        }
+
+        Assert.Equal(0, read[Nr("kill")].Traced);
+        Assert.Equal(0, read[Nr("write")].Traced);
+
+        // chdir and openat events carry no open descriptor: no hidden calls, so a system-wide trace stays small.
+        foreach (var reported in new[] { "chdir", "openat" })
+        {
+            var specs = EbpfArgumentSpecs.Build(table, new HashSet<int> { Nr(reported) }, 33);
+            Assert.Equal(1, specs[Nr(reported)].Traced);
+            Assert.Single(specs, s => s.Traced != 0);
+        }
+    }
+
+    [Fact]
     public void ArgumentSpecs_CopyInputsAtEntryAndOutputsAtExit()
     {
         var specs = EbpfArgumentSpecs.Build(SyscallTable.Current, null, 33);
@@ -38,8 +61,10 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(7, specs[Nr("accept")].ExitBlobs); // several
         Assert.Equal(1, specs[Nr("accept")].EntryBlobs);
         Assert.Equal(EbpfArgumentKind.Argv, Kind(specs, "execve", 1));
-        Assert.Equal(2, specs[Nr("execve")].Flags);
+        Assert.Equal(2, specs[Nr("execve")].Flags & 7);
         Assert.Equal(1, specs[Nr("exit_group")].Flags);
+        Assert.Equal(8, specs[Nr("openat")].Flags & 8); // changes descriptors: still sent, hidden, under -Failed
+        Assert.Equal(0, specs[Nr("read")].Flags & 8);
         Assert.Equal(EbpfArgumentKind.String, Kind(specs, "rename", 0));
         Assert.Equal(EbpfArgumentKind.String, Kind(specs, "rename", 1));
         Assert.Equal(EbpfArgumentKind.FixedOut, Kind(specs, "pipe2", 0));

@@ -31,6 +31,14 @@ enum rec_type {
 #define SPEC_NORETURN 1   /* exit, exit_group: report at entry */
 #define SPEC_EXEC 2       /* execve: the old memory is gone at exit, never copy then */
 #define SPEC_SIGRETURN 4  /* rt_sigreturn: args[0] carries the stack pointer, size[0] the offset of the restored mask */
+#define SPEC_DESCRIPTORS 8 /* opens, closes, dups ... descriptors (or changes directory): the tracer's fd table needs it */
+
+/* syscall_spec.traced */
+#define TRACE_REPORT 1    /* reported */
+#define TRACE_TRACK 2     /* not asked for, but sent hidden so descriptor names stay exact under a syscall filter */
+
+/* rec.flags */
+#define REC_HIDDEN 1      /* for the tracer's descriptor table only, not reported */
 
 enum arg_kind {
     AK_NONE = 0,
@@ -57,7 +65,7 @@ enum arg_kind {
 };
 
 struct syscall_spec {
-    __u8 traced;
+    __u8 traced;        /* 0, TRACE_REPORT, TRACE_TRACK */
     __u8 entry_blobs;
     __u8 exit_blobs;    /* 0: none; 1..6: only that argument (index + 1); 7: several */
     __u8 flags;         /* SPEC_NORETURN, SPEC_EXEC */
@@ -83,7 +91,7 @@ struct config {
 
 struct rec {
     __u16 type;
-    __u16 reserved;     /* blobs follow the head up to size */
+    __u16 flags;        /* REC_HIDDEN; blobs follow the head up to size */
     __u32 size;
     __u32 tgid;
     __u32 tid;
@@ -474,7 +482,7 @@ static __always_inline __u32 exit_blobs(__u32 off, const struct syscall_spec *sp
 static __always_inline void fill_header(struct rec *r, __u16 type, struct task_struct *task, __s32 nr)
 {
     r->type = type;
-    r->reserved = 0;
+    r->flags = 0;
     r->size = sizeof(*r);
     r->tgid = task->tgid;
     r->tid = task->pid;
@@ -631,14 +639,15 @@ static __always_inline int on_enter(__s64 nr, struct pt_regs *regs)
 }
 
 /* A syscall whose exit copies need the scratch record (several copies, arrays, iovecs, msghdrs), or whose
- * entry strings are copied again. nr_missed: the syscall number (low half) and the missed arguments. */
+ * entry strings are copied again. nr_missed: the syscall number (low half), the missed arguments (bits 32-37),
+ * hidden (bit 63). */
 __noinline int sps_exit_copies(__s64 ret, __u64 nr_missed, __u64 enter_ns)
 {
     struct syscall_spec *spec = &sps_specs[(__u32)nr_missed & (MAX_SYSCALLS - 1)];
     struct pt_regs *regs = syscall_regs();
     __u64 args[6];
     regs_args(regs, args);
-    __u32 missed = nr_missed >> 32;
+    __u32 missed = (nr_missed >> 32) & 0x3f;
     __u32 zero = 0;
     __u8 *buf = bpf_map_lookup_elem(&sps_scratch, &zero);
     if (!buf)
@@ -655,6 +664,7 @@ __noinline int sps_exit_copies(__s64 ret, __u64 nr_missed, __u64 enter_ns)
         off = retry_strings(off, spec, args, missed);
     off = exit_blobs(off, spec, args, ret);
     r->size = off;
+    r->flags = (nr_missed >> 63) & REC_HIDDEN;
     output_scratch(buf, off);
     return 0;
 }
@@ -662,7 +672,7 @@ __noinline int sps_exit_copies(__s64 ret, __u64 nr_missed, __u64 enter_ns)
 /*
  * A syscall with one copy of under 16 bytes (dd's one-byte reads and writes). The bytes are read into this
  * function's small frame first: a copy into the ring (vmalloc'ed) or into a large frame takes the slower
- * branch of the hardened-usercopy check. i_n_nr: argument index << 40 | length << 32 | syscall number.
+ * branch of the hardened-usercopy check. i_n_nr: hidden << 48 | argument index << 40 | length << 32 | syscall number.
  */
 static __noinline int emit_tiny(struct pt_regs *regs, __u64 addr, __u64 i_n_nr, __s64 ret, __u64 enter_ns)
 {
@@ -686,6 +696,7 @@ static __noinline int emit_tiny(struct pt_regs *regs, __u64 addr, __u64 i_n_nr, 
         size += sizeof(struct blob) + ((m + 7) & ~7u);
     }
     tr->head.size = size;
+    tr->head.flags = (i_n_nr >> 48) & REC_HIDDEN;
     bpf_ringbuf_submit(tr, wake_flag(sizeof(*tr)));
     return 0;
 }
@@ -709,6 +720,7 @@ static __noinline int emit_tiny(struct pt_regs *regs, __u64 addr, __u64 i_n_nr, 
             size += sizeof(struct blob) + ((m + 7) & ~7u);                                     \
         }                                                                                      \
         sr->head.size = size;                                                                  \
+        sr->head.flags = hidden;                                                               \
         bpf_ringbuf_submit(sr, wake_flag(sizeof(T)));                                          \
         return 0;                                                                              \
     } while (0)
@@ -728,11 +740,16 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, struct pt_regs *regs)
     __u64 enter_ns = f->enter_ns;
     __u32 missed = f->missed;
     f->enter_ns = 0;
-    if (cfg.failed_only && !(ret < 0 && ret >= -4095))
-        return 0;
     struct syscall_spec *spec = &sps_specs[(__u32)nr & (MAX_SYSCALLS - 1)];
     if (restored && !(spec->flags & SPEC_SIGRETURN))
         return 0;
+    __u32 hidden = spec->traced == TRACE_TRACK;
+    if (cfg.failed_only && !(ret < 0 && ret >= -4095)) {
+        /* A success is not reported, but one that changes the descriptor table still goes to the tracer. */
+        if (!(spec->flags & SPEC_DESCRIPTORS))
+            return 0;
+        hidden = 1;
+    }
     /* One small exit copy (read/write of a few bytes): into a fixed-size record, no scratch copy. */
     __u32 i = (__u32)spec->exit_blobs - 1;
     asm volatile("%[i] &= 7" : [i] "+r"(i));
@@ -752,7 +769,7 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, struct pt_regs *regs)
         __u64 addr = reg_arg(regs, i);
         __u32 n = len > 0 && len < SMALL_BLOB && addr ? (__u32)len : 0;
         if (n > 0 && n < TINY_BLOB)
-            return emit_tiny(regs, addr, ((__u64)i << 40) | ((__u64)n << 32) | (__u32)nr, ret, enter_ns);
+            return emit_tiny(regs, addr, ((__u64)hidden << 48) | ((__u64)i << 40) | ((__u64)n << 32) | (__u32)nr, ret, enter_ns);
         if (n > 0)
             EMIT_DIRECT(struct small_rec, 0x3f);
         if (len > BLOB_MAX && len < BIG_BLOB && addr) {
@@ -764,7 +781,7 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, struct pt_regs *regs)
             goto plain;
     }
     if (spec->exit_blobs || missed)
-        return sps_exit_copies(ret, ((__u64)missed << 32) | (__u32)nr, enter_ns);
+        return sps_exit_copies(ret, ((__u64)hidden << 63) | ((__u64)missed << 32) | (__u32)nr, enter_ns);
 plain:;
     struct rec *r = bpf_ringbuf_reserve(&sps_events, sizeof(struct rec), 0);
     if (!r) {
@@ -772,6 +789,7 @@ plain:;
         return 0;
     }
     fill_syscall(r, task, regs, (__s32)nr, ret, enter_ns, bpf_ktime_get_ns());
+    r->flags = hidden;
     bpf_ringbuf_submit(r, wake_flag(sizeof(*r)));
     return 0;
 }
@@ -820,6 +838,19 @@ int sps_tp_exit(struct sps_tp_exit_ctx *ctx)
     return on_exit(ctx->nr, ctx->ret, (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()));
 }
 
+static __always_inline void fill_fork(struct rec *r, struct task_struct *parent, __u32 ctgid, __u64 now)
+{
+    __builtin_memset(r, 0, sizeof(*r));
+    r->type = REC_FORK;
+    r->size = sizeof(*r);
+    r->tgid = parent->tgid;
+    r->tid = parent->pid;
+    r->nr = -1;
+    r->aux = ctgid;
+    r->enter_ns = now;
+    bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), parent->comm);
+}
+
 /* Follows new processes of traced ones. */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sps_fork, struct task_struct *parent, struct task_struct *child)
@@ -832,21 +863,22 @@ int BPF_PROG(sps_fork, struct task_struct *parent, struct task_struct *child)
         return 0;
     __u8 one = 1;
     bpf_map_update_elem(&sps_tgids, &ctgid, &one, BPF_ANY);
+    __u64 now = bpf_ktime_get_ns();
     struct rec *r = bpf_ringbuf_reserve(&sps_procs, sizeof(struct rec), 0);
     if (!r) {
         count_drop();
         return 0;
     }
-    __builtin_memset(r, 0, sizeof(*r));
-    r->type = REC_FORK;
-    r->size = sizeof(*r);
-    r->tgid = ptgid;
-    r->tid = parent->pid;
-    r->nr = -1;
-    r->aux = ctgid;
-    r->enter_ns = bpf_ktime_get_ns();
-    bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), parent->comm);
+    fill_fork(r, parent, ctgid, now);
     bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+    /* A copy in the syscall ring marks where the child begins among the syscall records (it runs only after
+     * this): the tracer copies the parent's descriptor table there, before the child's first call. If the
+     * ring is full the copy is skipped; the one above still reports the child. */
+    r = bpf_ringbuf_reserve(&sps_events, sizeof(struct rec), 0);
+    if (r) {
+        fill_fork(r, parent, ctgid, now);
+        bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+    }
     return 0;
 }
 
