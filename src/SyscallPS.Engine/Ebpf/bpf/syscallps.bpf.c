@@ -670,16 +670,33 @@ __noinline int sps_exit_copies(__s64 ret, __u64 nr_missed, __u64 enter_ns)
 }
 
 /*
- * A syscall with one copy of under 16 bytes (dd's one-byte reads and writes). The bytes are read into this
- * function's small frame first: a copy into the ring (vmalloc'ed) or into a large frame takes the slower
- * branch of the hardened-usercopy check. i_n_nr: hidden << 48 | argument index << 40 | length << 32 | syscall number.
+ * Reads 1-7 bytes at addr into the low bytes of the result; bit 63 set when the read failed. Its frame is
+ * one word: a copy into a large frame (which runs on the kernel's per-CPU private BPF stack) or straight
+ * into the ring (vmalloc'ed) takes the slower heap branch of the hardened-usercopy check, about a fifth of
+ * the cost of tracing dd's one-byte reads and writes.
  */
+static __noinline __u64 read_word(__u64 addr, __u32 m)
+{
+    __u64 word = 0;
+    asm volatile("%[m] &= 7" : [m] "+r"(m));
+    /* The string copy is the cheaper one in the kernel (no object-size check, no rep movs). It has all m
+     * bytes when it stops at the last of them or runs m bytes without a NUL; a NUL earlier on stops it
+     * short, and then the plain copy reads them. */
+    long n = bpf_probe_read_user_str(&word, m + 1, (const void *)addr);
+    if (n == m || n == m + 1)
+        return word;
+    word = 0;
+    if (bpf_probe_read_user(&word, m, (const void *)addr) != 0)
+        return 1ull << 63;
+    return word;
+}
+
+/* A syscall with one copy of under 8 bytes (dd's one-byte reads and writes).
+ * i_n_nr: hidden << 48 | argument index << 40 | length << 32 | syscall number. */
 static __noinline int emit_tiny(struct pt_regs *regs, __u64 addr, __u64 i_n_nr, __s64 ret, __u64 enter_ns)
 {
-    __u64 stage[2] = {};
-    __u32 m = (i_n_nr >> 32) & 0xff;
-    asm volatile("%[m] &= 0xf" : [m] "+r"(m));
-    int copied = bpf_probe_read_user(stage, m, (const void *)addr) == 0;
+    __u32 m = (i_n_nr >> 32) & 7;
+    __u64 word = read_word(addr, m);
     struct tiny_rec *tr = bpf_ringbuf_reserve(&sps_events, sizeof(*tr), 0);
     if (!tr) {
         count_drop();
@@ -687,13 +704,12 @@ static __noinline int emit_tiny(struct pt_regs *regs, __u64 addr, __u64 i_n_nr, 
     }
     fill_syscall(&tr->head, bpf_get_current_task_btf(), regs, (__s32)i_n_nr, ret, enter_ns, bpf_ktime_get_ns());
     __u32 size = sizeof(struct rec);
-    if (copied) {
-        ((__u64 *)tr->data)[0] = stage[0];
-        ((__u64 *)tr->data)[1] = stage[1];
+    if (!(word >> 63)) {
+        ((__u64 *)tr->data)[0] = word;
         tr->blob.addr = addr;
         tr->blob.len = m;
         tr->blob.arg = (i_n_nr >> 40) & 7;
-        size += sizeof(struct blob) + ((m + 7) & ~7u);
+        size += sizeof(struct blob) + 8;
     }
     tr->head.size = size;
     tr->head.flags = (i_n_nr >> 48) & REC_HIDDEN;
@@ -768,7 +784,7 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, struct pt_regs *regs)
         }
         __u64 addr = reg_arg(regs, i);
         __u32 n = len > 0 && len < SMALL_BLOB && addr ? (__u32)len : 0;
-        if (n > 0 && n < TINY_BLOB)
+        if (n > 0 && n < 8)
             return emit_tiny(regs, addr, ((__u64)hidden << 48) | ((__u64)i << 40) | ((__u64)n << 32) | (__u32)nr, ret, enter_ns);
         if (n > 0)
             EMIT_DIRECT(struct small_rec, 0x3f);
