@@ -49,7 +49,7 @@ public sealed class TraceSession : IDisposable
             ? string.Join(' ', new[] { request.FilePath! }.Concat(request.ArgumentList))
             : request.SystemWide ? "(system-wide)" : "-ProcessId " + string.Join(',', request.ProcessIds);
         StartTime = DateTime.Now;
-        _queue = new EventQueue(16384, TimeSpan.FromMilliseconds(2));
+        _queue = new EventQueue(int.TryParse(Environment.GetEnvironmentVariable("SPS_QCAP"), out var qc) ? qc : 1024, TimeSpan.FromMilliseconds(2));
     }
 
     /// <summary>The session number, unique in this PowerShell process.</summary>
