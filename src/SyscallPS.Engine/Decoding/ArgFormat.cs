@@ -32,18 +32,20 @@ internal static class ArgFormat
     }
 
     /// <summary>Stores argument <paramref name="i"/>.</summary>
-    public static void Set(this SyscallDecodeState s, int i, object? value, string text)
-    {
-        var p = Param(s, i);
-        s.EntryArguments[i] = new SyscallArgument(p.Name, p.CType, s.Args[i], value, text);
-    }
+    public static void Set(this SyscallDecodeState s, int i, object? value, string text) =>
+        s.EntryArguments[i] = new SyscallArgument(Param(s, i), s.Args[i], value, text);
+
+    /// <summary>Stores argument <paramref name="i"/> with a signed number as its value.</summary>
+    public static void Set(this SyscallDecodeState s, int i, long value, string text) =>
+        s.EntryArguments[i] = new SyscallArgument(Param(s, i), s.Args[i], Boxed.Of(value), text);
+
+    /// <summary>Stores argument <paramref name="i"/> with an unsigned number as its value.</summary>
+    public static void Set(this SyscallDecodeState s, int i, ulong value, string text) =>
+        s.EntryArguments[i] = new SyscallArgument(Param(s, i), s.Args[i], Boxed.Of(value), text);
 
     /// <summary>Stores parameter <paramref name="param"/> in print position <paramref name="slot"/> (clone prints its arguments reordered).</summary>
-    public static void SetAt(this SyscallDecodeState s, int slot, int param, object? value, string text)
-    {
-        var p = Param(s, param);
-        s.EntryArguments[slot] = new SyscallArgument(p.Name, p.CType, s.Args[param], value, text);
-    }
+    public static void SetAt(this SyscallDecodeState s, int slot, int param, object? value, string text) =>
+        s.EntryArguments[slot] = new SyscallArgument(Param(s, param), s.Args[param], value, text);
 
     /// <summary>Stores argument <paramref name="i"/> with the raw register as its value.</summary>
     public static void SetText(this SyscallDecodeState s, int i, string text) => s.Set(i, s.Args[i], text);
@@ -124,7 +126,7 @@ internal static class ArgFormat
     /// <summary>A path argument; the first one becomes <see cref="SyscallDecodeState.Path"/>, the second <see cref="SyscallDecodeState.TargetPath"/>.</summary>
     public static void SetPath(this SyscallDecodeState s, int i, ITraceeMemory m, bool target = false)
     {
-        var sb = StraceText.Builder();
+        var sb = s.TextBuilder;
         var path = TraceeReader.AppendPath(sb, m, s.Args[i]);
 
         // An empty path (fstatat's AT_EMPTY_PATH) names the descriptor, not a file: leave Path unset.
@@ -146,7 +148,7 @@ internal static class ArgFormat
     /// <summary>A NUL-terminated string cut at the -s limit.</summary>
     public static void SetString(this SyscallDecodeState s, int i, ITraceeMemory m, DecodeOptions o)
     {
-        var sb = StraceText.Builder();
+        var sb = s.TextBuilder;
         TraceeReader.AppendString(sb, m, s.Args[i], o.StringLimit);
         var text = sb.ToString();
         s.Set(i, text, text);
@@ -155,7 +157,7 @@ internal static class ArgFormat
     /// <summary>A counted buffer (data) cut at the -s limit.</summary>
     public static void SetBuffer(this SyscallDecodeState s, int i, ITraceeMemory m, DecodeOptions o, ulong length, bool hex = false)
     {
-        var sb = StraceText.Builder();
+        var sb = s.TextBuilder;
         TraceeReader.AppendBuffer(sb, m, s.Args[i], length, o.StringLimit, hex);
         var text = sb.ToString();
         s.Set(i, text, text);
@@ -228,13 +230,13 @@ internal static class ArgFormat
         ulong raw = s.Args[i];
         if (o.Raw)
         {
-            return new SyscallArgument(p.Name, p.CType, raw, raw, StraceText.Hex(raw));
+            return new SyscallArgument(p, raw, Boxed.Of(raw), StraceText.Hex(raw));
         }
 
         string type = p.CType;
         if (type.Contains('*', StringComparison.Ordinal))
         {
-            return new SyscallArgument(p.Name, type, raw, raw, StraceText.Pointer(raw));
+            return new SyscallArgument(p, raw, Boxed.Of(raw), StraceText.Pointer(raw));
         }
 
         switch (type)
@@ -255,7 +257,7 @@ internal static class ArgFormat
             case "rwf_t":
             {
                 long v = (int)raw;
-                return new SyscallArgument(p.Name, type, raw, v, StraceText.Dec(v));
+                return new SyscallArgument(p, raw, Boxed.Of(v), StraceText.Dec(v));
             }
 
             case "unsigned int":
@@ -265,7 +267,7 @@ internal static class ArgFormat
             case "qid_t":
             {
                 long v = (uint)raw;
-                return new SyscallArgument(p.Name, type, raw, v, StraceText.Dec(v));
+                return new SyscallArgument(p, raw, Boxed.Of(v), StraceText.Dec(v));
             }
 
             case "long":
@@ -274,18 +276,18 @@ internal static class ArgFormat
             case "__kernel_old_time_t":
             {
                 long v = (long)raw;
-                return new SyscallArgument(p.Name, type, raw, v, StraceText.Dec(v));
+                return new SyscallArgument(p, raw, Boxed.Of(v), StraceText.Dec(v));
             }
 
             case "size_t":
             case "u64":
             case "__u64":
-                return new SyscallArgument(p.Name, type, raw, raw, StraceText.UDec(raw));
+                return new SyscallArgument(p, raw, Boxed.Of(raw), StraceText.UDec(raw));
             case "umode_t":
             case "mode_t":
-                return new SyscallArgument(p.Name, type, raw, (long)(uint)raw, StraceText.Octal((uint)raw));
+                return new SyscallArgument(p, raw, Boxed.Of((long)(uint)raw), StraceText.Octal((uint)raw));
             default:
-                return new SyscallArgument(p.Name, type, raw, raw, StraceText.Hex(raw));
+                return new SyscallArgument(p, raw, Boxed.Of(raw), StraceText.Hex(raw));
         }
     }
 

@@ -125,6 +125,11 @@ public sealed class FdTable
     private readonly Dictionary<int, Table> _byProcess = [];
     private readonly HashSet<int> _seeded = [];
 
+    // The process of the previous call, which is nearly always the process of the next: two hash lookups
+    // fewer per syscall. Reset whenever a process's table is replaced or dropped.
+    private int _lastProcessId;
+    private Table? _lastTable;
+
     /// <summary>
     /// When true (the ptrace engine: the tracee is stopped at syscall exit), names of new pipes and sockets
     /// are read from <c>/proc/PID/fd</c> and socket endpoints from <c>/proc/PID/net</c>; when false only the
@@ -201,6 +206,11 @@ public sealed class FdTable
     /// <summary>Seeds a process's table from /proc unless it is already known (seeded, or copied at its fork).</summary>
     public void SeedOnce(int processId)
     {
+        if (_lastTable is not null && processId == _lastProcessId)
+        {
+            return;
+        }
+
         if (_seeded.Add(processId))
         {
             Seed(processId);
@@ -247,6 +257,7 @@ public sealed class FdTable
         if (shareTable)
         {
             _byProcess[childId] = parent;
+            _lastTable = null;
             return;
         }
 
@@ -257,6 +268,7 @@ public sealed class FdTable
         }
 
         _byProcess[childId] = copy;
+        _lastTable = null;
     }
 
     /// <summary>A process exited: its table is dropped.</summary>
@@ -264,6 +276,7 @@ public sealed class FdTable
     {
         _byProcess.Remove(processId);
         _seeded.Remove(processId);
+        _lastTable = null;
     }
 
     /// <summary>
@@ -452,10 +465,21 @@ public sealed class FdTable
 
     private Table TableOf(int processId)
     {
+        if (_lastTable is not null && processId == _lastProcessId)
+        {
+            return _lastTable;
+        }
+
         if (!_byProcess.TryGetValue(processId, out var t))
         {
             t = new Table();
             _byProcess[processId] = t;
+        }
+
+        if (_seeded.Contains(processId))
+        {
+            _lastProcessId = processId;
+            _lastTable = t;
         }
 
         return t;

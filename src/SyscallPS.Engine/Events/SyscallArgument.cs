@@ -12,19 +12,27 @@ public sealed class SyscallArgument
     /// <param name="value">The typed value (number, string, string[] ...); the raw value when nothing better is known.</param>
     /// <param name="text">The strace-style rendering.</param>
     public SyscallArgument(string name, string cType, ulong raw, object? value, string text)
+        : this(new SyscallParameter(name, cType), raw, value, text)
     {
-        Name = name;
-        CType = cType;
+    }
+
+    /// <summary>Creates a decoded argument of a parameter the syscall table describes (shared, not copied).</summary>
+    internal SyscallArgument(SyscallParameter parameter, ulong raw, object? value, string text)
+    {
+        _parameter = parameter;
         Raw = raw;
         Value = value;
         Text = text;
     }
 
+    // One reference to the table's parameter instead of its two strings: an argument is made per syscall.
+    private readonly SyscallParameter _parameter;
+
     /// <summary>The parameter name (<c>filename</c>).</summary>
-    public string Name { get; }
+    public string Name => _parameter.Name;
 
     /// <summary>The parameter's C type (<c>const char *</c>).</summary>
-    public string CType { get; }
+    public string CType => _parameter.CType;
 
     /// <summary>The raw 64-bit register value.</summary>
     public ulong Raw { get; }

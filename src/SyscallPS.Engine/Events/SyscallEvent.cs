@@ -9,6 +9,11 @@ namespace SyscallPS;
 /// </summary>
 public sealed class SyscallEvent
 {
+    // The fields most events leave empty live in one side object, made only for an event that sets one:
+    // an engine makes hundreds of thousands of events a second, and every byte of each is allocated,
+    // written and (while queued) kept alive across a garbage collection.
+    private RareFields? _rare;
+
     /// <summary>What this event records.</summary>
     public SyscallEventKind Kind { get; init; }
 
@@ -61,22 +66,82 @@ public sealed class SyscallEvent
     public string? Path { get; init; }
 
     /// <summary>A second path (rename's and link's target), else null.</summary>
-    public string? TargetPath { get; init; }
+    public string? TargetPath
+    {
+        get => _rare?.TargetPath;
+        init
+        {
+            if (value is not null || _rare is not null)
+            {
+                Rare().TargetPath = value;
+            }
+        }
+    }
 
     /// <summary>For clone/fork/vfork: the new child's id, as seen in the parent.</summary>
-    public int? ChildProcessId { get; init; }
+    public int? ChildProcessId
+    {
+        get => _rare?.ChildProcessId;
+        init
+        {
+            if (value is not null || _rare is not null)
+            {
+                Rare().ChildProcessId = value;
+            }
+        }
+    }
 
     /// <summary>For signal records, and signal-sending syscalls (kill, tgkill ...): the signal name (<c>SIGCHLD</c>).</summary>
-    public string? Signal { get; init; }
+    public string? Signal
+    {
+        get => _rare?.Signal;
+        init
+        {
+            if (value is not null || _rare is not null)
+            {
+                Rare().Signal = value;
+            }
+        }
+    }
 
     /// <summary>For signal records: the decoded siginfo, as strace prints it inside braces.</summary>
-    public string? SignalInfo { get; init; }
+    public string? SignalInfo
+    {
+        get => _rare?.SignalInfo;
+        init
+        {
+            if (value is not null || _rare is not null)
+            {
+                Rare().SignalInfo = value;
+            }
+        }
+    }
 
     /// <summary>For <see cref="SyscallEventKind.Exited"/>: the exit status; for <see cref="SyscallEventKind.Killed"/>: 128 + signal.</summary>
-    public int? ExitCode { get; init; }
+    public int? ExitCode
+    {
+        get => _rare?.ExitCode;
+        init
+        {
+            if (value is not null || _rare is not null)
+            {
+                Rare().ExitCode = value;
+            }
+        }
+    }
 
     /// <summary>For <see cref="SyscallEventKind.Lost"/>: how many events were lost.</summary>
-    public long LostCount { get; init; }
+    public long LostCount
+    {
+        get => _rare?.LostCount ?? 0;
+        init
+        {
+            if (value != 0 || _rare is not null)
+            {
+                Rare().LostCount = value;
+            }
+        }
+    }
 
     /// <summary>The file descriptor the event is about (the fd argument, or the one returned by open/socket/accept/dup ...), else null.</summary>
     public int? Fd { get; init; }
@@ -88,22 +153,74 @@ public sealed class SyscallEvent
     public Decoding.FdType? FdType { get; init; }
 
     /// <summary>For socket descriptors: the local address (sysdig's fd.cip / fd.sip side), when known.</summary>
-    public string? LocalAddress { get; init; }
+    public string? LocalAddress
+    {
+        get => _rare?.LocalAddress;
+        init
+        {
+            if (value is not null || _rare is not null)
+            {
+                Rare().LocalAddress = value;
+            }
+        }
+    }
 
     /// <summary>For socket descriptors: the local port, when known.</summary>
-    public int? LocalPort { get; init; }
+    public int? LocalPort
+    {
+        get => _rare?.LocalPort;
+        init
+        {
+            if (value is not null || _rare is not null)
+            {
+                Rare().LocalPort = value;
+            }
+        }
+    }
 
     /// <summary>For socket descriptors: the peer address (connect's target, accept's client), when known.</summary>
-    public string? RemoteAddress { get; init; }
+    public string? RemoteAddress
+    {
+        get => _rare?.RemoteAddress;
+        init
+        {
+            if (value is not null || _rare is not null)
+            {
+                Rare().RemoteAddress = value;
+            }
+        }
+    }
 
     /// <summary>For socket descriptors: the peer port, when known.</summary>
-    public int? RemotePort { get; init; }
+    public int? RemotePort
+    {
+        get => _rare?.RemotePort;
+        init
+        {
+            if (value is not null || _rare is not null)
+            {
+                Rare().RemotePort = value;
+            }
+        }
+    }
 
     /// <summary>With -CaptureData: the bytes a read/write/send/recv-family call moved (prints as text).</summary>
-    public Capture.IoData? Data { get; init; }
+    public Capture.IoData? Data
+    {
+        get => _rare?.Data;
+        init
+        {
+            if (value is not null || _rare is not null)
+            {
+                Rare().Data = value;
+            }
+        }
+    }
 
     /// <summary>With -CaptureData: <see cref="Data"/> as printable text (sysdig's echo_fds).</summary>
     public string? DataText => Data?.Text;
+
+    private RareFields Rare() => _rare ??= new RareFields();
 
     /// <summary>
     /// The one place a syscall record is built, for every engine: the decoded call, its descriptor and data.
@@ -173,5 +290,21 @@ public sealed class SyscallEvent
                 sb.Append(Syscall).Append('(').Append(Arguments.ToString()).Append(") = ").Append(ReturnText);
                 return sb.ToString();
         }
+    }
+
+    /// <summary>The fields of <see cref="SyscallEvent"/> that most events leave empty.</summary>
+    private sealed class RareFields
+    {
+        public string? TargetPath;
+        public int? ChildProcessId;
+        public string? Signal;
+        public string? SignalInfo;
+        public int? ExitCode;
+        public long LostCount;
+        public string? LocalAddress;
+        public int? LocalPort;
+        public string? RemoteAddress;
+        public int? RemotePort;
+        public Capture.IoData? Data;
     }
 }

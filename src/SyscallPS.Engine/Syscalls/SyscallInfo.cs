@@ -21,6 +21,7 @@ public sealed class SyscallInfo
         Number = number;
         Architecture = architecture;
         Categories = categories;
+        Category = PrimaryOf(categories);
         Parameters = parameters;
         Advice = advice;
     }
@@ -38,7 +39,7 @@ public sealed class SyscallInfo
     public SyscallCategory Categories { get; }
 
     /// <summary>The primary class: the first of File, Network, Process, Signal, Ipc, Memory, Credentials, Clock, Stat, Descriptor that applies.</summary>
-    public SyscallCategory Category => PrimaryOf(Categories);
+    public SyscallCategory Category { get; }
 
     /// <summary>Parameter names and C types, in order.</summary>
     public IReadOnlyList<SyscallParameter> Parameters { get; }

@@ -1,6 +1,9 @@
 namespace SyscallPS.Tracing;
 
-/// <summary>Where an engine puts its events. Implementations block (back-pressure) when full.</summary>
+/// <summary>
+/// Where an engine puts its events. Implementations block (back-pressure) when full. An engine calls
+/// <see cref="Write"/> from one thread at a time (its tracer or ring consumer thread), in event order.
+/// </summary>
 public interface ITraceEventSink
 {
     /// <summary>Adds an event; returns false when the consumer has gone and tracing should end.</summary>
