@@ -198,6 +198,21 @@ Describe 'eBPF only' {
         { Start-SyscallTrace -SystemWide -Engine Ptrace -ErrorAction Stop } | Should -Throw -ErrorId 'SystemWideNeedsEbpf,SyscallPS.Commands.StartSyscallTraceCommand'
     }
 
+    It 'counts each lost event once: the Lost records add up to the warning and account for every call' {
+        if ($ebpfWhy) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $ebpfWhy"; return }
+        # A 4 KiB ring behind a deliberately slow consumer overflows.
+        $events = Start-SyscallTrace -Engine Ebpf -RingBufferSize 4096 -FilePath dd -ArgumentList 'if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=20000', 'status=none' -WarningVariable w -WarningAction SilentlyContinue |
+            ForEach-Object -Begin { $n = 0 } -Process { if ($n++ -eq 0) { Start-Sleep -Milliseconds 300 }; $_ }
+        $lostRecords = @($events | Where-Object Kind -eq 'Lost')
+        $lostRecords | Should -Not -BeNullOrEmpty
+        $total = ($lostRecords | Measure-Object LostCount -Sum).Sum
+        "$w" | Should -Match "lost $total events"
+        # dd makes 40000 calls for the copy and about a hundred to start and end.
+        $delivered = @($events | Where-Object Kind -ne 'Lost').Count
+        ($delivered + $total) | Should -BeGreaterOrEqual 40000
+        ($delivered + $total) | Should -BeLessThan 40500 -Because 'no loss may be counted twice'
+    }
+
     It 'leaves no BPF program or link behind' {
         if ($ebpfWhy) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $ebpfWhy"; return }
         if (-not (Get-Command bpftool -ErrorAction Ignore)) { Set-ItResult -Skipped -Because 'bpftool is not installed'; return }

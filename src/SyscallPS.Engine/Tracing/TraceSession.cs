@@ -43,6 +43,7 @@ public sealed class TraceSession : IDisposable
     private ITraceRun? _run;
     private EventSpool? _spool;
     private long _eventCount;
+    private long _lostInStream;
     private int _reading;
     private bool _stopRequested;
     private Capture.CaptureWriter? _capture;
@@ -263,10 +264,11 @@ public sealed class TraceSession : IDisposable
         {
             EndTime = DateTime.Now;
             await _durationTimer.CancelAsync().ConfigureAwait(false);
-            if (_run?.LostEvents is > 0 and var lost)
+            // Loss is never silent: the stream carries a record of it. Engines write their own loss records as
+            // they notice; only what none of them covered gets a closing one, so the LostCount values add up.
+            if (_run?.LostEvents is > 0 and var lost && lost > Interlocked.Read(ref _lostInStream))
             {
-                // Loss is never silent: the stream carries a record of it.
-                _queue.Add(new SyscallEvent { Kind = SyscallEventKind.Lost, LostCount = lost, Timestamp = DateTime.Now });
+                _queue.Add(new SyscallEvent { Kind = SyscallEventKind.Lost, LostCount = lost - Interlocked.Read(ref _lostInStream), Timestamp = DateTime.Now });
             }
 
             _queue.Complete();
@@ -289,6 +291,11 @@ public sealed class TraceSession : IDisposable
         public bool Write(SyscallEvent traceEvent)
         {
             Interlocked.Increment(ref session._eventCount);
+            if (traceEvent.Kind == SyscallEventKind.Lost)
+            {
+                Interlocked.Add(ref session._lostInStream, traceEvent.LostCount);
+            }
+
             return session._queue.Add(traceEvent);
         }
     }
