@@ -443,39 +443,63 @@ static __always_inline __u32 retry_strings(__u32 off, const struct syscall_spec 
     return off;
 }
 
-static __always_inline __u32 exit_blobs(__u32 off, const struct syscall_spec *spec, const __u64 *args, __s64 ret)
+/* Argument i's exit copies (one step of exit_blobs). */
+static __always_inline __u32 exit_blob(__u32 off, const struct syscall_spec *spec, const __u64 *args, __s64 ret, int i)
 {
-    for (int i = 0; i < 6; i++) {
-        __u8 kind = spec->kind[i];
-        if (kind == AK_DATA_IN || (kind == AK_BUF_OUT_LEN && ret >= 0)) {
-            off = sps_put_blob(off, args[i], length_of(spec, args, i), HOW(0, i));
-        } else if (kind == AK_BUF_OUT_RET && ret >= 0) {
-            off = sps_put_blob(off, args[i], ret > spec->size[i] ? spec->size[i] : (__u32)ret, HOW(0, i));
-        } else if ((kind == AK_FIXED_OUT || kind == AK_FIXED_INOUT) && ret >= 0) {
-            off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i));
-        } else if (kind == AK_ARRAY) {
-            __u32 n = spec->len_arg[i] < 6 ? array_bytes(spec, args[spec->len_arg[i] & 7], i) : 0;
-            off = sps_put_blob(off, args[i], n, HOW(0, i));
-        } else if (kind == AK_ARRAY_OUT_RET && ret > 0) {
-            off = sps_put_blob(off, args[i], array_bytes(spec, (__u64)ret, i), HOW(0, i));
-        } else if (kind == AK_FDSET && ret > 0) {
-            off = sps_put_blob(off, args[i], fdset_bytes(spec, args, i), HOW(0, i));
-        } else if (kind == AK_IOV_IN || (kind == AK_IOV_OUT_RET && ret >= 0)) {
-            __u64 count = spec->len_arg[i] < 6 ? args[spec->len_arg[i] & 7] : 0;
-            off = sps_put_iov(off, args[i], count, kind == AK_IOV_IN ? 0x7fffffffffffffffLL : ret, CAP_ARG(spec->size[i], i));
-        } else if (kind == AK_BUF_OUT_LENPTR && ret >= 0 && spec->len_arg[i] < 6) {
-            __u32 n = 0;
-            if (bpf_probe_read_user(&n, sizeof(n), (const void *)args[spec->len_arg[i] & 7]) == 0)
-                off = sps_put_blob(off, args[i], n > spec->size[i] ? spec->size[i] : n, HOW(0, i));
-        } else if ((kind == AK_MMSG_IN || (kind == AK_MMSG_OUT_RET && ret >= 0)) && spec->len_arg[i] < 6) {
-            __u32 how = CAP_ARG(spec->size[i], i) | (kind == AK_MMSG_OUT_RET ? CAP_ARG_RECV : 0);
-            off = sps_put_mmsg(off, args[i], args[spec->len_arg[i] & 7], ret, how);
-        } else if (kind == AK_MSG_IN || kind == AK_MSG_OUT_RET) {
-            /* A failed recvmsg still shows the header it was given. */
-            off = sps_put_msghdr(off, args[i], kind == AK_MSG_IN ? 0x7fffffffffffffffLL : ret > 0 ? ret : 0, CAP_ARG(spec->size[i], i));
-        }
+    __u8 kind = spec->kind[i];
+    if (kind == AK_DATA_IN || (kind == AK_BUF_OUT_LEN && ret >= 0)) {
+        off = sps_put_blob(off, args[i], length_of(spec, args, i), HOW(0, i));
+    } else if (kind == AK_BUF_OUT_RET && ret >= 0) {
+        off = sps_put_blob(off, args[i], ret > spec->size[i] ? spec->size[i] : (__u32)ret, HOW(0, i));
+    } else if ((kind == AK_FIXED_OUT || kind == AK_FIXED_INOUT) && ret >= 0) {
+        off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i));
+    } else if (kind == AK_ARRAY) {
+        __u32 n = spec->len_arg[i] < 6 ? array_bytes(spec, args[spec->len_arg[i] & 7], i) : 0;
+        off = sps_put_blob(off, args[i], n, HOW(0, i));
+    } else if (kind == AK_ARRAY_OUT_RET && ret > 0) {
+        off = sps_put_blob(off, args[i], array_bytes(spec, (__u64)ret, i), HOW(0, i));
+    } else if (kind == AK_FDSET && ret > 0) {
+        off = sps_put_blob(off, args[i], fdset_bytes(spec, args, i), HOW(0, i));
+    } else if (kind == AK_IOV_IN || (kind == AK_IOV_OUT_RET && ret >= 0)) {
+        __u64 count = spec->len_arg[i] < 6 ? args[spec->len_arg[i] & 7] : 0;
+        off = sps_put_iov(off, args[i], count, kind == AK_IOV_IN ? 0x7fffffffffffffffLL : ret, CAP_ARG(spec->size[i], i));
+    } else if (kind == AK_BUF_OUT_LENPTR && ret >= 0 && spec->len_arg[i] < 6) {
+        __u32 n = 0;
+        if (bpf_probe_read_user(&n, sizeof(n), (const void *)args[spec->len_arg[i] & 7]) == 0)
+            off = sps_put_blob(off, args[i], n > spec->size[i] ? spec->size[i] : n, HOW(0, i));
+    } else if ((kind == AK_MMSG_IN || (kind == AK_MMSG_OUT_RET && ret >= 0)) && spec->len_arg[i] < 6) {
+        __u32 how = CAP_ARG(spec->size[i], i) | (kind == AK_MMSG_OUT_RET ? CAP_ARG_RECV : 0);
+        off = sps_put_mmsg(off, args[i], args[spec->len_arg[i] & 7], ret, how);
+    } else if (kind == AK_MSG_IN || kind == AK_MSG_OUT_RET) {
+        /* A failed recvmsg still shows the header it was given. */
+        off = sps_put_msghdr(off, args[i], kind == AK_MSG_IN ? 0x7fffffffffffffffLL : ret > 0 ? ret : 0, CAP_ARG(spec->size[i], i));
     }
     return off;
+}
+
+struct exit_walk {
+    const struct syscall_spec *spec;
+    const __u64 *args;
+    __s64 ret;
+    __u32 off;
+};
+
+static long exit_blob_step(__u64 index, void *ctx)
+{
+    struct exit_walk *w = ctx;
+    if (index >= 6)
+        return 1;
+    w->off = exit_blob(w->off, w->spec, w->args, w->ret, (int)index);
+    return 0;
+}
+
+/* Every argument's exit copies. A bpf_loop, not an unrolled loop: the verifier checks one step instead of
+ * six, which was most of the exit program's verification time (start-up of every trace). */
+static __always_inline __u32 exit_blobs(__u32 off, const struct syscall_spec *spec, const __u64 *args, __s64 ret)
+{
+    struct exit_walk w = { .spec = spec, .args = args, .ret = ret, .off = off };
+    bpf_loop(6, exit_blob_step, &w, 0);
+    return w.off;
 }
 
 /* Ids and name straight from the task (BTF loads): cheaper than the helpers, which matters once per syscall. */
