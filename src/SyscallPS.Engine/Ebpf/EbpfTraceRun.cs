@@ -28,6 +28,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
     private readonly EbpfRingReader.RecordHandler _handleRecord;
     private readonly EbpfRingReader.RecordHandler _queueRecord;
     private EbpfRingReader? _events;
+    private int _ringBytes;
     private EbpfRingReader? _processEvents;
     private DateTime _nextLivenessCheck = DateTime.UtcNow.AddSeconds(1);
     private Thread? _consumer;
@@ -117,8 +118,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
                 // Stopped before its exec: its inherited descriptors (stdin, stdout ...) are readable now.
                 run._decoder.SeedDescriptors(stopped);
             }
-            run._events = new EbpfRingReader(program.EventsFd, request.RingBufferBytes);
-            run._processEvents = new EbpfRingReader(program.ProcessEventsFd, EbpfProgram.ProcessRingBytes);
+            run._ringBytes = request.RingBufferBytes;
 
             if (!request.SystemWide)
             {
@@ -278,6 +278,10 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         DateTime? stopDeadline = null;
         try
         {
+            // Mapped here, not in Start: mapping a 64 MiB ring takes milliseconds, and meanwhile the traced
+            // program already runs (its records wait in the ring).
+            _events = new EbpfRingReader(_program.EventsFd, _ringBytes);
+            _processEvents = new EbpfRingReader(_program.ProcessEventsFd, EbpfProgram.ProcessRingBytes);
             while (true)
             {
                 EbpfRingReader.WaitEither(_events!, _processEvents!, PollMilliseconds);
