@@ -128,6 +128,8 @@ if (args.Length > 2 && args[2] == "stats")
 Console.WriteLine($"workload: dd {ddArgs} (dd's own elapsed time, min of {runs}, configurations interleaved)");
 SyscallTable.Current.TryGetByName("openat", out var openat);
 var openatOnly = new HashSet<int> { openat!.Number };
+SyscallTable.Current.TryGetByName("chdir", out var chdir);
+var chdirOnly = new HashSet<int> { chdir!.Number };   // dd never calls it: the per-syscall tracepoint floor
 
 // The floor: raw tracepoints attached (more syscalls than the per-syscall limit) but none dd makes.
 var rare = SyscallTable.Current.All.Where(s => s.Name.StartsWith("io_", StringComparison.Ordinal) || s.Name.StartsWith("mq_", StringComparison.Ordinal) || s.Name.StartsWith("timer_", StringComparison.Ordinal) || s.Name.StartsWith("sched_", StringComparison.Ordinal)).Select(s => s.Number).ToHashSet();
@@ -135,7 +137,7 @@ bool withStrace = File.Exists("/usr/bin/strace") && !args.Contains("nostrace");
 int totalRuns = runs;
 runs = 1;
 double pairing = double.MaxValue, noData = double.MaxValue; long pEvents = 0, nEvents = 0, nLost = 0; TimeSpan fullCpu = TimeSpan.Zero;
-double native = double.MaxValue, st = double.MaxValue, full = double.MaxValue, filtered = double.MaxValue, floor = double.MaxValue;
+double native = double.MaxValue, st = double.MaxValue, full = double.MaxValue, filtered = double.MaxValue, floor = double.MaxValue, tpFloor = double.MaxValue;
 long fullEvents = 0, fullLost = 0, fEvents = 0, fLost = 0, rEvents = 0, rLost = 0;
 for (int r = 0; r < totalRuns; r++)
 {
@@ -152,6 +154,8 @@ for (int r = 0; r < totalRuns; r++)
     currentConfig = "filtered";
     filtered = Math.Min(filtered, Engine(openatOnly, out fEvents, out var lost2));
     fLost += lost2;
+    currentConfig = "tpfloor";
+    tpFloor = Math.Min(tpFloor, Engine(chdirOnly, out _, out _));
     currentConfig = "floor";
     floor = Math.Min(floor, Engine(rare, out rEvents, out var lost3));
     rLost += lost3;
@@ -171,6 +175,7 @@ if (withStrace)
 Console.WriteLine($"ebpf, all syscalls     {full,8:F3} s  {full / native,6:F2}x{Cpu("full")}  events {fullEvents}, lost {fullLost} (all runs); tracer CPU {fullCpu.TotalMilliseconds:F0} ms = {fullCpu.TotalMilliseconds * 1e6 / fullEvents:F0} ns/event incl. load and attach");
 Console.WriteLine($"ebpf, all, -s 0        {noData,8:F3} s  {noData / native,6:F2}x{Cpu("nodata")}  events {nEvents}, lost {nLost} (no buffer contents copied)");
 Console.WriteLine($"ebpf, -Syscall openat  {filtered,8:F3} s  {filtered / native,6:F2}x{Cpu("filtered")}  events {fEvents}, lost {fLost}");
+Console.WriteLine($"ebpf, -Syscall chdir   {tpFloor,8:F3} s  {tpFloor / native,6:F2}x{Cpu("tpfloor")}  (dd never calls chdir: the kernel's per-syscall tracepoint floor)");
 Console.WriteLine($"ebpf, raw tp, no match {floor,8:F3} s  {floor / native,6:F2}x{Cpu("floor")}  events {rEvents}, lost {rLost} ({rare.Count} rare syscalls)");
 Console.WriteLine($"ebpf, all, failed-only {pairing,8:F3} s  {pairing / native,6:F2}x{Cpu("pairing")}  events {pEvents} (pairing in the kernel, nearly no records)");
 
