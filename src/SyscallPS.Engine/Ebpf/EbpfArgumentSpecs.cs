@@ -118,7 +118,7 @@ internal static class EbpfArgumentSpecs
         // syscall_spec.traced and .flags of syscallps.bpf.c.
         const byte Report = 1, TrackOnly = 2, DescriptorsFlag = 8;
         var specs = new EbpfSyscallSpec[MaxSyscalls];
-        bool trackHidden = traced is not null && traced.Any(n => table.ByNumber(n) is { } reported && NamesDescriptors(reported));
+        bool trackHidden = TracksDescriptorCalls(table, traced);
         foreach (var info in table.All)
         {
             if (info.Number >= MaxSyscalls)
@@ -168,7 +168,16 @@ internal static class EbpfArgumentSpecs
     /// leave the cheap per-syscall tracepoints for the raw ones.
     /// </summary>
     private static bool NamesDescriptors(SyscallInfo info) =>
-        info.Parameters.Any(p => p.Name is "fd" or "fildes" or "sockfd" or "epfd" or "oldfd" or "in_fd" or "out_fd" or "fd_in" or "fd_out");
+        info.Parameters.Any(p => p.Name is "fd" or "fildes" or "sockfd" or "epfd" or "oldfd" or "in_fd" or "out_fd" or "fd_in" or "fd_out"
+            or "fdin" or "fdout" or "ufd" or "mqdes" or "fanotify_fd" or "pidfd");
+
+    /// <summary>
+    /// True when a trace of <paramref name="traced"/> sends the descriptor calls hidden (see
+    /// <see cref="Build"/>). When it does not, and a syscall filter is set, the consumer checks each used
+    /// descriptor against /proc instead (calls on directory descriptors, such as newfstatat's).
+    /// </summary>
+    internal static bool TracksDescriptorCalls(SyscallTable table, IReadOnlySet<int>? traced) =>
+        traced is not null && traced.Any(n => table.ByNumber(n) is { } reported && NamesDescriptors(reported));
 
     private static unsafe void Describe(SyscallInfo info, ref EbpfSyscallSpec spec, ushort bufferCap)
     {

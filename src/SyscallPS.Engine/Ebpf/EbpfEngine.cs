@@ -8,14 +8,14 @@ namespace SyscallPS.Ebpf;
 /// <summary>
 /// The eBPF engine: BTF raw tracepoints (or per-syscall tracepoints for a small syscall set) pair entry and
 /// exit in the kernel, filter there, and send one record per syscall through a ring buffer.
-/// Needs root (or CAP_BPF and CAP_PERFMON), libbpf 1.x, kernel BTF and Linux 5.15 or later.
+/// Needs root (or CAP_BPF and CAP_PERFMON), libbpf 1.x, kernel BTF and Linux 5.17 or later.
 /// </summary>
 public sealed class EbpfEngine : ITraceEngine
 {
     private const string BtfPath = "/sys/kernel/btf/vmlinux";
     private const int CapPerfmon = 38;
     private const int CapBpf = 39;
-    private static readonly Version MinimumKernel = new(5, 15);
+    private static readonly Version MinimumKernel = new(5, 17);
 
     /// <inheritdoc />
     public EngineKind Kind => EngineKind.Ebpf;
@@ -154,7 +154,7 @@ public sealed class EbpfEngine : ITraceEngine
     {
         if (!OperatingSystem.IsLinux())
         {
-            return new TraceException("EbpfNotSupported", TraceErrorKind.NotSupported, "eBPF tracing needs Linux.", "Use Linux 5.15 or later.");
+            return new TraceException("EbpfNotSupported", TraceErrorKind.NotSupported, "eBPF tracing needs Linux.", "Use Linux 5.17 or later.");
         }
 
         if (!HasBpfCapabilities())

@@ -26,7 +26,7 @@ internal sealed class EbpfEventDecoder
     private readonly CapturedMemory _memory = new();
     private readonly long _localTicksAtMonotonicZero;
     private readonly byte[] _lastCommBytes = new byte[16];
-    private readonly HashSet<int> _started = [];
+    private readonly Dictionary<int, ulong> _started = [];
     private string _lastComm = string.Empty;
     private readonly List<HeldSignal> _heldSignals = [];
 
@@ -57,6 +57,12 @@ internal sealed class EbpfEventDecoder
     // (pipe and socket names, a connect's local port) is best effort: right while the process keeps the
     // descriptor, which is the common case. A process's table is seeded once, at its first event.
     private readonly FdTable _fds = new() { ResolveLive = true };
+
+    /// <summary>
+    /// -Failed: the kernel drops successful exits, so an entry record left pending at a process's end is a
+    /// success nobody asked for, not an unfinished call.
+    /// </summary>
+    public bool FailedOnly { get; init; }
 
     /// <summary>True when filters hide calls that open and close descriptors: each used one is checked against /proc.</summary>
     public bool DescriptorCallsHidden { get; init; }
@@ -105,8 +111,11 @@ internal sealed class EbpfEventDecoder
                 // Each fork comes twice: in the syscall ring, where the child begins (its calls follow it), and
                 // in the process ring (never lost). The first to arrive copies the parent's descriptors and
                 // directory to the child; the child's own calls may precede the parent's clone record.
-                if (_started.Add((int)head.Aux))
+                // Both copies carry the same fork time; another time is a new process that reused the pid
+                // (its predecessor's exit record was lost).
+                if (!_started.TryGetValue((int)head.Aux, out var forkTime) || forkTime != head.EnterNanoseconds)
                 {
+                    _started[(int)head.Aux] = head.EnterNanoseconds;
                     Forked?.Invoke((int)head.Tgid, (int)head.Aux);
                     _fds.OnProcessStart((int)head.Tgid, (int)head.Aux, shareTable: false);
                 }
@@ -227,7 +236,8 @@ internal sealed class EbpfEventDecoder
                 }
 
                 _pendingEntries.Remove(tid);
-                if (ok && NameAllowed(entry))
+                bool hiddenEntry = (entry.Flags & EbpfRecord.HiddenFlag) != 0;
+                if (ok && !hiddenEntry && !FailedOnly && NameAllowed(entry))
                 {
                     _memory.Clear();
                     _memory.AddBlobs(bytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)bytes.Length)), entry: true);
@@ -370,7 +380,7 @@ internal sealed class EbpfEventDecoder
         int tgid = (int)exit.Tgid;
         var fd = unfinished ? null : _fds.Track(tgid, state, decoded, DescriptorCallsHidden);
 
-        var data = CaptureDataSize > 0 && !unfinished && state.Info is { } io
+        var data = CaptureDataSize > 0 && !unfinished && !hidden && state.Info is { } io
             ? Capture.IoDataCapture.Capture(io.Name, state.Args, rawReturn, _memory, CaptureDataSize)
             : null;
         if (unfinished)

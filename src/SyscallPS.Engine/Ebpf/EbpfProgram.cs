@@ -341,6 +341,6 @@ internal sealed unsafe class EbpfProgram : IDisposable
         var kind = errno is 1 or 13 ? TraceErrorKind.PermissionDenied : TraceErrorKind.EngineFailure;
         return new TraceException(id, kind, message, kind == TraceErrorKind.PermissionDenied
             ? "Run as root or grant CAP_BPF and CAP_PERFMON, or use -Engine Ptrace."
-            : "Check the kernel (5.15 or later with BTF); use -Engine Ptrace meanwhile.");
+            : "Check the kernel (5.17 or later with BTF); use -Engine Ptrace meanwhile.");
     }
 }

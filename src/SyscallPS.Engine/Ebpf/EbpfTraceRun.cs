@@ -50,8 +50,12 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         _decoder = new EbpfEventDecoder(SyscallTable.Current, request.Decode, request.ProcessNames, Emit)
         {
             CaptureDataSize = request.CaptureData ? request.DataSize : 0,
-            // A syscall filter hides nothing from the descriptor table (hidden records); a name filter does.
-            DescriptorCallsHidden = request.ProcessNames.Count > 0,
+            // A name filter hides calls from the descriptor table; a syscall filter does unless the descriptor
+            // calls come hidden (EbpfArgumentSpecs.TracksDescriptorCalls): then each used descriptor is checked
+            // against /proc.
+            DescriptorCallsHidden = request.ProcessNames.Count > 0
+                || (request.SyscallNumbers is not null && !EbpfArgumentSpecs.TracksDescriptorCalls(SyscallTable.Current, request.SyscallNumbers)),
+            FailedOnly = request.FailedOnly,
             Forked = (_, child) => _liveProcesses.Add(child),
             Exited = OnProcessExited,
             ResumedProcessId = launched,
@@ -280,8 +284,18 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         {
             // Mapped here, not in Start: mapping a 64 MiB ring takes milliseconds, and meanwhile the traced
             // program already runs (its records wait in the ring).
-            _events = new EbpfRingReader(_program.EventsFd, _ringBytes);
-            _processEvents = new EbpfRingReader(_program.ProcessEventsFd, EbpfProgram.ProcessRingBytes);
+            try
+            {
+                _events = new EbpfRingReader(_program.EventsFd, _ringBytes);
+                _processEvents = new EbpfRingReader(_program.ProcessEventsFd, EbpfProgram.ProcessRingBytes);
+            }
+            catch when (LaunchedProcessId is int launched)
+            {
+                // The program was started for this trace and is running by now: it must not go on untraced.
+                Native.Signals.Kill(launched, Native.Signals.SIGKILL);
+                throw;
+            }
+
             while (true)
             {
                 EbpfRingReader.WaitEither(_events!, _processEvents!, PollMilliseconds);

@@ -35,6 +35,12 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(0, read[Nr("kill")].Traced);
         Assert.Equal(0, read[Nr("write")].Traced);
 
+        Assert.True(EbpfArgumentSpecs.TracksDescriptorCalls(table, new HashSet<int> { Nr("read") }));
+        Assert.True(EbpfArgumentSpecs.TracksDescriptorCalls(table, new HashSet<int> { Nr("timerfd_settime") }));
+        // A directory descriptor alone (newfstatat's dfd) sends none: the consumer checks such a descriptor in /proc.
+        Assert.False(EbpfArgumentSpecs.TracksDescriptorCalls(table, new HashSet<int> { Nr("newfstatat") }));
+        Assert.False(EbpfArgumentSpecs.TracksDescriptorCalls(table, null));
+
         // chdir and openat events carry no open descriptor: no hidden calls, so a system-wide trace stays small.
         foreach (var reported in new[] { "chdir", "openat" })
         {

@@ -600,6 +600,7 @@ __noinline int sps_enter_copies(__s64 nr, __u64 now)
         return -1;
     struct rec *r = (struct rec *)buf;
     fill_header(r, REC_ENTRY, bpf_get_current_task_btf(), (__s32)nr);
+    r->flags = spec->traced == TRACE_TRACK ? REC_HIDDEN : 0;
     r->enter_ns = now;
     r->exit_ns = 0;
     r->ret = 0;
@@ -904,21 +905,24 @@ int BPF_PROG(sps_fork, struct task_struct *parent, struct task_struct *child)
     __u8 one = 1;
     bpf_map_update_elem(&sps_tgids, &ctgid, &one, BPF_ANY);
     __u64 now = bpf_ktime_get_ns();
+    /* Two copies: the one in the syscall ring marks where the child begins among the syscall records (it runs
+     * only after this), so the tracer copies the parent's descriptor table there, before the child's first
+     * call; the one in the small process ring survives a full syscall ring. Either alone reports the child. */
+    int written = 0;
     struct rec *r = bpf_ringbuf_reserve(&sps_procs, sizeof(struct rec), 0);
-    if (!r) {
-        count_drop();
-        return 0;
+    if (r) {
+        fill_fork(r, parent, ctgid, now);
+        bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+        written = 1;
     }
-    fill_fork(r, parent, ctgid, now);
-    bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
-    /* A copy in the syscall ring marks where the child begins among the syscall records (it runs only after
-     * this): the tracer copies the parent's descriptor table there, before the child's first call. If the
-     * ring is full the copy is skipped; the one above still reports the child. */
     r = bpf_ringbuf_reserve(&sps_events, sizeof(struct rec), 0);
     if (r) {
         fill_fork(r, parent, ctgid, now);
         bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+        written = 1;
     }
+    if (!written)
+        count_drop();
     return 0;
 }
 
