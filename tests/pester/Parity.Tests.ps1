@@ -187,11 +187,15 @@ Describe 'eBPF only' {
     It 'sees a chdir of another process system-wide' {
         if ($ebpfWhy) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $ebpfWhy"; return }
         $dir = (New-Item TestDrive:/syscallps-systemwide -ItemType Directory -Force).FullName
-        $job = Start-ThreadJob { param($d) Start-Sleep -Milliseconds 700; sh -c "cd '$d'" } -ArgumentList $dir
+        # The outer sh gets a SIGCHLD when the inner one ends.
+        $job = Start-ThreadJob { param($d) Start-Sleep -Milliseconds 700; sh -c "sh -c 'cd $d'; true" } -ArgumentList $dir
         $events = Start-SyscallTrace -SystemWide -Syscall chdir -Duration '00:00:02'
         $job | Wait-Job | Remove-Job
         ($events | Where-Object { $_.Path -eq $dir }).ProcessName | Should -Contain 'sh'
         $events.ProcessId | Should -Not -Contain $PID
+        # A system-wide trace of chosen calls holds only those calls: not the outer sh's SIGCHLD.
+        @($events | Where-Object Kind -ne 'Syscall') | Should -BeNullOrEmpty
+        @($events | Where-Object Syscall -ne 'chdir') | Should -BeNullOrEmpty
     }
 
     It '-SystemWide with the ptrace engine is InvalidArgument' {

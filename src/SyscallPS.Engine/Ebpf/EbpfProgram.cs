@@ -80,12 +80,12 @@ internal sealed unsafe class EbpfProgram : IDisposable
     }
 
     /// <summary>Opens, configures and loads the program; attaches nothing yet.</summary>
-    internal static EbpfProgram Load(Libbpf.Exports bpf, in EbpfConfig config, EbpfSyscallSpec[] specs, int ringBufferBytes, bool attachForkExit, bool perSyscall)
+    internal static EbpfProgram Load(Libbpf.Exports bpf, in EbpfConfig config, EbpfSyscallSpec[] specs, int ringBufferBytes, bool attachForkExit, bool perSyscall, bool signals)
     {
         var program = new EbpfProgram(bpf);
         try
         {
-            program.LoadCore(config, specs, ringBufferBytes, attachForkExit, perSyscall);
+            program.LoadCore(config, specs, ringBufferBytes, attachForkExit, perSyscall, signals);
             return program;
         }
         catch
@@ -95,7 +95,7 @@ internal sealed unsafe class EbpfProgram : IDisposable
         }
     }
 
-    private void LoadCore(in EbpfConfig config, EbpfSyscallSpec[] specs, int ringBufferBytes, bool attachForkExit, bool perSyscall)
+    private void LoadCore(in EbpfConfig config, EbpfSyscallSpec[] specs, int ringBufferBytes, bool attachForkExit, bool perSyscall, bool signals)
     {
         var image = EmbeddedObject();
         const int LogSize = 1 << 20;
@@ -152,8 +152,8 @@ internal sealed unsafe class EbpfProgram : IDisposable
             SetAutoload("sps_exit", attachForkExit);
 
             // strace -Z shows no signals; the ptrace engine neither.
-            SetAutoload("sps_signal_deliver", config.FailedOnly == 0);
-            SetAutoload("sps_signal_generate", config.FailedOnly == 0);
+            SetAutoload("sps_signal_deliver", signals);
+            SetAutoload("sps_signal_generate", signals);
             if (_bpf.ObjectLoad(_object) != 0)
             {
                 int errno = Libbpf.LastErrno;
