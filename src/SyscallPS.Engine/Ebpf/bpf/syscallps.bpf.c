@@ -112,7 +112,7 @@ struct blob {
 
 /* Records with one small copy come in two fixed sizes: ring space (and the cache misses of writing
  * it) is the main cost of a record. */
-#define TINY_BLOB 16
+#define TINY_BLOB 8    /* emit_tiny copies at most 7 bytes */
 #define SMALL_BLOB 64
 
 struct tiny_rec {
