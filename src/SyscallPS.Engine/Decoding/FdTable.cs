@@ -280,6 +280,22 @@ public sealed class FdTable
     }
 
     /// <summary>
+    /// Drops the tables of processes <paramref name="ended"/> says are gone. For traces that get no exit
+    /// records (system-wide): without it, every process ever seen would keep its table. Returns how many.
+    /// </summary>
+    public int ForgetEnded(Func<int, bool> ended)
+    {
+        ArgumentNullException.ThrowIfNull(ended);
+        var gone = _byProcess.Keys.Concat(_seeded).Distinct().Where(ended).ToList();
+        foreach (var pid in gone)
+        {
+            OnProcessExit(pid);
+        }
+
+        return gone.Count;
+    }
+
+    /// <summary>
     /// Applies a completed syscall to the table and returns the descriptor the event is about: the fd argument
     /// (read, write, connect …), or the new descriptor (open, socket, accept …), or the closed one (close).
     /// </summary>

@@ -128,6 +128,9 @@ internal sealed class EbpfEventDecoder
         }
     }
 
+    /// <summary>Forgets the descriptor tables of processes that have ended (system-wide traces get no exit records).</summary>
+    public int ForgetEndedProcesses(Func<int, bool> ended) => _fds.ForgetEnded(ended);
+
     /// <summary>A loss record for <paramref name="count"/> dropped events.</summary>
     public SyscallEvent LostEvent(long count)
     {

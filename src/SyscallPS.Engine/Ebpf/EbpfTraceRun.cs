@@ -366,6 +366,12 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
             _nextLivenessCheck = DateTime.UtcNow.AddSeconds(1);
             gone = _liveProcesses.Where(pid => !IsAlive(pid)).ToList();
         }
+        else if (_systemWide && DateTime.UtcNow >= _nextLivenessCheck)
+        {
+            // No exit records system-wide: tables of ended processes are dropped here, or they would pile up.
+            _nextLivenessCheck = DateTime.UtcNow.AddSeconds(10);
+            _decoder.ForgetEndedProcesses(pid => !IsAlive(pid));
+        }
 
         // Records submitted without a wakeup are only seen by an explicit consume.
         _events!.Consume(_handleRecord, BatchLimit);

@@ -39,6 +39,18 @@ public sealed class FdTableTests
     }
 
     [Fact]
+    public void ForgetEndedDropsOnlyTheTablesOfEndedProcesses()
+    {
+        ulong p = _m.PutString("/etc/passwd");
+        Apply("openat", [U(-100), p, 0], 3, pid: Pid);
+        Apply("openat", [U(-100), p, 0], 4, pid: Pid + 1);
+        Assert.Equal(1, _table.ForgetEnded(pid => pid == Pid + 1));
+        Assert.NotNull(_table.Lookup(Pid, 3));
+        Assert.Null(_table.Lookup(Pid + 1, 4));
+        Assert.Equal(0, _table.ForgetEnded(pid => pid == Pid + 1));
+    }
+
+    [Fact]
     public void RelativePathsFollowChdirAndDirFds()
     {
         ulong tmp = _m.PutString("/tmp");
