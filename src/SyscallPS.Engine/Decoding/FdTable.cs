@@ -395,7 +395,9 @@ public sealed class FdTable
                 bool cloexec = name == "pipe2" && ((uint)a[1] & 0x80000) != 0;
                 foreach (var fd in PairFrom(exit, 0))
                 {
-                    Put(table, Refresh(processId, new FdInfo(fd, "pipe", FdType.Pipe, cloexec)));
+                    Put(table, state.KernelInode != 0
+                        ? new FdInfo(fd, $"pipe:[{state.KernelInode}]", FdType.Pipe, cloexec)
+                        : Refresh(processId, new FdInfo(fd, "pipe", FdType.Pipe, cloexec)));
                 }
 
                 return null;

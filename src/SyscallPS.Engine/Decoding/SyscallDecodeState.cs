@@ -39,6 +39,12 @@ public sealed class SyscallDecodeState
     /// </summary>
     public ulong StackPointer { get; set; }
 
+    /// <summary>
+    /// An inode number the engine learned for the call's new descriptors where it happened (the eBPF engine
+    /// reads a pipe's in the kernel); 0 when unknown, and then /proc is asked.
+    /// </summary>
+    public ulong KernelInode { get; set; }
+
     /// <summary>The file descriptor the syscall works on (read's fd, connect's socket ...), or -1.</summary>
     public int Fd { get; set; } = -1;
 

@@ -69,6 +69,7 @@ public static class SyscallDecoder
         state.TargetPath = null;
         state.Signal = null;
         state.Fd = -1;
+        state.KernelInode = 0;
         state.Saved = 0;
         state.Saved2 = 0;
         var spec = SpecFor(state.Info);

@@ -116,7 +116,7 @@ internal static class EbpfArgumentSpecs
     internal static unsafe EbpfSyscallSpec[] Build(SyscallTable table, IReadOnlySet<int>? traced, int bufferCap)
     {
         // syscall_spec.traced and .flags of syscallps.bpf.c.
-        const byte Report = 1, TrackOnly = 2, DescriptorsFlag = 8;
+        const byte Report = 1, TrackOnly = 2, DescriptorsFlag = 8, PipeFlag = 16;
         var specs = new EbpfSyscallSpec[MaxSyscalls];
         bool trackHidden = TracksDescriptorCalls(table, traced);
         foreach (var info in table.All)
@@ -136,6 +136,11 @@ internal static class EbpfArgumentSpecs
             if (descriptors)
             {
                 spec.Flags |= DescriptorsFlag;
+            }
+
+            if (info.Name is "pipe" or "pipe2")
+            {
+                spec.Flags |= PipeFlag;   // the kernel sends the pipe's inode for its /proc-style name
             }
 
             Describe(info, ref spec, (ushort)Math.Clamp(bufferCap, 0, 4096));

@@ -381,6 +381,7 @@ internal sealed class EbpfEventDecoder
         }
 
         int tgid = (int)exit.Tgid;
+        state.KernelInode = exit.Type == EbpfRecordType.Syscall ? exit.Aux : 0;
         var fd = unfinished ? null : _fds.Track(tgid, state, decoded, DescriptorCallsHidden);
 
         var data = CaptureDataSize > 0 && !unfinished && !hidden && state.Info is { } io

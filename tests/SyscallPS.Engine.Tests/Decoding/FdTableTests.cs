@@ -39,6 +39,21 @@ public sealed class FdTableTests
     }
 
     [Fact]
+    public void APipeTakesTheInodeTheEngineLearnedInTheKernel()
+    {
+        Assert.True(SyscallTable.Current.TryGetByName("pipe2", out var info));
+        ulong fds = _m.Put([5, 0, 0, 0, 6, 0, 0, 0]);
+        var state = new SyscallDecodeState { Number = info!.Number, Info = info };
+        state.Args[0] = fds;
+        SyscallDecoder.OnEntry(state, _m, DecodeOptions.Default);
+        var exit = SyscallDecoder.OnExit(state, 0, _m, DecodeOptions.Default);
+        state.KernelInode = 777;
+        _table.Apply(Pid, state, exit);
+        Assert.Equal("pipe:[777]", _table.Lookup(Pid, 5)?.Name);
+        Assert.Equal("pipe:[777]", _table.Lookup(Pid, 6)?.Name);
+    }
+
+    [Fact]
     public void ForgetEndedDropsOnlyTheTablesOfEndedProcesses()
     {
         ulong p = _m.PutString("/etc/passwd");

@@ -32,6 +32,7 @@ enum rec_type {
 #define SPEC_EXEC 2       /* execve: the old memory is gone at exit, never copy then */
 #define SPEC_SIGRETURN 4  /* rt_sigreturn: args[0] carries the stack pointer, size[0] the offset of the restored mask */
 #define SPEC_DESCRIPTORS 8 /* opens, closes, dups ... descriptors (or changes directory): the tracer's fd table needs it */
+#define SPEC_PIPE 16      /* pipe, pipe2: the record's aux carries the pipe's inode (/proc shows pipe:[inode]) */
 
 /* syscall_spec.traced */
 #define TRACE_REPORT 1    /* reported */
@@ -742,6 +743,23 @@ static __noinline int emit_tiny(struct pt_regs *regs, __u64 addr, __u64 i_n_nr, 
     return 0;
 }
 
+/*
+ * The inode of descriptor fd of the current process, 0 when unknown: what /proc/PID/fd shows for a pipe
+ * (pipe:[inode]), read here because the process may be gone by the time the tracer looks.
+ */
+static __noinline __u32 fd_inode(int fd)
+{
+    struct task_struct *task = bpf_get_current_task_btf();
+    struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+    if (!fdt || fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+        return 0;
+    struct file **fds = BPF_CORE_READ(fdt, fd);
+    struct file *file = NULL;
+    if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd & 0xfffff]) != 0 || !file)
+        return 0;
+    return (__u32)BPF_CORE_READ(file, f_inode, i_ino);
+}
+
 /* Reserves a T with room for the m bytes at addr, reads them straight into it, submits (small_rec, big_rec). */
 #define EMIT_DIRECT(T, MASK)                                                                   \
     do {                                                                                       \
@@ -759,6 +777,8 @@ static __noinline int emit_tiny(struct pt_regs *regs, __u64 addr, __u64 i_n_nr, 
             sr->blob.len = m;                                                                  \
             sr->blob.arg = i;                                                                  \
             size += sizeof(struct blob) + ((m + 7) & ~7u);                                     \
+            if ((spec->flags & SPEC_PIPE) && ret == 0 && m >= 4)                                \
+                sr->head.aux = fd_inode(*(int *)sr->data);                                     \
         }                                                                                      \
         sr->head.size = size;                                                                  \
         sr->head.flags = hidden;                                                               \
