@@ -28,8 +28,8 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
     private readonly EbpfRingReader.RecordHandler _handleRecord;
     private readonly EbpfRingReader.RecordHandler _queueRecord;
     private EbpfRingReader? _events;
-    private int _ringBytes;
     private EbpfRingReader? _processEvents;
+    private int _ringBytes;   // the events ring's size, for mapping it on the consumer thread
     private DateTime _nextLivenessCheck = DateTime.UtcNow.AddSeconds(1);
     private Thread? _consumer;
     private volatile bool _stopRequested;
