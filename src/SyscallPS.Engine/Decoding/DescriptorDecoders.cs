@@ -84,50 +84,9 @@ internal static class DescriptorDecoders
     /// </summary>
     public static void AppendIovec(StringBuilder sb, ITraceeMemory m, DecodeOptions o, ulong address, ulong count, long dataLimit, bool addressesOnly = false)
     {
-        if (address == 0)
-        {
-            sb.Append("NULL");
-            return;
-        }
-
-        if (count == 0)
-        {
-            sb.Append("[]");
-            return;
-        }
-
-        // Check the first element is readable: strace prints the address when the array cannot be read.
-        Span<byte> iov = stackalloc byte[16];
-        if (!TraceeReader.TryRead(m, address, iov))
-        {
-            sb.AppendPointer(address);
-            return;
-        }
-
-        sb.Append('[');
         long remaining = dataLimit;
-        ulong shown = Math.Min(count, (ulong)Math.Max(o.StringLimit, 0));
-        for (ulong i = 0; i < count; i++)
+        ArrayText.Append(sb, m, o, address, count, 16, (sb, iov, _) =>
         {
-            if (i > 0)
-            {
-                sb.Append(", ");
-            }
-
-            if (i >= shown)
-            {
-                sb.Append("...");
-                break;
-            }
-
-            ulong elem = address + (i * 16);
-            if (!TraceeReader.TryRead(m, elem, iov))
-            {
-                sb.Append("...");
-                sb.Append(' ').AppendPointer(elem);
-                break;
-            }
-
             ulong baseAddr = BinaryPrimitives.ReadUInt64LittleEndian(iov);
             ulong len = BinaryPrimitives.ReadUInt64LittleEndian(iov[8..]);
             ulong data = (ulong)Math.Max(0, Math.Min((long)Math.Min(len, long.MaxValue), remaining));
@@ -143,8 +102,6 @@ internal static class DescriptorDecoders
 
             sb.Append(", iov_len=").Append(StraceText.UDec(len)).Append('}');
             remaining -= (long)data;
-        }
-
-        sb.Append(']');
+        }, ArrayProbe.FirstElement, ArrayUnreadable.EllipsisAndAddress);
     }
 }

@@ -126,40 +126,15 @@ internal static class IpcDecoders
         s.Set(i, (long)v, text);
     }
 
-    private static string SembufText(ITraceeMemory m, DecodeOptions o, ulong address, ulong count)
+    private static string SembufText(ITraceeMemory m, DecodeOptions o, ulong address, ulong count) =>
+        ArrayText.Format(m, o, address, count, 6, AppendSembuf, ArrayProbe.FirstElementEvenWhenEmpty);
+
+    private static void AppendSembuf(System.Text.StringBuilder sb, ReadOnlySpan<byte> op, ulong index)
     {
-        if (address == 0)
-        {
-            return "NULL";
-        }
-
-        Span<byte> op = stackalloc byte[6];
-        if (!TraceeReader.TryRead(m, address, op))
-        {
-            return StraceText.Pointer(address);
-        }
-
-        var sb = new System.Text.StringBuilder("[");
-        for (ulong i = 0; i < count; i++)
-        {
-            if (i > 0)
-            {
-                sb.Append(", ");
-            }
-
-            if (i >= (ulong)o.StringLimit || !TraceeReader.TryRead(m, address + (i * 6), op))
-            {
-                sb.Append("...");
-                break;
-            }
-
-            short flg = BinaryPrimitives.ReadInt16LittleEndian(op[4..]);
-            sb.Append("{sem_num=").Append(StraceText.Dec(BinaryPrimitives.ReadUInt16LittleEndian(op)))
-              .Append(", sem_op=").Append(StraceText.Dec(BinaryPrimitives.ReadInt16LittleEndian(op[2..])))
-              .Append(", sem_flg=").Append(flg == 0 ? "0" : SemFlags.Format((ushort)flg)).Append('}');
-        }
-
-        return sb.Append(']').ToString();
+        short flg = BinaryPrimitives.ReadInt16LittleEndian(op[4..]);
+        sb.Append("{sem_num=").Append(StraceText.Dec(BinaryPrimitives.ReadUInt16LittleEndian(op)))
+          .Append(", sem_op=").Append(StraceText.Dec(BinaryPrimitives.ReadInt16LittleEndian(op[2..])))
+          .Append(", sem_flg=").Append(flg == 0 ? "0" : SemFlags.Format((ushort)flg)).Append('}');
     }
 
     private static readonly FlagTable SemFlags = new("SEM_", [(0x1000, "SEM_UNDO"), (0x800, "IPC_NOWAIT")]); // strace's order

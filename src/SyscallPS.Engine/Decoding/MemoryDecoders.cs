@@ -69,51 +69,12 @@ internal static class MemoryDecoders
     }
 
     /// <summary>A NUMA node mask as strace prints it: 64-bit words, <c>%#018lx</c>-style (zero as 16 zeros).</summary>
-    private static string NodemaskText(ITraceeMemory m, DecodeOptions o, ulong address, ulong maxnode)
-    {
-        if (address == 0)
+    private static string NodemaskText(ITraceeMemory m, DecodeOptions o, ulong address, ulong maxnode) =>
+        ArrayText.Format(m, o, address, maxnode == 0 ? 0 : (maxnode + 62) / 64, 8, static (sb, w, _) =>
         {
-            return "NULL";
-        }
-
-        ulong words = maxnode == 0 ? 0 : (maxnode + 62) / 64;
-        if (words == 0)
-        {
-            return "[]";
-        }
-
-        var sb = new System.Text.StringBuilder("[");
-        Span<byte> w = stackalloc byte[8];
-        for (ulong i = 0; i < words; i++)
-        {
-            if (i > 0)
-            {
-                sb.Append(", ");
-            }
-
-            if (i >= (ulong)o.StringLimit)
-            {
-                sb.Append("...");
-                break;
-            }
-
-            if (!TraceeReader.TryRead(m, address + (i * 8), w))
-            {
-                if (i == 0)
-                {
-                    return StraceText.Pointer(address);
-                }
-
-                sb.Append("...");
-                break;
-            }
-
             ulong v = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(w);
             sb.Append(v == 0 ? "0000000000000000" : "0x" + v.ToString("x14", System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        return sb.Append(']').ToString();
-    }
+        });
 
     private static void SetProt(SyscallDecodeState s, int i)
     {

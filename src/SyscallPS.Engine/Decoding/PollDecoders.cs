@@ -57,73 +57,32 @@ internal static class PollDecoders
 
     private static string PollfdsText(ITraceeMemory m, DecodeOptions o, ulong address, ulong count, bool revents)
     {
-        if (address == 0)
-        {
-            return "NULL";
-        }
-
-        if (count == 0)
-        {
-            return "[]";
-        }
-
-        Span<byte> pfd = stackalloc byte[8];
-        if (!TraceeReader.TryRead(m, address, pfd))
-        {
-            return StraceText.Pointer(address);
-        }
-
-        var sb = new StringBuilder("[");
-        bool first = true;
-        int shown = 0;
-
         // The kernel refuses more than RLIMIT_NOFILE entries; a bound keeps a hostile count from spinning here.
         count = Math.Min(count, 1UL << 20);
-        for (ulong i = 0; i < count; i++)
+        return revents
+            ? ArrayText.Format(m, o, address, count, 8, AppendPollfdRevents, ArrayProbe.FirstElement, filter: HasRevents)
+            : ArrayText.Format(m, o, address, count, 8, AppendPollfdEvents, ArrayProbe.FirstElement);
+    }
+
+    private static ArrayElement HasRevents(ReadOnlySpan<byte> pfd) =>
+        BinaryPrimitives.ReadInt16LittleEndian(pfd[6..]) == 0 ? ArrayElement.Skip : ArrayElement.Show;
+
+    private static void AppendPollfdEvents(StringBuilder sb, ReadOnlySpan<byte> pfd, ulong index)
+    {
+        int fd = BinaryPrimitives.ReadInt32LittleEndian(pfd);
+        sb.Append("{fd=").Append(StraceText.Dec(fd));
+        if (fd >= 0)
         {
-            if (!TraceeReader.TryRead(m, address + (i * 8), pfd))
-            {
-                sb.Append(first ? string.Empty : ", ").Append("...");
-                break;
-            }
-
-            int fd = BinaryPrimitives.ReadInt32LittleEndian(pfd);
-            short events = BinaryPrimitives.ReadInt16LittleEndian(pfd[4..]);
-            short rev = BinaryPrimitives.ReadInt16LittleEndian(pfd[6..]);
-            if (revents && rev == 0)
-            {
-                continue;
-            }
-
-            if (!first)
-            {
-                sb.Append(", ");
-            }
-
-            if (shown >= o.StringLimit)
-            {
-                sb.Append("...");
-                break;
-            }
-
-            first = false;
-            shown++;
-            sb.Append("{fd=").Append(StraceText.Dec(fd));
-            if (revents)
-            {
-                sb.Append(", revents=").Append(PollTables.PollEvents.Format((ushort)rev));
-            }
-            else if (fd >= 0)
-            {
-                // The kernel ignores the events of a negative fd, and strace leaves them out.
-                sb.Append(", events=").Append(PollTables.PollEvents.Format((ushort)events));
-            }
-
-            sb.Append('}');
+            // The kernel ignores the events of a negative fd, and strace leaves them out.
+            sb.Append(", events=").Append(PollTables.PollEvents.Format((ushort)BinaryPrimitives.ReadInt16LittleEndian(pfd[4..])));
         }
 
-        return sb.Append(']').ToString();
+        sb.Append('}');
     }
+
+    private static void AppendPollfdRevents(StringBuilder sb, ReadOnlySpan<byte> pfd, ulong index) =>
+        sb.Append("{fd=").Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(pfd)))
+          .Append(", revents=").Append(PollTables.PollEvents.Format((ushort)BinaryPrimitives.ReadInt16LittleEndian(pfd[6..]))).Append('}');
 
     private static string? PollExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
@@ -249,45 +208,9 @@ internal static class PollDecoders
         return sb.Append(')').ToString();
     }
 
-    private static string EpollEventsText(ITraceeMemory m, DecodeOptions o, ulong address, long count)
-    {
-        if (address == 0)
-        {
-            return "NULL";
-        }
-
-        Span<byte> ev = stackalloc byte[Abi.EpollEventSize];
-        if (!TraceeReader.TryRead(m, address, ev))
-        {
-            return StraceText.Pointer(address);
-        }
-
-        var sb = new StringBuilder();
-        sb.Append('[');
-        for (long i = 0; i < count; i++)
-        {
-            if (i > 0)
-            {
-                sb.Append(", ");
-            }
-
-            if (i >= o.StringLimit)
-            {
-                sb.Append("...");
-                break;
-            }
-
-            if (!TraceeReader.TryRead(m, address + (ulong)(i * Abi.EpollEventSize), ev))
-            {
-                sb.Append("...");
-                break;
-            }
-
-            sb.Append(EventText(ev));
-        }
-
-        return sb.Append(']').ToString();
-    }
+    private static string EpollEventsText(ITraceeMemory m, DecodeOptions o, ulong address, long count) =>
+        ArrayText.Format(
+            m, o, address, count > 0 ? (ulong)count : 0, Abi.EpollEventSize, static (sb, ev, _) => sb.Append(EventText(ev)), ArrayProbe.FirstElementEvenWhenEmpty);
 
     private static string EpollEventAt(ITraceeMemory m, ulong address)
     {

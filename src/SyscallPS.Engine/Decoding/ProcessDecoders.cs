@@ -439,50 +439,20 @@ internal static class ProcessDecoders
             return;
         }
 
-        if (!TraceeReader.TryRead(m, address, out ulong first))
+        if (!TraceeReader.TryRead(m, address, out ulong _))
         {
             s.SetPointer(i);
             return;
         }
 
         var values = new List<string>();
-        var sb = StraceText.Builder();
-        sb.Append('[');
-        ulong ptr = first;
-        for (int n = 0; ; n++)
+        string text = ArrayText.Format(m, o, address, ulong.MaxValue, 8, (sb, ptr, _) =>
         {
-            if (n > 0)
-            {
-                if (!TraceeReader.TryRead(m, address + ((ulong)n * 8), out ptr))
-                {
-                    sb.Append(", ...");
-                    break;
-                }
-            }
-
-            if (ptr == 0)
-            {
-                break;
-            }
-
-            if (n > 0)
-            {
-                sb.Append(", ");
-            }
-
-            if (n >= o.StringLimit)
-            {
-                sb.Append("...");
-                break;
-            }
-
             int before = sb.Length;
-            TraceeReader.AppendString(sb, m, ptr, o.StringLimit);
+            TraceeReader.AppendString(sb, m, BinaryPrimitives.ReadUInt64LittleEndian(ptr), o.StringLimit);
             values.Add(sb.ToString(before, sb.Length - before));
-        }
-
-        sb.Append(']');
-        s.Set(i, values.ToArray(), sb.ToString());
+        }, filter: static ptr => BinaryPrimitives.ReadUInt64LittleEndian(ptr) == 0 ? ArrayElement.End : ArrayElement.Show);
+        s.Set(i, values.ToArray(), text);
     }
 
     /// <summary>envp as strace prints it by default: the address and the variable count.</summary>
@@ -647,43 +617,10 @@ internal static class ProcessDecoders
             + StraceText.Dec(ru[2]) + ", tv_usec=" + StraceText.Dec(ru[3]) + "}, ...}";
     }
 
-    private static string IntArrayText(ITraceeMemory m, ulong address, long count, DecodeOptions o)
-    {
-        if (address == 0)
-        {
-            return "NULL";
-        }
-
-        if (count <= 0)
-        {
-            return "[]";
-        }
-
-        var sb = StraceText.Builder();
-        sb.Append('[');
-        for (long i = 0; i < count; i++)
-        {
-            if (i > 0)
-            {
-                sb.Append(", ");
-            }
-
-            if (i >= o.StringLimit)
-            {
-                sb.Append("...");
-                break;
-            }
-
-            if (!TraceeReader.TryReadInt(m, address + (ulong)(i * 4), out int v))
-            {
-                return StraceText.Pointer(address);
-            }
-
-            sb.Append(StraceText.Dec(v));
-        }
-
-        return sb.Append(']').ToString();
-    }
+    private static string IntArrayText(ITraceeMemory m, ulong address, long count, DecodeOptions o) =>
+        ArrayText.Format(
+            m, o, address, count > 0 ? (ulong)count : 0, 4,
+            static (sb, v, _) => sb.Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(v))), unreadable: ArrayUnreadable.WholeAddress);
 
     private static string UnameText(ITraceeMemory m, ulong address)
     {
