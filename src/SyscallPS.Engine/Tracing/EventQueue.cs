@@ -129,8 +129,9 @@ internal sealed class EventQueue
                 return !IsEmpty();
             }
 
-            // The flag is set with a full fence before the last look, so a producer that adds after that look
-            // sees it at its next batch boundary; anything short of a batch is found by the timed wait.
+            // The flag is set with a full fence before the last look. The producer reads it at its batch
+            // boundaries without a fence of its own, so it may miss it and not wake us: the timed wait bounds
+            // that (a few milliseconds of latency, never a lost event), and finds anything short of a batch.
             Interlocked.Exchange(ref ix.ConsumerWaiting, 1);
             if (Volatile.Read(ref ix.ProducerWaiting) != 0)
             {
