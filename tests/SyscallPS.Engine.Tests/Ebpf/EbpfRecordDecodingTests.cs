@@ -244,38 +244,4 @@ public sealed class EbpfRecordDecodingTests
         int nul = Array.IndexOf(buffer, (byte)0, 0, n);
         return System.Text.Encoding.UTF8.GetString(buffer, 0, nul < 0 ? n : nul);
     }
-
-    private static unsafe byte[] Record(EbpfRecordType type, int tgid, int tid, int nr, ulong[] args, ulong enter, ulong exit = 0, long ret = 0, uint aux = 0, (ulong Address, byte[] Bytes)? blob = null, string comm = "proc")
-    {
-        int size = EbpfRecord.HeaderSize + (blob is { } b0 ? EbpfBlob.HeaderSize + ((b0.Bytes.Length + 7) & ~7) : 0);
-        var bytes = new byte[size];
-        fixed (byte* p = bytes)
-        {
-            var r = (EbpfRecord*)p;
-            r->Type = type;
-            r->Size = (uint)size;
-            r->Tgid = (uint)tgid;
-            r->Tid = (uint)tid;
-            r->Number = nr;
-            r->Aux = aux;
-            r->EnterNanoseconds = enter;
-            r->ExitNanoseconds = exit;
-            r->Return = ret;
-            for (int i = 0; i < 6; i++)
-            {
-                r->Args[i] = args[i];
-            }
-
-            System.Text.Encoding.ASCII.GetBytes(comm).CopyTo(new Span<byte>(r->Comm, 16));
-            if (blob is { } b)
-            {
-                var h = (EbpfBlob*)(p + EbpfRecord.HeaderSize);
-                h->Address = b.Address;
-                h->Length = (uint)b.Bytes.Length;
-                b.Bytes.CopyTo(new Span<byte>(p + EbpfRecord.HeaderSize + EbpfBlob.HeaderSize, b.Bytes.Length));
-            }
-        }
-
-        return bytes;
-    }
 }

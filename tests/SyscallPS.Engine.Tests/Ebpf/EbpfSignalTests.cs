@@ -173,23 +173,9 @@ public sealed class EbpfSignalTests
         return lines.OrderBy(l => l.Process, StringComparer.Ordinal).Select(l => l.Line).ToList();
     }
 
-    private static unsafe byte[] SignalRecord(EbpfSignalOrigin origin, int tgid, int tid, int sig, ulong ns, int code, int pid)
+    private static byte[] SignalRecord(EbpfSignalOrigin origin, int tgid, int tid, int sig, ulong ns, int code, int pid)
     {
-        var bytes = new byte[EbpfSignalRecord.Size];
-        fixed (byte* p = bytes)
-        {
-            var r = (EbpfRecord*)p;
-            r->Type = EbpfRecordType.Signal;
-            r->Size = (uint)bytes.Length;
-            r->Tgid = (uint)tgid;
-            r->Tid = (uint)tid;
-            r->Number = -1;
-            r->Aux = (uint)sig;
-            r->Return = (long)origin;
-            r->EnterNanoseconds = ns;
-            "proc"u8.CopyTo(new Span<byte>(r->Comm, 16));
-        }
-
+        var bytes = Record(EbpfRecordType.Signal, tgid, tid, -1, [], ns, ret: (long)origin, aux: (uint)sig, size: EbpfSignalRecord.Size);
         var info = bytes.AsSpan(EbpfSignalRecord.InfoOffset);
         BinaryPrimitives.WriteInt32LittleEndian(info, sig);
         BinaryPrimitives.WriteInt32LittleEndian(info[8..], code);
@@ -197,34 +183,9 @@ public sealed class EbpfSignalTests
         return bytes;
     }
 
-    private static unsafe byte[] SyscallRecord(int tgid, int tid, int nr, ulong enter, ulong exit, long ret)
-    {
-        var bytes = new byte[EbpfRecord.HeaderSize];
-        fixed (byte* p = bytes)
-        {
-            var r = (EbpfRecord*)p;
-            r->Type = EbpfRecordType.Syscall;
-            r->Size = (uint)bytes.Length;
-            r->Tgid = (uint)tgid;
-            r->Tid = (uint)tid;
-            r->Number = nr;
-            r->EnterNanoseconds = enter;
-            r->ExitNanoseconds = exit;
-            r->Return = ret;
-            "proc"u8.CopyTo(new Span<byte>(r->Comm, 16));
-        }
+    private static byte[] SyscallRecord(int tgid, int tid, int nr, ulong enter, ulong exit, long ret) =>
+        Record(EbpfRecordType.Syscall, tgid, tid, nr, [], enter, exit, ret);
 
-        return bytes;
-    }
-
-    private static unsafe byte[] ExitRecord(int tgid, int tid, ulong ns)
-    {
-        var bytes = SyscallRecord(tgid, tid, -1, ns, 0, 0);
-        fixed (byte* p = bytes)
-        {
-            ((EbpfRecord*)p)->Type = EbpfRecordType.ProcessExit;
-        }
-
-        return bytes;
-    }
+    private static byte[] ExitRecord(int tgid, int tid, ulong ns) =>
+        Record(EbpfRecordType.ProcessExit, tgid, tid, -1, [], ns);
 }

@@ -94,6 +94,44 @@ internal static class EbpfTestSupport
 
     public static int Nr(string name) => SyscallTable.Current.TryGetByName(name, out var info) ? info.Number : throw new ArgumentException(name);
 
+    /// <summary>
+    /// A ring-buffer record as the kernel program writes it: the head, then an optional blob; <paramref name="size"/>
+    /// reserves room for a longer record (a signal record's siginfo) when larger than that.
+    /// </summary>
+    public static unsafe byte[] Record(EbpfRecordType type, int tgid, int tid, int nr, ulong[] args, ulong enter, ulong exit = 0, long ret = 0, uint aux = 0, (ulong Address, byte[] Bytes)? blob = null, string comm = "proc", int size = 0)
+    {
+        size = Math.Max(size, EbpfRecord.HeaderSize + (blob is { } b0 ? EbpfBlob.HeaderSize + ((b0.Bytes.Length + 7) & ~7) : 0));
+        var bytes = new byte[size];
+        fixed (byte* p = bytes)
+        {
+            var r = (EbpfRecord*)p;
+            r->Type = type;
+            r->Size = (uint)size;
+            r->Tgid = (uint)tgid;
+            r->Tid = (uint)tid;
+            r->Number = nr;
+            r->Aux = aux;
+            r->EnterNanoseconds = enter;
+            r->ExitNanoseconds = exit;
+            r->Return = ret;
+            for (int i = 0; i < Math.Min(6, args.Length); i++)
+            {
+                r->Args[i] = args[i];
+            }
+
+            System.Text.Encoding.ASCII.GetBytes(comm).CopyTo(new Span<byte>(r->Comm, 16));
+            if (blob is { } b)
+            {
+                var h = (EbpfBlob*)(p + EbpfRecord.HeaderSize);
+                h->Address = b.Address;
+                h->Length = (uint)b.Bytes.Length;
+                b.Bytes.CopyTo(new Span<byte>(p + EbpfRecord.HeaderSize + EbpfBlob.HeaderSize, b.Bytes.Length));
+            }
+        }
+
+        return bytes;
+    }
+
     public static HashSet<int> Set(params string[] names) => [.. names.Select(Nr)];
 
     public static ITraceRun Run(TraceRequest request, CollectingSink sink, CapturedArguments? captured = null) =>
