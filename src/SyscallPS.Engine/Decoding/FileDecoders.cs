@@ -54,8 +54,8 @@ internal static class FileDecoders
             s.Set(2, (long)(uint)s.Args[2], StatxFlagsText((uint)s.Args[2]));
             s.SetFlags(3, FileTables.StatxMask);
         }, StatxExit);
-        r.Add("readlink", (s, m, o) => { s.SetPath(0, m); s.SetULong(2); }, ReadlinkExit(1));
-        r.Add("readlinkat", (s, m, o) => { s.SetDirFd(0); s.SetPath(1, m); s.SetULong(3); }, ReadlinkExit(2));
+        r.Add("readlink", (s, m, o) => { s.SetPath(0, m); s.SetULong(2); }, DescriptorDecoders.DataOutExit(1));
+        r.Add("readlinkat", (s, m, o) => { s.SetDirFd(0); s.SetPath(1, m); s.SetULong(3); }, DescriptorDecoders.DataOutExit(2));
         r.Add("getcwd", (s, m, o) => s.SetULong(1), GetcwdExit);
         r.Add("getdents64 getdents", (s, m, o) => { s.SetFd(0); s.SetUInt(2); }, GetdentsExit);
         r.Add("lseek", (s, m, o) => { s.SetFd(0); s.SetLong(1); s.SetEnum(2, FileTables.SeekWhence); });
@@ -75,13 +75,13 @@ internal static class FileDecoders
         r.Add("inotify_init1", (s, m, o) => s.SetFlags(0, FileTables.InotifyInitFlags));
         r.Add("inotify_add_watch", (s, m, o) => { s.SetFd(0); s.SetPath(1, m); s.SetFlags(2, FileTables.InotifyMask); });
         r.Add("inotify_rm_watch", (s, m, o) => { s.SetFd(0); s.SetInt(1); });
-        r.Add("getxattr lgetxattr", (s, m, o) => { s.SetPath(0, m); s.SetString(1, m, o); s.SetULong(3); }, XattrValueExit);
-        r.Add("fgetxattr", (s, m, o) => { s.SetFd(0); s.SetString(1, m, o); s.SetULong(3); }, XattrValueExit);
+        r.Add("getxattr lgetxattr", (s, m, o) => { s.SetPath(0, m); s.SetString(1, m, o); s.SetULong(3); }, SizeQueryBufferExit(2));
+        r.Add("fgetxattr", (s, m, o) => { s.SetFd(0); s.SetString(1, m, o); s.SetULong(3); }, SizeQueryBufferExit(2));
         r.Add("setxattr lsetxattr", (s, m, o) =>
         {
             s.SetPath(0, m); s.SetString(1, m, o); s.SetBuffer(2, m, o, s.Args[3]); s.SetULong(3); s.SetFlags(4, FileTables.XattrFlags);
         });
-        r.Add("listxattr llistxattr", (s, m, o) => { s.SetPath(0, m); s.SetULong(2); }, ListxattrExit);
+        r.Add("listxattr llistxattr", (s, m, o) => { s.SetPath(0, m); s.SetULong(2); }, SizeQueryBufferExit(1));
         r.Add("sendfile", SendfileEntry, SendfileExit, argCount: 4, parameters: "int out_fd;int in_fd;off_t * offset;size_t count");
         r.Add("close_range", (s, m, o) => { s.SetUInt(0); s.SetUInt(1); s.SetFlags(2, FileTables.CloseRangeFlags); });
         r.Add("umount2", (s, m, o) => { s.SetString(0, m, o); s.SetFlags(1, FileTables.UmountFlags); }, argCount: 2, parameters: "char * name;int flags");
@@ -341,20 +341,6 @@ internal static class FileDecoders
         s.SetText(4, sb.ToString());
         return null;
     }
-
-    private static ExitDecoder ReadlinkExit(int bufIndex) => (s, ret, m, o, failed) =>
-    {
-        if (failed)
-        {
-            s.SetPointer(bufIndex);
-        }
-        else
-        {
-            s.SetBuffer(bufIndex, m, o, (ulong)ret);
-        }
-
-        return null;
-    };
 
     private static string? GetcwdExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
@@ -638,33 +624,23 @@ internal static class FileDecoders
         return sb.ToString();
     }
 
-    private static string? XattrValueExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    /// <summary>
+    /// An output buffer that may be NULL to ask for the size (getxattr, listxattr): the address when NULL or on
+    /// failure, else the returned length of it.
+    /// </summary>
+    private static ExitDecoder SizeQueryBufferExit(int index) => (s, ret, m, o, failed) =>
     {
-        if (failed || s.Args[2] == 0)
+        if (failed || s.Args[index] == 0)
         {
-            s.SetPointer(2);
+            s.SetPointer(index);
         }
         else
         {
-            s.SetBuffer(2, m, o, (ulong)ret);
+            s.SetBuffer(index, m, o, (ulong)ret);
         }
 
         return null;
-    }
-
-    private static string? ListxattrExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
-    {
-        if (failed || s.Args[1] == 0)
-        {
-            s.SetPointer(1);
-        }
-        else
-        {
-            s.SetBuffer(1, m, o, (ulong)ret);
-        }
-
-        return null;
-    }
+    };
 
     private static void SendfileEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
     {
