@@ -109,14 +109,20 @@ internal static class EbpfArgumentSpecs
         "openat2:how", "setitimer:value",
     };
 
+    /// <summary><c>syscall_spec.traced</c>: reported.</summary>
+    internal const byte Report = 1;
+
+    /// <summary><c>syscall_spec.traced</c>: sent hidden, for the descriptor table only.</summary>
+    internal const byte TrackOnly = 2;
+
     /// <summary>
     /// Builds the spec array for a request: <paramref name="traced"/> null means every syscall; data buffers
     /// (read, write ...) are copied up to <paramref name="bufferCap"/> bytes, not at all when it is 0.
     /// </summary>
     internal static unsafe EbpfSyscallSpec[] Build(SyscallTable table, IReadOnlySet<int>? traced, int bufferCap)
     {
-        // syscall_spec.traced and .flags of syscallps.bpf.c.
-        const byte Report = 1, TrackOnly = 2, DescriptorsFlag = 8, PipeFlag = 16;
+        // syscall_spec.flags of syscallps.bpf.c.
+        const byte DescriptorsFlag = 8, PipeFlag = 16;
         var specs = new EbpfSyscallSpec[MaxSyscalls];
         bool trackHidden = TracksDescriptorCalls(table, traced);
         foreach (var info in table.All)
@@ -158,7 +164,7 @@ internal static class EbpfArgumentSpecs
             // Numbers the table does not know are still reported (as syscall_N), without copies.
             for (int n = 0; n < MaxSyscalls; n++)
             {
-                specs[n].Traced = 1;
+                specs[n].Traced = Report;
             }
         }
 

@@ -39,7 +39,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
     private long _dropsReported;
     private int _exitCode = NoExitCode;
 
-    private EbpfTraceRun(Libbpf.Exports bpf, EbpfProgram program, TraceRequest request, ITraceEventSink sink, IEnumerable<int> roots, int? launched)
+    private EbpfTraceRun(Libbpf.Exports bpf, EbpfProgram program, TraceRequest request, ITraceEventSink sink, IEnumerable<int> roots, int? launched, bool descriptorCallsSent)
     {
         _program = program;
         _sink = sink;
@@ -51,10 +51,8 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         {
             CaptureDataSize = request.CaptureData ? request.DataSize : 0,
             // A name filter hides calls from the descriptor table; a syscall filter does unless the descriptor
-            // calls come hidden (EbpfArgumentSpecs.TracksDescriptorCalls): then each used descriptor is checked
-            // against /proc.
-            DescriptorCallsHidden = request.ProcessNames.Count > 0
-                || (request.SyscallNumbers is not null && !EbpfArgumentSpecs.TracksDescriptorCalls(SyscallTable.Current, request.SyscallNumbers)),
+            // calls come hidden (EbpfArgumentSpecs.Build): then each used descriptor is checked against /proc.
+            DescriptorCallsHidden = request.ProcessNames.Count > 0 || (request.SyscallNumbers is not null && !descriptorCallsSent),
             FailedOnly = request.FailedOnly,
             Forked = (_, child) => _liveProcesses.Add(child),
             Exited = OnProcessExited,
@@ -119,7 +117,8 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
                 program.AddProcessName(name);
             }
 
-            run = new EbpfTraceRun(bpf, program, request, sink, rootProcesses, launched);
+            bool descriptorCallsSent = Array.Exists(specs, s => s.Traced == EbpfArgumentSpecs.TrackOnly);
+            run = new EbpfTraceRun(bpf, program, request, sink, rootProcesses, launched, descriptorCallsSent);
             run._decoder.Observer = observer;
             if (launched is int stopped)
             {

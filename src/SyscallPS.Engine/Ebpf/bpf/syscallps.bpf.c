@@ -560,16 +560,24 @@ static __always_inline __u64 reg_arg(struct pt_regs *regs, __u32 k)
 #endif
 }
 
-/* A completed syscall's head; the arguments come from the registers, which still hold them at exit. */
-static __always_inline void fill_syscall(struct rec *r, struct task_struct *task, struct pt_regs *regs, __s32 nr,
-                                         __s64 ret, __u64 enter_ns, __u64 now)
+/* A syscall record's head (entry or completed call); the arguments come from the registers, which still hold
+ * them at exit. */
+static __always_inline void fill_call(struct rec *r, __u16 type, struct task_struct *task, struct pt_regs *regs,
+                                      __s32 nr, __s64 ret, __u64 enter_ns, __u64 exit_ns)
 {
-    fill_header(r, REC_SYSCALL, task, nr);
+    fill_header(r, type, task, nr);
     r->enter_ns = enter_ns;
-    r->exit_ns = now;
+    r->exit_ns = exit_ns;
     r->ret = ret;
     for (int k = 0; k < 6; k++)
         r->args[k] = reg_arg(regs, k);
+}
+
+/* A completed syscall's head. */
+static __always_inline void fill_syscall(struct rec *r, struct task_struct *task, struct pt_regs *regs, __s32 nr,
+                                         __s64 ret, __u64 enter_ns, __u64 now)
+{
+    fill_call(r, REC_SYSCALL, task, regs, nr, ret, enter_ns, now);
 }
 
 /*
@@ -600,13 +608,8 @@ __noinline int sps_enter_copies(__s64 nr, __u64 now)
     if (!buf)
         return -1;
     struct rec *r = (struct rec *)buf;
-    fill_header(r, REC_ENTRY, bpf_get_current_task_btf(), (__s32)nr);
+    fill_call(r, REC_ENTRY, bpf_get_current_task_btf(), regs, (__s32)nr, 0, now, 0);
     r->flags = spec->traced == TRACE_TRACK ? REC_HIDDEN : 0;
-    r->enter_ns = now;
-    r->exit_ns = 0;
-    r->ret = 0;
-    for (int i = 0; i < 6; i++)
-        r->args[i] = args[i];
     __u32 missed = 0;
     __u32 off = sizeof(struct rec);
     if (spec->flags & SPEC_SIGRETURN) {
@@ -679,12 +682,7 @@ __noinline int sps_exit_copies(__s64 ret, __u64 nr_missed, __u64 enter_ns)
     if (!buf)
         return 0;
     struct rec *r = (struct rec *)buf;
-    fill_header(r, REC_SYSCALL, bpf_get_current_task_btf(), (__s32)nr_missed);
-    r->enter_ns = enter_ns;
-    r->exit_ns = bpf_ktime_get_ns();
-    r->ret = ret;
-    for (int i = 0; i < 6; i++)
-        r->args[i] = args[i];
+    fill_syscall(r, bpf_get_current_task_btf(), regs, (__s32)nr_missed, ret, enter_ns, bpf_ktime_get_ns());
     __u32 off = sizeof(struct rec);
     if (missed)
         off = retry_strings(off, spec, args, missed);
