@@ -214,6 +214,9 @@ internal sealed unsafe class EbpfProgram : IDisposable
     /// <summary>Attaches the syscall programs: raw tracepoints, or the per-syscall ones of <paramref name="perSyscallNames"/>.</summary>
     internal void AttachSyscalls(IReadOnlyList<string>? perSyscallNames)
     {
+        // First the switch program, which keeps a syscall's entry when its task leaves the CPU in mid-call: a
+        // syscall program without it would lose the calls that block.
+        Attach("sps_switch");
         if (!PerSyscallTracepoints || perSyscallNames is null)
         {
             Attach("sps_raw_enter");

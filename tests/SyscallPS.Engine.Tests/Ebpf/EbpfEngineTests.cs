@@ -474,6 +474,85 @@ public sealed class EbpfEngineTests
         Assert.True(sleep.Duration > TimeSpan.FromMilliseconds(100));
     }
 
+    /// <summary>
+    /// The kernel program keeps a syscall's entry in a per-CPU slot and moves it to the task's storage when the task
+    /// is switched out in mid-call. Calls that block (sleeps, reads of an empty pipe) on threads that wake on either
+    /// CPU must each still come out paired, with their whole duration.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BlockingCallsOnManyThreads_KeepTheirEntryAcrossContextSwitches(bool perSyscallTracepoints)
+    {
+        Skip.If(SkipReason() is not null, SkipReason());
+        var exe = CompileC("ebpf-blocking", """
+            #include <pthread.h>
+            #include <time.h>
+            #include <unistd.h>
+
+            static int ping[2], pong[2];
+
+            static void *sleeper(void *arg)
+            {
+                struct timespec ms = { 0, 1000000 };
+                for (int i = 0; i < 25; i++)
+                    nanosleep(&ms, 0);
+                return arg;
+            }
+
+            static void *echo(void *arg)
+            {
+                char c;
+                for (int i = 0; i < 50; i++) {
+                    read(ping[0], &c, 1);
+                    write(pong[1], &c, 1);
+                }
+                return arg;
+            }
+
+            int main(void)
+            {
+                pipe(ping);
+                pipe(pong);
+                pthread_t t[4];
+                for (int i = 0; i < 3; i++)
+                    pthread_create(&t[i], 0, sleeper, 0);
+                pthread_create(&t[3], 0, echo, 0);
+                char c = 'x';
+                for (int i = 0; i < 50; i++) {
+                    write(ping[1], &c, 1);
+                    read(pong[0], &c, 1);
+                }
+                for (int i = 0; i < 4; i++)
+                    pthread_join(t[i], 0);
+                return 0;
+            }
+            """, "-pthread");
+        Skip.If(exe is null, "gcc is not installed");
+        var sink = new CollectingSink();
+        var request = new TraceRequest { FilePath = exe! };
+        if (perSyscallTracepoints)
+        {
+            request = new TraceRequest { FilePath = exe!, SyscallNumbers = Set("nanosleep", "clock_nanosleep", "read") };
+        }
+
+        using var run = Run(request, sink);
+        WaitDone(run);
+        Assert.Equal(0, run.ExitCode);
+        int pid = run.LaunchedProcessId!.Value;
+        var sleeps = sink.Events.Where(e => e.Syscall is "nanosleep" or "clock_nanosleep" && e.ThreadId != pid).ToList();
+        Assert.Equal(75, sleeps.Count);
+        Assert.All(sleeps, e => Assert.True(e.Succeeded && e.Duration >= TimeSpan.FromMilliseconds(1), e.ToString() + " took " + e.Duration));
+        Assert.Equal(3, sleeps.Select(e => e.ThreadId).Distinct().Count());
+
+        // 50 reads in the main thread and 50 in the echo thread, most of which wait for the other side.
+        var reads = sink.Events.Where(e => e.Syscall == "read" && e.Arguments[2].ToString() == "1").ToList();
+        Assert.Equal(100, reads.Count);
+        Assert.All(reads, e => Assert.Equal(1, e.ReturnValue));
+        Assert.Equal(50, reads.Count(e => e.ThreadId == pid));
+        Assert.Equal(0, sink.Events.Count(e => e.Kind == SyscallEventKind.Unfinished));
+    }
+
     [SkippableFact]
     public void CompatSyscalls_AreNotMisreportedWithTheSixtyFourBitTable()
     {

@@ -141,6 +141,21 @@ struct in_flight {
     __u32 traced;       /* the process filter passed once and needs no new look-up (no name filter) */
 };
 
+/*
+ * The syscall in flight of the task running on this CPU, and whether that task is traced. A syscall runs on
+ * one CPU from entry to exit unless its task is switched out, and sps_switch then moves the entry into the
+ * task's storage; so the common case needs no task-storage look-up (a helper call) at entry or at exit,
+ * only this per-CPU slot (inlined by the verifier).
+ */
+struct cpu_slot {
+    __u64 task;         /* the task the fields below describe; 0 after a context switch */
+    __u64 enter_ns;     /* its syscall in flight, 0 when none */
+    __s64 nr;
+    __u32 missed;
+    __u32 traced;       /* the process filter's verdict for task */
+    __u64 unwoken;      /* bytes written from this CPU since it last woke the consumer */
+};
+
 const volatile struct config cfg = {};
 
 struct {
@@ -193,6 +208,13 @@ struct {
     __type(value, __u8[SCRATCH_SIZE]);
 } sps_scratch SEC(".maps");
 
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct cpu_slot);
+} sps_cpu SEC(".maps");
+
 static __always_inline void count_drop(void)
 {
     __u32 zero = 0;
@@ -201,12 +223,20 @@ static __always_inline void count_drop(void)
         __sync_fetch_and_add(n, 1);
 }
 
-/* Batched wakeups: only the record that fills the ring past wake_bytes wakes the consumer, which
- * otherwise polls on a timer. A wakeup per record would cost the traced program more than the record. */
+/* Batched wakeups: a record wakes the consumer (which otherwise polls on a timer) only once wake_bytes have been
+ * written on its CPU since the last wakeup. A wakeup per record would cost the traced program more than the
+ * record; counting in the CPU slot costs less than asking the ring how full it is. */
 static __always_inline __u64 wake_flag(__u32 size)
 {
-    __u64 avail = bpf_ringbuf_query(&sps_events, BPF_RB_AVAIL_DATA);
-    return avail >= cfg.wake_bytes && avail < (__u64)cfg.wake_bytes + size + 16 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+    __u32 zero = 0;
+    struct cpu_slot *slot = bpf_map_lookup_elem(&sps_cpu, &zero);
+    if (!slot)
+        return BPF_RB_NO_WAKEUP;
+    slot->unwoken += size;
+    if (slot->unwoken < cfg.wake_bytes)
+        return BPF_RB_NO_WAKEUP;
+    slot->unwoken = 0;
+    return BPF_RB_FORCE_WAKEUP;
 }
 
 static __always_inline int name_allowed(char *comm)
@@ -626,6 +656,31 @@ __noinline int sps_enter_copies(__s64 nr, __u64 now)
     return (int)missed;
 }
 
+/* Whether the current task is traced: the process filter's verdict, kept in the task's storage (created for
+ * a traced task only) so it is worked out once per task, and in the CPU slot until the next switch. */
+static __always_inline int slot_traced(struct cpu_slot *slot, struct task_struct *task)
+{
+    if (slot->task == (__u64)task && !cfg.comm_filter)
+        return slot->traced;
+    /* A syscall of another task may still be recorded here if a switch was missed: it is not ours to take. */
+    slot->task = (__u64)task;
+    slot->enter_ns = 0;
+    struct in_flight *f = bpf_task_storage_get(&sps_flights, task, 0, 0);
+    int traced = f && f->traced;
+    if (!traced && process_traced(task->tgid)) {
+        if (!f)
+            f = bpf_task_storage_get(&sps_flights, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+        /* Without storage a switch in mid-call could not keep the entry: treat the task as untraced. */
+        if (f) {
+            /* A name filter is checked every time: exec and prctl(PR_SET_NAME) rename a task. */
+            f->traced = !cfg.comm_filter;
+            traced = 1;
+        }
+    }
+    slot->traced = traced;
+    return traced;
+}
+
 static __always_inline int on_enter(__s64 nr, struct pt_regs *regs)
 {
     if (nr < 0 || nr >= MAX_SYSCALLS)
@@ -639,17 +694,10 @@ static __always_inline int on_enter(__s64 nr, struct pt_regs *regs)
     if (task->thread_info.status & 0x0002 /* TS_COMPAT */)
         return 0;
 #endif
-    struct in_flight *f = bpf_task_storage_get(&sps_flights, task, 0, 0);
-    if (!f || !f->traced) {
-        if (!process_traced(task->tgid))
-            return 0;
-        if (!f)
-            f = bpf_task_storage_get(&sps_flights, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-        if (!f)
-            return 0;
-        /* A name filter is checked every time: exec and prctl(PR_SET_NAME) rename a task. */
-        f->traced = !cfg.comm_filter;
-    }
+    __u32 zero = 0;
+    struct cpu_slot *slot = bpf_map_lookup_elem(&sps_cpu, &zero);
+    if (!slot || !slot_traced(slot, task))
+        return 0;
     /* exit and exit_group have no result: never a failure. */
     if ((spec->flags & SPEC_NORETURN) && cfg.failed_only)
         return 0;
@@ -661,9 +709,9 @@ static __always_inline int on_enter(__s64 nr, struct pt_regs *regs)
             return 0;
         missed = (__u32)result;
     }
-    f->enter_ns = now;
-    f->nr = nr;
-    f->missed = (spec->flags & SPEC_EXEC) ? 0 : missed;
+    slot->enter_ns = now;
+    slot->nr = nr;
+    slot->missed = (spec->flags & SPEC_EXEC) ? 0 : missed;
     return 0;
 }
 
@@ -715,24 +763,26 @@ static __noinline __u64 read_word(__u64 addr, __u32 m)
     return word;
 }
 
-/* A syscall with one copy of under 8 bytes (dd's one-byte reads and writes).
- * i_n_nr: hidden << 48 | argument index << 40 | length << 32 | syscall number. */
-static __noinline int emit_tiny(struct pt_regs *regs, __u64 addr, __u64 i_n_nr, __s64 ret, __u64 enter_ns)
+/* A syscall with one copy of under 8 bytes (dd's one-byte reads and writes), from the argument i's address.
+ * i_n_nr: hidden << 48 | argument index i << 40 | length << 32 | syscall number. */
+static __noinline int emit_tiny(struct task_struct *task, struct pt_regs *regs, __u64 i_n_nr, __s64 ret, __u64 enter_ns)
 {
     __u32 m = (i_n_nr >> 32) & 7;
+    __u32 i = (i_n_nr >> 40) & 7;
+    __u64 addr = reg_arg(regs, i);
     __u64 word = read_word(addr, m);
     struct tiny_rec *tr = bpf_ringbuf_reserve(&sps_events, sizeof(*tr), 0);
     if (!tr) {
         count_drop();
         return 0;
     }
-    fill_syscall(&tr->head, bpf_get_current_task_btf(), regs, (__s32)i_n_nr, ret, enter_ns, bpf_ktime_get_ns());
+    fill_syscall(&tr->head, task, regs, (__s32)i_n_nr, ret, enter_ns, bpf_ktime_get_ns());
     __u32 size = sizeof(struct rec);
     if (!(word >> 63)) {
         ((__u64 *)tr->data)[0] = word;
         tr->blob.addr = addr;
         tr->blob.len = m;
-        tr->blob.arg = (i_n_nr >> 40) & 7;
+        tr->blob.arg = i;
         size += sizeof(struct blob) + 8;
     }
     tr->head.size = size;
@@ -787,18 +837,37 @@ static __noinline __u32 fd_inode(int fd)
 static __always_inline int on_exit(__s64 nr, __s64 ret, struct pt_regs *regs)
 {
     struct task_struct *task = bpf_get_current_task_btf();
-    struct in_flight *f = bpf_task_storage_get(&sps_flights, task, 0, 0);
-    if (!f || !f->enter_ns)
+    __u32 zero = 0;
+    struct cpu_slot *slot = bpf_map_lookup_elem(&sps_cpu, &zero);
+    if (!slot)
+        return 0;
+    __u64 enter_ns;
+    __s64 entry_nr;
+    __u32 missed;
+    if (slot->task == (__u64)task) {
+        /* The task has not left this CPU since its entry, if there was one. */
+        enter_ns = slot->enter_ns;
+        entry_nr = slot->nr;
+        missed = slot->missed;
+        slot->enter_ns = 0;
+    } else {
+        /* Switched out in mid-call: sps_switch has moved the entry to the task's storage. */
+        struct in_flight *f = bpf_task_storage_get(&sps_flights, task, 0, 0);
+        if (!f)
+            return 0;
+        enter_ns = f->enter_ns;
+        entry_nr = f->nr;
+        missed = f->missed;
+        f->enter_ns = 0;
+    }
+    if (!enter_ns)
         return 0;
     /* rt_sigreturn restores the registers, syscall number included (-1): take the one from entry. */
     int restored = nr == -1;
     if (restored)
-        nr = f->nr;
-    else if (f->nr != nr)
+        nr = entry_nr;
+    else if (entry_nr != nr)
         return 0;
-    __u64 enter_ns = f->enter_ns;
-    __u32 missed = f->missed;
-    f->enter_ns = 0;
     struct syscall_spec *spec = &sps_specs[(__u32)nr & (MAX_SYSCALLS - 1)];
     if (restored && !(spec->flags & SPEC_SIGRETURN))
         return 0;
@@ -828,7 +897,7 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, struct pt_regs *regs)
         __u64 addr = reg_arg(regs, i);
         __u32 n = len > 0 && len < SMALL_BLOB && addr ? (__u32)len : 0;
         if (n > 0 && n < 8)
-            return emit_tiny(regs, addr, ((__u64)hidden << 48) | ((__u64)i << 40) | ((__u64)n << 32) | (__u32)nr, ret, enter_ns);
+            return emit_tiny(task, regs, ((__u64)hidden << 48) | ((__u64)i << 40) | ((__u64)n << 32) | (__u32)nr, ret, enter_ns);
         if (n > 0)
             EMIT_DIRECT(struct small_rec, 0x3f);
         if (len > BLOB_MAX && len < BIG_BLOB && addr) {
@@ -895,6 +964,30 @@ SEC("tracepoint")
 int sps_tp_exit(struct sps_tp_exit_ctx *ctx)
 {
     return on_exit(ctx->nr, ctx->ret, (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()));
+}
+
+/* A task leaves this CPU: its syscall in flight, if any, moves to its storage (which a traced task has), and
+ * the slot forgets it, so the next task starts afresh. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sps_switch, bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state)
+{
+    __u32 zero = 0;
+    struct cpu_slot *slot = bpf_map_lookup_elem(&sps_cpu, &zero);
+    if (!slot)
+        return 0;
+    if (slot->enter_ns && slot->task == (__u64)prev) {
+        struct in_flight *f = bpf_task_storage_get(&sps_flights, prev, 0, 0);
+        if (f) {
+            f->enter_ns = slot->enter_ns;
+            f->nr = slot->nr;
+            f->missed = slot->missed;
+        } else {
+            count_drop();
+        }
+    }
+    slot->task = 0;
+    slot->enter_ns = 0;
+    return 0;
 }
 
 static __always_inline void fill_fork(struct rec *r, struct task_struct *parent, __u32 ctgid, __u64 now)
