@@ -25,6 +25,12 @@ internal sealed class PtraceRun : ITraceRun
     private readonly ITraceEventSink _sink;
     private readonly SyscallTable _table = SyscallTable.Current;
     private readonly Dictionary<int, Tracee> _tracees = [];
+
+    // Threads that wait4 reported before the fork/vfork/clone event that made them (it reports the newest
+    // tracee first, and a busy parent reaches its event stop late), with the status when that first report
+    // was already their death. Such a child must not become a tracee again at the event: the loop would
+    // wait for an exit that has been reported.
+    private readonly Dictionary<int, int?> _reportedBeforeCreation = [];
     private readonly Dictionary<int, string> _processNames = [];
     private readonly Dictionary<int, bool> _nameAllowed = [];
     private readonly System.Text.RegularExpressions.Regex[] _nameFilter;
@@ -310,6 +316,7 @@ internal sealed class PtraceRun : ITraceRun
             // A new child's first stop can arrive before its parent's fork event.
             t = new Tracee(tid, ProcFs.Tgid(tid));
             _tracees[tid] = t;
+            _reportedBeforeCreation[tid] = null;
         }
 
         return t;
@@ -387,11 +394,9 @@ internal sealed class PtraceRun : ITraceRun
             case Native.Ptrace.PTRACE_EVENT_VFORK:
             case Native.Ptrace.PTRACE_EVENT_CLONE:
                 long child = Native.Ptrace.GetEventMessage(t.Tid);
-                if (child > 0 && !_tracees.ContainsKey((int)child))
+                if (child > 0)
                 {
-                    int childTid = (int)child;
-                    int tgid = evt == Native.Ptrace.PTRACE_EVENT_CLONE ? ProcFs.Tgid(childTid) : childTid;
-                    _tracees[childTid] = new Tracee(childTid, tgid);
+                    OnCreated(t, (int)child, evt);
                 }
 
                 break;
@@ -419,6 +424,30 @@ internal sealed class PtraceRun : ITraceRun
         }
 
         Resume(t, 0);
+    }
+
+    /// <summary>A fork/vfork/clone event names a new thread: it becomes a tracee unless wait4 has reported it already.</summary>
+    private void OnCreated(Tracee parent, int childTid, int evt)
+    {
+        bool reportedEarly = _reportedBeforeCreation.Remove(childTid, out int? earlyDeath);
+        if (_tracees.ContainsKey(childTid) || (reportedEarly && earlyDeath is null))
+        {
+            return;   // already a tracee, or one that has come and gone
+        }
+
+        int tgid = evt == Native.Ptrace.PTRACE_EVENT_CLONE ? ProcFs.Tgid(childTid) : childTid;
+        _tracees[childTid] = new Tracee(childTid, tgid);
+        if (earlyDeath is int status)
+        {
+            // It died (SIGKILL) before its first stop, so before this event: report its end now that it is known.
+            // /proc no longer names it; a new process has its parent's name until it executes something.
+            if (tgid == childTid)
+            {
+                _processNames[childTid] = ProcessName(parent.Tgid);
+            }
+
+            OnGone(childTid, status);
+        }
     }
 
     private void OnSyscallStop(Tracee t)
@@ -618,6 +647,8 @@ internal sealed class PtraceRun : ITraceRun
     {
         if (!_tracees.Remove(tid, out var t))
         {
+            // Not (yet) a tracee: a new child that died before its parent's fork event came.
+            _reportedBeforeCreation[tid] = status;
             return;
         }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using SyscallPS.Tracing;
 using Xunit;
 
@@ -50,6 +52,26 @@ public class FollowTests
         Assert.Equal(0, session.ExitCode);
         var vfork = events.Single(e => e.Syscall == "vfork" && e.ProcessId == session.ProcessIds[0]);
         Assert.Contains(events, e => e.ProcessId == (int)vfork.ReturnValue && e.Syscall == "execve" && e.Kind == SyscallEventKind.Syscall && e.ReturnValue == 0);
+    }
+
+    [SkippableFact]
+    public void ChildrenThatDieBeforeTheirForkEventEndTheTrace()
+    {
+        // The fixture runs under sh, so it is not the tracer's own child: wait4 then reports a new child (the
+        // newest tracee) before its parent's fork event, and a child killed at once is reported dead first.
+        // Such a child used to become a tracee again at the fork event, and the trace waited for the limit.
+        const int children = 100;
+        var request = TraceHelper.Launch("/bin/sh", "-c", "\"$0\" \"$1\"; exit $?", Fixtures.Path("fork_killed_early"), children.ToString(CultureInfo.InvariantCulture));
+        var elapsed = Stopwatch.StartNew();
+        var (events, session) = TraceHelper.Run(request, TimeSpan.FromSeconds(20));
+        elapsed.Stop();
+
+        Assert.True(session.State == TraceSessionState.Completed, $"the trace should end when its processes end; it ended {session.State} after {elapsed.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal(0, session.ExitCode);
+
+        // Every child's death is reported, also those that came before the fork that made them.
+        var killed = events.Where(e => e.Kind == SyscallEventKind.Killed && e.Signal == "SIGKILL").ToList();
+        Assert.Equal(children, killed.Count);
     }
 
     [SkippableFact]
