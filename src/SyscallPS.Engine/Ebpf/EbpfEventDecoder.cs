@@ -324,26 +324,45 @@ internal sealed class EbpfEventDecoder
             return true;
         }
 
-        return Release(h => h.Tid == tid && h.Nanoseconds < beforeNanoseconds);
+        return Release(tid, -1, beforeNanoseconds);
     }
 
-    private bool ReleaseSignalsOf(int tgid) => _heldSignals.Count == 0 || Release(h => h.Tgid == tgid);
+    private bool ReleaseSignalsOf(int tgid) => _heldSignals.Count == 0 || Release(-1, tgid, long.MaxValue);
 
     /// <summary>Emits every held signal sent before <paramref name="nanoseconds"/> (CLOCK_MONOTONIC); false when the consumer has gone.</summary>
-    public bool ReleaseSignalsBefore(long nanoseconds) => _heldSignals.Count == 0 || Release(h => h.Nanoseconds < nanoseconds);
+    public bool ReleaseSignalsBefore(long nanoseconds) => _heldSignals.Count == 0 || Release(-1, -1, nanoseconds);
 
-    private bool Release(Predicate<HeldSignal> which)
+    /// <summary>
+    /// Emits, in their order, the held signals of thread <paramref name="tid"/> and process <paramref name="tgid"/>
+    /// (-1: any) sent before <paramref name="beforeNanoseconds"/>. No lambda: this runs once per record, and a
+    /// closure over the arguments would be allocated on every call, signals held or not.
+    /// </summary>
+    private bool Release(int tid, int tgid, long beforeNanoseconds)
     {
-        var due = _heldSignals.FindAll(which);
-        if (due.Count == 0)
+        List<SyscallEvent>? due = null;
+        int kept = 0;
+        for (int i = 0; i < _heldSignals.Count; i++)
+        {
+            var h = _heldSignals[i];
+            if ((tid < 0 || h.Tid == tid) && (tgid < 0 || h.Tgid == tgid) && h.Nanoseconds < beforeNanoseconds)
+            {
+                (due ??= []).Add(h.Event);
+            }
+            else
+            {
+                _heldSignals[kept++] = h;
+            }
+        }
+
+        if (due is null)
         {
             return true;
         }
 
-        _heldSignals.RemoveAll(which);
-        foreach (var h in due)
+        _heldSignals.RemoveRange(kept, _heldSignals.Count - kept);
+        foreach (var e in due)
         {
-            if (!_emit(h.Event))
+            if (!_emit(e))
             {
                 return false;
             }
@@ -432,11 +451,25 @@ internal sealed class EbpfEventDecoder
         var name = Comm(head);
         if (!_nameVerdicts.TryGetValue(name, out var verdict))
         {
-            verdict = Array.Exists(_namePatterns, r => r.IsMatch(name));
+            verdict = MatchesAny(_namePatterns, name);
             _nameVerdicts[name] = verdict;
         }
 
         return verdict;
+    }
+
+    // A loop, not Array.Exists with a lambda: a closure over the name would be allocated on every record.
+    private static bool MatchesAny(System.Text.RegularExpressions.Regex[] patterns, string name)
+    {
+        foreach (var pattern in patterns)
+        {
+            if (pattern.IsMatch(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A signal written by its sender, waiting for its place among the receiving thread's records.</summary>
