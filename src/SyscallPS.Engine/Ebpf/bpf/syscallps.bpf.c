@@ -967,9 +967,10 @@ int sps_tp_exit(struct sps_tp_exit_ctx *ctx)
 }
 
 /* A task leaves this CPU: its syscall in flight, if any, moves to its storage (which a traced task has), and
- * the slot forgets it, so the next task starts afresh. */
+ * the slot forgets it, so the next task starts afresh. Only the arguments every kernel since 5.17 passes are
+ * named (prev_state came in 5.18). */
 SEC("tp_btf/sched_switch")
-int BPF_PROG(sps_switch, bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state)
+int BPF_PROG(sps_switch, bool preempt, struct task_struct *prev)
 {
     __u32 zero = 0;
     struct cpu_slot *slot = bpf_map_lookup_elem(&sps_cpu, &zero);
