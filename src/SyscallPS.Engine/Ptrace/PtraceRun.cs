@@ -317,6 +317,10 @@ internal sealed class PtraceRun : ITraceRun
             t = new Tracee(tid, ProcFs.Tgid(tid));
             _tracees[tid] = t;
             _reportedBeforeCreation[tid] = null;
+
+            // Its name, read while it is stopped and /proc still has it: a child killed before any of its events
+            // needed the name would otherwise be reported nameless.
+            _ = ProcessName(t.Tgid);
         }
 
         return t;
@@ -443,10 +447,27 @@ internal sealed class PtraceRun : ITraceRun
             // /proc no longer names it; a new process has its parent's name until it executes something.
             if (tgid == childTid)
             {
-                _processNames[childTid] = ProcessName(parent.Tgid);
+                InheritName(parent, childTid);
             }
 
             OnGone(childTid, status);
+            return;
+        }
+
+        // Named now, while /proc has it: a kill before its first event would otherwise leave it nameless.
+        if (tgid == childTid && ProcessName(childTid).Length == 0)
+        {
+            InheritName(parent, childTid);
+        }
+    }
+
+    /// <summary>A new process has its parent's name until it executes something (PTRACE_EVENT_EXEC renames it).</summary>
+    private void InheritName(Tracee parent, int childTgid)
+    {
+        var name = ProcessName(parent.Tgid);
+        if (name.Length > 0)
+        {
+            _processNames[childTgid] = name;
         }
     }
 
@@ -608,8 +629,12 @@ internal sealed class PtraceRun : ITraceRun
     {
         if (!_processNames.TryGetValue(tgid, out var name))
         {
+            // Kept only when /proc answered: an empty name is no answer, and a later look may have one.
             name = ProcFs.Comm(tgid);
-            _processNames[tgid] = name;
+            if (name.Length > 0)
+            {
+                _processNames[tgid] = name;
+            }
         }
 
         return name;

@@ -72,6 +72,10 @@ public class FollowTests
         // Every child's death is reported, also those that came before the fork that made them.
         var killed = events.Where(e => e.Kind == SyscallEventKind.Killed && e.Signal == "SIGKILL").ToList();
         Assert.Equal(children, killed.Count);
+
+        // Named as their parent, whose name a new process has until it executes something: also those whose
+        // /proc entry was gone before any of their events needed the name.
+        Assert.All(killed, e => Assert.Equal("fork_killed_ear", e.ProcessName));
     }
 
     [SkippableFact]
