@@ -3,15 +3,13 @@
 # and the echo_fds chisel as -CaptureData, under both engines (the eBPF cases skip where it is unavailable).
 
 BeforeDiscovery {
-    $repo = (Resolve-Path "$PSScriptRoot/../..").Path
-    Import-Module $(if ($env:SYSCALLPS_MODULE) { $env:SYSCALLPS_MODULE } else { "$repo/SyscallPS.psd1" }) -Force
+    Import-Module $(& "$PSScriptRoot/ModuleUnderTest.ps1") -Force
     $ebpfWhy = [SyscallPS.Ebpf.EbpfEngine]::new().WhyUnavailable([SyscallPS.Tracing.TraceRequest]::new())
     $engines = @(@{ Engine = 'Ptrace'; Why = $null }, @{ Engine = 'Ebpf'; Why = $ebpfWhy })
 }
 
 BeforeAll {
-    $repo = (Resolve-Path "$PSScriptRoot/../..").Path
-    $module = if ($env:SYSCALLPS_MODULE) { $env:SYSCALLPS_MODULE } else { "$repo/SyscallPS.psd1" }
+    $module = & "$PSScriptRoot/ModuleUnderTest.ps1"
     Import-Module $module -Force
 }
 

@@ -3,15 +3,14 @@
 # they are added.
 
 BeforeDiscovery {
-    $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-    $manifestPath = if ($env:SYSCALLPS_MODULE) { $env:SYSCALLPS_MODULE } else { Join-Path $repoRoot 'SyscallPS.psd1' }
+    $manifestPath = & "$PSScriptRoot/ModuleUnderTest.ps1"
     $module = Import-Module $manifestPath -PassThru -ErrorAction Stop
     $script:CmdletCases = @($module.ExportedCmdlets.Keys | Sort-Object | ForEach-Object { @{ Name = $_ } })
 }
 
 BeforeAll {
     $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-    $script:ManifestPath = if ($env:SYSCALLPS_MODULE) { $env:SYSCALLPS_MODULE } else { Join-Path $RepoRoot 'SyscallPS.psd1' }
+    $script:ManifestPath = & "$PSScriptRoot/ModuleUnderTest.ps1"
     $script:Module = Import-Module $ManifestPath -PassThru -ErrorAction Stop
     Import-Module (Join-Path $RepoRoot 'build/MarkdownHelp.psm1') -Force
     # -WhatIf and -Confirm are documented like any parameter (as platyPS does); only the always-present common parameters are not.

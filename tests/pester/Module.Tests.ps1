@@ -1,9 +1,9 @@
 # The module as shipped: manifests, exported cmdlets, format views.
-# Imports $env:SYSCALLPS_MODULE (build.ps1 -Task Test points it at out/SyscallPS/SyscallPS.psd1), else <repo>/SyscallPS.psd1.
+# Imports the manifest ModuleUnderTest.ps1 names (the build output under build.ps1 -Task Test).
 
 BeforeAll {
     $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-    $script:ManifestPath = if ($env:SYSCALLPS_MODULE) { $env:SYSCALLPS_MODULE } else { Join-Path $RepoRoot 'SyscallPS.psd1' }
+    $script:ManifestPath = & "$PSScriptRoot/ModuleUnderTest.ps1"
     $script:Module = Import-Module $ManifestPath -PassThru -ErrorAction Stop
     $script:Manifest = Import-PowerShellDataFile -LiteralPath $ManifestPath
     $script:RootManifest = Import-PowerShellDataFile -LiteralPath (Join-Path $RepoRoot 'SyscallPS.psd1')

@@ -4,15 +4,14 @@
 # available (not root, no BTF, no libbpf) its half is skipped with the reason.
 
 BeforeDiscovery {
-    $repo = (Resolve-Path "$PSScriptRoot/../..").Path
-    Import-Module $(if ($env:SYSCALLPS_MODULE) { $env:SYSCALLPS_MODULE } else { "$repo/SyscallPS.psd1" }) -Force
+    Import-Module $(& "$PSScriptRoot/ModuleUnderTest.ps1") -Force
     $ebpfWhy = [SyscallPS.Ebpf.EbpfEngine]::new().WhyUnavailable([SyscallPS.Tracing.TraceRequest]::new())
     $engines = @(@{ Engine = 'Ptrace'; Why = $null }, @{ Engine = 'Ebpf'; Why = $ebpfWhy })
 }
 
 BeforeAll {
     $repo = (Resolve-Path "$PSScriptRoot/../..").Path
-    Import-Module $(if ($env:SYSCALLPS_MODULE) { $env:SYSCALLPS_MODULE } else { "$repo/SyscallPS.psd1" }) -Force
+    Import-Module $(& "$PSScriptRoot/ModuleUnderTest.ps1") -Force
     $fixtures = "$repo/tests/fixtures/bin"
     $ebpfWhy = [SyscallPS.Ebpf.EbpfEngine]::new().WhyUnavailable([SyscallPS.Tracing.TraceRequest]::new())
 

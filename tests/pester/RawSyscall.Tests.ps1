@@ -3,7 +3,7 @@
 
 BeforeAll {
     $script:Repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-    $script:ModulePath = if ($env:SYSCALLPS_MODULE) { $env:SYSCALLPS_MODULE } else { Join-Path $script:Repo 'SyscallPS.psd1' }
+    $script:ModulePath = & "$PSScriptRoot/ModuleUnderTest.ps1"
     Import-Module $script:ModulePath -Force -ErrorAction Stop
     $null = Get-SyscallInfo -Name getpid   # loads SyscallPS.Engine so its types resolve
     if (-not (Get-FormatData -TypeName SyscallPS.Raw.RawSyscallResult)) {
@@ -245,7 +245,7 @@ Describe 'Invoke-RawSyscall: completion' {
 
 Describe 'Invoke-RawSyscall: safety policy' {
     BeforeDiscovery {
-        $modulePath = if ($env:SYSCALLPS_MODULE) { $env:SYSCALLPS_MODULE } else { Join-Path $PSScriptRoot '../../SyscallPS.psd1' }
+        $modulePath = & "$PSScriptRoot/ModuleUnderTest.ps1"
         Import-Module $modulePath -ErrorAction Stop
         $null = Get-SyscallInfo -Name getpid
         $table = [SyscallPS.SyscallTable]::Current

@@ -11,7 +11,7 @@ BeforeDiscovery {
 
 BeforeAll {
     $repo = (Resolve-Path "$PSScriptRoot/../..").Path
-    $module = if ($env:SYSCALLPS_MODULE) { $env:SYSCALLPS_MODULE } else { "$repo/SyscallPS.psd1" }
+    $module = & "$PSScriptRoot/ModuleUnderTest.ps1"
     Import-Module $module -Force
     $fixtures = "$repo/tests/fixtures/bin"
     $PSDefaultParameterValues['Start-SyscallTrace:Engine'] = 'Ptrace'
