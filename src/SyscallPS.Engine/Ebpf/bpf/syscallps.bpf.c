@@ -215,6 +215,13 @@ struct {
     __type(value, struct cpu_slot);
 } sps_cpu SEC(".maps");
 
+/* This CPU's slot (the verifier inlines a per-CPU array look-up: no helper call). */
+static __always_inline struct cpu_slot *this_cpu_slot(void)
+{
+    __u32 zero = 0;
+    return bpf_map_lookup_elem(&sps_cpu, &zero);
+}
+
 static __always_inline void count_drop(void)
 {
     __u32 zero = 0;
@@ -228,8 +235,7 @@ static __always_inline void count_drop(void)
  * record; counting in the CPU slot costs less than asking the ring how full it is. */
 static __always_inline __u64 wake_flag(__u32 size)
 {
-    __u32 zero = 0;
-    struct cpu_slot *slot = bpf_map_lookup_elem(&sps_cpu, &zero);
+    struct cpu_slot *slot = this_cpu_slot();
     if (!slot)
         return BPF_RB_NO_WAKEUP;
     slot->unwoken += size;
@@ -694,8 +700,7 @@ static __always_inline int on_enter(__s64 nr, struct pt_regs *regs)
     if (task->thread_info.status & 0x0002 /* TS_COMPAT */)
         return 0;
 #endif
-    __u32 zero = 0;
-    struct cpu_slot *slot = bpf_map_lookup_elem(&sps_cpu, &zero);
+    struct cpu_slot *slot = this_cpu_slot();
     if (!slot || !slot_traced(slot, task))
         return 0;
     /* exit and exit_group have no result: never a failure. */
@@ -837,8 +842,7 @@ static __noinline __u32 fd_inode(int fd)
 static __always_inline int on_exit(__s64 nr, __s64 ret, struct pt_regs *regs)
 {
     struct task_struct *task = bpf_get_current_task_btf();
-    __u32 zero = 0;
-    struct cpu_slot *slot = bpf_map_lookup_elem(&sps_cpu, &zero);
+    struct cpu_slot *slot = this_cpu_slot();
     if (!slot)
         return 0;
     __u64 enter_ns;
@@ -972,8 +976,7 @@ int sps_tp_exit(struct sps_tp_exit_ctx *ctx)
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sps_switch, bool preempt, struct task_struct *prev)
 {
-    __u32 zero = 0;
-    struct cpu_slot *slot = bpf_map_lookup_elem(&sps_cpu, &zero);
+    struct cpu_slot *slot = this_cpu_slot();
     if (!slot)
         return 0;
     if (slot->enter_ns && slot->task == (__u64)prev) {
