@@ -31,7 +31,6 @@ public sealed class EbpfEngine : ITraceEngine
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(sink);
-        Validate(request);
         var bpf = Ready();
         if (request.IsLaunch)
         {
@@ -41,7 +40,8 @@ public sealed class EbpfEngine : ITraceEngine
             EbpfTraceRun run;
             try
             {
-                run = StartForStoppedProcess(bpf, request, pid, sink, DecodedObserver);
+                run = EbpfTraceRun.Start(bpf, request, sink, [pid], launched: pid, DecodedObserver);
+                Native.Signals.Kill(pid, Native.Signals.SIGCONT);
             }
             catch
             {
@@ -55,27 +55,9 @@ public sealed class EbpfEngine : ITraceEngine
             return run;
         }
 
-        var roots = request.SystemWide ? [] : ResolveProcesses(request.ProcessIds);
+        // A thread id stands for its whole process.
+        var roots = request.SystemWide ? [] : request.ProcessIds.Select(ProcFs.Tgid).Distinct().ToList();
         return EbpfTraceRun.Start(bpf, request, sink, roots, launched: null, DecodedObserver);
-    }
-
-    /// <summary>
-    /// Launch mode for a process started stopped (SIGSTOP before its exec): registers it as the root
-    /// process, attaches, then sends SIGCONT. On failure the process is left stopped for the caller to kill.
-    /// </summary>
-    internal ITraceRun StartForStoppedProcess(TraceRequest request, int pid, ITraceEventSink sink)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(sink);
-        Validate(request, ignoreLaunch: true);
-        return StartForStoppedProcess(Ready(), request, pid, sink, DecodedObserver);
-    }
-
-    private static EbpfTraceRun StartForStoppedProcess(Libbpf.Exports bpf, TraceRequest request, int pid, ITraceEventSink sink, Action<SyscallEvent, SyscallPS.Decoding.ITraceeMemory>? observer)
-    {
-        var run = EbpfTraceRun.Start(bpf, request, sink, [pid], launched: pid, observer);
-        Native.Signals.Kill(pid, Native.Signals.SIGCONT);
-        return run;
     }
 
     private static Libbpf.Exports Ready()
@@ -87,67 +69,6 @@ public sealed class EbpfEngine : ITraceEngine
         }
 
         return Libbpf.Get();
-    }
-
-    private static void Validate(TraceRequest request, bool ignoreLaunch = false)
-    {
-        int bytes = request.RingBufferBytes;
-        if (bytes < Environment.SystemPageSize || (bytes & (bytes - 1)) != 0)
-        {
-            throw new TraceException("InvalidBufferSize", TraceErrorKind.InvalidArgument,
-                $"The eBPF ring buffer size {bytes} is not a power of two of at least {Environment.SystemPageSize} bytes.",
-                "Give a power of two such as 16MB, 64MB or 256MB.", bytes);
-        }
-
-        bool launch = request.IsLaunch && !ignoreLaunch;
-        int targets = (launch ? 1 : 0) + (request.ProcessIds.Count > 0 ? 1 : 0) + (request.SystemWide ? 1 : 0);
-        if (targets == 0 && !ignoreLaunch)
-        {
-            throw new TraceException("NoTraceTarget", TraceErrorKind.InvalidArgument, "Nothing to trace: give a program, process ids, or -SystemWide.", "Use -FilePath, -ProcessId or -SystemWide.");
-        }
-
-        if (targets > 1)
-        {
-            throw new TraceException("ConflictingTraceTargets", TraceErrorKind.InvalidArgument, "A program, process ids and -SystemWide cannot be combined.", "Choose one of -FilePath, -ProcessId, -SystemWide.");
-        }
-
-        if (request.SyscallNumbers is { } set)
-        {
-            foreach (var n in set)
-            {
-                if (n < 0 || n >= EbpfArgumentSpecs.MaxSyscalls)
-                {
-                    throw new TraceException("InvalidSyscallNumber", TraceErrorKind.InvalidArgument, $"Syscall number {n} is outside 0..{EbpfArgumentSpecs.MaxSyscalls - 1}.", "Use syscall names from Get-Syscall.", n);
-                }
-            }
-        }
-    }
-
-    private static List<int> ResolveProcesses(IReadOnlyList<int> pids)
-    {
-        var tgids = new List<int>();
-        foreach (var pid in pids)
-        {
-            // A thread id stands for its whole process.
-            string? tgidLine = pid > 0 ? ProcFs.StatusField(pid, "Tgid") : null;
-            if (pid <= 0 || tgidLine is null)
-            {
-                throw new TraceException("ProcessNotFound", TraceErrorKind.NotFound, $"No process has the id {pid}.", "Check the id with Get-Process.", pid);
-            }
-
-            int tgid = int.Parse(tgidLine, CultureInfo.InvariantCulture);
-            if (tgid == Environment.ProcessId)
-            {
-                throw new TraceException("CannotTraceSelf", TraceErrorKind.InvalidArgument, "The tracer cannot trace its own process.", "Trace another process, or start a new pwsh and trace that.", pid);
-            }
-
-            if (!tgids.Contains(tgid))
-            {
-                tgids.Add(tgid);
-            }
-        }
-
-        return tgids;
     }
 
     private static TraceException? Unavailability()

@@ -15,9 +15,9 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
 
     // A consume returns after this many records, so a busy machine cannot keep the loop from checking Stop.
     private const int BatchLimit = 65536;
-    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
 
     private readonly EbpfProgram _program;
+    private readonly TimeSpan _stopGracePeriod;
     private readonly ITraceEventSink _sink;
     private readonly EbpfEventDecoder _decoder;
     private readonly bool _systemWide;
@@ -43,6 +43,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
     {
         _program = program;
         _sink = sink;
+        _stopGracePeriod = request.StopGracePeriod;
         _systemWide = request.SystemWide;
         _liveProcesses = [.. roots];
         LaunchedProcessId = launched;
@@ -164,7 +165,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
     }
 
     /// <inheritdoc />
-    public void Stop()
+    public void Stop(TraceStopReason reason)
     {
         if (_stopRequested)
         {
@@ -174,16 +175,15 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         _stopRequested = true;
         if (LaunchedProcessId is int pid && ExitCode is null)
         {
-            // As strace on Ctrl+C: the program it started gets the interrupt too.
-            Native.Signals.Kill(pid, Native.Signals.SIGINT);
+            Native.Signals.Kill(pid, TraceStop.SignalFor(reason));
         }
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        Stop();
-        Completion.Wait(TimeSpan.FromSeconds(10));
+        Stop(TraceStopReason.Requested);
+        Completion.Wait(_stopGracePeriod + TraceStop.KillWait + TimeSpan.FromSeconds(5));
     }
 
     private static (EbpfConfig Config, List<string> ExactNames) BuildConfig(TraceRequest request)
@@ -283,6 +283,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
     private void ConsumeLoop()
     {
         DateTime? stopDeadline = null;
+        bool killSent = false;
         try
         {
             // Mapped here, not in Start: mapping a 64 MiB ring takes milliseconds, and meanwhile the traced
@@ -315,10 +316,25 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
 
                 if (_stopRequested)
                 {
-                    stopDeadline ??= DateTime.UtcNow + (LaunchedProcessId is null ? TimeSpan.Zero : StopGrace);
-                    if (DateTime.UtcNow >= stopDeadline)
+                    // Attached processes run on. A launched program was sent its signal and is traced while it
+                    // ends (its last calls and its death are reported); past the grace period it gets SIGKILL.
+                    // What it leaves running runs on untraced.
+                    if (LaunchedProcessId is not int launched || ExitCode is not null)
                     {
                         break;
+                    }
+
+                    stopDeadline ??= DateTime.UtcNow + _stopGracePeriod;
+                    if (DateTime.UtcNow >= stopDeadline)
+                    {
+                        if (killSent)
+                        {
+                            break;
+                        }
+
+                        Native.Signals.Kill(launched, Native.Signals.SIGKILL);
+                        killSent = true;
+                        stopDeadline = DateTime.UtcNow + TraceStop.KillWait;
                     }
                 }
             }

@@ -53,11 +53,18 @@ internal sealed class PtraceRun : ITraceRun
     private readonly FdTable _fds = new() { ResolveLive = true };
     private readonly bool _fdCallsHidden;
 
+    // The sentinel child that Stop kills to wake wait4. Guarded by _sentinelGate: the tracer thread clears the pid
+    // under it before reaping, so Stop never signals a reaped (reusable) pid, nor pid 0 (kill(0) is the whole group).
+    private readonly object _sentinelGate = new();
     private int _sentinelPid;
     private int _launchedPid;
-    private volatile int _stopSignal;   // 0 while tracing; else the signal for launched programs (-1: none)
+    private volatile int _stopReason = NotStopping;
+    private long _stopSignalSentAt;   // Stopwatch ticks; 0 until a stopped launched program was sent its signal
+    private long _killSentAt;
     private bool _useRegisterFallback;
     private int? _exitCode;
+
+    private const int NotStopping = -1;
 
     internal PtraceRun(TraceRequest request, ITraceEventSink sink, string? launchPath, bool[]? reported, bool forceRegisterFallback)
     {
@@ -71,7 +78,9 @@ internal sealed class PtraceRun : ITraceRun
         _seccomp = launchPath is not null && reported is not null;
         _nameFilter = request.ProcessNames.Select(WildcardPattern.ToRegex).ToArray();
         _fdCallsHidden = reported is not null || _nameFilter.Length > 0;
-        _options = SeizeOptions | (request.FollowChildren ? FollowOptions : 0);
+        // A launched program is this trace's to end: if the tracer dies without ending it (pwsh killed), the kernel
+        // kills it, rather than leave it running where every call under the seccomp filter fails with ENOSYS.
+        _options = SeizeOptions | (request.FollowChildren ? FollowOptions : 0) | (launchPath is not null ? Native.Ptrace.PTRACE_O_EXITKILL : 0);
         _execve = NumberOf("execve");
         _execveat = NumberOf("execveat");
         _exit = NumberOf("exit");
@@ -111,23 +120,28 @@ internal sealed class PtraceRun : ITraceRun
     }
 
     /// <inheritdoc />
-    public void Stop() => Stop(Signals.SIGTERM);
-
-    /// <summary>Ends the trace; launched programs get <paramref name="signalForLaunched"/> after detaching (0: none).</summary>
-    internal void Stop(int signalForLaunched)
+    public void Stop(TraceStopReason reason)
     {
-        if (Interlocked.CompareExchange(ref _stopSignal, signalForLaunched == 0 ? -1 : signalForLaunched, 0) == 0 && _sentinelPid > 0)
+        if (Interlocked.CompareExchange(ref _stopReason, (int)reason, NotStopping) != NotStopping)
+        {
+            return;
+        }
+
+        lock (_sentinelGate)
         {
             // The tracer thread sleeps in wait4; the sentinel child's death wakes it.
-            Signals.Kill(_sentinelPid, Signals.SIGKILL);
+            if (_sentinelPid > 0)
+            {
+                Signals.Kill(_sentinelPid, Signals.SIGKILL);
+            }
         }
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        Stop();
-        _completion.Task.Wait(TimeSpan.FromSeconds(10));
+        Stop(TraceStopReason.Requested);
+        _completion.Task.Wait(_request.StopGracePeriod + TraceStop.KillWait + TimeSpan.FromSeconds(5));
     }
 
     private int NumberOf(string name) => _table.TryGetByName(name, out var info) ? info.Number : -1;
@@ -140,7 +154,12 @@ internal sealed class PtraceRun : ITraceRun
     {
         try
         {
-            _sentinelPid = Spawn.Start(ProgramResolver.Launcher(), ["syscallps-launch", "--pause"]);
+            int sentinel = Spawn.Start(ProgramResolver.Launcher(), ["syscallps-launch", "--pause"]);
+            lock (_sentinelGate)
+            {
+                _sentinelPid = sentinel;
+            }
+
             if (_launchPath is not null)
             {
                 Launch(_launchPath);
@@ -166,6 +185,9 @@ internal sealed class PtraceRun : ITraceRun
         }
         catch (Exception ex)
         {
+            // The trace cannot go on: a launched program ends with it (detached under its seccomp filter, it
+            // would fail every filtered call), attached processes are released.
+            SignalLaunched(Signals.SIGKILL);
             ReleaseAll();
             _completion.TrySetException(ex);
             return;
@@ -245,8 +267,7 @@ internal sealed class PtraceRun : ITraceRun
         }
         catch
         {
-            // Release what was attached before the failure; nothing may stay traced.
-            _stopSignal = -1;
+            // ThreadMain releases what was attached before the failure; nothing may stay traced.
             throw;
         }
     }
@@ -281,13 +302,25 @@ internal sealed class PtraceRun : ITraceRun
     {
         while (_tracees.Count > 0)
         {
-            if (_stopSignal != 0)
+            int flags = Wait.__WALL | Wait.__WNOTHREAD;
+            if (_stopReason != NotStopping)
             {
-                ReleaseAll();
-                return;
+                if (!StopStep())
+                {
+                    return;
+                }
+
+                // Ending a launched program has deadlines: poll.
+                flags |= Wait.WNOHANG;
             }
 
-            int tid = Wait.Wait4(-1, out int status, Wait.__WALL | Wait.__WNOTHREAD);
+            int tid = Wait.Wait4(-1, out int status, flags);
+            if (tid == 0)
+            {
+                Thread.Sleep(1);
+                continue;
+            }
+
             if (tid < 0)
             {
                 int errno = NativeSyscalls.LastErrno;
@@ -299,13 +332,86 @@ internal sealed class PtraceRun : ITraceRun
                 return;   // ECHILD: nothing left to wait for
             }
 
-            if (tid == _sentinelPid)
+            if (IsSentinel(tid))
             {
-                _sentinelPid = 0;
                 continue;
             }
 
             Handle(tid, status);
+        }
+    }
+
+    /// <summary>
+    /// One step of ending the trace once Stop was asked; false when nothing is left to wait for. Attached
+    /// processes are detached at once. A launched program gets its signal and stays traced while it ends, so its
+    /// last calls, the signal and its death are reported; it is sent SIGKILL if it outlives the grace period.
+    /// What it leaves running is detached, except under the seccomp filter: the filter stays with every
+    /// descendant and fails each filtered call with ENOSYS once nobody traces it, so those get the signals too.
+    /// </summary>
+    private bool StopStep()
+    {
+        if (_launchedPid == 0 || (_exitCode is not null && !_seccomp))
+        {
+            ReleaseAll();
+            return false;
+        }
+
+        long now = Stopwatch.GetTimestamp();
+        if (_stopSignalSentAt == 0)
+        {
+            SignalLaunched(TraceStop.SignalFor((TraceStopReason)_stopReason));
+            _stopSignalSentAt = now;
+        }
+        else if (_killSentAt == 0 && Stopwatch.GetElapsedTime(_stopSignalSentAt, now) >= _request.StopGracePeriod)
+        {
+            SignalLaunched(Signals.SIGKILL);
+            _killSentAt = now;
+        }
+        else if (_killSentAt != 0 && Stopwatch.GetElapsedTime(_killSentAt, now) >= TraceStop.KillWait)
+        {
+            // Not dead long after SIGKILL (an uninterruptible sleep): stop waiting. Exit-kill ends what is still
+            // traced when this thread ends.
+            ReleaseAll();
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Sends <paramref name="signal"/> to the launched program (while it lives) and, under the seccomp filter, to every traced process.</summary>
+    private void SignalLaunched(int signal)
+    {
+        if (_launchedPid == 0)
+        {
+            return;
+        }
+
+        if (_exitCode is null)
+        {
+            Signals.Kill(_launchedPid, signal);
+        }
+
+        if (_seccomp)
+        {
+            foreach (var tgid in _tracees.Values.Select(t => t.Tgid).Where(p => p != _launchedPid).Distinct().ToList())
+            {
+                Signals.Kill(tgid, signal);
+            }
+        }
+    }
+
+    /// <summary>True when wait4 reported the sentinel's death (it is reaped by then): it is forgotten.</summary>
+    private bool IsSentinel(int tid)
+    {
+        lock (_sentinelGate)
+        {
+            if (tid != _sentinelPid || tid == 0)
+            {
+                return false;
+            }
+
+            _sentinelPid = 0;
+            return true;
         }
     }
 
@@ -603,7 +709,7 @@ internal sealed class PtraceRun : ITraceRun
     {
         if (!_sink.Write(ev))
         {
-            Stop(Signals.SIGTERM);
+            Stop(TraceStopReason.Requested);
         }
     }
 
@@ -721,7 +827,6 @@ internal sealed class PtraceRun : ITraceRun
     /// <summary>
     /// Detaches every tracee so it runs on untraced. Each must be in a ptrace-stop to detach: interrupt the
     /// running ones, then detach each at its next stop, handing back any signal that stop was delivering.
-    /// Launched programs then get the stop signal, as strace does when it is interrupted.
     /// </summary>
     private void ReleaseAll()
     {
@@ -756,9 +861,8 @@ internal sealed class PtraceRun : ITraceRun
                 break;
             }
 
-            if (tid == _sentinelPid)
+            if (IsSentinel(tid))
             {
-                _sentinelPid = 0;
                 continue;
             }
 
@@ -780,44 +884,21 @@ internal sealed class PtraceRun : ITraceRun
             Native.Ptrace.Call(Native.Ptrace.PTRACE_DETACH, tid, 0, signalDelivery ? sig : 0);
             _tracees.Remove(tid);
         }
-
-        int launchedSignal = _stopSignal;
-        if (_launchedPid > 0 && launchedSignal > 0 && _exitCode is null)
-        {
-            Signals.Kill(_launchedPid, launchedSignal);
-            ReapLaunched();
-        }
-    }
-
-    /// <summary>The launched program is this thread's child: collect its exit status so no zombie stays behind.</summary>
-    private void ReapLaunched()
-    {
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromSeconds(3))
-        {
-            int r = Wait.Wait4(_launchedPid, out int status, Wait.WNOHANG | Wait.__WNOTHREAD);
-            if (r == _launchedPid)
-            {
-                _exitCode = Wait.IfSignaled(status) ? 128 + Wait.TermSig(status) : Wait.ExitStatus(status);
-                return;
-            }
-
-            if (r < 0)
-            {
-                return;
-            }
-
-            Thread.Sleep(5);
-        }
     }
 
     private void ReapSentinel()
     {
-        if (_sentinelPid > 0)
+        int pid;
+        lock (_sentinelGate)
         {
-            Signals.Kill(_sentinelPid, Signals.SIGKILL);
-            Wait.Wait4(_sentinelPid, out _, Wait.__WNOTHREAD);
+            pid = _sentinelPid;
             _sentinelPid = 0;
+        }
+
+        if (pid > 0)
+        {
+            Signals.Kill(pid, Signals.SIGKILL);
+            Wait.Wait4(pid, out _, Wait.__WNOTHREAD);
         }
     }
 

@@ -25,8 +25,32 @@ public interface ITraceRun : IDisposable
     /// <summary>Events the engine had to drop (kernel ring buffer full).</summary>
     long LostEvents { get; }
 
-    /// <summary>Asks the engine to end: detach attached processes; for launched ones, as strace does on Ctrl+C.</summary>
-    void Stop();
+    /// <summary>
+    /// Asks the engine to end: attached processes are released and run on. A launched program is sent
+    /// <see cref="TraceStop.SignalFor"/> the reason and traced while it ends (its last calls and its death are
+    /// reported), then killed if it outlives <see cref="TraceRequest.StopGracePeriod"/>. Only the first call counts.
+    /// </summary>
+    void Stop(TraceStopReason reason);
+}
+
+/// <summary>Why a trace is asked to end; it decides the signal a launched program gets.</summary>
+public enum TraceStopReason
+{
+    /// <summary>Stop-SyscallTrace, -Duration, the end of the pipeline, PowerShell exiting: a launched program gets SIGTERM.</summary>
+    Requested,
+
+    /// <summary>Ctrl+C: a launched program gets SIGINT, as under strace.</summary>
+    Interrupted,
+}
+
+/// <summary>The stop rules both engines share.</summary>
+public static class TraceStop
+{
+    /// <summary>The signal a launched program gets when its trace is stopped for <paramref name="reason"/>.</summary>
+    public static int SignalFor(TraceStopReason reason) => reason == TraceStopReason.Interrupted ? Native.Signals.SIGINT : Native.Signals.SIGTERM;
+
+    /// <summary>How long a launched program that was sent SIGKILL may take to be reported dead before the engine gives up waiting.</summary>
+    internal static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>One tracing back end (ptrace, eBPF). All engines produce <see cref="SyscallEvent"/> objects.</summary>
@@ -38,6 +62,9 @@ public interface ITraceEngine
     /// <summary>Null when the engine can serve the request on this machine, else why not.</summary>
     string? WhyUnavailable(TraceRequest request);
 
-    /// <summary>Starts tracing. Throws <see cref="TraceException"/> for bad input before anything runs; returns once the tracees are under trace.</summary>
+    /// <summary>
+    /// Starts tracing a request that <see cref="TraceRequestValidator"/> has accepted for this engine; returns once
+    /// the tracees are under trace. Throws <see cref="TraceException"/> when starting fails, with nothing left running.
+    /// </summary>
     ITraceRun Start(TraceRequest request, ITraceEventSink sink);
 }

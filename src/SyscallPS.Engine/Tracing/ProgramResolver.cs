@@ -30,6 +30,12 @@ internal static class ProgramResolver
         if (filePath.Contains('/', StringComparison.Ordinal))
         {
             var full = System.IO.Path.GetFullPath(filePath, workingDirectory);
+            if (Directory.Exists(full))
+            {
+                throw new TraceException("ProgramIsDirectory", TraceErrorKind.InvalidArgument,
+                    $"'{full}' is a directory, not a program.", "Give the path of a program file; Get-ChildItem lists what the directory holds.", filePath);
+            }
+
             if (File.Exists(full))
             {
                 found = full;

@@ -17,6 +17,9 @@ public enum TraceErrorKind
 
     /// <summary>The engine failed while tracing.</summary>
     EngineFailure,
+
+    /// <summary>Writing a file failed (disk full, I/O error).</summary>
+    WriteError,
 }
 
 /// <summary>A trace error with a stable id (for <c>$Error[0].FullyQualifiedErrorId</c>) and a hint saying what to do next.</summary>

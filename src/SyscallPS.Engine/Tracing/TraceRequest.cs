@@ -60,6 +60,12 @@ public sealed class TraceRequest
     /// <summary>eBPF ring buffer size in bytes (a power of two).</summary>
     public int RingBufferBytes { get; init; } = 64 << 20;
 
+    /// <summary>
+    /// When a trace of a launched program is stopped, how long the program may take to end after its signal
+    /// (SIGTERM, or SIGINT for Ctrl+C) before it is sent SIGKILL, as <c>timeout -k</c> does.
+    /// </summary>
+    public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>True when the request launches a program.</summary>
     public bool IsLaunch => FilePath is not null;
 }

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using SyscallPS.Ptrace;
+using System.Runtime.InteropServices;
 
 namespace SyscallPS.Tracing;
 
@@ -35,10 +35,15 @@ public sealed class TraceSession : IDisposable
     /// </summary>
     private const int QueueCapacity = 1024;
 
+    // Task.Delay waits at most about 49.7 days at a time; a longer -Duration is waited in steps.
+    private static readonly TimeSpan LongestDelay = TimeSpan.FromDays(40);
+
     private static readonly ConcurrentDictionary<int, TraceSession> Registry = new();
     private static int _lastId;
+    private static PosixSignalRegistration[]? _shellEndingSignals;
 
     private readonly EventQueue _queue;
+    private readonly object _stateGate = new();
     private readonly CancellationTokenSource _durationTimer = new();
     private ITraceRun? _run;
     private EventSpool? _spool;
@@ -100,8 +105,11 @@ public sealed class TraceSession : IDisposable
     /// <summary>When it ended, or null.</summary>
     public DateTime? EndTime { get; private set; }
 
-    /// <summary>The failure, when <see cref="State"/> is Failed.</summary>
-    public string? Error { get; private set; }
+    /// <summary>The failure's message, when <see cref="State"/> is Failed.</summary>
+    public string? Error => Failure?.Message;
+
+    /// <summary>The failure, with its stable error id, when <see cref="State"/> is Failed.</summary>
+    public TraceException? Failure { get; private set; }
 
     /// <summary>True for a background (<c>-AsJob</c>) session.</summary>
     public bool IsBackground => _spool is not null;
@@ -133,7 +141,11 @@ public sealed class TraceSession : IDisposable
             {
                 while (_queue.TryTake(out var e))
                 {
-                    _capture?.Write(e);
+                    if (_capture is not null)
+                    {
+                        WriteCapture(e);
+                    }
+
                     yield return e;
                 }
             }
@@ -145,7 +157,7 @@ public sealed class TraceSession : IDisposable
                 _queue.Abandon();
             }
 
-            _capture?.Dispose();
+            CloseCapture();
         }
     }
 
@@ -165,6 +177,7 @@ public sealed class TraceSession : IDisposable
     public static TraceSession Start(TraceRequest request, int backgroundCapacity, TimeSpan? duration, Func<TraceRequest, (ITraceEngine Engine, string Reason)>? chooseEngine = null, string? outFile = null)
     {
         var (engine, reason) = (chooseEngine ?? EngineSelector.Choose)(request);
+        TraceRequestValidator.Validate(request, engine.Kind);
         var session = new TraceSession(request, engine.Kind, reason);
         if (backgroundCapacity > 0)
         {
@@ -194,6 +207,7 @@ public sealed class TraceSession : IDisposable
             throw;
         }
 
+        WatchShellEnding();
         session.State = TraceSessionState.Running;
         Registry[session.Id] = session;
         var watch = session.WatchAsync();
@@ -204,8 +218,14 @@ public sealed class TraceSession : IDisposable
             var pumped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             new Thread(() =>
             {
-                session.Pump();
-                pumped.SetResult();
+                try
+                {
+                    session.Pump();
+                }
+                finally
+                {
+                    pumped.SetResult();
+                }
             })
             { IsBackground = true, Name = $"SyscallPS session {session.Id} pump" }.Start();
             session.Completion = Task.WhenAll(watch, pumped.Task);
@@ -213,24 +233,21 @@ public sealed class TraceSession : IDisposable
 
         if (duration is { } d && d > TimeSpan.Zero)
         {
-            _ = Task.Delay(d, session._durationTimer.Token).ContinueWith(_ => session.Stop(), TaskScheduler.Default);
+            _ = session.StopAfterAsync(d);
         }
 
         return session;
     }
 
-    /// <summary>Ends tracing: attached processes are detached and keep running; launched ones get <paramref name="signalForLaunched"/> (SIGTERM by default; SIGINT for Ctrl+C).</summary>
-    public void Stop(int signalForLaunched = 15)
+    /// <summary>
+    /// Ends tracing: attached processes are detached and keep running; a launched program gets SIGTERM (SIGINT
+    /// for <see cref="TraceStopReason.Interrupted"/>), is traced while it ends, and is killed if it outlives
+    /// <see cref="TraceRequest.StopGracePeriod"/>.
+    /// </summary>
+    public void Stop(TraceStopReason reason = TraceStopReason.Requested)
     {
         _stopRequested = true;
-        if (_run is PtraceRun p)
-        {
-            p.Stop(signalForLaunched);
-        }
-        else
-        {
-            _run?.Stop();
-        }
+        _run?.Stop(reason);
     }
 
     /// <summary>Reads the events a background session holds, from sequence number <paramref name="next"/> on.</summary>
@@ -242,10 +259,27 @@ public sealed class TraceSession : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        Stop();
+        Stop(TraceStopReason.Requested);
         _durationTimer.Cancel();
         _run?.Dispose();
         _durationTimer.Dispose();
+    }
+
+    private async Task StopAfterAsync(TimeSpan duration)
+    {
+        try
+        {
+            for (var left = duration; left > TimeSpan.Zero; left -= LongestDelay)
+            {
+                await Task.Delay(left < LongestDelay ? left : LongestDelay, _durationTimer.Token).ConfigureAwait(false);
+            }
+
+            Stop(TraceStopReason.Requested);
+        }
+        catch (OperationCanceledException)
+        {
+            // The trace ended first.
+        }
     }
 
     private async Task WatchAsync()
@@ -253,12 +287,14 @@ public sealed class TraceSession : IDisposable
         try
         {
             await _run!.Completion.ConfigureAwait(false);
-            State = _stopRequested ? TraceSessionState.Stopped : TraceSessionState.Completed;
+            lock (_stateGate)
+            {
+                State = Failure is not null ? TraceSessionState.Failed : _stopRequested ? TraceSessionState.Stopped : TraceSessionState.Completed;
+            }
         }
         catch (Exception ex)
         {
-            Error = ex.Message;
-            State = TraceSessionState.Failed;
+            Fail(ex as TraceException ?? new TraceException("TraceFailed", TraceErrorKind.EngineFailure, "The trace failed: " + ex.Message, "Run again with -Verbose; report the message if it persists.", this, ex));
         }
         finally
         {
@@ -277,12 +313,118 @@ public sealed class TraceSession : IDisposable
 
     private void Pump()
     {
-        foreach (var e in ReadEvents(CancellationToken.None))
+        try
         {
-            _spool!.Add(e);
+            foreach (var e in ReadEvents(CancellationToken.None))
+            {
+                _spool!.Add(e);
+            }
+        }
+        catch (Exception ex)
+        {
+            // On this thread an exception would end the whole PowerShell process: the session carries it.
+            if (ex is not TraceException)
+            {
+                Fail(new TraceException("SessionPumpFailed", TraceErrorKind.EngineFailure, "Storing the session's events failed: " + ex.Message, "Report this as a bug with the command you ran.", this, ex));
+            }
+        }
+        finally
+        {
+            _spool!.Complete();
+        }
+    }
+
+    /// <summary>Marks the session failed with <paramref name="failure"/> (the first failure wins) and ends its trace.</summary>
+    private void Fail(TraceException failure)
+    {
+        lock (_stateGate)
+        {
+            Failure ??= failure;
+            State = TraceSessionState.Failed;
         }
 
-        _spool!.Complete();
+        Stop(TraceStopReason.Requested);
+    }
+
+    private void WriteCapture(SyscallEvent e)
+    {
+        try
+        {
+            _capture!.Write(e);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw CaptureFailed(ex);
+        }
+    }
+
+    private void CloseCapture()
+    {
+        var capture = Interlocked.Exchange(ref _capture, null);
+        try
+        {
+            capture?.Dispose();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw CaptureFailed(ex);
+        }
+    }
+
+    /// <summary>A capture write failed: the session fails with CaptureWriteFailed and its trace ends the normal way.</summary>
+    private TraceException CaptureFailed(Exception ex)
+    {
+        var failure = new TraceException("CaptureWriteFailed", TraceErrorKind.WriteError,
+            $"Writing the capture file '{OutFile}' failed: {ex.Message}",
+            "Free space on its file system or choose another -OutFile; the file holds the events written before the failure.", OutFile, ex);
+        var capture = Interlocked.Exchange(ref _capture, null);
+        try
+        {
+            capture?.Dispose();
+        }
+        catch (Exception again) when (again is IOException or UnauthorizedAccessException)
+        {
+            // The same failure again while closing: already reported.
+        }
+
+        Fail(failure);
+        return Failure!;
+    }
+
+    /// <summary>
+    /// When PowerShell is being ended (SIGTERM, or its terminal hung up) every session ends through its normal
+    /// stop path before the process goes: launched programs get their signal, attached ones are released. The
+    /// default action (the process ends) follows.
+    /// </summary>
+    private static void WatchShellEnding()
+    {
+        lock (Registry)
+        {
+            _shellEndingSignals ??=
+            [
+                PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnShellEnding),
+                PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnShellEnding),
+            ];
+        }
+    }
+
+    private static void OnShellEnding(PosixSignalContext context)
+    {
+        var running = Registry.Values.Where(s => !s.Completion.IsCompleted).ToList();
+        foreach (var session in running)
+        {
+            session.Stop(TraceStopReason.Requested);
+        }
+
+        var longest = running.Select(s => s.Request.StopGracePeriod).DefaultIfEmpty(TimeSpan.Zero).Max();
+        try
+        {
+            Task.WaitAll(running.Select(s => s.Completion).ToArray(), longest + TraceStop.KillWait + TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException)
+        {
+            // Failed sessions have still ended.
+        }
     }
 
     /// <summary>Counts events and applies back-pressure: the tracer waits while the consumer is behind.</summary>

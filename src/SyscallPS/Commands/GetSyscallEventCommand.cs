@@ -119,6 +119,11 @@ public sealed class GetSyscallEventCommand : PSCmdlet
             {
                 WriteWarning($"Session {session.Id}: the engine lost {session.LostCount} events (kernel buffer full).");
             }
+
+            if (session.Failure is { } failure)
+            {
+                WriteError(TraceErrors.From(failure));
+            }
         }
     }
 

@@ -14,8 +14,6 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     private const string LaunchSet = "Launch";
     private const string AttachSet = "Attach";
     private const string SystemWideSet = "SystemWide";
-    private const int SIGINT = 2;
-    private const int SIGTERM = 15;
 
     private readonly List<int> _processIds = [];
     private readonly CancellationTokenSource _cancel = new();
@@ -183,16 +181,38 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
             return;
         }
 
+        PipelineStoppedException? stoppedDownstream = null;
         try
         {
             foreach (var e in _session.ReadEvents(_cancel.Token))
             {
-                WriteObject(e);
+                try
+                {
+                    WriteObject(e);
+                }
+                catch (PipelineStoppedException stopped)
+                {
+                    stoppedDownstream = stopped;
+                    throw;
+                }
             }
         }
         catch (OperationCanceledException) when (_interrupted)
         {
             // Ctrl+C: StopProcessing has asked the engine to end; the finally below waits for it.
+        }
+        catch (TraceException ex) when (stoppedDownstream is not null)
+        {
+            // The session failed (a capture write) while a downstream command (Select-Object -First) was ending
+            // the pipeline: PowerShell would drop a terminating error now, so the error stream carries it, and the
+            // pipeline still ends the way that command asked.
+            WriteError(TraceErrors.From(ex));
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(stoppedDownstream).Throw();
+        }
+        catch (TraceException ex)
+        {
+            // A failure of the session itself (a capture write); the trace has been stopped the normal way.
+            ThrowTerminatingError(TraceErrors.From(ex));
         }
         finally
         {
@@ -210,9 +230,9 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
             WriteWarning($"The {_session.Engine} engine lost {_session.LostCount} events (kernel ring buffer full); see the Lost records in the stream. A larger -RingBufferSize or a -Syscall filter helps.");
         }
 
-        if (_session.State == TraceSessionState.Failed)
+        if (_session.Failure is { } failure)
         {
-            WriteError(TraceErrors.Create("TraceFailed", ErrorCategory.InvalidOperation, "The trace failed: " + _session.Error, "Run again with -Verbose; report the message if it persists.", _session));
+            WriteError(TraceErrors.From(failure));
         }
     }
 
@@ -221,7 +241,7 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     {
         // Ctrl+C: like strace, launched programs get the interrupt; attached ones are detached.
         _interrupted = true;
-        _session?.Stop(SIGINT);
+        _session?.Stop(TraceStopReason.Interrupted);
         _cancel.Cancel();
     }
 
@@ -235,10 +255,10 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
 
         if (!_session.Completion.IsCompleted)
         {
-            _session.Stop(_interrupted ? SIGINT : SIGTERM);
+            _session.Stop(_interrupted ? TraceStopReason.Interrupted : TraceStopReason.Requested);
         }
 
-        _session.Completion.Wait(TimeSpan.FromSeconds(15));
+        _session.Completion.Wait(_session.Request.StopGracePeriod + TraceStop.KillWait + TimeSpan.FromSeconds(5));
         TraceSession.Forget(_session);
     }
 

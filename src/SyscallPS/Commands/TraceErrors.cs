@@ -11,7 +11,8 @@ internal static class TraceErrors
         TraceErrorKind.NotFound => ErrorCategory.ObjectNotFound,
         TraceErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
         TraceErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
-        TraceErrorKind.NotSupported => ErrorCategory.NotInstalled,
+        TraceErrorKind.NotSupported => ErrorCategory.NotImplemented,
+        TraceErrorKind.WriteError => ErrorCategory.WriteError,
         _ => ErrorCategory.InvalidOperation,
     };
 
