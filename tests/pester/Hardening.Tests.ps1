@@ -110,6 +110,42 @@ Start-Sleep 120
     } -Skip:(-not $haveFixtures)
 }
 
+Describe 'Ctrl+C in a terminal' {
+    BeforeAll {
+        $ebpfWhy = [SyscallPS.Ebpf.EbpfEngine]::new().WhyUnavailable([SyscallPS.Tracing.TraceRequest]::new())
+    }
+
+    It 'ends pwsh and the traced program once the trace runs (<Engine>)' -ForEach @(@{ Engine = 'Ptrace' }, @{ Engine = 'Ebpf' }) {
+        if ($Engine -eq 'Ebpf' -and $ebpfWhy) { Set-ItResult -Skipped -Because $ebpfWhy; return }
+        if (-not (Get-Command script -ErrorAction Ignore)) { Set-ItResult -Skipped -Because 'script (util-linux) is missing'; return }
+        # A real pty: script(1) runs pwsh on one, and the ^C written to it becomes SIGINT from the terminal driver.
+        $marker = "29.$PID$(Get-Random -Maximum 1000)"
+        $file = Join-Path ([IO.Path]::GetTempPath()) "syscallps-ctrlc-$PID.ps1"
+        "Import-Module '$module'; Start-SyscallTrace -Engine $Engine -FilePath sleep -ArgumentList $marker | Select-Object -Last 1; 'after'" | Set-Content -LiteralPath $file
+        $pwsh = if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { "'$([Environment]::ProcessPath)' '$([Environment]::GetCommandLineArgs()[0])'" } else { "'$([Environment]::ProcessPath)'" }
+        $psi = [Diagnostics.ProcessStartInfo]::new('script', [string[]]@('-qfec', "$pwsh -NoProfile -File '$file'", '/dev/null'))
+        $psi.RedirectStandardInput = $true
+        $psi.RedirectStandardOutput = $true
+        $psi.UseShellExecute = $false
+        $terminal = [Diagnostics.Process]::Start($psi)
+        try {
+            $deadline = [datetime]::UtcNow.AddSeconds(30)
+            do { $traced = pgrep -f "^sleep $marker`$"; Start-Sleep -Milliseconds 50 } until ($traced -or [datetime]::UtcNow -gt $deadline)
+            $traced | Should -Not -BeNullOrEmpty
+            Start-Sleep -Milliseconds 300
+            $terminal.StandardInput.Write([char]3)
+            $terminal.StandardInput.Flush()
+            $terminal.WaitForExit(10000) | Should -BeTrue -Because 'pwsh ends after Ctrl+C without a key press'
+            Wait-Gone ([int]@($traced)[0]) 1 | Should -BeTrue
+        }
+        finally {
+            if (-not $terminal.HasExited) { $terminal.Kill($true) }
+            $terminal.Dispose()
+            Remove-Item -LiteralPath $file -ErrorAction Ignore
+        }
+    }
+}
+
 Describe 'A capture file that cannot be written' {
     BeforeAll {
         # A file system that fills up mid-trace: a 64 KiB tmpfs (mounting needs root).
