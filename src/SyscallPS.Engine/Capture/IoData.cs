@@ -61,52 +61,28 @@ public sealed class IoData : IReadOnlyList<byte>
 }
 
 /// <summary>
-/// Which syscalls move data, and where their buffer is: the table behind <c>-CaptureData</c>. Reads capture the
-/// bytes the kernel returned, writes the bytes handed to it; both at exit, for the returned byte count.
+/// Reads the bytes a data-moving syscall moved (<c>-CaptureData</c>): reads capture the bytes the kernel returned,
+/// writes the bytes handed to it; both at exit, for the returned byte count. Which syscalls move data, and where
+/// their buffer is, comes from their declared effects (<see cref="SyscallInfo.DataArgument"/>, <see cref="SyscallInfo.DataShape"/>).
 /// </summary>
 public static class IoDataCapture
 {
-    /// <summary>How a syscall's buffer argument is laid out.</summary>
-    private enum BufferShape
-    {
-        Plain,   // (fd, buf, count): buf holds the data
-        IoVec,   // (fd, iov, iovcnt): an iovec array
-        MsgHdr,  // (fd, msghdr): msg_iov / msg_iovlen inside a struct msghdr
-    }
-
-    private static readonly Dictionary<string, (int BufferArg, BufferShape Shape)> Table = new(StringComparer.Ordinal)
-    {
-        ["read"] = (1, BufferShape.Plain),
-        ["pread64"] = (1, BufferShape.Plain),
-        ["recvfrom"] = (1, BufferShape.Plain),
-        ["readv"] = (1, BufferShape.IoVec),
-        ["preadv"] = (1, BufferShape.IoVec),
-        ["preadv2"] = (1, BufferShape.IoVec),
-        ["recvmsg"] = (1, BufferShape.MsgHdr),
-        ["write"] = (1, BufferShape.Plain),
-        ["pwrite64"] = (1, BufferShape.Plain),
-        ["sendto"] = (1, BufferShape.Plain),
-        ["writev"] = (1, BufferShape.IoVec),
-        ["pwritev"] = (1, BufferShape.IoVec),
-        ["pwritev2"] = (1, BufferShape.IoVec),
-        ["sendmsg"] = (1, BufferShape.MsgHdr),
-    };
-
     /// <summary>Reads up to <paramref name="limit"/> of the <paramref name="returned"/> bytes the call moved, or null.</summary>
-    public static IoData? Capture(string syscall, ReadOnlySpan<ulong> args, long returned, Decoding.ITraceeMemory memory, int limit)
+    public static IoData? Capture(SyscallInfo syscall, ReadOnlySpan<ulong> args, long returned, Decoding.ITraceeMemory memory, int limit)
     {
-        if (returned <= 0 || limit <= 0 || !Table.TryGetValue(syscall, out var entry))
+        if (returned <= 0 || limit <= 0 || syscall.DataShape == DataShape.None)
         {
             return null;
         }
 
         int want = (int)Math.Min(returned, limit);
         var data = new byte[want];
-        int got = entry.Shape switch
+        int argument = syscall.DataArgument;
+        int got = syscall.DataShape switch
         {
-            BufferShape.Plain => memory.Read(args[entry.BufferArg], data),
-            BufferShape.IoVec => Gather(args[entry.BufferArg], args[entry.BufferArg + 1], data, memory),
-            _ => GatherMsgHdr(args[entry.BufferArg], data, memory),
+            DataShape.Plain => memory.Read(args[argument], data),
+            DataShape.IoVec => Gather(args[argument], args[argument + 1], data, memory),
+            _ => GatherMsgHdr(args[argument], data, memory),
         };
         if (got <= 0)
         {
@@ -115,7 +91,6 @@ public static class IoDataCapture
 
         return new IoData(got == want ? data : data[..got], returned);
     }
-
     // struct msghdr (64-bit): msg_name @0, msg_namelen @8, msg_iov @16, msg_iovlen @24.
     private static int GatherMsgHdr(ulong msghdr, byte[] into, Decoding.ITraceeMemory memory)
     {

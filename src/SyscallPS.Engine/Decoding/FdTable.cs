@@ -103,19 +103,6 @@ public sealed record FdInfo(
 /// <remarks>Not thread-safe: an engine updates it from its one event loop.</remarks>
 public sealed class FdTable
 {
-    /// <summary>
-    /// The calls <see cref="Track"/> learns from: they open, close or duplicate descriptors, or change the
-    /// directory relative paths start from. (ioctl's FIOCLEX/FIONCLEX is left out: ioctl is too frequent to
-    /// send for that alone.)
-    /// </summary>
-    public static IReadOnlySet<string> CallsThatChangeDescriptors { get; } = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "open", "openat", "openat2", "creat", "socket", "socketpair", "connect", "bind", "accept", "accept4",
-        "dup", "dup2", "dup3", "fcntl", "pipe", "pipe2", "eventfd", "eventfd2", "epoll_create", "epoll_create1",
-        "signalfd", "signalfd4", "timerfd_create", "inotify_init", "inotify_init1", "memfd_create", "pidfd_open",
-        "close", "close_range", "execve", "execveat", "chdir", "fchdir",
-    };
-
     private sealed class Table
     {
         public readonly Dictionary<int, FdInfo> Fds = [];

@@ -12,9 +12,9 @@ internal static class ProcessDecoders
 
     public static void Register(DecoderRegistry r)
     {
-        r.Add("clone", CloneEntry, CloneExit, child: true);
-        r.Add("clone3", Clone3Entry, Clone3Exit, child: true);
-        r.Add("fork vfork", null, argCount: 0, child: true);
+        r.Add("clone", CloneEntry, CloneExit);
+        r.Add("clone3", Clone3Entry, Clone3Exit);
+        r.Add("fork vfork", null, argCount: 0);
         r.Add("execve", (s, m, o) => { s.SetPath(0, m); SetArgv(s, 1, m, o); SetEnvp(s, 2, m); });
         r.Add("execveat", (s, m, o) =>
         {

@@ -136,7 +136,7 @@ public static class SyscallDecoder
         }
 
         int? child = null;
-        if (spec is not null && spec.ReturnsChild && rawReturn > 0)
+        if (state.Info is { } info && (info.Effects & SyscallEffects.CreatesProcess) != 0 && rawReturn > 0)
         {
             child = (int)rawReturn;
         }
@@ -245,9 +245,6 @@ internal sealed class DecoderSpec
     /// <summary>How the return value prints.</summary>
     public ReturnStyle Return { get; init; }
 
-    /// <summary>The return value is a new child's id (clone, fork, vfork).</summary>
-    public bool ReturnsChild { get; init; }
-
     /// <summary>Parameter names and types when the syscall table has none (legacy stat calls).</summary>
     public SyscallParameter[]? Parameters { get; init; }
 }
@@ -258,12 +255,12 @@ internal sealed class DecoderRegistry
     private readonly Dictionary<string, DecoderSpec> _specs = new(StringComparer.Ordinal);
 
     /// <summary>Registers a decoder for one or more syscall names.</summary>
-    public void Add(string names, EntryDecoder? entry, ExitDecoder? exit = null, ReturnStyle ret = ReturnStyle.Decimal, int? argCount = null, bool child = false, string? parameters = null)
+    public void Add(string names, EntryDecoder? entry, ExitDecoder? exit = null, ReturnStyle ret = ReturnStyle.Decimal, int? argCount = null, string? parameters = null)
     {
         SyscallParameter[]? ps = parameters is null ? null : Array.ConvertAll(parameters.Split(';'), ParseParameter);
         foreach (var name in names.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
-            _specs[name] = new DecoderSpec { Name = name, Entry = entry, Exit = exit, Return = ret, ArgCount = argCount, ReturnsChild = child, Parameters = ps };
+            _specs[name] = new DecoderSpec { Name = name, Entry = entry, Exit = exit, Return = ret, ArgCount = argCount, Parameters = ps };
         }
     }
 

@@ -133,12 +133,12 @@ internal static class EbpfArgumentSpecs
             }
 
             ref var spec = ref specs[info.Number];
-            bool descriptors = SyscallPS.Decoding.FdTable.CallsThatChangeDescriptors.Contains(info.Name);
+            bool descriptors = info.ChangesDescriptorTable;
             // Under a syscall filter the calls that open and close descriptors still come, hidden, so the
             // descriptor names of the reported calls are exact even for a process that is gone by the time
             // its records are read.
             spec.Traced = traced is null || traced.Contains(info.Number) ? Report : descriptors && trackHidden ? TrackOnly : (byte)0;
-            spec.Flags = (byte)(info.Name is "exit" or "exit_group" ? 1 : info.Name is "execve" or "execveat" ? 2 : 0);
+            spec.Flags = (byte)((info.Effects & SyscallEffects.NeverReturns) != 0 ? 1 : (info.Effects & SyscallEffects.ReplacesProgram) != 0 ? 2 : 0);
             if (descriptors)
             {
                 spec.Flags |= DescriptorsFlag;

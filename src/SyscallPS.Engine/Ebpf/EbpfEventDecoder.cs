@@ -404,7 +404,7 @@ internal sealed class EbpfEventDecoder
         var fd = unfinished ? null : _fds.Track(tgid, state, decoded, DescriptorCallsHidden);
 
         var data = CaptureDataSize > 0 && !unfinished && !hidden && state.Info is { } io
-            ? Capture.IoDataCapture.Capture(io.Name, state.Args, rawReturn, _memory, CaptureDataSize)
+            ? Capture.IoDataCapture.Capture(io, state.Args, rawReturn, _memory, CaptureDataSize)
             : null;
         if (unfinished)
         {

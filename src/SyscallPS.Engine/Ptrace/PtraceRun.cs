@@ -690,7 +690,7 @@ internal sealed class PtraceRun : ITraceRun
         }
 
         var data = _request.CaptureData && t.Call.Info is { } info
-            ? Capture.IoDataCapture.Capture(info.Name, t.Call.Args, returnValue, t.Memory, _request.DataSize)
+            ? Capture.IoDataCapture.Capture(info, t.Call.Args, returnValue, t.Memory, _request.DataSize)
             : null;
         Emit(SyscallEventKind.Syscall, t, decoded, NowNanoseconds() - t.Call.EntryNanoseconds, data, fd);
     }

@@ -15,7 +15,8 @@ public sealed record SyscallParameter(string Name, string CType)
 /// <summary>A system call of one architecture: its name, number, classes and parameters.</summary>
 public sealed class SyscallInfo
 {
-    internal SyscallInfo(string name, int number, string architecture, SyscallCategory categories, IReadOnlyList<SyscallParameter> parameters, string? advice)
+    internal SyscallInfo(string name, int number, string architecture, SyscallCategory categories, IReadOnlyList<SyscallParameter> parameters, string? advice,
+        SyscallEffects effects = SyscallEffects.None, int dataArgument = -1, DataShape dataShape = DataShape.None)
     {
         Name = name;
         Number = number;
@@ -24,6 +25,9 @@ public sealed class SyscallInfo
         Category = PrimaryOf(categories);
         Parameters = parameters;
         Advice = advice;
+        Effects = effects;
+        DataArgument = dataArgument;
+        DataShape = dataShape;
     }
 
     /// <summary>The syscall's name (<c>openat</c>).</summary>
@@ -46,6 +50,18 @@ public sealed class SyscallInfo
 
     /// <summary>Why the syscall is worth watching, for the seed article's watch list; null otherwise.</summary>
     public string? Advice { get; }
+
+    /// <summary>What the syscall does beyond its return value (creates a descriptor, moves data, never returns ...).</summary>
+    public SyscallEffects Effects { get; }
+
+    /// <summary>For a data-moving syscall (<see cref="SyscallEffectGroups.MovesData"/>): the argument that holds the data; else -1.</summary>
+    public int DataArgument { get; }
+
+    /// <summary>For a data-moving syscall: how its data argument is laid out.</summary>
+    public DataShape DataShape { get; }
+
+    /// <summary>True when the syscall changes its process's descriptor table or working directory.</summary>
+    public bool ChangesDescriptorTable => (Effects & SyscallEffectGroups.DescriptorTable) != 0;
 
     /// <summary>The C prototype, e.g. <c>openat(int dfd, const char *filename, int flags, umode_t mode)</c>.</summary>
     public string Signature => Name + "(" + string.Join(", ", Parameters) + ")";

@@ -82,8 +82,53 @@ public sealed class SyscallTable
     /// <summary>The display name for a number: the table's name, or <c>syscall_N</c> as strace prints unknown numbers.</summary>
     public string NameOf(long number) => ByNumber(number)?.Name ?? $"syscall_0x{number:x}";
 
+    /// <summary>The declared effects of each syscall (data/effects.tsv), by name.</summary>
+    private static Dictionary<string, (SyscallEffects Effects, int DataArgument, DataShape Shape)> LoadEffects()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("SyscallPS.Syscalls.effects.tsv")
+            ?? throw new InvalidOperationException("The embedded syscall effects table is missing from SyscallPS.Engine.");
+        using var reader = new StreamReader(stream);
+        var effects = new Dictionary<string, (SyscallEffects, int, DataShape)>(StringComparer.Ordinal);
+        string? line;
+        bool header = true;
+        while ((line = reader.ReadLine()) != null)
+        {
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            if (header)
+            {
+                header = false;
+                continue;
+            }
+
+            var f = line.Split('\t');
+            var flags = SyscallEffects.None;
+            foreach (var name in f[1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                flags |= Enum.Parse<SyscallEffects>(name);
+            }
+
+            int argument = -1;
+            var shape = DataShape.None;
+            if (f.Length > 2 && f[2].Length > 0)
+            {
+                var data = f[2].Split(',');
+                argument = int.Parse(data[0], System.Globalization.CultureInfo.InvariantCulture);
+                shape = Enum.Parse<DataShape>(data[1]);
+            }
+
+            effects[f[0]] = (flags, argument, shape);
+        }
+
+        return effects;
+    }
+
     private static Dictionary<string, SyscallTable> LoadAll()
     {
+        var effects = LoadEffects();
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("SyscallPS.Syscalls.syscalls.tsv")
             ?? throw new InvalidOperationException("The embedded syscall table is missing from SyscallPS.Engine.");
         using var reader = new StreamReader(stream);
@@ -114,7 +159,8 @@ public sealed class SyscallTable
             {
                 if (int.TryParse(field(c), out var number))
                 {
-                    entries[arch].Add(new SyscallInfo(f[nameCol], number, arch, categories, parameters, advice.Length == 0 ? null : advice));
+                    var (effect, dataArgument, shape) = effects.GetValueOrDefault(f[nameCol], (SyscallEffects.None, -1, DataShape.None));
+                    entries[arch].Add(new SyscallInfo(f[nameCol], number, arch, categories, parameters, advice.Length == 0 ? null : advice, effect, dataArgument, shape));
                 }
             }
         }

@@ -204,6 +204,44 @@ public class SyscallTableTests
         Assert.Null(X64.ByNumber(-1));
     }
 
+    [Theory]
+    [InlineData("openat", SyscallEffects.CreatesDescriptor)]
+    [InlineData("pipe2", SyscallEffects.CreatesDescriptorPair)]
+    [InlineData("accept4", SyscallEffects.CreatesDescriptor | SyscallEffects.SetsEndpoint)]
+    [InlineData("close_range", SyscallEffects.ClosesDescriptor)]
+    [InlineData("clone3", SyscallEffects.CreatesProcess)]
+    [InlineData("exit_group", SyscallEffects.NeverReturns)]
+    [InlineData("execveat", SyscallEffects.ReplacesProgram)]
+    [InlineData("readv", SyscallEffects.ReadsData)]
+    [InlineData("getpid", SyscallEffects.None)]
+    public void EffectsAreDeclaredPerSyscall(string name, SyscallEffects expected)
+    {
+        Assert.True(SyscallTable.Current.TryGetByName(name, out var info));
+        Assert.Equal(expected, info.Effects);
+    }
+
+    /// <summary>Every declared effect names a real syscall, and each data-moving one a pointer argument that holds the data.</summary>
+    [Theory]
+    [InlineData("x86_64")]
+    [InlineData("aarch64")]
+    public void DeclaredEffectsAreConsistent(string architecture)
+    {
+        var table = SyscallTable.For(architecture);
+        var movers = table.All.Where(s => (s.Effects & SyscallEffectGroups.MovesData) != 0).ToList();
+        Assert.Contains(movers, s => s.Name == "read");
+        foreach (var s in movers)
+        {
+            Assert.InRange(s.DataArgument, 0, s.Parameters.Count - 1);
+            Assert.True(s.Parameters[s.DataArgument].IsPointer, $"{s.Name}: argument {s.DataArgument} is not a pointer");
+            Assert.NotEqual(DataShape.None, s.DataShape);
+        }
+
+        Assert.All(table.All.Where(s => (s.Effects & SyscallEffectGroups.MovesData) == 0), s => Assert.Equal(DataShape.None, s.DataShape));
+        var declared = File.ReadLines(Path.Combine(Fixtures.RepoRoot, "src/SyscallPS.Engine/Syscalls/data/effects.tsv"))
+            .Where(l => l.Length > 0 && l[0] != '#').Skip(1).Select(l => l.Split('\t')[0]);
+        Assert.All(declared, name => Assert.True(SyscallTable.For("x86_64").TryGetByName(name, out _) || SyscallTable.For("aarch64").TryGetByName(name, out _), name));
+    }
+
     [Fact]
     public void UnknownArchitectureIsAnArgumentError() =>
         Assert.Throws<ArgumentException>(() => SyscallTable.For("mips"));
