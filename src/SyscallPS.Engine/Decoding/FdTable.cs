@@ -696,7 +696,8 @@ public sealed class FdTable
         return baseDir is null ? null : System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDir, path));
     }
 
-    private static string? ReadLink(string path)
+    /// <summary>The target of a /proc symbolic link, or null when it cannot be read.</summary>
+    internal static string? ReadLink(string path)
     {
         try
         {

@@ -53,6 +53,9 @@ internal sealed class PtraceRun : ITraceRun
     private readonly FdTable _fds = new() { ResolveLive = true };
     private readonly bool _fdCallsHidden;
 
+    // -Inject: null when the request has no faults.
+    private readonly FaultInjector? _faults;
+
     private int _sentinelPid;
     private int _launchedPid;
     private volatile int _stopSignal;   // 0 while tracing; else the signal for launched programs (-1: none)
@@ -72,6 +75,7 @@ internal sealed class PtraceRun : ITraceRun
         _nameFilter = request.ProcessNames.Select(WildcardPattern.ToRegex).ToArray();
         _fdCallsHidden = reported is not null || _nameFilter.Length > 0;
         _options = SeizeOptions | (request.FollowChildren ? FollowOptions : 0);
+        _faults = FaultInjector.For(request, _table, Resume);
         _execve = NumberOf("execve");
         _execveat = NumberOf("execveat");
         _exit = NumberOf("exit");
@@ -173,6 +177,7 @@ internal sealed class PtraceRun : ITraceRun
         finally
         {
             ReapSentinel();
+            _faults?.Dispose();
         }
 
         _completion.TrySetResult();
@@ -183,7 +188,7 @@ internal sealed class PtraceRun : ITraceRun
     private void Launch(string path)
     {
         var filter = _seccomp
-            ? SeccompFilter.Build(Enumerable.Range(0, _reported!.Length).Where(n => _reported[n]), _table.Architecture)
+            ? SeccompFilter.Build(Enumerable.Range(0, _reported!.Length).Where(n => _reported[n]).Concat(_faults?.TargetNumbers ?? []), _table.Architecture)
             : null;
         int pid = StoppedLaunch.Start(path, _request, filter);
 
@@ -305,6 +310,11 @@ internal sealed class PtraceRun : ITraceRun
                 continue;
             }
 
+            if (_faults is not null && _faults.OnWaitResult(tid))
+            {
+                continue;
+            }
+
             Handle(tid, status);
         }
     }
@@ -375,6 +385,7 @@ internal sealed class PtraceRun : ITraceRun
         }
 
         // Signal-delivery-stop: report it, then deliver it (never swallow a signal).
+        _faults?.OnSignalDelivery(t, sig);
         if (!t.Prelude && NameAllowed(t.Tgid) && !_request.FailedOnly)
         {
             EmitSignal(t, sig);
@@ -385,6 +396,11 @@ internal sealed class PtraceRun : ITraceRun
 
     private void Resume(Tracee t, int signal)
     {
+        if (_faults is not null && _faults.Defer(t, signal))
+        {
+            return;
+        }
+
         // Under the seccomp filter a thread runs freely (PTRACE_CONT) unless we await its syscall exit.
         int request = _seccomp && !t.InSyscall ? Native.Ptrace.PTRACE_CONT : Native.Ptrace.PTRACE_SYSCALL;
         Native.Ptrace.Call(request, t.Tid, 0, signal);
@@ -528,11 +544,12 @@ internal sealed class PtraceRun : ITraceRun
 
         if (isEntry)
         {
+            _faults?.OnEntry(t, (int)number, args);
             OnEntry(t, (int)number, args);
         }
         else
         {
-            OnExit(t, returnValue);
+            OnExit(t, _faults?.OnExit(t, returnValue) ?? returnValue);
         }
     }
 
@@ -725,6 +742,7 @@ internal sealed class PtraceRun : ITraceRun
     /// </summary>
     private void ReleaseAll()
     {
+        _faults?.ReleaseHeld();
         foreach (var t in _tracees.Values)
         {
             Native.Ptrace.Call(Native.Ptrace.PTRACE_INTERRUPT, t.Tid);

@@ -60,6 +60,9 @@ public sealed class TraceRequest
     /// <summary>eBPF ring buffer size in bytes (a power of two).</summary>
     public int RingBufferBytes { get; init; } = 64 << 20;
 
+    /// <summary>Faults to inject (strace's -e inject=; ptrace engine only). When several name a syscall, the last one applies to it.</summary>
+    public IReadOnlyList<SyscallFault> Faults { get; init; } = [];
+
     /// <summary>True when the request launches a program.</summary>
     public bool IsLaunch => FilePath is not null;
 }
