@@ -259,6 +259,27 @@ Describe 'Start-SyscallTrace -Inject errors' {
     }
 }
 
+Describe 'Delays and cleanup' {
+    It 'Stop-SyscallTrace during a delay ends the session and leaves no process behind' {
+        if ($why) { Set-ItResult -Skipped -Because $why; return }
+        $s = Start-SyscallTrace -FilePath $probe -ArgumentList "$TestDrive/held.txt", 'uid:1', 'sleep:5000' -Inject 'getuid:delay_enter=30s' -AsJob
+        Start-Sleep -Milliseconds 300
+        $pid0 = $s.ProcessIds[0]
+        (Get-Content "/proc/$pid0/status" | Select-String '^State:\s+t') | Should -Not -BeNullOrEmpty -Because 'the program is held in its ptrace-stop'
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        Stop-SyscallTrace -Session $s
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+        $s.ExitCode | Should -Be 143
+        # Tests in this file run one at a time, so any child of this pwsh would be left over: the program, the
+        # tracer's sentinel or the delay's timer child.
+        $children = Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$' | ForEach-Object {
+            $stat = Get-Content "$($_.FullName)/stat" -Raw -ErrorAction Ignore
+            if ($stat -and ($stat.Substring($stat.LastIndexOf(')') + 2) -split ' ')[1] -eq "$PID") { $stat }
+        }
+        $children | Where-Object { $_ -match '\((syscallps-laun|faultprobe)\)' } | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Injecting into an attached process' {
     It 'injects with -ProcessId, counting from the attach' {
         if ($why) { Set-ItResult -Skipped -Because $why; return }

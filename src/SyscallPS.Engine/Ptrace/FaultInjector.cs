@@ -40,9 +40,10 @@ internal sealed class FaultInjector : IDisposable
     private int _timerPid;
     private bool _noSetSyscallInfo;
 
-    private FaultInjector(IReadOnlyList<SyscallFault> faults, SyscallTable table, Action<Tracee, int> resume)
+    private FaultInjector(IReadOnlyList<SyscallFault> faults, SyscallTable table, Action<Tracee, int> resume, bool writeRegisters)
     {
         _table = table;
+        _noSetSyscallInfo = writeRegisters;
         _resume = resume;
         _byNumber = new SyscallFault?[table.MaxNumber + 1];
 
@@ -63,7 +64,8 @@ internal sealed class FaultInjector : IDisposable
     /// <param name="request">The trace request.</param>
     /// <param name="table">The syscall table of the tracees.</param>
     /// <param name="resume">The run's own resume, used for threads held by a delay.</param>
-    internal static FaultInjector? For(TraceRequest request, SyscallTable table, Action<Tracee, int> resume)
+    /// <param name="writeRegisters">Write the registers (PTRACE_POKEUSER) even where PTRACE_SET_SYSCALL_INFO exists: the engine's register fallback.</param>
+    internal static FaultInjector? For(TraceRequest request, SyscallTable table, Action<Tracee, int> resume, bool writeRegisters)
     {
         if (request.Faults.Count == 0)
         {
@@ -79,7 +81,7 @@ internal sealed class FaultInjector : IDisposable
             }
         }
 
-        return new FaultInjector(request.Faults, table, resume);
+        return new FaultInjector(request.Faults, table, resume, writeRegisters);
     }
 
     /// <summary>The syscalls some fault names: a seccomp filter must stop at them too.</summary>
@@ -233,17 +235,22 @@ internal sealed class FaultInjector : IDisposable
         return true;
     }
 
-    /// <summary>Before the run releases its tracees: resumes every held one now, so it can be interrupted and detached.</summary>
-    internal void ReleaseHeld()
+    /// <summary>
+    /// Before the run releases its tracees: detaches every held one where it stands (it is in a ptrace-stop, so it
+    /// needs no interrupt) and returns their thread ids, which the run forgets.
+    /// </summary>
+    internal IReadOnlyList<int> DetachHeld()
     {
-        var held = _held.ToList();
-        _held.Clear();
-        foreach (var h in held)
+        var tids = new List<int>(_held.Count);
+        foreach (var h in _held)
         {
-            _resume(h.Tracee, h.Signal);
+            Native.Ptrace.Call(Native.Ptrace.PTRACE_DETACH, h.Tracee.Tid, 0, h.Signal);
+            tids.Add(h.Tracee.Tid);
         }
 
+        _held.Clear();
         StopTimer();
+        return tids;
     }
 
     /// <inheritdoc />

@@ -75,7 +75,7 @@ internal sealed class PtraceRun : ITraceRun
         _nameFilter = request.ProcessNames.Select(WildcardPattern.ToRegex).ToArray();
         _fdCallsHidden = reported is not null || _nameFilter.Length > 0;
         _options = SeizeOptions | (request.FollowChildren ? FollowOptions : 0);
-        _faults = FaultInjector.For(request, _table, Resume);
+        _faults = FaultInjector.For(request, _table, Resume, forceRegisterFallback);
         _execve = NumberOf("execve");
         _execveat = NumberOf("execveat");
         _exit = NumberOf("exit");
@@ -742,7 +742,10 @@ internal sealed class PtraceRun : ITraceRun
     /// </summary>
     private void ReleaseAll()
     {
-        _faults?.ReleaseHeld();
+        foreach (var held in _faults?.DetachHeld() ?? [])
+        {
+            _tracees.Remove(held);
+        }
         foreach (var t in _tracees.Values)
         {
             Native.Ptrace.Call(Native.Ptrace.PTRACE_INTERRUPT, t.Tid);
