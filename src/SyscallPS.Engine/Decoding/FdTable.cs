@@ -569,7 +569,8 @@ public sealed class FdTable
         return info;
     }
 
-    private static bool TrySplitEndpoint(string endpoint, out string address, out int port)
+    /// <summary>Splits an IPv4 or IPv6 endpoint as the decoders write it into address and port.</summary>
+    internal static bool TrySplitEndpoint(string endpoint, out string address, out int port)
     {
         int colon = endpoint.LastIndexOf(':');
         address = string.Empty;
