@@ -746,6 +746,7 @@ internal sealed class PtraceRun : ITraceRun
         {
             _tracees.Remove(held);
         }
+
         foreach (var t in _tracees.Values)
         {
             Native.Ptrace.Call(Native.Ptrace.PTRACE_INTERRUPT, t.Tid);
