@@ -191,7 +191,6 @@ internal sealed class FaultInjector : IDisposable
             return;
         }
 
-        state.SignalSent = 0;
         unsafe
         {
             fixed (byte* p = _siginfo)
@@ -199,9 +198,10 @@ internal sealed class FaultInjector : IDisposable
                 if (Native.Ptrace.Call(Native.Ptrace.PTRACE_GETSIGINFO, t.Tid, 0, (long)p) < 0
                     || BitConverter.ToInt32(_siginfo, 8) != SI_TKILL || BitConverter.ToInt32(_siginfo, 16) != Environment.ProcessId)
                 {
-                    return;   // not ours: the same signal from elsewhere came first
+                    return;   // not ours: the same signal from elsewhere came first (a real-time one queues; ours follows)
                 }
 
+                state.SignalSent = 0;
                 Array.Clear(_siginfo);
                 BitConverter.TryWriteBytes(_siginfo.AsSpan(0, 4), signal);
                 BitConverter.TryWriteBytes(_siginfo.AsSpan(8, 4), SI_KERNEL);
