@@ -19,6 +19,7 @@
         'Invoke-RawSyscall'
         'New-SyscallBuffer'
         'Get-SyscallInfo'
+        'New-SyscallFault'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -38,7 +38,10 @@ internal static class Fixtures
 
             Xunit.Skip.If(Compiler is null, "No C compiler on this machine to build the fixture " + name + " (apt-get install gcc).");
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(binary)!);
-            using var gcc = Process.Start(new ProcessStartInfo(Compiler!, ["-O2", "-pthread", "-o", binary, source]) { RedirectStandardError = true })!;
+            // A fixture may ask for extra flags on a line "// cflags: ...", as build.ps1 reads them.
+            var extra = File.ReadLines(source).Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\s*//\s*cflags:\s*(.+)$"))
+                .Where(m => m.Success).SelectMany(m => m.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            using var gcc = Process.Start(new ProcessStartInfo(Compiler!, ["-O2", "-pthread", "-o", binary, source, .. extra]) { RedirectStandardError = true })!;
             var err = gcc.StandardError.ReadToEnd();
             gcc.WaitForExit();
             if (gcc.ExitCode != 0)

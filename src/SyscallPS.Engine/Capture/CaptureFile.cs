@@ -152,6 +152,11 @@ public static class CaptureFile
 
         public long DataLength { get; set; }
 
+        // Null rather than false, so ordinary events carry no extra fields.
+        public bool? Injected { get; set; }
+
+        public bool? Delayed { get; set; }
+
         public static CapturedEvent From(SyscallEvent e) => new()
         {
             Kind = e.Kind,
@@ -185,6 +190,8 @@ public static class CaptureFile
             RemoteAddress = e.RemoteAddress,
             RemotePort = e.RemotePort,
             DataLength = e.Data?.TotalLength ?? 0,
+            Injected = e.Injected ? true : null,
+            Delayed = e.Delayed ? true : null,
         };
 
         public SyscallEvent ToEvent() => new()
@@ -221,6 +228,8 @@ public static class CaptureFile
             LocalPort = LocalPort,
             RemoteAddress = RemoteAddress,
             RemotePort = RemotePort,
+            Injected = Injected == true,
+            Delayed = Delayed == true,
         };
     }
 

@@ -556,7 +556,8 @@ public sealed class FdTable
         return info;
     }
 
-    private static bool TrySplitEndpoint(string endpoint, out string address, out int port)
+    /// <summary>Splits an IPv4 or IPv6 endpoint as the decoders write it into address and port.</summary>
+    internal static bool TrySplitEndpoint(string endpoint, out string address, out int port)
     {
         int colon = endpoint.LastIndexOf(':');
         address = string.Empty;
@@ -683,7 +684,8 @@ public sealed class FdTable
         return baseDir is null ? null : System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDir, path));
     }
 
-    private static string? ReadLink(string path)
+    /// <summary>The target of a /proc symbolic link, or null when it cannot be read.</summary>
+    internal static string? ReadLink(string path)
     {
         try
         {

@@ -45,6 +45,12 @@ public sealed class SyscallDecodeState
     /// </summary>
     public ulong KernelInode { get; set; }
 
+    /// <summary>True when fault injection replaced the call's result (strace prints <c>(INJECTED)</c>); set by the engine at entry.</summary>
+    public bool Injected { get; set; }
+
+    /// <summary>True when fault injection delayed the call (strace prints <c>(DELAYED)</c>); set by the engine at entry.</summary>
+    public bool Delayed { get; set; }
+
     /// <summary>The file descriptor the syscall works on (read's fd, connect's socket ...), or -1.</summary>
     public int Fd { get; set; } = -1;
 

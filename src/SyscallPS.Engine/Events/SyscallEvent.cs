@@ -217,6 +217,32 @@ public sealed class SyscallEvent
         }
     }
 
+    /// <summary>True when fault injection (-Inject) replaced the call's result: strace's <c>(INJECTED)</c>.</summary>
+    public bool Injected
+    {
+        get => _rare?.Injected ?? false;
+        init
+        {
+            if (value || _rare is not null)
+            {
+                Rare().Injected = value;
+            }
+        }
+    }
+
+    /// <summary>True when fault injection (-Inject) held the thread before or after the call: strace's <c>(DELAYED)</c>.</summary>
+    public bool Delayed
+    {
+        get => _rare?.Delayed ?? false;
+        init
+        {
+            if (value || _rare is not null)
+            {
+                Rare().Delayed = value;
+            }
+        }
+    }
+
     /// <summary>With -CaptureData: <see cref="Data"/> as printable text (sysdig's echo_fds).</summary>
     public string? DataText => Data?.Text;
 
@@ -265,6 +291,8 @@ public sealed class SyscallEvent
             LocalPort = fd?.LocalPort,
             RemoteAddress = fd?.RemoteAddress,
             RemotePort = fd?.RemotePort,
+            Injected = call.Injected,
+            Delayed = call.Delayed,
         };
 
     /// <summary>The event as one strace -f line, with its <c>[pid N]</c> prefix.</summary>
@@ -288,6 +316,16 @@ public sealed class SyscallEvent
             default:
                 var sb = new StringBuilder(Syscall.Length + 64);
                 sb.Append(Syscall).Append('(').Append(Arguments.ToString()).Append(") = ").Append(ReturnText);
+                if (Injected)
+                {
+                    sb.Append(" (INJECTED)");
+                }
+
+                if (Delayed)
+                {
+                    sb.Append(" (DELAYED)");
+                }
+
                 return sb.ToString();
         }
     }
@@ -306,5 +344,7 @@ public sealed class SyscallEvent
         public string? RemoteAddress;
         public int? RemotePort;
         public Capture.IoData? Data;
+        public bool Injected;
+        public bool Delayed;
     }
 }

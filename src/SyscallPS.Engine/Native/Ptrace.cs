@@ -3,6 +3,7 @@ namespace SyscallPS.Native;
 /// <summary>ptrace(2) requests, options and events (values from &lt;linux/ptrace.h&gt;). Call only from the tracer thread.</summary>
 internal static class Ptrace
 {
+    internal const int PTRACE_POKEUSER = 6;
     internal const int PTRACE_CONT = 7;
     internal const int PTRACE_KILL = 8;
     internal const int PTRACE_GETREGS = 12;
@@ -11,10 +12,12 @@ internal static class Ptrace
     internal const int PTRACE_SETOPTIONS = 0x4200;
     internal const int PTRACE_GETEVENTMSG = 0x4201;
     internal const int PTRACE_GETSIGINFO = 0x4202;
+    internal const int PTRACE_SETSIGINFO = 0x4203;
     internal const int PTRACE_SEIZE = 0x4206;
     internal const int PTRACE_INTERRUPT = 0x4207;
     internal const int PTRACE_LISTEN = 0x4208;
     internal const int PTRACE_GET_SYSCALL_INFO = 0x420e;
+    internal const int PTRACE_SET_SYSCALL_INFO = 0x4212;   // Linux 6.16
 
     internal const int PTRACE_O_TRACESYSGOOD = 1;
     internal const int PTRACE_O_TRACEFORK = 1 << 1;
@@ -51,6 +54,15 @@ internal static class Ptrace
         }
     }
 
+    /// <summary>Writes a syscall stop's number and arguments (entry, seccomp) or return value (exit); -1 with errno on failure.</summary>
+    internal static unsafe long SetSyscallInfo(int tid, in PtraceSyscallInfo info)
+    {
+        fixed (PtraceSyscallInfo* p = &info)
+        {
+            return Call(PTRACE_SET_SYSCALL_INFO, tid, sizeof(PtraceSyscallInfo), (long)p);
+        }
+    }
+
     /// <summary>Reads the event message (new child id, former thread id on exec).</summary>
     internal static unsafe long GetEventMessage(int tid)
     {
@@ -64,7 +76,8 @@ internal static class Ptrace
 internal unsafe struct PtraceSyscallInfo
 {
     internal byte Op;
-    private fixed byte _pad[3];
+    private byte _reserved;
+    private ushort _flags;
     internal uint Arch;
     internal ulong InstructionPointer;
     internal ulong StackPointer;

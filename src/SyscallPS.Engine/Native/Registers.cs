@@ -34,4 +34,12 @@ internal static class Registers
         args[5] = regs[R9];
         return true;
     }
+
+    /// <summary>Writes the syscall number (orig_rax) at a syscall-entry or seccomp stop; false when the write failed.</summary>
+    internal static bool WriteNumber(int tid, long number) =>
+        Ptrace.Call(Ptrace.PTRACE_POKEUSER, tid, OrigRax * 8, number) >= 0;
+
+    /// <summary>Writes the return value (rax) at a syscall-exit stop; false when the write failed.</summary>
+    internal static bool WriteReturn(int tid, long value) =>
+        Ptrace.Call(Ptrace.PTRACE_POKEUSER, tid, Rax * 8, value) >= 0;
 }

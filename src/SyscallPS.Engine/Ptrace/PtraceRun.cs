@@ -53,6 +53,9 @@ internal sealed class PtraceRun : ITraceRun
     private readonly FdTable _fds = new() { ResolveLive = true };
     private readonly bool _fdCallsHidden;
 
+    // -Inject: null when the request has no faults.
+    private readonly FaultInjector? _faults;
+
     // The sentinel child that Stop kills to wake wait4. Guarded by _sentinelGate: the tracer thread clears the pid
     // under it before reaping, so Stop never signals a reaped (reusable) pid, nor pid 0 (kill(0) is the whole group).
     private readonly object _sentinelGate = new();
@@ -81,6 +84,7 @@ internal sealed class PtraceRun : ITraceRun
         // A launched program is this trace's to end: if the tracer dies without ending it (pwsh killed), the kernel
         // kills it, rather than leave it running where every call under the seccomp filter fails with ENOSYS.
         _options = SeizeOptions | (request.FollowChildren ? FollowOptions : 0) | (launchPath is not null ? Native.Ptrace.PTRACE_O_EXITKILL : 0);
+        _faults = FaultInjector.For(request, _table, Resume, forceRegisterFallback);
         _execve = NumberOf("execve");
         _execveat = NumberOf("execveat");
         _exit = NumberOf("exit");
@@ -195,6 +199,7 @@ internal sealed class PtraceRun : ITraceRun
         finally
         {
             ReapSentinel();
+            _faults?.Dispose();
         }
 
         _completion.TrySetResult();
@@ -205,7 +210,7 @@ internal sealed class PtraceRun : ITraceRun
     private void Launch(string path)
     {
         var filter = _seccomp
-            ? SeccompFilter.Build(Enumerable.Range(0, _reported!.Length).Where(n => _reported[n]), _table.Architecture)
+            ? SeccompFilter.Build(Enumerable.Range(0, _reported!.Length).Where(n => _reported[n]).Concat(_faults?.TargetNumbers ?? []), _table.Architecture)
             : null;
         int pid = StoppedLaunch.Start(path, _request, filter);
 
@@ -337,6 +342,11 @@ internal sealed class PtraceRun : ITraceRun
                 continue;
             }
 
+            if (_faults is not null && _faults.OnWaitResult(tid))
+            {
+                continue;
+            }
+
             Handle(tid, status);
         }
     }
@@ -360,6 +370,7 @@ internal sealed class PtraceRun : ITraceRun
         if (_stopSignalSentAt == 0)
         {
             SignalLaunched(TraceStop.SignalFor((TraceStopReason)_stopReason));
+            _faults?.ResumeHeld();
             _stopSignalSentAt = now;
         }
         else if (_killSentAt == 0 && Stopwatch.GetElapsedTime(_stopSignalSentAt, now) >= _request.StopGracePeriod)
@@ -481,6 +492,7 @@ internal sealed class PtraceRun : ITraceRun
         }
 
         // Signal-delivery-stop: report it, then deliver it (never swallow a signal).
+        _faults?.OnSignalDelivery(t, sig);
         if (!t.Prelude && NameAllowed(t.Tgid) && !_request.FailedOnly)
         {
             EmitSignal(t, sig);
@@ -491,6 +503,11 @@ internal sealed class PtraceRun : ITraceRun
 
     private void Resume(Tracee t, int signal)
     {
+        if (_faults is not null && _faults.Defer(t, signal))
+        {
+            return;
+        }
+
         // Under the seccomp filter a thread runs freely (PTRACE_CONT) unless we await its syscall exit.
         int request = _seccomp && !t.InSyscall ? Native.Ptrace.PTRACE_CONT : Native.Ptrace.PTRACE_SYSCALL;
         Native.Ptrace.Call(request, t.Tid, 0, signal);
@@ -634,11 +651,12 @@ internal sealed class PtraceRun : ITraceRun
 
         if (isEntry)
         {
+            _faults?.OnEntry(t, (int)number, args);
             OnEntry(t, (int)number, args);
         }
         else
         {
-            OnExit(t, returnValue);
+            OnExit(t, _faults?.OnExit(t, returnValue) ?? returnValue);
         }
     }
 
@@ -830,6 +848,11 @@ internal sealed class PtraceRun : ITraceRun
     /// </summary>
     private void ReleaseAll()
     {
+        foreach (var held in _faults?.DetachHeld() ?? [])
+        {
+            _tracees.Remove(held);
+        }
+
         foreach (var t in _tracees.Values)
         {
             Native.Ptrace.Call(Native.Ptrace.PTRACE_INTERRUPT, t.Tid);

@@ -36,6 +36,9 @@ internal sealed class Tracee
     /// <summary>True while the thread sits in a group-stop restarted with PTRACE_LISTEN.</summary>
     internal bool Listening { get; set; }
 
+    /// <summary>Fault injection's counts and pending actions for this thread; null until it makes a call some fault names.</summary>
+    internal FaultState? Faults { get; set; }
+
     /// <summary>True when the register fallback is in use and the next syscall stop is an exit.</summary>
     internal bool FallbackExpectExit { get; set; }
 }

@@ -10,7 +10,10 @@ public static class WildcardPattern
     public static bool HasWildcards(string pattern) => pattern.AsSpan().IndexOfAny("*?[") >= 0;
 
     /// <summary>A case-insensitive anchored regex equivalent to the wildcard pattern.</summary>
-    public static Regex ToRegex(string pattern)
+    public static Regex ToRegex(string pattern) => ToRegex(pattern, ignoreCase: true);
+
+    /// <summary>An anchored regex equivalent to the wildcard pattern; case-sensitive when <paramref name="ignoreCase"/> is false (paths).</summary>
+    public static Regex ToRegex(string pattern, bool ignoreCase)
     {
         var sb = new StringBuilder("^");
         for (int i = 0; i < pattern.Length; i++)
@@ -35,7 +38,7 @@ public static class WildcardPattern
             }
         }
 
-        return new Regex(sb.Append('$').ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        return new Regex(sb.Append('$').ToString(), (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None) | RegexOptions.CultureInvariant);
     }
 
     /// <summary>True when <paramref name="text"/> matches the wildcard <paramref name="pattern"/>.</summary>

@@ -12,6 +12,11 @@ public static class EngineSelector
     /// <exception cref="TraceException">The requested engine cannot serve the request here.</exception>
     public static (ITraceEngine Engine, string Reason) Choose(TraceRequest request)
     {
+        if (request.Faults.Count > 0)
+        {
+            return ChooseForFaults(request);
+        }
+
         if (request.Engine != EngineKind.Auto)
         {
             var engine = Engines.FirstOrDefault(e => e.Kind == request.Engine)
@@ -41,5 +46,34 @@ public static class EngineSelector
         }
 
         throw new TraceException("NoEngineAvailable", TraceErrorKind.NotSupported, "No tracing engine can serve this request: " + string.Join(" ", reasons), "See the reasons above.");
+    }
+
+    /// <summary>Fault injection changes system calls, which only the ptrace engine can do here.</summary>
+    private static (ITraceEngine Engine, string Reason) ChooseForFaults(TraceRequest request)
+    {
+        const string Why = "the eBPF engine only observes system calls: changing one needs kprobe (bpf_override_return) or fmod_ret programs, which this kernel does not allow";
+        if (request.SystemWide)
+        {
+            throw new TraceException("InjectNotSystemWide", TraceErrorKind.InvalidArgument,
+                "-Inject cannot be used with -SystemWide: faults are injected by the ptrace engine, which traces given processes only.",
+                "Launch the program with -FilePath, or attach to it with -ProcessId.");
+        }
+
+        if (request.Engine == EngineKind.Ebpf)
+        {
+            throw new TraceException("InjectNeedsPtrace", TraceErrorKind.NotSupported,
+                $"-Inject needs the ptrace engine: {Why}.", "Use -Engine Ptrace (or Auto, which picks ptrace when -Inject is given).", request.Engine);
+        }
+
+        var ptrace = Engines.First(e => e.Kind == EngineKind.Ptrace);
+        var unavailable = ptrace.WhyUnavailable(request);
+        if (unavailable is not null)
+        {
+            throw new TraceException("EngineUnavailable", TraceErrorKind.NotSupported, unavailable, "-Inject needs the ptrace engine; run on Linux.", EngineKind.Ptrace);
+        }
+
+        return (ptrace, request.Engine == EngineKind.Ptrace
+            ? "-Engine Ptrace was requested."
+            : $"Ptrace chosen: -Inject injects faults, and {Why}.");
     }
 }

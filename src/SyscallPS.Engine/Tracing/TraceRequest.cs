@@ -66,6 +66,9 @@ public sealed class TraceRequest
     /// </summary>
     public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Faults to inject (strace's -e inject=; ptrace engine only). When several name a syscall, the last one applies to it.</summary>
+    public IReadOnlyList<SyscallFault> Faults { get; init; } = [];
+
     /// <summary>True when the request launches a program.</summary>
     public bool IsLaunch => FilePath is not null;
 }

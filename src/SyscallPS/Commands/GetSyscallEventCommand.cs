@@ -64,20 +64,10 @@ public sealed class GetSyscallEventCommand : PSCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var syscalls = Syscall?.Select(s => new System.Management.Automation.WildcardPattern(s, WildcardOptions.IgnoreCase)).ToArray();
-        var names = ProcessName?.Select(s => new System.Management.Automation.WildcardPattern(s, WildcardOptions.IgnoreCase)).ToArray();
-        var files = FileName?.Select(s => new System.Management.Automation.WildcardPattern(s, WildcardOptions.None)).ToArray();
-        bool Keep(SyscallEvent e) =>
-            (syscalls is null || syscalls.Any(p => p.IsMatch(e.Syscall)))
-            && (ProcessId is null || ProcessId.Contains(e.ProcessId))
-            && (names is null || names.Any(p => p.IsMatch(e.ProcessName)))
-            && (!Failed || !e.Succeeded)
-            && (files is null || files.Any(p => (e.Path is not null && p.IsMatch(e.Path)) || (e.FdName is not null && p.IsMatch(e.FdName))))
-            && (Port is null || (e.LocalPort is int lp && Port.Contains(lp)) || (e.RemotePort is int rp && Port.Contains(rp)));
-
+        var filter = new EventFilter(Syscall, ProcessId, ProcessName, Failed, FileName, Port);
         if (ParameterSetName == PathSet)
         {
-            ReadFiles(Keep);
+            ReadFiles(filter.Matches);
             return;
         }
 
@@ -103,7 +93,7 @@ public sealed class GetSyscallEventCommand : PSCmdlet
 
                 foreach (var e in batch)
                 {
-                    if (Keep(e))
+                    if (filter.Matches(e))
                     {
                         WriteObject(e);
                     }

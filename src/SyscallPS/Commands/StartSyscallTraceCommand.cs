@@ -106,6 +106,14 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     [ValidateRange(4096, 1 << 30)]
     public int RingBufferSize { get; set; } = 64 << 20;
 
+    /// <summary>
+    /// Faults to inject (ptrace engine): strace <c>-e inject=</c> expressions such as <c>openat:error=ENOENT:when=3</c>, or
+    /// objects from New-SyscallFault. Applied whatever -Syscall and -Category report.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public object[]? Inject { get; set; }
+
     /// <summary>Trace in the background and return the session.</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
@@ -145,6 +153,7 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
                 $"-Duration must be positive; it was {Duration}.", "Give a positive time span, e.g. -Duration 00:00:05.", Duration));
         }
 
+        var faults = FaultList();
         var request = new TraceRequest
         {
             FilePath = ParameterSetName == LaunchSet ? FilePath : null,
@@ -161,6 +170,7 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
             Decode = new DecodeOptions { StringLimit = StringLimit, Raw = Raw },
             CaptureData = CaptureData,
             DataSize = DataSize,
+            Faults = faults,
         };
 
         TimeSpan? duration = MyInvocation.BoundParameters.ContainsKey(nameof(Duration)) ? Duration : null;
@@ -234,6 +244,39 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
         {
             WriteError(TraceErrors.From(failure));
         }
+    }
+
+    /// <summary>-Inject as faults: strings are parsed (strace syntax), SyscallFault objects taken as they are.</summary>
+    private List<SyscallFault> FaultList()
+    {
+        var faults = new List<SyscallFault>();
+        foreach (var item in Inject ?? [])
+        {
+            switch (item is PSObject wrapped ? wrapped.BaseObject : item)
+            {
+                case SyscallFault fault:
+                    faults.Add(fault);
+                    break;
+                case string text:
+                    try
+                    {
+                        faults.Add(FaultSpec.Parse(text));
+                    }
+                    catch (TraceException ex)
+                    {
+                        ThrowTerminatingError(TraceErrors.From(ex));
+                    }
+
+                    break;
+                default:
+                    ThrowTerminatingError(TraceErrors.Create("InvalidFaultSpec", ErrorCategory.InvalidArgument,
+                        $"-Inject takes strace -e inject= strings or New-SyscallFault objects, not {item?.GetType().Name ?? "null"}.",
+                        "Write the fault as 'openat:error=ENOENT:when=3', or make it with New-SyscallFault.", item));
+                    break;
+            }
+        }
+
+        return faults;
     }
 
     /// <inheritdoc />
