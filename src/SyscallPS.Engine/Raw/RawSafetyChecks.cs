@@ -176,25 +176,7 @@ internal static class RawSafetyChecks
     public static bool IsChild(int pid) => pid > 0 && ReadStat(pid) is { } stat && stat.Parent == Self;
 
     /// <summary>The process a pidfd refers to, or null.</summary>
-    public static int? ProcessOfPidfd(int pidfd)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/self/fdinfo/{pidfd}"))
-            {
-                if (line.StartsWith("Pid:", StringComparison.Ordinal))
-                {
-                    return int.TryParse(line.AsSpan(4).Trim(), out int pid) ? pid : null;
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Not an open descriptor: the kernel will answer EBADF.
-        }
-
-        return null;
-    }
+    public static int? ProcessOfPidfd(int pidfd) => ReadProcNumber($"/proc/self/fdinfo/{pidfd}", "Pid:");
 
     /// <summary>A copy of <paramref name="length"/> bytes of this process's memory, or null when the address cannot be read.</summary>
     public static byte[]? ReadMemory(ulong address, int length)
@@ -246,24 +228,28 @@ internal static class RawSafetyChecks
 
     // FDSize of /proc/self/status: one more than the highest descriptor number the process can hold now; without /proc,
     // the open-file limit (capped, as a larger table is rare).
-    private static int DescriptorTableSize()
+    private static int DescriptorTableSize() =>
+        ReadProcNumber("/proc/self/status", "FDSize:") ?? (CurrentLimit(7) is { } limit ? (int)Math.Min(limit.Soft, 1 << 16) : 1 << 16);
+
+    // The number after "<field>" on its line of a /proc file (status, fdinfo), or null.
+    private static int? ReadProcNumber(string path, string field)
     {
         try
         {
-            foreach (var line in File.ReadLines("/proc/self/status"))
+            foreach (var line in File.ReadLines(path))
             {
-                if (line.StartsWith("FDSize:", StringComparison.Ordinal) && int.TryParse(line.AsSpan(7).Trim(), out int size))
+                if (line.StartsWith(field, StringComparison.Ordinal))
                 {
-                    return size;
+                    return int.TryParse(line.AsSpan(field.Length).Trim(), CultureInfo.InvariantCulture, out int value) ? value : null;
                 }
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // No /proc: fall through.
+            // No such process or descriptor, or no /proc.
         }
 
-        return CurrentLimit(7) is { } limit ? (int)Math.Min(limit.Soft, 1 << 16) : 1 << 16;
+        return null;
     }
 
     // Two descriptors of the same file: the same open file (a dup) or, for a pipe, socket or memfd, the same object opened
@@ -278,30 +264,8 @@ internal static class RawSafetyChecks
     }
 
     // The process (thread group) of a process or thread id; the id itself when /proc cannot tell.
-    private static int? ProcessOf(int pid)
-    {
-        if (LibC.kill(pid, 0) != 0 && NativeSyscalls.LastErrno == LibC.ESRCH)
-        {
-            return null;
-        }
-
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            {
-                if (line.StartsWith("Tgid:", StringComparison.Ordinal))
-                {
-                    return int.TryParse(line.AsSpan(5).Trim(), out int tgid) ? tgid : null;
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Gone meanwhile, or no /proc.
-        }
-
-        return pid;
-    }
+    private static int? ProcessOf(int pid) =>
+        LibC.kill(pid, 0) != 0 && NativeSyscalls.LastErrno == LibC.ESRCH ? null : ReadProcNumber($"/proc/{pid}/status", "Tgid:") ?? pid;
 
     // The parent, grandparent ... up to init, with their process groups; at least the parent when /proc cannot tell more.
     private static List<(int Pid, int Group)> Ancestors()
