@@ -272,6 +272,9 @@ public static class RawSyscallSafety
         Moves("copy_file_range", 0, 2),
     ];
 
+    // The rules of each syscall, in table order; declared after Rules so that it is initialized after it.
+    private static readonly ILookup<string, RawSyscallRule> RulesBySyscall = Rules.ToLookup(r => r.Syscall, StringComparer.Ordinal);
+
     /// <summary>The names of every syscall the policy can refuse.</summary>
     public static IReadOnlyCollection<string> RefusedNames => Rules.Select(r => r.Syscall).ToHashSet(StringComparer.Ordinal);
 
@@ -286,7 +289,7 @@ public static class RawSyscallSafety
             r[i] = registers[i];
         }
 
-        return Rules.FirstOrDefault(rule => string.Equals(rule.Syscall, syscall, StringComparison.Ordinal) && rule.AppliesTo(r));
+        return RulesBySyscall[syscall].FirstOrDefault(rule => rule.AppliesTo(r));
     }
 
     private static RawSyscallRule Changes(string syscall, int descriptor, Func<ulong[], bool>? when = null) =>
