@@ -334,6 +334,8 @@ Describe 'Invoke-RawSyscall: safety policy' {
         @{ Name = 'madvise'; Why = "MADV_DONTNEED on the runtime's memory"; Make = { $script:RuntimeMemory, 4096, 4 } }
         @{ Name = 'mremap'; Why = "of the runtime's memory"; Make = { $script:RuntimeMemory, 4096, 8192, 1 } }
         @{ Name = 'brk'; Why = 'moving the end of the heap'; Make = { 0x10000 } }
+        @{ Name = 'shmat'; Why = "SHM_REMAP over the runtime's memory"; Make = { 0, $script:RuntimeMemory, 0x4000 } }
+        @{ Name = 'arch_prctl'; Why = 'ARCH_SET_FS'; Make = { 0x1002, 0 } }
         @{ Name = 'mlockall'; Why = 'MCL_FUTURE'; Make = { 2 } }
         @{ Name = 'ioctl'; Why = "UFFDIO_REGISTER of the runtime's memory"; Make = { 987654, 0xC020AA00, (Longs $script:RuntimeMemory, 4096, 1, 0) } }
         @{ Name = 'rt_sigprocmask'; Why = 'blocking every signal'; Make = { 0, (Longs -1), $null, 8 } }
@@ -406,6 +408,7 @@ Describe 'Invoke-RawSyscall: safety policy' {
         (Invoke-RawSyscall munmap $map.ReturnValue, 4096).ReturnValue | Should -Be 0
         if (@([SyscallPS.SyscallTable]::Current.Match('alarm')).Count) { (Invoke-RawSyscall alarm 0).ReturnValue | Should -Be 0 }
         (Invoke-RawSyscall brk 0).ReturnValue | Should -BeGreaterThan 0
+        if (@([SyscallPS.SyscallTable]::Current.Match('arch_prctl')).Count) { (Invoke-RawSyscall arch_prctl 0x1003, ([byte[]]::new(8))).ReturnValue | Should -Be 0 }   # ARCH_GET_FS
         (Invoke-RawSyscall setitimer 0, (Longs 0, 0, 0, 0), $null).ReturnValue | Should -Be 0   # disarms
         $limit = [byte[]]::new(16)
         (Invoke-RawSyscall prlimit64 0, 7, $null, $limit).ReturnValue | Should -Be 0          # reads

@@ -70,12 +70,17 @@ public static class RawSyscallSafety
     // POPULATE_WRITE, COLLAPSE.
     private static readonly HashSet<int> HarmlessAdvice = [0, 1, 2, 3, 11, 12, 13, 14, 15, 16, 17, 19, 20, 21, 22, 23, 25];
 
+    // arch_prctl codes that only read: ARCH_GET_FS, ARCH_GET_GS, ARCH_GET_CPUID, ARCH_GET_XCOMP_SUPP, ARCH_GET_XCOMP_PERM,
+    // ARCH_GET_XCOMP_GUEST_PERM, ARCH_GET_UNTAG_MASK, ARCH_GET_MAX_TAG_BITS, ARCH_SHSTK_STATUS.
+    private static readonly HashSet<int> ReadingArchPrctlCodes = [0x1003, 0x1004, 0x1011, 0x1021, 0x1022, 0x1024, 0x4001, 0x4003, 0x5005];
+
     private const ulong MapShared = 0x01;
     private const ulong MapFixed = 0x10;
     private const ulong MapAnonymous = 0x20;
     private const ulong ProtWrite = 0x2;
     private const ulong MremapFixedOrDontUnmap = 0x2 | 0x4;
     private const ulong MclFuture = 0x2;
+    private const ulong ShmRemap = 0x4000;
     private const ulong CloseRangeUnshare = 0x2;
     private const int PtraceTraceMe = 0;
     private const int PtraceAttach = 16;
@@ -161,6 +166,7 @@ public static class RawSyscallSafety
         new("mseal", RuntimeMemory),
         new("mmap", "with MAP_FIXED replaces whatever is mapped at the address, including the runtime's own memory", r => (r[3] & MapFixed) != 0 && !RawOwnership.OwnsMemory(r[0], r[1])),
         new("mmap", "maps a descriptor the shell holds (or the object behind it) shared and writable", r => (r[3] & (MapAnonymous | MapShared)) == MapShared && (r[2] & ProtWrite) != 0 && ReachesShell(Descriptor(r[4]))),
+        new("shmat", "with SHM_REMAP replaces whatever is mapped at the address, including the runtime's own memory", r => (r[2] & ShmRemap) != 0),
         new("brk", "moves the end of the heap that the C library's allocator owns", r => r[0] != 0),
         new("mlockall", "locks every future mapping: without CAP_IPC_LOCK the runtime's next allocation past RLIMIT_MEMLOCK fails and PowerShell aborts", r => (r[0] & MclFuture) != 0),
         new("process_vm_writev", "writes into the memory of PowerShell or of a process it runs under", r => IsShellOrAncestor((int)r[0])),
@@ -184,7 +190,7 @@ public static class RawSyscallSafety
         new("set_robust_list", ThreadState),
         new("set_tid_address", ThreadState),
         new("rseq", ThreadState),
-        new("arch_prctl", ThreadState),
+        new("arch_prctl", ThreadState, r => !ReadingArchPrctlCodes.Contains((int)r[0])),
         new("set_thread_area", ThreadState),
         new("modify_ldt", ThreadState),
         new("uretprobe", "kills the caller unless it is called from a uprobe trampoline"),

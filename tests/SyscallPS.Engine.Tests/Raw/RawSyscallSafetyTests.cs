@@ -577,6 +577,24 @@ public class RawSyscallSafetyTests
     }
 
     [Fact]
+    public void ShmatReplacingMappingsIsRefused()
+    {
+        using var runtime = new SyscallBuffer(4096);
+        AssertRefused("shmat", 0, (long)runtime.Address & ~4095L, 0x4000);   // SHM_REMAP
+        AssertAllowed("shmat", 0, 0, 0);                                        // the kernel picks a free address
+    }
+
+    [SkippableFact]
+    public void ArchPrctlCanReadNotChangeThreadState()
+    {
+        Require("arch_prctl");
+        var fs = new byte[8];
+        Assert.Equal(0, Call("arch_prctl", 0x1003, fs).ReturnValue);   // ARCH_GET_FS
+        Assert.NotEqual(0UL, BitConverter.ToUInt64(fs));
+        AssertRefused("arch_prctl", 0x1002, 0);                         // ARCH_SET_FS: the C library's thread pointer
+    }
+
+    [Fact]
     public void BrkCanBeQueriedNotMoved()
     {
         long end = Call("brk", 0).ReturnValue;
