@@ -12,13 +12,18 @@ BeforeAll {
     $script:Arch = [SyscallPS.SyscallTable]::CurrentArchitecture
 
     # Runs a script in a child pwsh that imports the module; returns its stdout lines and exit code.
-    function Invoke-ChildPwsh([string] $Script) {
+    # -DiscardErrors drops its standard error (the runtime's crash report of a child that is meant to die).
+    function Invoke-ChildPwsh([string] $Script, [switch] $DiscardErrors) {
         $host_ = (Get-Process -Id $PID).Path
         [string[]] $prefix = if ([IO.Path]::GetFileNameWithoutExtension($host_) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
         $full = "Import-Module '$($script:ModulePath)' -ErrorAction Stop; $Script"
-        $output = & $host_ @prefix -NoProfile -NonInteractive -Command $full
+        $output = if ($DiscardErrors) { & $host_ @prefix -NoProfile -NonInteractive -Command $full 2>$null } else { & $host_ @prefix -NoProfile -NonInteractive -Command $full }
         [pscustomobject]@{ Output = $output; ExitCode = $LASTEXITCODE }
     }
+
+    # Little-endian bytes of 64-bit and 32-bit values, for structs passed by pointer.
+    function Longs([long[]] $Values) { , [byte[]] ($Values | ForEach-Object { [BitConverter]::GetBytes([long] $_) }) }
+    function Ints([int[]] $Values) { , [byte[]] ($Values | ForEach-Object { [BitConverter]::GetBytes([int] $_) }) }
 
     # Opens a pipe through the cmdlet itself: pipe2 fills an int[2] buffer.
     function New-RawPipe {
@@ -244,6 +249,28 @@ Describe 'Invoke-RawSyscall: completion' {
 }
 
 Describe 'Invoke-RawSyscall: safety policy' {
+    BeforeAll {
+        $script:ParentPid = (Get-Process -Id $PID).Parent.Id
+        # Descriptors and memory of the runtime (not from raw calls), and a pipe from a raw call.
+        $script:RuntimePath = [IO.Path]::GetTempFileName()
+        $script:RuntimeFile = [IO.FileStream]::new($script:RuntimePath, 'Open', 'ReadWrite', 'ReadWrite')
+        $script:RuntimeFd = $script:RuntimeFile.SafeFileHandle.DangerousGetHandle().ToInt32()
+        $script:RuntimePipe = [IO.Pipes.AnonymousPipeServerStream]::new('Out')
+        $script:RuntimePipeFd = $script:RuntimePipe.SafePipeHandle.DangerousGetHandle().ToInt32()
+        $script:RuntimePipeCopy = (Invoke-RawSyscall dup $script:RuntimePipeFd).ReturnValue
+        $script:RuntimeBuffer = New-SyscallBuffer 4096
+        $script:RuntimeMemory = $script:RuntimeBuffer.Address.ToInt64() -band -bnot 4095L
+        $script:Pipe = New-RawPipe
+        $script:MemFd = (Invoke-RawSyscall openat -100, '/proc/self/mem', 2).ReturnValue
+    }
+
+    AfterAll {
+        $script:Pipe.Read, $script:Pipe.Write, $script:MemFd, $script:RuntimePipeCopy | ForEach-Object { Invoke-RawSyscall close $_ | Out-Null }
+        $script:RuntimePipe.Dispose()
+        $script:RuntimeFile.Dispose()
+        Remove-Item -LiteralPath $script:RuntimePath -ErrorAction SilentlyContinue
+    }
+
     BeforeDiscovery {
         $modulePath = & "$PSScriptRoot/ModuleUnderTest.ps1"
         Import-Module $modulePath -ErrorAction Stop
@@ -270,18 +297,74 @@ Describe 'Invoke-RawSyscall: safety policy' {
         @{ Name = 'kill'; Why = 'SIGTERM to its process group'; Make = { 0, 15 } }
         @{ Name = 'kill'; Why = 'SIGKILL to every process'; Make = { -1, 9 } }
         @{ Name = 'kill'; Why = 'SIGSTOP to itself'; Make = { $PID, 19 } }
+        @{ Name = 'kill'; Why = 'SIGSTOP to its parent'; Make = { $script:ParentPid, 19 } }
         @{ Name = 'tkill'; Why = 'SIGSEGV to its own thread'; Make = { (Invoke-RawSyscall gettid).ReturnValue, 11 } }
         @{ Name = 'tgkill'; Why = 'SIGABRT to its own thread'; Make = { $PID, $PID, 6 } }
+        @{ Name = 'tgkill'; Why = 'SIGTERM to its parent'; Make = { $script:ParentPid, $script:ParentPid, 15 } }
         @{ Name = 'rt_sigqueueinfo'; Why = 'SIGUSR1 to itself'; Make = { $PID, 10, 0 } }
         @{ Name = 'rt_tgsigqueueinfo'; Why = 'SIGUSR2 to its own thread'; Make = { $PID, $PID, 12, 0 } }
-        @{ Name = 'ptrace'; Why = 'PTRACE_TRACEME'; Make = { 0, 0, 0, 0 } }
+        @{ Name = 'alarm'; Why = 'in one second'; Make = { 1 } }
+        @{ Name = 'setitimer'; Why = 'ITIMER_REAL in one second'; Make = { 0, (Longs 0, 0, 1, 0), $null } }
+        @{ Name = 'timer_create'; Why = 'with the default SIGALRM'; Make = { 1, $null, [byte[]]::new(8) } }
+        @{ Name = 'mq_notify'; Why = 'with SIGUSR1'; Make = { 987654, (Ints 0, 0, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) } }   # sigevent: SIGEV_SIGNAL
+        @{ Name = 'prctl'; Why = 'PR_SET_PDEATHSIG SIGKILL'; Make = { 1, 9 } }
+        @{ Name = 'prctl'; Why = 'PR_SET_NO_NEW_PRIVS'; Make = { 38, 1, 0, 0, 0 } }
         @{ Name = 'prctl'; Why = 'PR_SET_SECCOMP'; Make = { 22, 2, 0 } }
         @{ Name = 'prctl'; Why = 'PR_SET_MM'; Make = { 35, 1, 0 } }
-        @{ Name = 'mmap'; Why = 'MAP_FIXED over address 0'; Make = { 0, 4096, 3, 0x32, -1, 0 } }
-        @{ Name = 'close'; Why = 'standard output'; Make = { 1 } }
-        @{ Name = 'dup2'; Why = 'onto standard error'; Make = { 5, 2 } }
-        @{ Name = 'dup3'; Why = 'onto standard input'; Make = { 5, 0, 0 } }
+        @{ Name = 'setrlimit'; Why = 'RLIMIT_NOFILE 0'; Make = { 7, [byte[]]::new(16) } }
+        @{ Name = 'setrlimit'; Why = 'RLIMIT_AS 1 MiB'; Make = { 9, (Longs 1MB, 1MB) } }
+        @{ Name = 'prlimit64'; Why = 'RLIMIT_NOFILE 0 on itself'; Make = { 0, 7, [byte[]]::new(16), $null } }
+        @{ Name = 'prlimit64'; Why = 'RLIMIT_AS 1 MiB on its own pid'; Make = { $PID, 9, (Longs 1MB, 1MB), $null } }
+        @{ Name = 'sched_setscheduler'; Why = 'SCHED_FIFO for itself'; Make = { 0, 1, (Ints 1) } }
+        @{ Name = 'sched_setattr'; Why = 'SCHED_RR for itself'; Make = { 0, (Ints 48, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0), 0 } }
+        @{ Name = 'setpgid'; Why = 'into another process group'; Make = { 0, $(if ((Invoke-RawSyscall getpgid 0).ReturnValue -eq 1) { 2 } else { 1 }) } }
+        @{ Name = 'rt_sigtimedwait'; Why = 'without a timeout'; Make = { [byte[]]::new(8), $null, $null, 8 } }
+        @{ Name = 'wait4'; Why = 'any child'; Make = { -1, $null, 0, $null } }
+        @{ Name = 'waitid'; Why = 'any child, reaping'; Make = { 0, 0, [byte[]]::new(128), 5 } }
+        @{ Name = 'ptrace'; Why = 'PTRACE_TRACEME'; Make = { 0, 0, 0, 0 } }
+        @{ Name = 'ptrace'; Why = 'PTRACE_ATTACH to its parent'; Make = { 16, $script:ParentPid, 0, 0 } }
+        @{ Name = 'ptrace'; Why = 'PTRACE_SEIZE of its parent'; Make = { 0x4206, $script:ParentPid, 0, 0 } }
         @{ Name = 'process_vm_writev'; Why = 'into itself'; Make = { $PID, 0, 0, 0, 0, 0 } }
+        @{ Name = 'process_vm_writev'; Why = 'into its parent'; Make = { $script:ParentPid, 0, 0, 0, 0, 0 } }
+        @{ Name = 'pwrite64'; Why = 'into its own /proc/self/mem'; Make = { $script:MemFd, [byte[]]::new(1), 1, $script:RuntimeMemory } }
+        @{ Name = 'mmap'; Why = 'MAP_FIXED over address 0'; Make = { 0, 4096, 3, 0x32, -1, 0 } }
+        @{ Name = 'mmap'; Why = "shared and writable over the runtime's file"; Make = { 0, 4096, 3, 0x01, $script:RuntimeFd, 0 } }
+        @{ Name = 'munmap'; Why = "of the runtime's memory"; Make = { $script:RuntimeMemory, 4096 } }
+        @{ Name = 'mprotect'; Why = "of the runtime's memory"; Make = { $script:RuntimeMemory, 4096, 0 } }
+        @{ Name = 'madvise'; Why = "MADV_DONTNEED on the runtime's memory"; Make = { $script:RuntimeMemory, 4096, 4 } }
+        @{ Name = 'mremap'; Why = "of the runtime's memory"; Make = { $script:RuntimeMemory, 4096, 8192, 1 } }
+        @{ Name = 'brk'; Why = 'moving the end of the heap'; Make = { 0x10000 } }
+        @{ Name = 'shmat'; Why = "SHM_REMAP over the runtime's memory"; Make = { 0, $script:RuntimeMemory, 0x4000 } }
+        @{ Name = 'arch_prctl'; Why = 'ARCH_SET_FS'; Make = { 0x1002, 0 } }
+        @{ Name = 'mlockall'; Why = 'MCL_FUTURE'; Make = { 2 } }
+        @{ Name = 'ioctl'; Why = "UFFDIO_REGISTER of the runtime's memory"; Make = { 987654, 0xC020AA00, (Longs $script:RuntimeMemory, 4096, 1, 0) } }
+        @{ Name = 'rt_sigprocmask'; Why = 'blocking every signal'; Make = { 0, (Longs -1), $null, 8 } }
+        @{ Name = 'rt_sigaction'; Why = 'for SIGINT'; Make = { 2, [byte[]]::new(32), $null, 8 } }
+        @{ Name = 'sigaltstack'; Why = 'replacing the stack'; Make = { [byte[]]::new(24), $null } }
+        @{ Name = 'personality'; Why = 'PER_LINUX32'; Make = { (Invoke-RawSyscall personality 0xffffffff).ReturnValue -bxor 8 } }
+        @{ Name = 'fanotify_mark'; Why = 'FAN_OPEN_PERM on /'; Make = { 987654, 1, 0x10000, -100, '/' } }
+        @{ Name = 'close'; Why = 'standard output'; Make = { 1 } }
+        @{ Name = 'close'; Why = "a descriptor the runtime opened"; Make = { $script:RuntimeFd } }
+        @{ Name = 'close_range'; Why = 'from 3 to the end'; Make = { 3, [uint32]::MaxValue, 0 } }
+        @{ Name = 'close_range'; Why = 'CLOSE_RANGE_UNSHARE of its own descriptor'; Make = { $script:Pipe.Read, $script:Pipe.Read, 2 } }
+        @{ Name = 'dup2'; Why = 'onto standard error'; Make = { $script:Pipe.Read, 2 } }
+        @{ Name = 'dup2'; Why = "onto a descriptor the runtime opened"; Make = { $script:Pipe.Read, $script:RuntimeFd } }
+        @{ Name = 'dup3'; Why = 'onto standard input'; Make = { $script:Pipe.Read, 0, 0 } }
+        @{ Name = 'dup3'; Why = "onto a descriptor the runtime opened"; Make = { $script:Pipe.Read, $script:RuntimeFd, 0 } }
+        @{ Name = 'fcntl'; Why = 'O_NONBLOCK on standard input'; Make = { 0, 4, 0x800 } }
+        @{ Name = 'fcntl'; Why = 'F_SETOWN of its own pipe to itself'; Make = { $script:Pipe.Read, 8, $PID } }
+        @{ Name = 'fcntl'; Why = "F_ADD_SEALS on the runtime's file"; Make = { $script:RuntimeFd, 1033, 8 } }
+        @{ Name = 'ioctl'; Why = 'TIOCNOTTY on standard input'; Make = { 0, 0x5422 } }
+        @{ Name = 'ioctl'; Why = 'TIOCSCTTY on standard input'; Make = { 0, 0x540E, 0 } }
+        @{ Name = 'ioctl'; Why = 'FIONBIO on standard input'; Make = { 0, 0x5421, (Ints 1) } }
+        @{ Name = 'ioctl'; Why = 'FIOSETOWN of its own pipe to itself'; Make = { $script:Pipe.Read, 0x8901, (Ints $PID) } }
+        @{ Name = 'read'; Why = "the runtime's pipe"; Make = { $script:RuntimePipeFd, [byte[]]::new(1), 1 } }
+        @{ Name = 'write'; Why = "the runtime's file"; Make = { $script:RuntimeFd, 'x', 1 } }
+        @{ Name = 'write'; Why = "a copy of the runtime's pipe"; Make = { $script:RuntimePipeCopy, 'x', 1 } }
+        @{ Name = 'lseek'; Why = "the runtime's file"; Make = { $script:RuntimeFd, 0, 2 } }
+        @{ Name = 'ftruncate'; Why = "the runtime's file"; Make = { $script:RuntimeFd, 0 } }
+        @{ Name = 'shutdown'; Why = "the runtime's descriptor"; Make = { $script:RuntimeFd, 2 } }
+        @{ Name = 'epoll_ctl'; Why = "on the runtime's descriptor"; Make = { $script:RuntimeFd, 2, 0, [byte[]]::new(12) } }
     ) {
         if (@([SyscallPS.SyscallTable]::Current.Match($Name)).Count -eq 0) { Set-ItResult -Skipped -Because "$Name does not exist here"; return }
         $arguments = & $Make
@@ -289,7 +372,11 @@ Describe 'Invoke-RawSyscall: safety policy' {
         $ok = $?
         $ok | Should -BeFalse
         $ev[0].FullyQualifiedErrorId | Should -Be 'SyscallRefused,SyscallPS.Commands.InvokeRawSyscallCommand'
+        $ev[0].CategoryInfo.Category | Should -Be PermissionDenied
+        $ev[0].ErrorDetails.RecommendedAction | Should -Match '-Force'
         (Invoke-RawSyscall getpid).ReturnValue | Should -Be $PID
+        $script:RuntimeFile.Length | Should -Be 0                    # the runtime's descriptors still work
+        "/proc/$PID/fd/$($script:RuntimePipeFd)" | Should -Exist
     }
 
     It 'refuses a fatal signal sent through a pidfd of itself' {
@@ -314,14 +401,118 @@ Describe 'Invoke-RawSyscall: safety policy' {
     It 'allows harmless calls of the same syscalls' {
         (Invoke-RawSyscall kill $PID, 0).ReturnValue | Should -Be 0          # signal 0: existence check
         (Invoke-RawSyscall kill $PID, 28).ReturnValue | Should -Be 0         # SIGWINCH: ignored by default
-        (Invoke-RawSyscall close 987654).Errno | Should -Be 'EBADF'
+        (Invoke-RawSyscall close 987654).Errno | Should -Be 'EBADF'          # not open: nobody's
         $map = Invoke-RawSyscall mmap 0, 4096, 3, 0x22, -1, 0                 # private anonymous, not fixed
         $map.Succeeded | Should -BeTrue
+        (Invoke-RawSyscall mprotect $map.ReturnValue, 4096, 1).ReturnValue | Should -Be 0   # memory a raw call mapped
+        (Invoke-RawSyscall munmap $map.ReturnValue, 4096).ReturnValue | Should -Be 0
+        if (@([SyscallPS.SyscallTable]::Current.Match('alarm')).Count) { (Invoke-RawSyscall alarm 0).ReturnValue | Should -Be 0 }
+        (Invoke-RawSyscall brk 0).ReturnValue | Should -BeGreaterThan 0
+        if (@([SyscallPS.SyscallTable]::Current.Match('arch_prctl')).Count) { (Invoke-RawSyscall arch_prctl 0x1003, ([byte[]]::new(8))).ReturnValue | Should -Be 0 }   # ARCH_GET_FS
+        (Invoke-RawSyscall setitimer 0, (Longs 0, 0, 0, 0), $null).ReturnValue | Should -Be 0   # disarms
+        $limit = [byte[]]::new(16)
+        (Invoke-RawSyscall prlimit64 0, 7, $null, $limit).ReturnValue | Should -Be 0          # reads
+        (Invoke-RawSyscall setrlimit 7, $limit).ReturnValue | Should -Be 0                     # the same limit again
+        (Invoke-RawSyscall rt_sigprocmask 0, $null, ([byte[]]::new(8)), 8).ReturnValue | Should -Be 0
+        $persona = (Invoke-RawSyscall personality 0xffffffff).ReturnValue
+        (Invoke-RawSyscall personality $persona).ReturnValue | Should -Be $persona
+        (Invoke-RawSyscall fcntl 0, 3).Succeeded | Should -BeTrue                          # F_GETFL of standard input
+        (Invoke-RawSyscall write 1, '', 0).ReturnValue | Should -Be 0
+        (Invoke-RawSyscall wait4 1, $null, 1, $null).Errno | Should -Be 'ECHILD'         # not a child
+        (Invoke-RawSyscall sched_setscheduler 0, 0, (Ints 0)).ReturnValue | Should -Be 0   # SCHED_OTHER
+        (Invoke-RawSyscall pread64 $script:MemFd, ([byte[]]::new(1)), 1, $script:RuntimeMemory).ReturnValue | Should -Be 1
     }
 
     It 'really makes a refused call with -Force (in a child pwsh)' {
         $child = Invoke-ChildPwsh 'Invoke-RawSyscall exit_group 7 -Force -WarningAction SilentlyContinue; "still here"'
         $child.ExitCode | Should -Be 7
         $child.Output | Should -Not -Contain 'still here'
+    }
+
+    It 'alarm 1 -Force ends a child pwsh with SIGALRM: the refusal guards a real danger' {
+        if (@([SyscallPS.SyscallTable]::Current.Match('alarm')).Count -eq 0) { Set-ItResult -Skipped -Because 'alarm does not exist here'; return }
+        $child = Invoke-ChildPwsh 'Invoke-RawSyscall alarm 1 -Force -WarningAction SilentlyContinue | Out-Null; Start-Sleep -Seconds 3; "still here"'
+        $child.ExitCode | Should -Be (128 + 14)
+        $child.Output | Should -Not -Contain 'still here'
+    }
+
+    It 'closing the runtime''s descriptors with -Force aborts a child pwsh' {
+        $child = Invoke-ChildPwsh '3..1000 | ForEach-Object { Invoke-RawSyscall close $_ -Force -WarningAction SilentlyContinue } | Out-Null; Get-ChildItem / | Out-Null; "still here"' -DiscardErrors
+        $child.ExitCode | Should -BeGreaterThan 128   # ended by a signal (SIGABRT from the runtime)
+        $child.Output | Should -Not -Contain 'still here'
+    }
+}
+
+Describe 'Invoke-RawSyscall: descriptors belong to the shell unless a raw call returned them' {
+    It 'closes, dup2s and dup3s onto descriptors it opened, without -Force' {
+        $a = (Invoke-RawSyscall openat -100, '/dev/null', 2).ReturnValue
+        $b = (Invoke-RawSyscall openat -100, '/dev/null', 2).ReturnValue
+        (Invoke-RawSyscall dup3 $a, $b, 0 -ErrorAction Stop).ReturnValue | Should -Be $b
+        if (@([SyscallPS.SyscallTable]::Current.Match('dup2')).Count) { (Invoke-RawSyscall dup2 $a, $b -ErrorAction Stop).ReturnValue | Should -Be $b }
+        (Invoke-RawSyscall close $b -ErrorAction Stop).ReturnValue | Should -Be 0
+        (Invoke-RawSyscall close $a -ErrorAction Stop).ReturnValue | Should -Be 0
+    }
+
+    It 'refuses the runtime''s descriptors, also a copy made by a raw call, and the shell survives' {
+        $path = [IO.Path]::GetTempFileName()
+        $runtime = [IO.FileStream]::new($path, 'Open', 'ReadWrite')
+        try {
+            $fd = $runtime.SafeFileHandle.DangerousGetHandle().ToInt32()
+            Invoke-RawSyscall close $fd -ErrorVariable ev -ErrorAction SilentlyContinue
+            $ev[0].FullyQualifiedErrorId | Should -BeLike 'SyscallRefused,*'
+            $ev[0].Exception.Message | Should -Match 'descriptor the shell holds'
+            $copy = (Invoke-RawSyscall dup $fd -ErrorAction Stop).ReturnValue
+            Invoke-RawSyscall write $copy, 'x', 1 -ErrorVariable ev2 -ErrorAction SilentlyContinue
+            $ev2[0].FullyQualifiedErrorId | Should -BeLike 'SyscallRefused,*'
+            (Invoke-RawSyscall close $copy -ErrorAction Stop).ReturnValue | Should -Be 0     # the copy is yours to close
+            $runtime.WriteByte(65); $runtime.Flush()
+            [IO.File]::ReadAllText($path) | Should -Be 'A'
+        }
+        finally {
+            $runtime.Dispose()
+            Remove-Item -LiteralPath $path
+        }
+    }
+
+    It 'refuses every descriptor of the shell in the loop of issue 13 (3..1000 | close), and the shell goes on' {
+        # The runtime's assemblies are open descriptors no raw call returned.
+        $assemblies = @(Get-ChildItem /proc/$PID/fd | Where-Object { [int] $_.Name -ge 3 -and $_.LinkTarget -like '*.dll' } | ForEach-Object Name)
+        $assemblies.Count | Should -BeGreaterThan 10
+        $errors = [Collections.ArrayList]::new()
+        3..1000 | ForEach-Object { Invoke-RawSyscall close $_ -ErrorAction SilentlyContinue -ErrorVariable +errors } | Out-Null
+        $refused = @($errors | Where-Object FullyQualifiedErrorId -like 'SyscallRefused,*').Count
+        $refused | Should -BeGreaterOrEqual $assemblies.Count
+        $assemblies | ForEach-Object { "/proc/$PID/fd/$_" | Should -Exist }
+        $tmp = New-TemporaryFile; 'ok' | Set-Content $tmp; Get-Content $tmp | Should -Be 'ok'; Remove-Item $tmp
+        (Get-Process -Id $PID).Id | Should -Be $PID
+    }
+
+    It 'refuses terminal requests that take the shell''s terminal away, through any descriptor (child pwsh on a pty)' {
+        $script = Get-Command script -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+        if (-not $script) { Set-ItResult -Skipped -Because 'script(1) from util-linux is not installed'; return }
+        $pwshHost = (Get-Process -Id $PID).Path
+        $prefix = if ([IO.Path]::GetFileNameWithoutExtension($pwshHost) -eq 'dotnet') { "'$(Join-Path $PSHOME 'pwsh.dll')'" } else { '' }
+        $body = @"
+Import-Module '$($script:ModulePath)' -ErrorAction Stop
+`$tty = (Invoke-RawSyscall openat -100, '/dev/tty', 0x102).ReturnValue
+"tty=`$(`$tty -ge 0)"
+foreach (`$request in 0x5422, 0x5410, 0x5412, 0x540E) {
+    Invoke-RawSyscall ioctl `$tty, `$request, ([byte[]]::new(4)) -ErrorAction SilentlyContinue -ErrorVariable ev | Out-Null
+    "request=`$(`$request):`$(`$ev[0].FullyQualifiedErrorId -like 'SyscallRefused,*')"
+}
+"winsize=`$((Invoke-RawSyscall ioctl `$tty, 0x5413, ([byte[]]::new(8))).ReturnValue)"
+Invoke-RawSyscall setsid -ErrorAction SilentlyContinue -ErrorVariable ev2 | Out-Null
+"setsid=`$(`$ev2[0].FullyQualifiedErrorId -like 'SyscallRefused,*')"
+"@
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($body))
+        $output = & $script.Source -qec "'$pwshHost' $prefix -NoProfile -NonInteractive -EncodedCommand $encoded" /dev/null 2>&1 | ForEach-Object { "$_".Trim() }
+        $text = $output -join "`n"
+        $text | Should -Match 'tty=True'
+        $text | Should -Match 'request=21538:True'   # TIOCNOTTY
+        $text | Should -Match 'request=21520:True'   # TIOCSPGRP
+        $text | Should -Match 'request=21522:True'   # TIOCSTI
+        $text | Should -Match 'request=21518:True'   # TIOCSCTTY
+        $text | Should -Match 'winsize=0'            # TIOCGWINSZ only reads
+        $text | Should -Match 'setsid=True'
     }
 }

@@ -81,7 +81,7 @@ public static class RawSyscall
         {
             var registers = marshaller.Marshal(arguments, name);
             var refusal = RawSyscallSafety.FindRefusal(policyName, registers);
-            return new RawSyscallRequest(name, number, table.Architecture, arguments.ToArray(), registers, refusal, marshaller);
+            return new RawSyscallRequest(name, policyName, number, table.Architecture, arguments.ToArray(), registers, refusal, marshaller);
         }
         catch
         {
@@ -101,6 +101,7 @@ public static class RawSyscall
         // libc's syscall() returns -1 and sets errno for the kernel's -4095..-1 results.
         long value = ret;
         int errno = value == -1 ? Marshal.GetLastPInvokeError() : 0;
+        RawOwnership.Track(request.PolicyName, r, value);
         return new RawSyscallResult(request.Syscall, request.Number, request.Architecture, value, errno, request.Arguments, request.RawArguments);
     }
 }
@@ -110,9 +111,10 @@ public sealed class RawSyscallRequest : IDisposable
 {
     private readonly RawArgumentMarshaller _marshaller;
 
-    internal RawSyscallRequest(string syscall, long number, string architecture, object?[] arguments, ulong[] rawArguments, RawSyscallRule? refusal, RawArgumentMarshaller marshaller)
+    internal RawSyscallRequest(string syscall, string policyName, long number, string architecture, object?[] arguments, ulong[] rawArguments, RawSyscallRule? refusal, RawArgumentMarshaller marshaller)
     {
         Syscall = syscall;
+        PolicyName = policyName;
         Number = number;
         Architecture = architecture;
         Arguments = arguments;
@@ -123,6 +125,9 @@ public sealed class RawSyscallRequest : IDisposable
 
     /// <summary>The syscall's name (<c>syscall_N</c> for an unknown number).</summary>
     public string Syscall { get; }
+
+    /// <summary>The name the kernel acts on (x32 aliases resolved), which the safety policy and descriptor tracking use.</summary>
+    internal string PolicyName { get; }
 
     /// <summary>The number to call.</summary>
     public long Number { get; }
@@ -160,7 +165,7 @@ public sealed class RawSyscallRequest : IDisposable
     public TraceException RefusedError() => new(
         "SyscallRefused", TraceErrorKind.PermissionDenied,
         $"{Syscall} is refused because it {Refusal?.Reason}.",
-        "Use -Force only if you mean to risk the PowerShell process (e.g. in a throwaway child pwsh).",
+        "Use -Force only if you mean to risk the PowerShell process (e.g. in a throwaway child pwsh). Descriptors and memory that Invoke-RawSyscall returned in this process need no -Force.",
         Syscall);
 
     private bool _disposed;
