@@ -314,7 +314,7 @@ public sealed class FdTable
                     full = ReadLink($"/proc/{processId}/fd/{ret}") ?? full;
                 }
 
-                bool cloexec = (flags & 0x80000) != 0 || (name == "openat2" && exit.Arguments.Count > 2 && exit.Arguments[2].Text.Contains("O_CLOEXEC", StringComparison.Ordinal));
+                bool cloexec = ((name == "openat2" ? state.OpenFlags : flags) & 0x80000) != 0;
                 return Put(table, new FdInfo((int)ret, full, FdType.File, cloexec));
             }
 
@@ -325,8 +325,8 @@ public sealed class FdTable
                 return Put(table, Refresh(processId, info));
             }
 
-            case "socketpair" when ok:
-                foreach (var fd in PairFrom(exit, 3))
+            case "socketpair" when ok && state.DescriptorPair is var (first, second):
+                foreach (var fd in (ReadOnlySpan<int>)[first, second])
                 {
                     Put(table, Refresh(processId, new FdInfo(fd, "socket", SocketType((int)a[0]), ((uint)a[1] & 0x80000) != 0)));
                 }
@@ -340,18 +340,16 @@ public sealed class FdTable
                     before = new FdInfo(state.Fd, "socket", FdType.Socket);
                 }
 
-                var endpoint = exit.Arguments.Count > 1 ? exit.Arguments[1].Value as string : null;
-                var updated = WithEndpoint(before, endpoint, remote: name == "connect");
+                var updated = WithEndpoint(before, state.Endpoint, remote: name == "connect");
                 return Put(table, Refresh(processId, updated));
             }
 
             case "accept" or "accept4" when ok:
             {
                 var listener = before;
-                var endpoint = exit.Arguments.Count > 1 ? exit.Arguments[1].Value as string : null;
                 bool cloexec = name == "accept4" && ((uint)a[3] & 0x80000) != 0;
                 var info = new FdInfo((int)ret, "socket", listener?.Type ?? FdType.Socket, cloexec, listener?.LocalAddress, listener?.LocalPort);
-                info = WithEndpoint(info, endpoint, remote: true);
+                info = WithEndpoint(info, state.Endpoint, remote: true);
                 return Put(table, Refresh(processId, info));
             }
 
@@ -377,10 +375,10 @@ public sealed class FdTable
 
             case "ioctl" when ok && before is not null && (uint)a[1] is IoctlTables.FIOCLEX or IoctlTables.FIONCLEX:
                 return Put(table, before with { CloseOnExec = (uint)a[1] == IoctlTables.FIOCLEX });
-            case "pipe" or "pipe2" when ok:
+            case "pipe" or "pipe2" when ok && state.DescriptorPair is var (first, second):
             {
                 bool cloexec = name == "pipe2" && ((uint)a[1] & 0x80000) != 0;
-                foreach (var fd in PairFrom(exit, 0))
+                foreach (var fd in (ReadOnlySpan<int>)[first, second])
                 {
                     Put(table, state.KernelInode != 0
                         ? new FdInfo(fd, $"pipe:[{state.KernelInode}]", FdType.Pipe, cloexec)
@@ -402,8 +400,7 @@ public sealed class FdTable
                 return Put(table, new FdInfo((int)ret, "anon_inode:inotify", FdType.Inotify, name == "inotify_init1" && ((uint)a[0] & 0x80000) != 0));
             case "memfd_create" when ok:
             {
-                var label = exit.Arguments.Count > 0 ? exit.Arguments[0].Text.Trim('"') : string.Empty;
-                return Put(table, new FdInfo((int)ret, "/memfd:" + label + " (deleted)", FdType.Memfd, ((uint)a[1] & 1) != 0));
+                return Put(table, new FdInfo((int)ret, "/memfd:" + state.ObjectName + " (deleted)", FdType.Memfd, ((uint)a[1] & 1) != 0));
             }
 
             case "pidfd_open" when ok:
@@ -504,26 +501,6 @@ public sealed class FdTable
         NetworkTables.AF_NETLINK => FdType.NetlinkSocket,
         _ => FdType.Socket,
     };
-
-    private static IEnumerable<int> PairFrom(in DecodedExit exit, int index)
-    {
-        if (exit.Arguments.Count > index && exit.Arguments[index].Text is { Length: > 2 } text && text[0] == '[')
-        {
-            var parts = text[1..^1].Split(", ");
-            var result = new List<int>(2);
-            foreach (var p in parts)
-            {
-                if (int.TryParse(p, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int fd))
-                {
-                    result.Add(fd);
-                }
-            }
-
-            return result;
-        }
-
-        return [];
-    }
 
     /// <summary>Applies an endpoint the decoders produced (<c>127.0.0.1:80</c>, <c>[::1]:9</c>, a Unix path, <c>@abstract</c>).</summary>
     private static FdInfo WithEndpoint(FdInfo info, string? endpoint, bool remote)

@@ -69,7 +69,7 @@ internal static class FileDecoders
         r.Add("sync_file_range", (s, m, o) => { s.SetFd(0); s.SetLong(1); s.SetLong(2); s.SetFlags(3, FileTables.SyncFileRangeFlags); });
         r.Add("fallocate", (s, m, o) => { s.SetFd(0); s.SetFlags(1, FileTables.FallocateModes); s.SetLong(2); s.SetLong(3); });
         r.Add("fadvise64", (s, m, o) => { s.SetFd(0); s.SetLong(1); s.SetLong(2); s.SetEnum(3, FileTables.FadviseAdvice); });
-        r.Add("memfd_create", (s, m, o) => { s.SetString(0, m, o); s.SetFlags(1, FileTables.MemfdFlags); });
+        r.Add("memfd_create", (s, m, o) => { s.SetString(0, m, o); s.ObjectName = TraceeReader.ReadPath(m, s.Args[0]); s.SetFlags(1, FileTables.MemfdFlags); });
         r.Add("eventfd2", (s, m, o) => { s.SetUInt(0); s.SetFlags(1, FileTables.EventFdFlags); });
         r.Add("eventfd", (s, m, o) => s.SetUInt(0));
         r.Add("inotify_init1", (s, m, o) => s.SetFlags(0, FileTables.InotifyInitFlags));
@@ -143,6 +143,7 @@ internal static class FileDecoders
         if (s.Args[3] >= 24 && TraceeReader.TryRead(m, s.Args[2], how))
         {
             ulong flags = BinaryPrimitives.ReadUInt64LittleEndian(how);
+            s.OpenFlags = flags;
             ulong mode = BinaryPrimitives.ReadUInt64LittleEndian(how[8..]);
             ulong resolve = BinaryPrimitives.ReadUInt64LittleEndian(how[16..]);
             var flagsText = OpenFlagsText(flags);
@@ -396,6 +397,7 @@ internal static class FileDecoders
         Span<int> fds = stackalloc int[2];
         if (!failed && TraceeReader.TryRead(m, s.Args[0], System.Runtime.InteropServices.MemoryMarshal.AsBytes(fds)))
         {
+            s.DescriptorPair = (fds[0], fds[1]);
             s.Set(0, new long[] { fds[0], fds[1] }, "[" + StraceText.Dec(fds[0]) + ", " + StraceText.Dec(fds[1]) + "]");
         }
         else

@@ -16,9 +16,16 @@ internal static class NetworkDecoders
         r.Add("socketpair", (s, m, o) => { SetDomain(s, 0); SetSocketType(s, 1); s.SetText(2, StraceText.Dec((long)(uint)s.Args[2])); }, (s, ret, m, o, failed) =>
         {
             Span<int> fds = stackalloc int[2];
-            s.SetText(3, !failed && TraceeReader.TryRead(m, s.Args[3], System.Runtime.InteropServices.MemoryMarshal.AsBytes(fds))
-                ? "[" + StraceText.Dec(fds[0]) + ", " + StraceText.Dec(fds[1]) + "]"
-                : StraceText.Pointer(s.Args[3]));
+            if (!failed && TraceeReader.TryRead(m, s.Args[3], System.Runtime.InteropServices.MemoryMarshal.AsBytes(fds)))
+            {
+                s.DescriptorPair = (fds[0], fds[1]);
+                s.SetText(3, "[" + StraceText.Dec(fds[0]) + ", " + StraceText.Dec(fds[1]) + "]");
+            }
+            else
+            {
+                s.SetText(3, StraceText.Pointer(s.Args[3]));
+            }
+
             return null;
         });
         r.Add("connect bind", (s, m, o) => { s.SetFd(0); SetSockaddr(s, 1, m, (long)(int)s.Args[2]); s.SetInt(2); });
@@ -170,6 +177,7 @@ internal static class NetworkDecoders
     {
         var text = SockaddrText(m, s.Args[i], length, out var endpoint);
         s.Set(i, (object?)endpoint ?? s.Args[i], text);
+        s.Endpoint = endpoint;
     }
 
     /// <summary>A socket address as strace prints it, or the address when unreadable.</summary>

@@ -54,6 +54,23 @@ public sealed class SyscallDecodeState
     /// <summary>The file descriptor the syscall works on (read's fd, connect's socket ...), or -1.</summary>
     public int Fd { get; set; } = -1;
 
+    // Facts the decoders find for the descriptor table, whatever -Raw prints.
+
+    /// <summary>
+    /// The socket address the call names (bind, connect, sendto: the one given; accept, getsockname: the one
+    /// returned) as the descriptor table takes it: <c>127.0.0.1:80</c>, <c>::1:9</c>, a Unix path; else null.
+    /// </summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>The two descriptors pipe, pipe2 and socketpair returned in their array; else null.</summary>
+    public (int First, int Second)? DescriptorPair { get; set; }
+
+    /// <summary>openat2's open flags, read from its <c>struct open_how</c>; else 0.</summary>
+    public ulong OpenFlags { get; set; }
+
+    /// <summary>The name the call gives a new object (memfd_create's), whole; else null.</summary>
+    public string? ObjectName { get; set; }
+
     /// <summary>How many arguments the decoder prints (set at entry).</summary>
     internal int ArgumentCount { get; set; }
 

@@ -69,6 +69,10 @@ public static class SyscallDecoder
         state.TargetPath = null;
         state.Signal = null;
         state.Fd = -1;
+        state.Endpoint = null;
+        state.DescriptorPair = null;
+        state.OpenFlags = 0;
+        state.ObjectName = null;
         state.KernelInode = 0;
         state.Saved = 0;
         state.Saved2 = 0;
@@ -103,11 +107,16 @@ public static class SyscallDecoder
         var spec = state.Spec;
         bool failed = rawReturn < 0 && rawReturn >= -4095;
         string? returnOverride = null;
-        if (spec?.Exit is not null && !options.Raw)
+        if (spec?.Exit is not null)
         {
+            // Also under -Raw, which prints none of it: the exit decoders find the facts the descriptor table needs.
             try
             {
                 returnOverride = spec.Exit(state, failed ? -1 : rawReturn, memory, options, failed);
+                if (options.Raw)
+                {
+                    returnOverride = null;
+                }
             }
 #pragma warning disable CA1031 // see OnEntry
             catch (Exception)
