@@ -108,7 +108,7 @@ public sealed class StraceLogParser
             _fragment = null;
         }
 
-        int cut = line.IndexOf(InterruptingMessage, 1, StringComparison.Ordinal);
+        int cut = line.Length > 1 ? line.IndexOf(InterruptingMessage, 1, StringComparison.Ordinal) : -1;
         if (cut > 0)
         {
             _fragment = line[..cut];
