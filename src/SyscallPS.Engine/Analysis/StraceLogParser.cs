@@ -30,7 +30,8 @@ public enum StraceLineKind
 /// <see cref="DefaultProcessId"/> (the pid of an <c>-ff</c> file's name), else to pid 0. With -t/-tt the log has no
 /// date: <see cref="SyscallEvent.Timestamp"/> holds the time of day on 0001-01-01 (the day counting up at
 /// midnight), and <see cref="SyscallEvent.MonotonicNanoseconds"/> the nanoseconds since that midnight; with -ttt
-/// they are the local time and the nanoseconds since the Unix epoch. Without a timestamp both are zero.
+/// they are the local time and the nanoseconds since the Unix epoch; with -r (time since the previous line) the
+/// time since the file's first line, on 0001-01-01. Without a timestamp both are zero.
 /// </remarks>
 public sealed class StraceLogParser
 {
@@ -61,8 +62,9 @@ public sealed class StraceLogParser
     private readonly List<int> _commas = [];
     private long _lastTimeOfDay = -1;
     private long _days;
+    private long _clock;
     private List<string>? _held = [];
-    private (long Days, long LastTimeOfDay) _heldClock = (0, -1);
+    private ParserState _beforeHeld = new([], [], [], 0, -1, 0);
     private string? _fragment;
     private bool _inSummary;
 
@@ -86,8 +88,13 @@ public sealed class StraceLogParser
     {
         DefaultProcessId = defaultProcessId;
         _lastTimeOfDay = -1;
-        _held = defaultProcessId is null ? [] : null;
-        _heldClock = (_days, _lastTimeOfDay);
+        _clock = 0;
+        _held = null;
+        if (defaultProcessId is null)
+        {
+            _held = [];
+            _beforeHeld = new ParserState(new(_pending), new(_processOfThread), new(_names), _days, _lastTimeOfDay, _clock);
+        }
     }
 
     /// <summary>Reads one line; the events it completes are added to <paramref name="events"/>.</summary>
@@ -176,13 +183,23 @@ public sealed class StraceLogParser
         }
 
         // The probes parsed these lines already: start again from the state before them.
-        _pending.Clear();
-        _processOfThread.Clear();
-        _names.Clear();
-        (_days, _lastTimeOfDay) = _heldClock;
+        Restore(_pending, _beforeHeld.Pending);
+        Restore(_processOfThread, _beforeHeld.ProcessOfThread);
+        Restore(_names, _beforeHeld.Names);
+        (_days, _lastTimeOfDay, _clock) = (_beforeHeld.Days, _beforeHeld.LastTimeOfDay, _beforeHeld.Clock);
         foreach (var line in held)
         {
             ParseLine(line, events);
+        }
+    }
+
+    private static void Restore<TKey, TValue>(Dictionary<TKey, TValue> state, Dictionary<TKey, TValue> saved)
+        where TKey : notnull
+    {
+        state.Clear();
+        foreach (var (key, value) in saved)
+        {
+            state[key] = value;
         }
     }
 
@@ -198,9 +215,15 @@ public sealed class StraceLogParser
         int tid = StraceSyntax.ReadPid(text, ref pos) ?? DefaultProcessId ?? 0;
         long clock = 0;
         DateTime timestamp = default;
-        if (pos < text.Length && StraceSyntax.TryReadTimestamp(text, ref pos, out long ns, out bool sinceEpoch))
+        if (pos < text.Length && StraceSyntax.TryReadTimestamp(text, ref pos, out long ns, out var kind))
         {
-            (clock, timestamp) = sinceEpoch ? FromEpoch(ns) : FromTimeOfDay(ns);
+            (clock, timestamp) = kind switch
+            {
+                StraceClock.Epoch => FromEpoch(ns),
+                StraceClock.Relative => FromStart(_clock + ns),
+                _ => FromTimeOfDay(ns),
+            };
+            _clock = clock;
         }
 
         var body = text[pos..];
@@ -242,6 +265,8 @@ public sealed class StraceLogParser
     private (long Clock, DateTime Timestamp) FromEpoch(long ns) =>
         (ns, DateTime.UnixEpoch.AddTicks(ns / 100).ToLocalTime());
 
+    private static (long Clock, DateTime Timestamp) FromStart(long ns) => (ns, DateTime.MinValue.AddTicks(ns / 100));
+
     private (long Clock, DateTime Timestamp) FromTimeOfDay(long ns)
     {
         // Midnight: the time of day falls back by (nearly) a whole day. Small steps back are reordering, not a new day.
@@ -251,8 +276,7 @@ public sealed class StraceLogParser
         }
 
         _lastTimeOfDay = ns;
-        long clock = (_days * NanosecondsPerDay) + ns;
-        return (clock, DateTime.MinValue.AddTicks(clock / 100));
+        return FromStart((_days * NanosecondsPerDay) + ns);
     }
 
     private StraceLineKind Signal(ReadOnlySpan<char> inner, Stamp at, ICollection<SyscallEvent> events)
@@ -646,6 +670,9 @@ public sealed class StraceLogParser
     private string NameOf(int tid) => _names.TryGetValue(ProcessOf(tid), out var name) ? name : string.Empty;
 
     private readonly record struct Stamp(int Tid, long Clock, DateTime Timestamp);
+
+    /// <summary>What the parser knew before the lines it holds (which the probes then parsed).</summary>
+    private sealed record ParserState(Dictionary<int, Pending> Pending, Dictionary<int, int> ProcessOfThread, Dictionary<int, string> Names, long Days, long LastTimeOfDay, long Clock);
 
     /// <summary>A call whose line ended in <c>&lt;unfinished ...&gt;</c>: its text up to there, and when it began.</summary>
     private sealed record Pending(string Head, string Syscall, Stamp At);

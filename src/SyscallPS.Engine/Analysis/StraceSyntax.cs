@@ -3,6 +3,19 @@ using System.Text;
 
 namespace SyscallPS.Analysis;
 
+/// <summary>What a strace timestamp counts from.</summary>
+internal enum StraceClock
+{
+    /// <summary>-t, -tt: the time of day.</summary>
+    TimeOfDay,
+
+    /// <summary>-ttt: seconds since the Unix epoch.</summary>
+    Epoch,
+
+    /// <summary>-r: seconds since the previous line.</summary>
+    Relative,
+}
+
 /// <summary>
 /// The pieces of a strace output line: the pid prefix (<c>[pid 12]</c> or <c>12  </c> with -o), the -t/-tt/-ttt
 /// timestamp, the argument list (split at its top-level commas), the return value and the -T duration.
@@ -43,20 +56,27 @@ internal static class StraceSyntax
     }
 
     /// <summary>
-    /// Reads a -t (<c>HH:MM:SS</c>), -tt (<c>HH:MM:SS.uuuuuu</c>) or -ttt (<c>1700000000.123456</c>) timestamp:
-    /// for -t/-tt the nanoseconds since midnight, for -ttt since the Unix epoch.
+    /// Reads a -t (<c>HH:MM:SS</c>), -tt (<c>HH:MM:SS.uuuuuu</c>), -ttt (<c>1700000000.123456</c>) or -r
+    /// (<c>     0.000123</c>, right-aligned) timestamp, in nanoseconds: since midnight, since the Unix epoch, or
+    /// since the previous line.
     /// </summary>
-    public static bool TryReadTimestamp(ReadOnlySpan<char> line, ref int pos, out long nanoseconds, out bool sinceEpoch)
+    public static bool TryReadTimestamp(ReadOnlySpan<char> line, ref int pos, out long nanoseconds, out StraceClock clock)
     {
         nanoseconds = 0;
-        sinceEpoch = false;
-        int space = line[pos..].IndexOf(' ');
+        clock = StraceClock.TimeOfDay;
+        int start = pos;
+        while (start < line.Length && line[start] == ' ')
+        {
+            start++;
+        }
+
+        int space = line[start..].IndexOf(' ');
         if (space <= 0)
         {
             return false;
         }
 
-        var token = line.Slice(pos, space);
+        var token = line.Slice(start, space);
         int dot = token.IndexOf('.');
         var whole = dot < 0 ? token : token[..dot];
         var fraction = dot < 0 ? [] : token[(dot + 1)..];
@@ -76,15 +96,16 @@ internal static class StraceSyntax
         }
         else if (dot > 0 && AllDigits(whole) && whole.Length <= 10)
         {
+            // -ttt prints the seconds since 1970 (ten digits), -r a small number of seconds since the last line.
             nanoseconds = long.Parse(whole, CultureInfo.InvariantCulture) * 1_000_000_000 + fractionNs;
-            sinceEpoch = true;
+            clock = whole.Length >= 9 ? StraceClock.Epoch : StraceClock.Relative;
         }
         else
         {
             return false;
         }
 
-        pos += space;
+        pos = start + space;
         SkipSpaces(line, ref pos);
         return true;
     }

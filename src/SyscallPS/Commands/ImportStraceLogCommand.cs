@@ -5,7 +5,7 @@ using SyscallPS.Analysis;
 namespace SyscallPS.Commands;
 
 /// <summary>
-/// <para type="synopsis">Reads strace output files (strace -o, -f, -ff, -t/-tt/-ttt, -T, -y/-yy) as SyscallEvent objects.</para>
+/// <para type="synopsis">Reads strace output files (strace -o, -f, -ff, -t/-tt/-ttt/-r, -T, -y/-yy) as SyscallEvent objects.</para>
 /// </summary>
 [Cmdlet(VerbsData.Import, "StraceLog", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(SyscallEvent))]

@@ -23,6 +23,7 @@ public sealed partial class StraceLogTests
         "-f -tt -T -y -o",
         "-f -ttt -T -yy -o",
         "-ff -tt -T -o",
+        "-f -r -T -o",
         "-f -tt -T stderr",
     };
 
@@ -38,6 +39,7 @@ public sealed partial class StraceLogTests
         var events = new List<SyscallEvent>();
         var expected = new List<string>();
         long straceDurationNs = 0;
+        long relativeNs = 0;
         foreach (var file in files)
         {
             int? filePid = StraceLogParser.ProcessIdFromFileName(file);
@@ -48,8 +50,9 @@ public sealed partial class StraceLogTests
                 Assert.NotEqual(StraceLineKind.Invalid, parser.Parse(line, events));
             }
 
-            var normalized = Normalize(lines, filePid, out long ns);
+            var normalized = Normalize(lines, filePid, out long ns, out long sumOfTimes);
             straceDurationNs += ns;
+            relativeNs += sumOfTimes;
             expected.AddRange(normalized);
         }
 
@@ -70,6 +73,13 @@ public sealed partial class StraceLogTests
         Assert.True(parent > 0);
         Assert.Equal(new[] { parent, child }.Distinct().Order(), events.Select(e => e.ProcessId).Distinct().Order());
         Assert.All(events.Where(e => e.ThreadId == child && e.Kind == SyscallEventKind.Syscall && e.Syscall == "write"), e => Assert.Equal("analysis_mix", e.ProcessName));
+
+        // -r: each line's time is the time since the line before, so the last line is at their sum.
+        if (flags.Contains("-r", StringComparison.Ordinal))
+        {
+            Assert.Equal(relativeNs, events.Max(e => e.MonotonicNanoseconds));
+            Assert.Equal(relativeNs / 100, events.Max(e => e.Timestamp).Ticks);
+        }
 
         // -T: each call has its duration (the resumed half's for joined calls).
         Assert.Equal(straceDurationNs, events.Sum(e => e.Duration.Ticks * 100));
@@ -185,12 +195,30 @@ public sealed partial class StraceLogTests
         Assert.Equal("close(3) = 0", Assert.Single(events).ToStraceLine());
     }
 
+    [Fact]
+    public void A_file_without_pids_keeps_what_earlier_files_said_about_its_process()
+    {
+        // -ff's file of the parent names the program and forks the child; a file of the child without a pid in its
+        // name is held until set_tid_address names it, and then still knows the name it inherited.
+        var parser = new StraceLogParser();
+        var events = new List<SyscallEvent>();
+        parser.StartFile(100);
+        parser.Parse("execve(\"/usr/bin/prog\", [\"prog\"], 0x7ffd /* 1 var */) = 0", events);
+        parser.Parse("clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 101", events);
+        parser.StartFile(null);
+        Assert.Equal(StraceLineKind.Pending, parser.Parse("write(1, \"x\", 1) = 1", events));
+        parser.Parse("set_tid_address(0x7f) = 101", events);
+        parser.Finish(events);
+        Assert.Equal(["execve:100:prog", "clone:100:prog", "write:101:prog", "set_tid_address:101:prog"], events.Select(e => $"{e.Syscall}:{e.ProcessId}:{e.ProcessName}"));
+    }
+
     // "[pid N] " or "N  " prefixes, -t/-tt/-ttt times and -T durations off; the alignment padding before " = "
     // closed up; "TID text" as ConformanceRunner.ParseStrace reads it. Lines without a pid belong to
     // the file's pid, else to the process that set_tid_address names (the one strace started).
-    private static List<string> Normalize(string[] lines, int? filePid, out long durationNs)
+    private static List<string> Normalize(string[] lines, int? filePid, out long durationNs, out long sumOfTimes)
     {
         durationNs = 0;
+        sumOfTimes = 0;
         int? unprefixed = filePid ?? lines.Select(l => SetTidAddress().Match(l)).Where(m => m.Success).Select(m => (int?)int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).FirstOrDefault();
         var result = new List<string>();
         string? cut = null;
@@ -207,9 +235,19 @@ public sealed partial class StraceLogTests
 
             var m = LinePrefix().Match(line);
             string body = m.Groups["body"].Value;
-            if (body.StartsWith("strace: ", StringComparison.Ordinal) || body.StartsWith("% time", StringComparison.Ordinal))
+            if (body.StartsWith("% time", StringComparison.Ordinal))
             {
                 break;
+            }
+
+            if (body.StartsWith("strace: ", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (m.Groups["time"].Success && m.Groups["time"].Value.Contains('.', StringComparison.Ordinal) && !m.Groups["time"].Value.Contains(':', StringComparison.Ordinal))
+            {
+                sumOfTimes += (long)(decimal.Parse(m.Groups["time"].Value, CultureInfo.InvariantCulture) * 1_000_000_000m);
             }
 
             if (m.Groups["dur"].Success)
@@ -224,7 +262,7 @@ public sealed partial class StraceLogTests
         return result;
     }
 
-    [GeneratedRegex(@"^(?:\[pid\s+(?<pid>\d+)\] |(?<pid>\d+) +)?(?:(?:\d\d:\d\d:\d\d(?:\.\d+)?|\d+\.\d+) )?(?<body>.*?)(?: <(?<dur>\d+\.\d+)>)?$")]
+    [GeneratedRegex(@"^(?:\[pid\s+(?<pid>\d+)\] |(?<pid>\d+) +)?(?:(?<time>\d\d:\d\d:\d\d(?:\.\d+)?|\d+\.\d+) )?(?<body>.*?)(?: <(?<dur>\d+\.\d+)>)?$")]
     private static partial Regex LinePrefix();
 
     [GeneratedRegex(@"^(.*\))\s+= (.*)$")]
