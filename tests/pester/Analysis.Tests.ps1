@@ -6,8 +6,7 @@
 
 BeforeDiscovery {
     Import-Module $(& "$PSScriptRoot/ModuleUnderTest.ps1") -Force
-    $ebpfWhy = [SyscallPS.Ebpf.EbpfEngine]::new().WhyUnavailable([SyscallPS.Tracing.TraceRequest]::new())
-    $engines = @(@{ Engine = 'Ptrace'; Why = $null }, @{ Engine = 'Ebpf'; Why = $ebpfWhy })
+    $engines = & "$PSScriptRoot/EngineCases.ps1"
 }
 
 BeforeAll {
@@ -30,6 +29,12 @@ BeforeAll {
         & strace @Arguments $fixture ([IO.Path]::GetTempPath()) 2>$null
         $LASTEXITCODE | Should -Be 0
     }
+
+    # One ptrace trace of the fixture, as events and as a capture file, for the cmdlets that read either.
+    if (-not $noFixture) {
+        $capture = Join-Path $TestDrive 'mix.trace'
+        $events = @(Start-SyscallTrace -Engine Ptrace -FilePath $fixture -OutFile $capture)
+    }
 }
 
 Describe 'Measure-SyscallEvent equals strace -f -c under <Engine>' -ForEach $engines {
@@ -50,13 +55,6 @@ Describe 'Measure-SyscallEvent equals strace -f -c under <Engine>' -ForEach $eng
 }
 
 Describe 'Measure-SyscallEvent' {
-    BeforeAll {
-        if (-not $noFixture) {
-            $capture = Join-Path TestDrive: 'mix.trace'
-            $script:events = @(Start-SyscallTrace -Engine Ptrace -FilePath $fixture -OutFile $capture)
-        }
-    }
-
     It 'measures a capture file (-Path) as it measures the events' {
         if ($noFixture) { Set-ItResult -Skipped -Because $noFixture; return }
         $fromFile = Measure-SyscallEvent -Path $capture -SortBy Name | ForEach-Object { "$($_.Name) $($_.Calls) $($_.Errors) $($_.Nanoseconds)" }
@@ -124,13 +122,6 @@ Describe 'Measure-SyscallEvent' {
 }
 
 Describe 'Export-SyscallTimeline' {
-    BeforeAll {
-        if (-not $noFixture) {
-            $capture = Join-Path TestDrive: 'timeline.trace'
-            $script:events = @(Start-SyscallTrace -Engine Ptrace -FilePath $fixture -OutFile $capture)
-        }
-    }
-
     It 'writes trace-event JSON from the pipeline and from capture files alike' {
         if ($noFixture) { Set-ItResult -Skipped -Because $noFixture; return }
         $a = Join-Path TestDrive: 'a.json'
