@@ -9,7 +9,8 @@ Run from the repository root with the pwsh of the local tool manifest:
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 
 Tasks:
-  Setup    Debian packages (as root, only when missing), tracefs mount, Pester 5.7.1 from NuGet. Idempotent.
+  Setup    Debian packages (as root, only when missing), tracefs mount, Pester 5.7.1 from NuGet, and for the
+           timeline viewer test Chromium (Debian) and speedscope (npm, into .tools/). Idempotent.
   Build    dotnet publish into out/SyscallPS (the complete, publishable module folder), format files, manifest, help.
   Docs     docs/*.md (platyPS schema) -> en-US/SyscallPS.dll-Help.xml and about_*.help.txt.
   Test     Setup, Build, C fixtures, xunit, Pester (a child pwsh per file); ends with "N passed, N failed, N skipped".
@@ -39,6 +40,9 @@ $ResultsDir = Join-Path $OutRoot 'TestResults'
 $FixtureDir = Join-Path $RepoRoot 'tests/fixtures'
 $FixtureBin = Join-Path $FixtureDir 'bin'
 $PesterVersion = '5.7.1'
+# The timeline viewer test opens an Export-SyscallTimeline file in speedscope (npm) in headless Chromium (Debian).
+$SpeedscopeVersion = '1.25.0'
+$SpeedscopeDir = Join-Path $RepoRoot '.tools/speedscope'
 $AptPackages = @('gcc', 'strace', 'curl', 'libbpf1', 'libbpf-dev', 'bpftool', 'bpftrace')
 $IsRoot = (& id -u) -eq '0'
 
@@ -97,6 +101,38 @@ function Test-DebianPackage([string] $Name) {
     return ($LASTEXITCODE -eq 0 -and "$status" -match 'install ok installed')
 }
 
+function Install-TimelineViewer {
+    # Optional: without them only the timeline viewer test skips (saying why).
+    $chromium = Get-Command chromium, chromium-browser -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+    if ($chromium) { Write-Note "Chromium present: $($chromium.Source)" }
+    elseif (-not $IsRoot -or -not (Get-Command apt-get -ErrorAction Ignore)) {
+        Write-Warning 'Chromium is not installed and we cannot install it (not root, or no apt-get): the timeline viewer test will skip. As root: apt-get install chromium'
+    }
+    else {
+        Write-Note 'Installing Chromium (for the timeline viewer test)'
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        & apt-get install -y -q --no-install-recommends chromium | Out-Host
+        if ($LASTEXITCODE -ne 0) {
+            & apt-get update -q | Out-Host
+            & apt-get install -y -q --no-install-recommends chromium | Out-Host
+        }
+        if ($LASTEXITCODE -ne 0) { Write-Warning 'apt-get install chromium failed (offline?): the timeline viewer test will skip.' }
+    }
+
+    $index = Join-Path $SpeedscopeDir 'node_modules/speedscope/dist/release/index.html'
+    if (Test-Path -LiteralPath $index) { Write-Note "speedscope present: $SpeedscopeDir" }
+    elseif (-not (Get-Command npm -CommandType Application -ErrorAction Ignore)) {
+        Write-Warning 'npm is not installed: speedscope cannot be installed and the timeline viewer test will skip.'
+    }
+    else {
+        Write-Note "Installing speedscope $SpeedscopeVersion from npm into .tools/speedscope"
+        & npm install --prefix $SpeedscopeDir "speedscope@$SpeedscopeVersion" --no-audit --no-fund | Out-Host
+        if ($LASTEXITCODE -ne 0 -or -not (Test-Path -LiteralPath $index)) {
+            Write-Warning 'npm install speedscope failed (offline, or the npm registry unreachable): the timeline viewer test will skip.'
+        }
+    }
+}
+
 function Invoke-Setup {
     Write-Step 'Setup'
     if (Get-Command dpkg-query -ErrorAction Ignore) {
@@ -131,6 +167,8 @@ function Invoke-Setup {
         if ($LASTEXITCODE -eq 0) { Write-Note 'mounted tracefs at /sys/kernel/tracing' }
         else { Write-Warning 'Could not mount tracefs at /sys/kernel/tracing: eBPF tests will skip.' }
     }
+
+    Install-TimelineViewer
 
     $pester = Get-PesterModulePath
     if (Test-Path -LiteralPath $pester) { Write-Note "Pester $PesterVersion present: $pester" }

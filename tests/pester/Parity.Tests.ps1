@@ -5,8 +5,7 @@
 
 BeforeDiscovery {
     Import-Module $(& "$PSScriptRoot/ModuleUnderTest.ps1") -Force
-    $ebpfWhy = [SyscallPS.Ebpf.EbpfEngine]::new().WhyUnavailable([SyscallPS.Tracing.TraceRequest]::new())
-    $engines = @(@{ Engine = 'Ptrace'; Why = $null }, @{ Engine = 'Ebpf'; Why = $ebpfWhy })
+    $engines = & "$PSScriptRoot/EngineCases.ps1"
 }
 
 BeforeAll {

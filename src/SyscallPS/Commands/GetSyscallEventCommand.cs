@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using System.Management.Automation;
 using SyscallPS.Tracing;
 
@@ -119,46 +118,16 @@ public sealed class GetSyscallEventCommand : PSCmdlet
 
     private void ReadFiles(Func<SyscallEvent, bool> keep)
     {
-        foreach (var pattern in Path)
+        foreach (var e in FileInput.ReadCaptures(this, Path))
         {
-            Collection<string> files;
-            try
+            if (_stopping)
             {
-                files = GetResolvedProviderPathFromPSPath(pattern, out _);
-            }
-            catch (ItemNotFoundException ex)
-            {
-                WriteError(new ErrorRecord(ex, "CaptureFileNotFound", ErrorCategory.ObjectNotFound, pattern)
-                {
-                    ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Check the path; capture files are written by Start-SyscallTrace -OutFile." },
-                });
-                continue;
+                return;
             }
 
-            foreach (var file in files)
+            if (keep(e))
             {
-                try
-                {
-                    foreach (var e in Capture.CaptureFile.Read(file))
-                    {
-                        if (_stopping)
-                        {
-                            return;
-                        }
-
-                        if (keep(e))
-                        {
-                            WriteObject(e);
-                        }
-                    }
-                }
-                catch (InvalidDataException ex)
-                {
-                    WriteError(new ErrorRecord(ex, "InvalidCaptureFile", ErrorCategory.InvalidData, file)
-                    {
-                        ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Read only files written by Start-SyscallTrace -OutFile." },
-                    });
-                }
+                WriteObject(e);
             }
         }
     }
