@@ -161,8 +161,8 @@ internal sealed class DecodeLoop
         long exit = _clock += 700;
 
         // The engines' own event constructor, so the benchmark measures what they do.
-        return SyscallEvent.ForCall(SyscallEventKind.Syscall, state, decoded, call.Name, 4242, 4242, "bench",
-            _startWall.AddTicks(entry / 100), TimeSpan.FromTicks((exit - entry) / 100), fd: null, data: null);
+        return SyscallEvent.ForCall(SyscallEventKind.Syscall, state, decoded, call.Name,
+            new EventOrigin(4242, 4242, "bench", "bench", entry, _startWall.AddTicks(entry / 100)), TimeSpan.FromTicks((exit - entry) / 100), fd: null, data: null);
     }
 }
 

@@ -121,7 +121,7 @@ if (args.Length > 2 && args[2] == "stats")
     }
 
     File.WriteAllText("/proc/sys/kernel/bpf_stats_enabled", "0");
-    run.Stop();
+    run.Stop(TraceStopReason.Requested);
     return;
 }
 
@@ -182,8 +182,8 @@ Console.WriteLine($"ebpf, all, failed-only {pairing,8:F3} s  {pairing / native,6
 // Decoder alone: alternating write(1, buf, 1) entry+exit and read(0, buf, 1) exit records, as dd makes them.
 int n = 2_000_000;
 var records = SyntheticRecords.Build();
-long emitted = 0;
-var decoder = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, [], e => { emitted++; return true; });
+var counted = new CountingSink();
+var decoder = new EbpfEventDecoder(new EventAssembler(new TraceRequest(), counted, engineNamesThreads: true, descriptorCallsHidden: false));
 for (int i = 0; i < 100_000; i++)
 {
     foreach (var r in records)
@@ -192,7 +192,7 @@ for (int i = 0; i < 100_000; i++)
     }
 }
 
-emitted = 0;
+counted.Count = 0;
 var sw = Stopwatch.StartNew();
 for (int i = 0; i < n / 2; i++)
 {
@@ -203,7 +203,7 @@ for (int i = 0; i < n / 2; i++)
 }
 
 sw.Stop();
-Console.WriteLine($"decoder: {emitted} events in {sw.Elapsed.TotalSeconds:F3} s = {emitted / sw.Elapsed.TotalSeconds / 1e6:F2} M events/s");
+Console.WriteLine($"decoder: {counted.Count} events in {sw.Elapsed.TotalSeconds:F3} s = {counted.Count / sw.Elapsed.TotalSeconds / 1e6:F2} M events/s");
 
 internal sealed class CountingSink : ITraceEventSink
 {

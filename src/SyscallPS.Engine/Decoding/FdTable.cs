@@ -344,11 +344,21 @@ public sealed class FdTable
                 return Put(table, Refresh(processId, updated));
             }
 
+            case "getsockname" or "getpeername" when ok && before is not null:
+                // What the kernel says of the socket's ends (a port bind chose, the peer of a connection).
+                return Put(table, WithEndpoint(before, state.Endpoint, remote: name == "getpeername"));
             case "accept" or "accept4" when ok:
             {
                 var listener = before;
                 bool cloexec = name == "accept4" && ((uint)a[3] & 0x80000) != 0;
-                var info = new FdInfo((int)ret, "socket", listener?.Type ?? FdType.Socket, cloexec, listener?.LocalAddress, listener?.LocalPort);
+                // Its local end is the listener's; its peer, what accept returned (when asked for).
+                var type = listener?.Type ?? FdType.Socket;
+                var info = new FdInfo((int)ret, "socket", type, cloexec, listener?.LocalAddress, listener?.LocalPort);
+                if (type is FdType.Ipv4Socket or FdType.Ipv6Socket && info.LocalAddress is not null)
+                {
+                    info = info with { Name = FdInfo.EndpointName(info.LocalAddress, info.LocalPort, null, null) };
+                }
+
                 info = WithEndpoint(info, state.Endpoint, remote: true);
                 return Put(table, Refresh(processId, info));
             }

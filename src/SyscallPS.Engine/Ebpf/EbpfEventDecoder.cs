@@ -2,98 +2,57 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.RegularExpressions;
 using SyscallPS.Decoding;
+using SyscallPS.Tracing;
 
 namespace SyscallPS.Ebpf;
 
+/// <summary>What one ring record meant for the run: whether to go on, and a process that began or ended.</summary>
+/// <param name="Continue">False when the consumer has gone and tracing should end.</param>
+/// <param name="Started">A traced process's new child (tgid), or 0.</param>
+/// <param name="Ended">A traced process that ended (tgid), or 0.</param>
+/// <param name="WaitStatus">With <paramref name="Ended"/>: its wait status.</param>
+internal readonly record struct EbpfRecordOutcome(bool Continue, int Started = 0, int Ended = 0, int WaitStatus = 0)
+{
+    /// <summary>Nothing for the run to do; go on unless the consumer has gone.</summary>
+    public static EbpfRecordOutcome Go(bool consumerThere) => new(consumerThere);
+}
+
 /// <summary>
-/// Turns ring-buffer records into <see cref="SyscallEvent"/> objects: pairs entry copies with their exit
-/// record per thread, runs the shared decoders over the copied bytes, and reports forks and exits.
-/// Single-threaded: the consumer thread owns it.
+/// Reads ring-buffer records: pairs entry copies with their exit record per thread, puts each signal among its
+/// thread's calls, and hands the results to the engine-neutral <see cref="EventAssembler"/>, which builds the
+/// events. Single-threaded: the consumer thread owns it.
 /// </summary>
 internal sealed class EbpfEventDecoder
 {
     private const int MaxPendingEntries = 1 << 16;
-
-    private readonly SyscallTable _table;
-    private readonly DecodeOptions _options;
-    private readonly Func<SyscallEvent, bool> _emit;
-    private readonly Regex[] _namePatterns;
-    private readonly Dictionary<string, bool> _nameVerdicts = new(StringComparer.Ordinal);
-    private readonly Dictionary<int, byte[]> _pendingEntries = [];
-    private readonly SyscallDecodeState _state = new();
-    private readonly CapturedMemory _memory = new();
-    private readonly long _localTicksAtMonotonicZero;
-    private readonly byte[] _lastCommBytes = new byte[16];
-    private readonly Dictionary<int, ulong> _started = [];
-    private string _lastComm = string.Empty;
-    private readonly List<HeldSignal> _heldSignals = [];
-
     private const int SIGCONT = 18;
 
     /// <summary>How long a signal reported by its sender waits at most for its receiver's next syscall record.</summary>
     public const long SignalHoldNanoseconds = 1_000_000_000;
 
-    /// <summary>Creates a decoder that hands every event to <paramref name="emit"/> (false: stop).</summary>
-    public EbpfEventDecoder(SyscallTable table, DecodeOptions options, IReadOnlyList<string> processNames, Func<SyscallEvent, bool> emit)
-    {
-        _table = table;
-        _options = options;
-        _emit = emit;
-        // comm holds at most 15 characters: a longer plain name matches its first 15.
-        _namePatterns = processNames
-            .Select(p => !WildcardPattern.HasWildcards(p) && p.Length > 15 ? p[..15] : p)
-            .Select(WildcardPattern.ToRegex)
-            .ToArray();
-        long monotonicNow = MonotonicNanoseconds();
-        _localTicksAtMonotonicZero = DateTime.Now.Ticks - (monotonicNow / 100);
-    }
+    private readonly EventAssembler _assembler;
+    private readonly Dictionary<int, byte[]> _pendingEntries = [];
+    private readonly SyscallDecodeState _state = new();
+    private readonly CapturedMemory _memory = new();
+    private readonly byte[] _lastCommBytes = new byte[16];
+    private readonly Dictionary<int, ulong> _started = [];
+    private readonly Dictionary<int, ulong> _ended = [];
+    private readonly List<HeldSignal> _heldSignals = [];
+    private string _lastComm = string.Empty;
 
-    /// <summary>With -CaptureData: the most bytes of read/write data kept per event; 0 keeps none.</summary>
-    public int CaptureDataSize { get; init; }
-
-    // Descriptor tables from the decoded calls. Events arrive a little after the fact, so what /proc shows
-    // (pipe and socket names, a connect's local port) is best effort: right while the process keeps the
-    // descriptor, which is the common case. A process's table is seeded once, at its first event.
-    private readonly FdTable _fds = new() { ResolveLive = true };
-
-    /// <summary>
-    /// -Failed: the kernel drops successful exits, so an entry record left pending at a process's end is a
-    /// success nobody asked for, not an unfinished call.
-    /// </summary>
-    public bool FailedOnly { get; init; }
-
-    /// <summary>True when filters hide calls that open and close descriptors: each used one is checked against /proc.</summary>
-    public bool DescriptorCallsHidden { get; init; }
-
-    /// <summary>Seeds a process's descriptor table now (a launched program, while it is stopped before its exec).</summary>
-    public void SeedDescriptors(int processId) => _fds.SeedOnce(processId);
-
-    /// <summary>Test hook: sees each decoded syscall with the copied memory it was decoded from.</summary>
-    public Action<SyscallEvent, ITraceeMemory>? Observer { get; set; }
-
-    /// <summary>A traced process created a process (parent tgid, child tgid).</summary>
-    public Action<int, int>? Forked { get; set; }
-
-    /// <summary>A traced process ended (tgid, wait status).</summary>
-    public Action<int, int>? Exited { get; set; }
+    /// <summary>Creates a decoder that hands what it reads to <paramref name="assembler"/>.</summary>
+    public EbpfEventDecoder(EventAssembler assembler) => _assembler = assembler;
 
     /// <summary>The launched program, until the engine's SIGCONT that resumed it has been seen (and left out).</summary>
     public int? ResumedProcessId { get; set; }
 
-    /// <summary>CLOCK_MONOTONIC in nanoseconds, the clock of bpf_ktime_get_ns.</summary>
-    public static long MonotonicNanoseconds() => (long)(System.Diagnostics.Stopwatch.GetTimestamp() * (1_000_000_000.0 / System.Diagnostics.Stopwatch.Frequency));
-
-    /// <summary>The local wall-clock time of a monotonic instant.</summary>
-    public DateTime WallClock(long monotonicNanoseconds) => new(_localTicksAtMonotonicZero + (monotonicNanoseconds / 100), DateTimeKind.Local);
-
-    /// <summary>Decodes one record; false when the consumer has gone.</summary>
-    public bool Process(ReadOnlySpan<byte> record)
+    /// <summary>Decodes one record.</summary>
+    public EbpfRecordOutcome Process(ReadOnlySpan<byte> record)
     {
         if (record.Length < EbpfRecord.HeaderSize)
         {
-            return true;
+            return EbpfRecordOutcome.Go(!_assembler.ConsumerGone);
         }
 
         ref readonly var head = ref MemoryMarshal.AsRef<EbpfRecord>(record);
@@ -102,48 +61,36 @@ internal sealed class EbpfEventDecoder
             case EbpfRecordType.Syscall:
                 // Held signals sent before the call began come before it; those sent while it ran (a wait4
                 // woken by its child's exit) after it, as a tracer sees them at the call's return.
-                return ReleaseSignals((int)head.Tid, (long)head.EnterNanoseconds) && OnSyscall(record, head) && ReleaseSignals((int)head.Tid, long.MaxValue);
+                return EbpfRecordOutcome.Go(ReleaseSignals((int)head.Tid, (long)head.EnterNanoseconds) && OnSyscall(record, head) && ReleaseSignals((int)head.Tid, long.MaxValue));
             case EbpfRecordType.Entry:
-                return ReleaseSignals((int)head.Tid, (long)head.EnterNanoseconds) && OnEntry(record, head);
+                return EbpfRecordOutcome.Go(ReleaseSignals((int)head.Tid, (long)head.EnterNanoseconds) && OnEntry(record, head));
             case EbpfRecordType.Signal:
-                return OnSignal(record, head);
+                return EbpfRecordOutcome.Go(OnSignal(record, head));
             case EbpfRecordType.Fork:
                 // Each fork comes twice: in the syscall ring, where the child begins (its calls follow it), and
-                // in the process ring (never lost). The first to arrive copies the parent's descriptors and
-                // directory to the child; the child's own calls may precede the parent's clone record.
+                // in the process ring (never lost). The first to arrive gives the child its parent's name and a
+                // copy of its descriptors; the child's own calls may precede the parent's clone record.
                 // Both copies carry the same fork time; another time is a new process that reused the pid
                 // (its predecessor's exit record was lost).
                 if (!_started.TryGetValue((int)head.Aux, out var forkTime) || forkTime != head.EnterNanoseconds)
                 {
                     _started[(int)head.Aux] = head.EnterNanoseconds;
-                    Forked?.Invoke((int)head.Tgid, (int)head.Aux);
-                    _fds.OnProcessStart((int)head.Tgid, (int)head.Aux, shareTable: false);
+                    _assembler.ProcessStarted((int)head.Tgid, (int)head.Aux, copyDescriptors: true);
+                    return new EbpfRecordOutcome(!_assembler.ConsumerGone, Started: (int)head.Aux);
                 }
 
-                return true;
+                return EbpfRecordOutcome.Go(!_assembler.ConsumerGone);
+            case EbpfRecordType.ThreadExit:
+                return EbpfRecordOutcome.Go(OnThreadExit(head));
             case EbpfRecordType.ProcessExit:
                 return OnProcessExit(head);
             default:
-                return true;
+                return EbpfRecordOutcome.Go(!_assembler.ConsumerGone);
         }
     }
 
-    /// <summary>Forgets the descriptor tables of processes that have ended (system-wide traces get no exit records).</summary>
-    public int ForgetEndedProcesses(Func<int, bool> ended) => _fds.ForgetEnded(ended);
-
-    /// <summary>A loss record for <paramref name="count"/> dropped events.</summary>
-    public SyscallEvent LostEvent(long count)
-    {
-        long now = MonotonicNanoseconds();
-        return new SyscallEvent
-        {
-            Kind = SyscallEventKind.Lost,
-            Timestamp = WallClock(now),
-            MonotonicNanoseconds = now,
-            LostCount = count,
-            ReturnText = "?",
-        };
-    }
+    /// <summary>Emits every held signal sent before <paramref name="nanoseconds"/> (CLOCK_MONOTONIC); false when the consumer has gone.</summary>
+    public bool ReleaseSignalsBefore(long nanoseconds) => _heldSignals.Count == 0 || Release(-1, -1, nanoseconds);
 
     private bool OnEntry(ReadOnlySpan<byte> record, in EbpfRecord head)
     {
@@ -153,18 +100,19 @@ internal sealed class EbpfEventDecoder
             ArrayPool<byte>.Shared.Return(stale);
         }
 
-        var info = _table.ByNumber(head.Number);
-        if (info is not null && info.Name is "exit" or "exit_group")
+        if (SyscallTable.Current.ByNumber(head.Number) is { } info && (info.Effects & SyscallEffects.NeverReturns) != 0)
         {
-            // These never return: report them now, as strace prints "exit_group(0) = ?".
-            if (!NameAllowed(head))
+            // These never return: reported now, as strace prints "exit_group(0) = ?".
+            Observe(head);
+            if (!_assembler.NameAllowed((int)head.Tgid))
             {
                 return true;
             }
 
             _memory.Clear();
             _memory.AddBlobs(record[..(int)Math.Min(head.Size, (uint)record.Length)], entry: true);
-            return _emit(Decode(head, head, -1, unfinished: true));
+            DecodeEntry(head);
+            return _assembler.UnfinishedCall(_state, (long)head.EnterNanoseconds, (int)head.Tgid, tid);
         }
 
         if (_pendingEntries.Count >= MaxPendingEntries)
@@ -186,11 +134,22 @@ internal sealed class EbpfEventDecoder
 
     private bool OnSyscall(ReadOnlySpan<byte> record, in EbpfRecord head)
     {
-        _memory.Clear();
-        _memory.AddBlobs(record[..(int)Math.Min(head.Size, (uint)record.Length)]);
+        Observe(head);
+
         // A hidden call (not asked for, or a success under -Failed) only updates the descriptor table.
         bool hidden = (head.Flags & EbpfRecord.HiddenFlag) != 0;
-        bool pass = !hidden && NameAllowed(head);
+        if (!hidden && !_assembler.NameAllowed((int)head.Tgid))
+        {
+            if (_pendingEntries.Remove((int)head.Tid, out var skipped))
+            {
+                ArrayPool<byte>.Shared.Return(skipped);
+            }
+
+            return true;
+        }
+
+        _memory.Clear();
+        _memory.AddBlobs(record[..(int)Math.Min(head.Size, (uint)record.Length)]);
         if (_pendingEntries.Remove((int)head.Tid, out var entryBytes))
         {
             try
@@ -198,14 +157,8 @@ internal sealed class EbpfEventDecoder
                 ref readonly var entry = ref MemoryMarshal.AsRef<EbpfRecord>(entryBytes);
                 if (entry.EnterNanoseconds == head.EnterNanoseconds && entry.Number == head.Number)
                 {
-                    if (!pass && !hidden)
-                    {
-                        return true;
-                    }
-
                     _memory.AddBlobs(entryBytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)entryBytes.Length)), entry: true);
-                    var paired = Decode(entry, head, head.Return, unfinished: false, hidden);
-                    return hidden || _emit(paired);
+                    return Complete(entry, head, hidden);
                 }
             }
             finally
@@ -214,72 +167,118 @@ internal sealed class EbpfEventDecoder
             }
         }
 
-        if (hidden)
-        {
-            Decode(head, head, head.Return, unfinished: false, hidden: true);
-            return true;
-        }
-
-        return !pass || _emit(Decode(head, head, head.Return, unfinished: false));
+        return Complete(head, head, hidden);
     }
 
-    private bool OnProcessExit(in EbpfRecord head)
+    /// <summary>Decodes a paired call (entry copies from <paramref name="entry"/>, the result from <paramref name="exit"/>) into the assembler.</summary>
+    private bool Complete(in EbpfRecord entry, in EbpfRecord exit, bool hidden)
     {
-        int tgid = (int)head.Tgid;
-        bool ok = true;
-        if (_pendingEntries.Count > 0)
+        DecodeEntry(entry);
+        // Set after the entry decoding, which clears it: a pipe's inode the kernel program read at its exit.
+        _state.KernelInode = exit.Type == EbpfRecordType.Syscall ? exit.Aux : 0;
+        return _assembler.CompleteCall(_state, exit.Return, (long)exit.ExitNanoseconds, (int)exit.Tgid, (int)exit.Tid, _memory, hidden);
+    }
+
+    private unsafe void DecodeEntry(in EbpfRecord entry)
+    {
+        var state = _state;
+        state.Number = entry.Number;
+        for (int i = 0; i < 6; i++)
         {
-            foreach (var tid in _pendingEntries.Keys.ToArray())
-            {
-                var bytes = _pendingEntries[tid];
-                ref readonly var entry = ref MemoryMarshal.AsRef<EbpfRecord>(bytes);
-                if ((int)entry.Tgid != tgid)
-                {
-                    continue;
-                }
-
-                _pendingEntries.Remove(tid);
-                bool hiddenEntry = (entry.Flags & EbpfRecord.HiddenFlag) != 0;
-                if (ok && !hiddenEntry && !FailedOnly && NameAllowed(entry))
-                {
-                    _memory.Clear();
-                    _memory.AddBlobs(bytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)bytes.Length)), entry: true);
-                    ok = _emit(Decode(entry, entry, -1, unfinished: true));
-                }
-
-                ArrayPool<byte>.Shared.Return(bytes);
-            }
+            state.Args[i] = entry.Args[i];
         }
 
-        ok = ok && ReleaseSignalsOf(tgid);
+        state.EntryNanoseconds = (long)entry.EnterNanoseconds;
+
+        // The kernel program sends rt_sigreturn's stack pointer as its first argument (the frame holds the mask).
+        state.StackPointer = SyscallTable.Current.ByNumber(entry.Number)?.Name == "rt_sigreturn" ? entry.Args[0] : 0;
+        _memory.AtEntry = true;
+        _assembler.DecodeEntry(state, _memory);
+        _memory.AtEntry = false;
+    }
+
+    /// <summary>
+    /// A thread ended, not its process's last. As a tracer's wait4 reports it, a main thread that ends before the
+    /// others is reported at the process's end, after them.
+    /// </summary>
+    private bool OnThreadExit(in EbpfRecord head)
+    {
+        int tgid = (int)head.Tgid, tid = (int)head.Tid;
+        bool ok = FlushUnfinished(tgid, tid, (long)head.EnterNanoseconds) && ReleaseSignals(tid, long.MaxValue);
+        Observe(head);
+        if (tid == tgid)
+        {
+            // Reported at the process's end, with the status a tracer's wait4 gives the main thread then.
+            return ok;
+        }
+
+        return _assembler.ThreadExited(tgid, tid, (long)head.EnterNanoseconds, (int)head.Aux, processEnded: false) && ok;
+    }
+
+    /// <summary>A process's last thread ended (the record comes in both rings: the first to arrive counts).</summary>
+    private EbpfRecordOutcome OnProcessExit(in EbpfRecord head)
+    {
+        int tgid = (int)head.Tgid, tid = (int)head.Tid;
+        if (_ended.Remove(tgid, out var endedAt) && endedAt == head.EnterNanoseconds)
+        {
+            return EbpfRecordOutcome.Go(!_assembler.ConsumerGone);
+        }
+
+        _ended[tgid] = head.EnterNanoseconds;
+        bool ok = FlushUnfinished(tgid, -1, (long)head.EnterNanoseconds) && ReleaseSignalsOf(tgid);
+
+        // Aux: the process's status, as its parent's wait gets it (and a tracer for the main thread); Return: the
+        // last thread's own.
         int status = (int)head.Aux;
-        int signal = status & 0x7f;
-        Exited?.Invoke(tgid, status);
-        _fds.OnProcessExit(tgid);
+        long ns = (long)head.EnterNanoseconds;
+        Observe(head);
+        if (tid != tgid)
+        {
+            ok = _assembler.ThreadExited(tgid, tid, ns, (int)head.Return, processEnded: false) && ok;
+        }
+
+        ok = _assembler.ThreadExited(tgid, tgid, ns, status, processEnded: true) && ok;
+
         _started.Remove(tgid);
-        if (!ok || !NameAllowed(head))
+        return new EbpfRecordOutcome(ok, Ended: tgid, WaitStatus: status);
+    }
+
+    /// <summary>Calls left waiting for their exit in thread <paramref name="tid"/> (-1: any thread of the process) end unfinished.</summary>
+    private bool FlushUnfinished(int tgid, int tid, long nanoseconds)
+    {
+        bool ok = true;
+        if (_pendingEntries.Count == 0)
         {
             return ok;
         }
 
-        long ns = (long)head.EnterNanoseconds;
-        return _emit(new SyscallEvent
+        foreach (var pending in _pendingEntries.Keys.ToArray())
         {
-            Kind = signal == 0 ? SyscallEventKind.Exited : SyscallEventKind.Killed,
-            Timestamp = WallClock(ns),
-            MonotonicNanoseconds = ns,
-            ProcessId = tgid,
-            ThreadId = (int)head.Tid,
-            ProcessName = Comm(head),
-            ExitCode = signal == 0 ? (status >> 8) & 0xff : 128 + signal,
-            Signal = signal == 0 ? null : SyscallDecoder.SignalName(signal),
-            ReturnText = "?",
-        });
+            var bytes = _pendingEntries[pending];
+            ref readonly var entry = ref MemoryMarshal.AsRef<EbpfRecord>(bytes);
+            if ((int)entry.Tgid != tgid || (tid >= 0 && pending != tid))
+            {
+                continue;
+            }
+
+            _pendingEntries.Remove(pending);
+            if (ok && (entry.Flags & EbpfRecord.HiddenFlag) == 0 && _assembler.NameAllowed(tgid))
+            {
+                _memory.Clear();
+                _memory.AddBlobs(bytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)bytes.Length)), entry: true);
+                DecodeEntry(entry);
+                ok = _assembler.UnfinishedCall(_state, nanoseconds, tgid, pending);
+            }
+
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+
+        return ok;
     }
 
     private bool OnSignal(ReadOnlySpan<byte> record, in EbpfRecord head)
     {
-        if (record.Length < EbpfSignalRecord.Size || !NameAllowed(head))
+        if (record.Length < EbpfSignalRecord.Size)
         {
             return true;
         }
@@ -294,43 +293,22 @@ internal sealed class EbpfEventDecoder
             return true;
         }
 
+        Observe(head);
         long ns = (long)head.EnterNanoseconds;
-        var e = new SyscallEvent
-        {
-            Kind = SyscallEventKind.Signal,
-            Timestamp = WallClock(ns),
-            MonotonicNanoseconds = ns,
-            ProcessId = tgid,
-            ThreadId = (int)head.Tid,
-            ProcessName = Comm(head),
-            Signal = SyscallDecoder.SignalName(sig),
-            SignalInfo = SyscallDecoder.FormatSignalInfo(info),
-        };
         if ((EbpfSignalOrigin)head.Return == EbpfSignalOrigin.Generated)
         {
             // Written by the sender: it waits for the receiver's next record to find its place.
-            _heldSignals.Add(new HeldSignal(e.ThreadId, tgid, ns, e));
+            _heldSignals.Add(new HeldSignal((int)head.Tid, tgid, ns, sig, info.ToArray()));
             return true;
         }
 
-        return ReleaseSignals(e.ThreadId, ns) && _emit(e);
+        return ReleaseSignals((int)head.Tid, ns) && _assembler.Signal(tgid, (int)head.Tid, ns, sig, info);
     }
 
     /// <summary>Emits the held signals of thread <paramref name="tid"/> sent before <paramref name="beforeNanoseconds"/>.</summary>
-    private bool ReleaseSignals(int tid, long beforeNanoseconds)
-    {
-        if (_heldSignals.Count == 0)
-        {
-            return true;
-        }
-
-        return Release(tid, -1, beforeNanoseconds);
-    }
+    private bool ReleaseSignals(int tid, long beforeNanoseconds) => _heldSignals.Count == 0 || Release(tid, -1, beforeNanoseconds);
 
     private bool ReleaseSignalsOf(int tgid) => _heldSignals.Count == 0 || Release(-1, tgid, long.MaxValue);
-
-    /// <summary>Emits every held signal sent before <paramref name="nanoseconds"/> (CLOCK_MONOTONIC); false when the consumer has gone.</summary>
-    public bool ReleaseSignalsBefore(long nanoseconds) => _heldSignals.Count == 0 || Release(-1, -1, nanoseconds);
 
     /// <summary>
     /// Emits, in their order, the held signals of thread <paramref name="tid"/> and process <paramref name="tgid"/>
@@ -339,14 +317,14 @@ internal sealed class EbpfEventDecoder
     /// </summary>
     private bool Release(int tid, int tgid, long beforeNanoseconds)
     {
-        List<SyscallEvent>? due = null;
+        List<HeldSignal>? due = null;
         int kept = 0;
         for (int i = 0; i < _heldSignals.Count; i++)
         {
             var h = _heldSignals[i];
             if ((tid < 0 || h.Tid == tid) && (tgid < 0 || h.Tgid == tgid) && h.Nanoseconds < beforeNanoseconds)
             {
-                (due ??= []).Add(h.Event);
+                (due ??= []).Add(h);
             }
             else
             {
@@ -360,9 +338,9 @@ internal sealed class EbpfEventDecoder
         }
 
         _heldSignals.RemoveRange(kept, _heldSignals.Count - kept);
-        foreach (var e in due)
+        foreach (var h in due)
         {
-            if (!_emit(e))
+            if (!_assembler.Signal(h.Tgid, h.Tid, h.Nanoseconds, h.Signal, h.Info))
             {
                 return false;
             }
@@ -371,107 +349,23 @@ internal sealed class EbpfEventDecoder
         return true;
     }
 
-    private unsafe SyscallEvent Decode(in EbpfRecord entry, in EbpfRecord exit, long rawReturn, bool unfinished, bool hidden = false)
-    {
-        var state = _state;
-        state.Number = entry.Number;
-        state.Info = _table.ByNumber(entry.Number);
-        for (int i = 0; i < 6; i++)
-        {
-            state.Args[i] = entry.Args[i];
-        }
-
-        state.EntryNanoseconds = (long)entry.EnterNanoseconds;
-
-        // The kernel program sends rt_sigreturn's stack pointer as its first argument (the frame holds the mask).
-        state.StackPointer = state.Info?.Name == "rt_sigreturn" ? entry.Args[0] : 0;
-        state.InSyscall = true;
-        _memory.AtEntry = true;
-        SyscallDecoder.OnEntry(state, _memory, _options);
-        _memory.AtEntry = false;
-        var decoded = SyscallDecoder.OnExit(state, rawReturn, _memory, _options);
-        state.InSyscall = false;
-
-        long enter = (long)entry.EnterNanoseconds;
-        int? child = decoded.ChildProcessId;
-        if (child is null && !unfinished && rawReturn > 0 && state.Info?.Name is "clone" or "clone3" or "fork" or "vfork")
-        {
-            child = (int)rawReturn;
-        }
-
-        int tgid = (int)exit.Tgid;
-        state.KernelInode = exit.Type == EbpfRecordType.Syscall ? exit.Aux : 0;
-        var fd = unfinished ? null : _fds.Track(tgid, state, decoded, DescriptorCallsHidden);
-
-        var data = CaptureDataSize > 0 && !unfinished && !hidden && state.Info is { } io
-            ? Capture.IoDataCapture.Capture(io, state.Args, rawReturn, _memory, CaptureDataSize)
-            : null;
-        if (unfinished)
-        {
-            decoded = decoded with { ReturnValue = 0, ReturnText = "?", Errno = null, ErrorMessage = null };
-        }
-
-        // exit and exit_group never return: a complete call that strace prints as "exit_group(0) = ?".
-        var kind = unfinished && state.Info?.Name is not ("exit" or "exit_group") ? SyscallEventKind.Unfinished : SyscallEventKind.Syscall;
-        var result = SyscallEvent.ForCall(kind, state, decoded with { ChildProcessId = child }, state.Info?.Name ?? _table.NameOf(entry.Number),
-            tgid, (int)exit.Tid, Comm(exit), WallClock(enter),
-            unfinished ? TimeSpan.Zero : TimeSpan.FromTicks(((long)exit.ExitNanoseconds - enter) / 100), fd, data);
-        if (!hidden)
-        {
-            Observer?.Invoke(result, _memory);
-        }
-
-        return result;
-    }
-
-    private unsafe string Comm(in EbpfRecord head)
+    /// <summary>The record's thread name, for the assembler's names.</summary>
+    private unsafe void Observe(in EbpfRecord head)
     {
         fixed (byte* p = head.Comm)
         {
             var bytes = new ReadOnlySpan<byte>(p, 16);
-            if (bytes.SequenceEqual(_lastCommBytes))
+            if (!bytes.SequenceEqual(_lastCommBytes))
             {
-                return _lastComm;
-            }
-
-            bytes.CopyTo(_lastCommBytes);
-            int len = bytes.IndexOf((byte)0);
-            _lastComm = Encoding.UTF8.GetString(bytes[..(len < 0 ? 16 : len)]);
-            return _lastComm;
-        }
-    }
-
-    private bool NameAllowed(in EbpfRecord head)
-    {
-        if (_namePatterns.Length == 0)
-        {
-            return true;
-        }
-
-        var name = Comm(head);
-        if (!_nameVerdicts.TryGetValue(name, out var verdict))
-        {
-            verdict = MatchesAny(_namePatterns, name);
-            _nameVerdicts[name] = verdict;
-        }
-
-        return verdict;
-    }
-
-    // A loop, not Array.Exists with a lambda: a closure over the name would be allocated on every record.
-    private static bool MatchesAny(System.Text.RegularExpressions.Regex[] patterns, string name)
-    {
-        foreach (var pattern in patterns)
-        {
-            if (pattern.IsMatch(name))
-            {
-                return true;
+                bytes.CopyTo(_lastCommBytes);
+                int len = bytes.IndexOf((byte)0);
+                _lastComm = Encoding.UTF8.GetString(bytes[..(len < 0 ? 16 : len)]);
             }
         }
 
-        return false;
+        _assembler.ObserveName((int)head.Tid, (int)head.Tgid, _lastComm);
     }
 
     /// <summary>A signal written by its sender, waiting for its place among the receiving thread's records.</summary>
-    private readonly record struct HeldSignal(int Tid, int Tgid, long Nanoseconds, SyscallEvent Event);
+    private readonly record struct HeldSignal(int Tid, int Tgid, long Nanoseconds, int Signal, byte[] Info);
 }

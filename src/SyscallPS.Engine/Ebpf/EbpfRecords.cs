@@ -12,6 +12,9 @@ internal enum EbpfRecordType : ushort
 
     /// <summary>A signal reached a traced thread: <see cref="EbpfSignalRecord"/>.</summary>
     Signal = 5,
+
+    /// <summary>A traced thread ended, not the last of its process (that one is <see cref="ProcessExit"/>).</summary>
+    ThreadExit = 6,
 }
 
 /// <summary><c>struct rec</c>: the fixed head of every ring-buffer record; blobs follow it up to <see cref="Size"/>.</summary>
@@ -30,7 +33,7 @@ internal unsafe struct EbpfRecord
     public uint Tid;
     public int Number;
 
-    /// <summary>Process exit: the wait status; fork: the child's tgid.</summary>
+    /// <summary>Thread and process exit: the wait status; fork: the child's tgid.</summary>
     public uint Aux;
     public ulong EnterNanoseconds;
     public ulong ExitNanoseconds;

@@ -18,7 +18,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
 
     private readonly EbpfProgram _program;
     private readonly TimeSpan _stopGracePeriod;
-    private readonly ITraceEventSink _sink;
+    private readonly EventAssembler _assembler;
     private readonly EbpfEventDecoder _decoder;
     private readonly bool _systemWide;
     private readonly HashSet<int> _liveProcesses;
@@ -33,7 +33,6 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
     private DateTime _nextLivenessCheck = DateTime.UtcNow.AddSeconds(1);
     private Thread? _consumer;
     private volatile bool _stopRequested;
-    private bool _consumerGone;
     private Exception? _failure;
     private long _lostEvents;
     private long _dropsReported;
@@ -42,23 +41,19 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
     private EbpfTraceRun(Libbpf.Exports bpf, EbpfProgram program, TraceRequest request, ITraceEventSink sink, IEnumerable<int> roots, int? launched, bool descriptorCallsSent)
     {
         _program = program;
-        _sink = sink;
         _stopGracePeriod = request.StopGracePeriod;
         _systemWide = request.SystemWide;
         _liveProcesses = [.. roots];
         LaunchedProcessId = launched;
         _possibleCpus = Math.Max(1, bpf.NumPossibleCpus());
-        _decoder = new EbpfEventDecoder(SyscallTable.Current, request.Decode, request.ProcessNames, Emit)
-        {
-            CaptureDataSize = request.CaptureData ? request.DataSize : 0,
-            // A name filter hides calls from the descriptor table; a syscall filter does unless the descriptor
-            // calls come hidden (EbpfArgumentSpecs.Build): then each used descriptor is checked against /proc.
-            DescriptorCallsHidden = request.ProcessNames.Count > 0 || (request.SyscallNumbers is not null && !descriptorCallsSent),
-            FailedOnly = request.FailedOnly,
-            Forked = (_, child) => _liveProcesses.Add(child),
-            Exited = OnProcessExited,
-            ResumedProcessId = launched,
-        };
+
+        // Events arrive a little after the fact, so what /proc shows (pipe and socket names, a connect's local
+        // port) is best effort: right while the process keeps the descriptor, the common case. A name filter
+        // hides calls from the descriptor table; a syscall filter does unless the descriptor calls come hidden
+        // (EbpfArgumentSpecs.Build): then each used descriptor is checked against /proc.
+        _assembler = new EventAssembler(request, sink, engineNamesThreads: true,
+            descriptorCallsHidden: request.ProcessNames.Count > 0 || (request.SyscallNumbers is not null && !descriptorCallsSent));
+        _decoder = new EbpfEventDecoder(_assembler) { ResumedProcessId = launched };
         _handleRecord = HandleRecord;
         _queueRecord = record =>
         {
@@ -120,11 +115,11 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
 
             bool descriptorCallsSent = Array.Exists(specs, s => s.Traced == EbpfArgumentSpecs.TrackOnly);
             run = new EbpfTraceRun(bpf, program, request, sink, rootProcesses, launched, descriptorCallsSent);
-            run._decoder.Observer = observer;
+            run._assembler.Observer = observer;
             if (launched is int stopped)
             {
                 // Stopped before its exec: its inherited descriptors (stdin, stdout ...) are readable now.
-                run._decoder.SeedDescriptors(stopped);
+                run._assembler.Descriptors.SeedOnce(stopped);
             }
             run._ringBytes = request.RingBufferBytes;
 
@@ -245,38 +240,27 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
     {
         try
         {
-            return _decoder.Process(record);
+            var outcome = _decoder.Process(record);
+            if (outcome.Started != 0)
+            {
+                _liveProcesses.Add(outcome.Started);
+            }
+
+            if (outcome.Ended != 0)
+            {
+                _liveProcesses.Remove(outcome.Ended);
+                if (outcome.Ended == LaunchedProcessId)
+                {
+                    Volatile.Write(ref _exitCode, SyscallEvent.ExitCodeOf(outcome.WaitStatus));
+                }
+            }
+
+            return outcome.Continue;
         }
         catch (Exception ex)
         {
             _failure ??= ex;
             return false;
-        }
-    }
-
-    private bool Emit(SyscallEvent e)
-    {
-        if (_consumerGone)
-        {
-            return false;
-        }
-
-        if (!_sink.Write(e))
-        {
-            _consumerGone = true;
-            return false;
-        }
-
-        return true;
-    }
-
-    private void OnProcessExited(int tgid, int status)
-    {
-        _liveProcesses.Remove(tgid);
-        if (tgid == LaunchedProcessId)
-        {
-            int signal = status & 0x7f;
-            Volatile.Write(ref _exitCode, signal == 0 ? (status >> 8) & 0xff : 128 + signal);
         }
     }
 
@@ -340,12 +324,12 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
             }
 
             // Whatever is still in the ring (a backlog larger than one batch) is delivered before the end.
-            if (_failure is null && !_consumerGone && _events!.ConsumeThrough(_handleRecord) && Drain())
+            if (_failure is null && !_assembler.ConsumerGone && _events!.ConsumeThrough(_handleRecord) && Drain())
             {
                 ReportDrops();
             }
 
-            if (_failure is null && !_consumerGone)
+            if (_failure is null && !_assembler.ConsumerGone)
             {
                 _decoder.ReleaseSignalsBefore(long.MaxValue);
             }
@@ -385,7 +369,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         {
             // No exit records system-wide: tables of ended processes are dropped here, or they would pile up.
             _nextLivenessCheck = DateTime.UtcNow.AddSeconds(10);
-            _decoder.ForgetEndedProcesses(pid => !IsAlive(pid));
+            _assembler.Descriptors.ForgetEnded(pid => !IsAlive(pid));
         }
 
         // Records submitted without a wakeup are only seen by an explicit consume.
@@ -398,9 +382,9 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
             _events.ConsumeThrough(_handleRecord);
             foreach (var record in _processRecords)
             {
-                if (_failure is null && !_consumerGone)
+                if (_failure is null && !_assembler.ConsumerGone)
                 {
-                    _decoder.Process(record);
+                    HandleRecord(record);
                 }
             }
 
@@ -413,13 +397,13 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
             _liveProcesses.ExceptWith(gone);
         }
 
-        if (_failure is null && !_consumerGone)
+        if (_failure is null && !_assembler.ConsumerGone)
         {
             // A signal waiting for its receiver's next syscall (a long blocking call, a thread that makes no more) is not held forever.
-            _decoder.ReleaseSignalsBefore(EbpfEventDecoder.MonotonicNanoseconds() - EbpfEventDecoder.SignalHoldNanoseconds);
+            _decoder.ReleaseSignalsBefore(EventAssembler.Now() - EbpfEventDecoder.SignalHoldNanoseconds);
         }
 
-        return _failure is null && !_consumerGone;
+        return _failure is null && !_assembler.ConsumerGone;
     }
 
     private static bool IsAlive(int pid)
@@ -444,7 +428,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
             long delta = drops - _dropsReported;
             _dropsReported = drops;
             Interlocked.Add(ref _lostEvents, delta);
-            Emit(_decoder.LostEvent(delta));
+            _assembler.Loss(delta, EventAssembler.Now());
         }
     }
 

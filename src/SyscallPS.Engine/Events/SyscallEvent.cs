@@ -29,8 +29,24 @@ public sealed class SyscallEvent
     /// <summary>The kernel thread id (equals <see cref="ProcessId"/> for the main thread).</summary>
     public int ThreadId { get; init; }
 
-    /// <summary>The process's command name (<c>comm</c>, at most 15 characters), as after the event.</summary>
+    /// <summary>
+    /// The process's command name: its main thread's <c>comm</c> (at most 15 characters), as after the event.
+    /// The same for every thread of the process, whatever the threads call themselves.
+    /// </summary>
     public string ProcessName { get; init; } = string.Empty;
+
+    /// <summary>The thread's own <c>comm</c> (<c>prctl(PR_SET_NAME)</c>, <c>pthread_setname_np</c>); the process's name unless the thread renamed itself.</summary>
+    public string ThreadName
+    {
+        get => _rare?.ThreadName ?? ProcessName;
+        init
+        {
+            if (value != ProcessName || _rare is not null)
+            {
+                Rare().ThreadName = value;
+            }
+        }
+    }
 
     /// <summary>The syscall name (<c>openat</c>); empty for signal, exit and loss records.</summary>
     public string Syscall { get; init; } = string.Empty;
@@ -256,20 +272,18 @@ public sealed class SyscallEvent
         Decoding.SyscallDecodeState call,
         in Decoding.DecodedExit decoded,
         string syscall,
-        int processId,
-        int threadId,
-        string processName,
-        DateTime timestamp,
+        in EventOrigin origin,
         TimeSpan duration,
         Decoding.FdInfo? fd,
         Capture.IoData? data) => new()
         {
             Kind = kind,
-            Timestamp = timestamp,
-            MonotonicNanoseconds = call.EntryNanoseconds,
-            ProcessId = processId,
-            ThreadId = threadId,
-            ProcessName = processName,
+            Timestamp = origin.Timestamp,
+            MonotonicNanoseconds = origin.MonotonicNanoseconds,
+            ProcessId = origin.ProcessId,
+            ThreadId = origin.ThreadId,
+            ProcessName = origin.ProcessName,
+            ThreadName = origin.ThreadName,
             Syscall = syscall,
             Number = call.Number,
             Category = call.Info?.Category ?? SyscallCategory.Other,
@@ -294,6 +308,50 @@ public sealed class SyscallEvent
             Injected = call.Injected,
             Delayed = call.Delayed,
         };
+
+    /// <summary>A signal delivered to a thread (strace's <c>--- SIGCHLD {...} ---</c>).</summary>
+    internal static SyscallEvent ForSignal(in EventOrigin origin, string signal, string signalInfo) => new()
+    {
+        Kind = SyscallEventKind.Signal,
+        Timestamp = origin.Timestamp,
+        MonotonicNanoseconds = origin.MonotonicNanoseconds,
+        ProcessId = origin.ProcessId,
+        ThreadId = origin.ThreadId,
+        ProcessName = origin.ProcessName,
+        ThreadName = origin.ThreadName,
+        Signal = signal,
+        SignalInfo = signalInfo,
+    };
+
+    /// <summary>A thread's end from its wait status: <see cref="SyscallEventKind.Exited"/> or <see cref="SyscallEventKind.Killed"/> (exit code 128 + signal).</summary>
+    internal static SyscallEvent ForExit(in EventOrigin origin, int waitStatus)
+    {
+        int signal = waitStatus & 0x7f;
+        return new SyscallEvent
+        {
+            Kind = signal == 0 ? SyscallEventKind.Exited : SyscallEventKind.Killed,
+            Timestamp = origin.Timestamp,
+            MonotonicNanoseconds = origin.MonotonicNanoseconds,
+            ProcessId = origin.ProcessId,
+            ThreadId = origin.ThreadId,
+            ProcessName = origin.ProcessName,
+            ThreadName = origin.ThreadName,
+            ExitCode = ExitCodeOf(waitStatus),
+            Signal = signal == 0 ? null : Decoding.SyscallDecoder.SignalName(signal),
+        };
+    }
+
+    /// <summary>A record of <paramref name="count"/> events the engine could not deliver.</summary>
+    internal static SyscallEvent ForLoss(long count, long monotonicNanoseconds, DateTime timestamp) => new()
+    {
+        Kind = SyscallEventKind.Lost,
+        Timestamp = timestamp,
+        MonotonicNanoseconds = monotonicNanoseconds,
+        LostCount = count,
+    };
+
+    /// <summary>The exit code a shell reports for a wait status: the exit status, or 128 + the signal that killed it.</summary>
+    internal static int ExitCodeOf(int waitStatus) => (waitStatus & 0x7f) is var signal and not 0 ? 128 + signal : (waitStatus >> 8) & 0xff;
 
     /// <summary>The event as one strace -f line, with its <c>[pid N]</c> prefix.</summary>
     public override string ToString() => "[pid " + ThreadId.ToString(CultureInfo.InvariantCulture) + "] " + ToStraceLine();
@@ -333,6 +391,7 @@ public sealed class SyscallEvent
     /// <summary>The fields of <see cref="SyscallEvent"/> that most events leave empty.</summary>
     private sealed class RareFields
     {
+        public string? ThreadName;
         public string? TargetPath;
         public int? ChildProcessId;
         public string? Signal;
@@ -348,3 +407,12 @@ public sealed class SyscallEvent
         public bool Delayed;
     }
 }
+
+/// <summary>Who and when, the same for every kind of record: the thread, its process, their names and the instant.</summary>
+/// <param name="ProcessId">The thread group id.</param>
+/// <param name="ThreadId">The thread id.</param>
+/// <param name="ProcessName">The process's (main thread's) name.</param>
+/// <param name="ThreadName">The thread's own name.</param>
+/// <param name="MonotonicNanoseconds">CLOCK_MONOTONIC in nanoseconds.</param>
+/// <param name="Timestamp">The same instant as local wall-clock time.</param>
+internal readonly record struct EventOrigin(int ProcessId, int ThreadId, string ProcessName, string ThreadName, long MonotonicNanoseconds, DateTime Timestamp);

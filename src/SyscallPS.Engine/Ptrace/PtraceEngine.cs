@@ -31,28 +31,8 @@ public sealed class PtraceEngine : ITraceEngine
     public ITraceRun Start(TraceRequest request, ITraceEventSink sink)
     {
         var launchPath = request.IsLaunch ? ProgramResolver.ResolveForLaunch(request) : null;
-        var run = new PtraceRun(request, sink, launchPath, ReportedSyscalls(request), ForceRegisterFallback);
+        var run = new PtraceRun(request, sink, launchPath, ForceRegisterFallback);
         run.Begin();
         return run;
-    }
-
-    /// <summary>A lookup of the syscall numbers to report, or null for all.</summary>
-    internal static bool[]? ReportedSyscalls(TraceRequest request)
-    {
-        if (request.SyscallNumbers is null)
-        {
-            return null;
-        }
-
-        var table = new bool[Math.Max(SyscallTable.Current.MaxNumber, request.SyscallNumbers.DefaultIfEmpty(0).Max()) + 1];
-        foreach (var n in request.SyscallNumbers)
-        {
-            if (n >= 0)
-            {
-                table[n] = true;
-            }
-        }
-
-        return table;
     }
 }

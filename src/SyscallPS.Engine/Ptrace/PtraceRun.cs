@@ -19,10 +19,8 @@ internal sealed class PtraceRun : ITraceRun
     private const int FollowOptions =
         Native.Ptrace.PTRACE_O_TRACEFORK | Native.Ptrace.PTRACE_O_TRACEVFORK | Native.Ptrace.PTRACE_O_TRACECLONE;
 
-    private static readonly double NanosecondsPerTick = 1e9 / Stopwatch.Frequency;
-
     private readonly TraceRequest _request;
-    private readonly ITraceEventSink _sink;
+    private readonly EventAssembler _assembler;
     private readonly SyscallTable _table = SyscallTable.Current;
     private readonly Dictionary<int, Tracee> _tracees = [];
 
@@ -31,27 +29,15 @@ internal sealed class PtraceRun : ITraceRun
     // was already their death. Such a child must not become a tracee again at the event: the loop would
     // wait for an exit that has been reported.
     private readonly Dictionary<int, int?> _reportedBeforeCreation = [];
-    private readonly Dictionary<int, string> _processNames = [];
-    private readonly Dictionary<int, bool> _nameAllowed = [];
-    private readonly System.Text.RegularExpressions.Regex[] _nameFilter;
-    private readonly bool[]? _reported;
     private readonly bool _seccomp;
     private readonly int _options;
     private readonly string? _launchPath;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
-    private readonly long _startTicks;
-    private readonly DateTime _startWall;
     private readonly int _execve;
     private readonly int _execveat;
-    private readonly int _exit;
-    private readonly int _exitGroup;
     private readonly byte[] _siginfo = new byte[128];
-
-    // Descriptor tables (strace -yy, sysdig's fd.*). The tracee is stopped at each exit, so /proc is live.
-    private readonly FdTable _fds = new() { ResolveLive = true };
-    private readonly bool _fdCallsHidden;
 
     // -Inject: null when the request has no faults.
     private readonly FaultInjector? _faults;
@@ -69,28 +55,25 @@ internal sealed class PtraceRun : ITraceRun
 
     private const int NotStopping = -1;
 
-    internal PtraceRun(TraceRequest request, ITraceEventSink sink, string? launchPath, bool[]? reported, bool forceRegisterFallback)
+    internal PtraceRun(TraceRequest request, ITraceEventSink sink, string? launchPath, bool forceRegisterFallback)
     {
         _request = request;
-        _sink = sink;
         _launchPath = launchPath;
-        _reported = reported;
         _useRegisterFallback = forceRegisterFallback;
 
+        // The tracee is stopped at each exit, so /proc is live for names and descriptors; filters that hide calls
+        // which open and close descriptors make each used descriptor be checked there.
+        _assembler = new EventAssembler(request, sink, engineNamesThreads: false,
+            descriptorCallsHidden: request.SyscallNumbers is not null || request.ProcessNames.Count > 0);
+
         // A launched program with a syscall filter gets a seccomp filter, so untraced syscalls never stop it.
-        _seccomp = launchPath is not null && reported is not null;
-        _nameFilter = request.ProcessNames.Select(WildcardPattern.ToRegex).ToArray();
-        _fdCallsHidden = reported is not null || _nameFilter.Length > 0;
+        _seccomp = launchPath is not null && request.SyscallNumbers is not null;
         // A launched program is this trace's to end: if the tracer dies without ending it (pwsh killed), the kernel
         // kills it, rather than leave it running where every call under the seccomp filter fails with ENOSYS.
         _options = SeizeOptions | (request.FollowChildren ? FollowOptions : 0) | (launchPath is not null ? Native.Ptrace.PTRACE_O_EXITKILL : 0);
         _faults = FaultInjector.For(request, _table, Resume, forceRegisterFallback);
         _execve = NumberOf("execve");
         _execveat = NumberOf("execveat");
-        _exit = NumberOf("exit");
-        _exitGroup = NumberOf("exit_group");
-        _startTicks = Stopwatch.GetTimestamp();
-        _startWall = DateTime.Now;
         _thread = new Thread(ThreadMain) { IsBackground = true, Name = "SyscallPS ptrace tracer" };
     }
 
@@ -150,10 +133,6 @@ internal sealed class PtraceRun : ITraceRun
 
     private int NumberOf(string name) => _table.TryGetByName(name, out var info) ? info.Number : -1;
 
-    private long NowNanoseconds() => (long)((Stopwatch.GetTimestamp() - _startTicks) * NanosecondsPerTick);
-
-    private DateTime WallClock(long nanoseconds) => _startWall.AddTicks(nanoseconds / 100);
-
     private void ThreadMain()
     {
         try
@@ -210,7 +189,7 @@ internal sealed class PtraceRun : ITraceRun
     private void Launch(string path)
     {
         var filter = _seccomp
-            ? SeccompFilter.Build(Enumerable.Range(0, _reported!.Length).Where(n => _reported[n]).Concat(_faults?.TargetNumbers ?? []), _table.Architecture)
+            ? SeccompFilter.Build(_request.SyscallNumbers!.Concat(_faults?.TargetNumbers ?? []), _table.Architecture)
             : null;
         int pid = StoppedLaunch.Start(path, _request, filter);
 
@@ -437,7 +416,7 @@ internal sealed class PtraceRun : ITraceRun
 
             // Its name, read while it is stopped and /proc still has it: a child killed before any of its events
             // needed the name would otherwise be reported nameless.
-            _ = ProcessName(t.Tgid);
+            _ = _assembler.ProcessName(t.Tgid);
         }
 
         return t;
@@ -493,9 +472,9 @@ internal sealed class PtraceRun : ITraceRun
 
         // Signal-delivery-stop: report it, then deliver it (never swallow a signal).
         _faults?.OnSignalDelivery(t, sig);
-        if (!t.Prelude && NameAllowed(t.Tgid) && !_request.FailedOnly)
+        if (!t.Prelude)
         {
-            EmitSignal(t, sig);
+            ReportSignal(t, sig);
         }
 
         Resume(t, sig);
@@ -541,8 +520,7 @@ internal sealed class PtraceRun : ITraceRun
                 }
 
                 t.Prelude = false;
-                _processNames[t.Tgid] = ProcFs.Comm(t.Tgid);
-                _nameAllowed.Remove(t.Tgid);
+                _assembler.ProgramReplaced(t.Tgid);
                 break;
 
             case Native.Ptrace.PTRACE_EVENT_SECCOMP:
@@ -564,33 +542,19 @@ internal sealed class PtraceRun : ITraceRun
 
         int tgid = evt == Native.Ptrace.PTRACE_EVENT_CLONE ? ProcFs.Tgid(childTid) : childTid;
         _tracees[childTid] = new Tracee(childTid, tgid);
+        if (tgid == childTid)
+        {
+            // Named now, while /proc has it (or after its parent, once it has gone): a child killed before any of
+            // its events needed the name would otherwise be reported nameless. Its descriptors come from the
+            // parent's clone exit (CLONE_FILES is in its flags), or from /proc when that call is not traced.
+            _ = _assembler.ProcessName(childTid);
+            _assembler.ProcessStarted(parent.Tgid, childTid, copyDescriptors: false);
+        }
+
         if (earlyDeath is int status)
         {
             // It died (SIGKILL) before its first stop, so before this event: report its end now that it is known.
-            // /proc no longer names it; a new process has its parent's name until it executes something.
-            if (tgid == childTid)
-            {
-                InheritName(parent, childTid);
-            }
-
             OnGone(childTid, status);
-            return;
-        }
-
-        // Named now, while /proc has it: a kill before its first event would otherwise leave it nameless.
-        if (tgid == childTid && ProcessName(childTid).Length == 0)
-        {
-            InheritName(parent, childTid);
-        }
-    }
-
-    /// <summary>A new process has its parent's name until it executes something (PTRACE_EVENT_EXEC renames it).</summary>
-    private void InheritName(Tracee parent, int childTgid)
-    {
-        var name = ProcessName(parent.Tgid);
-        if (name.Length > 0)
-        {
-            _processNames[childTgid] = name;
         }
     }
 
@@ -671,19 +635,22 @@ internal sealed class PtraceRun : ITraceRun
         var call = t.Call;
         t.InSyscall = true;
         call.Number = number;
-        t.ReportCall = !t.Prelude
-            && (_reported is null || (number >= 0 && number < _reported.Length && _reported[number]))
-            && NameAllowed(t.Tgid);
+        t.ReportCall = !t.Prelude && _assembler.Reports(number) && _assembler.NameAllowed(t.Tgid);
         if (!t.ReportCall)
         {
             return;
         }
 
-        call.Info = _table.ByNumber(number);
         args.CopyTo(call.Args);
-        call.EntryNanoseconds = NowNanoseconds();
-        call.InSyscall = true;
-        SyscallDecoder.OnEntry(call, t.Memory, _request.Decode);
+        call.EntryNanoseconds = EventAssembler.Now();
+        _assembler.DecodeEntry(call, t.Memory);
+        if (call.Info is { } info && (info.Effects & SyscallEffects.NeverReturns) != 0)
+        {
+            // exit and exit_group: reported at their entry, where strace prints them ("exit_group(0) = ?"); a main
+            // thread's end is reported only once its whole group has ended.
+            t.ReportCall = false;
+            Check(_assembler.UnfinishedCall(call, call.EntryNanoseconds, t.Tgid, t.Tid));
+        }
     }
 
     private void OnExit(Tracee t, long returnValue)
@@ -699,97 +666,28 @@ internal sealed class PtraceRun : ITraceRun
             return;
         }
 
-        t.Call.InSyscall = false;
-        var decoded = SyscallDecoder.OnExit(t.Call, returnValue, t.Memory, _request.Decode);
-        var fd = TrackDescriptors(t, decoded);
-        if (_request.FailedOnly && decoded.Errno is null)
-        {
-            return;
-        }
-
-        var data = _request.CaptureData && t.Call.Info is { } info
-            ? Capture.IoDataCapture.Capture(info, t.Call.Args, returnValue, t.Memory, _request.DataSize)
-            : null;
-        Emit(SyscallEventKind.Syscall, t, decoded, NowNanoseconds() - t.Call.EntryNanoseconds, data, fd);
+        Check(_assembler.CompleteCall(t.Call, returnValue, EventAssembler.Now(), t.Tgid, t.Tid, t.Memory));
     }
 
-    /// <summary>Updates the process's descriptor table (the tracee is stopped, so /proc is live) and returns the descriptor the call is about.</summary>
-    private FdInfo? TrackDescriptors(Tracee t, in DecodedExit decoded) => _fds.Track(t.Tgid, t.Call, decoded, _fdCallsHidden);
-
-    private void Emit(SyscallEventKind kind, Tracee t, DecodedExit decoded, long durationNs, Capture.IoData? data = null, FdInfo? fd = null)
+    /// <summary>When the consumer has gone (the pipeline ended), tracing ends.</summary>
+    private void Check(bool consumerStillThere)
     {
-        var call = t.Call;
-        Write(SyscallEvent.ForCall(kind, call, decoded, call.Info?.Name ?? _table.NameOf(call.Number), t.Tgid, t.Tid, ProcessName(t.Tgid),
-            WallClock(call.EntryNanoseconds), TimeSpan.FromTicks(durationNs / 100), fd, data));
-    }
-
-    private void Write(SyscallEvent ev)
-    {
-        if (!_sink.Write(ev))
+        if (!consumerStillThere)
         {
             Stop(TraceStopReason.Requested);
         }
     }
 
-    /// <summary>True when the process passes -ProcessName (its name is re-read after exec).</summary>
-    private bool NameAllowed(int tgid)
+    private void ReportSignal(Tracee t, int sig)
     {
-        if (_nameFilter.Length == 0)
-        {
-            return true;
-        }
-
-        if (!_nameAllowed.TryGetValue(tgid, out var allowed))
-        {
-            var name = ProcessName(tgid);
-            allowed = _nameFilter.Any(r => r.IsMatch(name));
-            _nameAllowed[tgid] = allowed;
-        }
-
-        return allowed;
-    }
-
-    private string ProcessName(int tgid)
-    {
-        if (!_processNames.TryGetValue(tgid, out var name))
-        {
-            // Kept only when /proc answered: an empty name is no answer, and a later look may have one.
-            name = ProcFs.Comm(tgid);
-            if (name.Length > 0)
-            {
-                _processNames[tgid] = name;
-            }
-        }
-
-        return name;
-    }
-
-    private void EmitSignal(Tracee t, int sig)
-    {
-        string info = "{}";
         unsafe
         {
             fixed (byte* p = _siginfo)
             {
-                if (Native.Ptrace.Call(Native.Ptrace.PTRACE_GETSIGINFO, t.Tid, 0, (long)p) >= 0)
-                {
-                    info = SyscallDecoder.FormatSignalInfo(_siginfo);
-                }
+                bool known = Native.Ptrace.Call(Native.Ptrace.PTRACE_GETSIGINFO, t.Tid, 0, (long)p) >= 0;
+                Check(_assembler.Signal(t.Tgid, t.Tid, EventAssembler.Now(), sig, known ? _siginfo : []));
             }
         }
-
-        long now = NowNanoseconds();
-        Write(new SyscallEvent
-        {
-            Kind = SyscallEventKind.Signal,
-            Timestamp = WallClock(now),
-            MonotonicNanoseconds = now,
-            ProcessId = t.Tgid,
-            ThreadId = t.Tid,
-            ProcessName = ProcessName(t.Tgid),
-            Signal = SyscallDecoder.SignalName(sig),
-            SignalInfo = info,
-        });
     }
 
     private void OnGone(int tid, int status)
@@ -801,43 +699,19 @@ internal sealed class PtraceRun : ITraceRun
             return;
         }
 
-        long now = NowNanoseconds();
-        bool killed = Wait.IfSignaled(status);
-        if (t.InSyscall && t.ReportCall && !_request.FailedOnly)
+        long now = EventAssembler.Now();
+        if (t.InSyscall && t.ReportCall)
         {
-            // exit/exit_group never return (strace prints "= ?"); anything else was cut short.
-            bool isExit = t.Call.Number == _exit || t.Call.Number == _exitGroup;
-            var decoded = new DecodedExit(SyscallDecoder.OnUnfinished(t.Call, _request.Decode), 0, "?", null, null, null);
-            Emit(isExit ? SyscallEventKind.Syscall : SyscallEventKind.Unfinished, t, decoded, now - t.Call.EntryNanoseconds);
+            Check(_assembler.UnfinishedCall(t.Call, now, t.Tgid, t.Tid));
         }
 
-        int code = killed ? 128 + Wait.TermSig(status) : Wait.ExitStatus(status);
         if (tid == _launchedPid)
         {
-            _exitCode = code;
+            _exitCode = SyscallEvent.ExitCodeOf(status);
         }
 
-        if (!t.Prelude && NameAllowed(t.Tgid) && !_request.FailedOnly)
-        {
-            Write(new SyscallEvent
-            {
-                Kind = killed ? SyscallEventKind.Killed : SyscallEventKind.Exited,
-                Timestamp = WallClock(now),
-                MonotonicNanoseconds = now,
-                ProcessId = t.Tgid,
-                ThreadId = t.Tid,
-                ProcessName = ProcessName(t.Tgid),
-                ExitCode = code,
-                Signal = killed ? SyscallDecoder.SignalName(Wait.TermSig(status)) : null,
-            });
-        }
-
-        if (tid == t.Tgid)
-        {
-            _processNames.Remove(tid);
-            _nameAllowed.Remove(tid);
-            _fds.OnProcessExit(tid);
-        }
+        // wait4 reports a thread group's leader last, once the group is empty: its end is the process's.
+        Check(_assembler.ThreadExited(t.Tgid, tid, now, status, processEnded: tid == t.Tgid, report: !t.Prelude));
     }
 
     // ---- ending ---------------------------------------------------------------------------------

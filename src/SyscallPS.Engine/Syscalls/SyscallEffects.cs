@@ -25,7 +25,7 @@ public enum SyscallEffects
     /// <summary>Changes what is known of a descriptor (fcntl F_SETFD).</summary>
     ChangesDescriptor = 1 << 4,
 
-    /// <summary>Gives a socket its local or peer address (bind, connect, accept).</summary>
+    /// <summary>Gives a socket its local or peer address, or tells it (bind, connect, accept, getsockname, getpeername).</summary>
     SetsEndpoint = 1 << 5,
 
     /// <summary>Changes the directory relative paths start from (chdir, fchdir).</summary>

@@ -304,7 +304,7 @@ public sealed class TraceSession : IDisposable
             // they notice; only what none of them covered gets a closing one, so the LostCount values add up.
             if (_run?.LostEvents is > 0 and var lost && lost > Interlocked.Read(ref _lostInStream))
             {
-                _queue.Add(new SyscallEvent { Kind = SyscallEventKind.Lost, LostCount = lost - Interlocked.Read(ref _lostInStream), Timestamp = DateTime.Now });
+                _queue.Add(SyscallEvent.ForLoss(lost - Interlocked.Read(ref _lostInStream), EventAssembler.Now(), DateTime.Now));
             }
 
             _queue.Complete();

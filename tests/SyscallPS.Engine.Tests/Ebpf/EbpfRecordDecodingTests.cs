@@ -117,23 +117,24 @@ public sealed class EbpfRecordDecodingTests
     [Fact]
     public void EntryCopiesPairWithTheExitRecordOfTheSameThread()
     {
+        const int Tgid = 9_000_010, Tid = 9_000_011;
         var events = new List<SyscallEvent>();
         string? seenPath = null;
-        var decoder = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, [], e => { events.Add(e); return true; })
-        {
-            Observer = (e, memory) => seenPath = ReadString(memory, e.Arguments[1].Raw),
-        };
+        var decoder = EbpfTestSupport.Decoder(events, observer: (e, memory) => seenPath = ReadString(memory, e.Arguments[1].Raw));
         int openat = Nr("openat");
         ulong[] args = [unchecked((ulong)-100), PathAddress, 0, 0, 0, 0];
-        Assert.True(decoder.Process(Record(EbpfRecordType.Entry, 10, 11, openat, args, enter: 5_000, blob: (PathAddress, "/etc/passwd\0"u8.ToArray()))));
+        Assert.True(decoder.Process(Record(EbpfRecordType.Entry, Tgid, Tid, openat, args, enter: 5_000, blob: (PathAddress, "/etc/passwd\0"u8.ToArray()))).Continue);
         Assert.Empty(events);
-        Assert.True(decoder.Process(Record(EbpfRecordType.Syscall, 10, 11, openat, args, enter: 5_000, exit: 9_000, ret: 3)));
+        Assert.True(decoder.Process(Record(EbpfRecordType.Syscall, Tgid, Tid, openat, args, enter: 5_000, exit: 9_000, ret: 3)).Continue);
         var e = Assert.Single(events);
         Assert.Equal("/etc/passwd", seenPath);
         Assert.Equal(SyscallEventKind.Syscall, e.Kind);
         Assert.Equal("openat", e.Syscall);
-        Assert.Equal(10, e.ProcessId);
-        Assert.Equal(11, e.ThreadId);
+        Assert.Equal(Tgid, e.ProcessId);
+        Assert.Equal(Tid, e.ThreadId);
+        Assert.Equal("proc", e.ThreadName);
+
+        // The process is not in /proc (ids above pid_max) and its main thread was not seen: its thread's name stands in.
         Assert.Equal("proc", e.ProcessName);
         Assert.Equal(3, e.ReturnValue);
         Assert.Equal(TimeSpan.FromTicks(40), e.Duration);
@@ -141,8 +142,8 @@ public sealed class EbpfRecordDecodingTests
 
         // A stale entry (its exit was lost) is not paired with a later syscall.
         seenPath = "unset";
-        decoder.Process(Record(EbpfRecordType.Entry, 10, 11, openat, args, enter: 6_000, blob: (PathAddress, "/old\0"u8.ToArray())));
-        decoder.Process(Record(EbpfRecordType.Syscall, 10, 11, openat, args, enter: 7_000, exit: 8_000, ret: -2));
+        decoder.Process(Record(EbpfRecordType.Entry, Tgid, Tid, openat, args, enter: 6_000, blob: (PathAddress, "/old\0"u8.ToArray())));
+        decoder.Process(Record(EbpfRecordType.Syscall, Tgid, Tid, openat, args, enter: 7_000, exit: 8_000, ret: -2));
         Assert.Null(seenPath);
         Assert.False(events[^1].Succeeded);
         Assert.Equal(-1, events[^1].ReturnValue);
@@ -152,14 +153,10 @@ public sealed class EbpfRecordDecodingTests
     public void ProcessEnd_FlushesUnfinishedCallsAndDecodesTheWaitStatus()
     {
         var events = new List<SyscallEvent>();
-        var exits = new List<(int, int)>();
-        var decoder = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, [], e => { events.Add(e); return true; })
-        {
-            Exited = (pid, status) => exits.Add((pid, status)),
-        };
+        var decoder = EbpfTestSupport.Decoder(events);
         decoder.Process(Record(EbpfRecordType.Entry, 20, 21, Nr("openat"), [0, PathAddress, 0, 0, 0, 0], enter: 1_000, blob: (PathAddress, "x\0"u8.ToArray())));
         decoder.Process(Record(EbpfRecordType.Entry, 20, 20, Nr("exit_group"), [0, 0, 0, 0, 0, 0], enter: 2_000));
-        decoder.Process(Record(EbpfRecordType.ProcessExit, 20, 20, -1, new ulong[6], enter: 3_000, aux: 9)); // SIGKILL
+        var ended = decoder.Process(Record(EbpfRecordType.ProcessExit, 20, 20, -1, new ulong[6], enter: 3_000, aux: 9)); // SIGKILL
         // exit_group is a complete call that never returns ("exit_group(0) = ?"), as in the ptrace engine;
         // the openat cut short by the kill is unfinished.
         Assert.Equal([SyscallEventKind.Syscall, SyscallEventKind.Unfinished, SyscallEventKind.Killed], events.Select(e => e.Kind));
@@ -168,7 +165,7 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal("openat", events[1].Syscall);
         Assert.Equal(21, events[1].ThreadId);
         Assert.Equal(128 + 9, events[2].ExitCode);
-        Assert.Equal([(20, 9)], exits);
+        Assert.Equal((20, 9), (ended.Ended, ended.WaitStatus));
 
         decoder.Process(Record(EbpfRecordType.ProcessExit, 30, 30, -1, new ulong[6], enter: 4_000, aux: 3 << 8));
         Assert.Equal(SyscallEventKind.Exited, events[^1].Kind);
@@ -179,7 +176,7 @@ public sealed class EbpfRecordDecodingTests
     public void ProcessNameWildcards_AreAppliedToEveryRecord()
     {
         var events = new List<SyscallEvent>();
-        var decoder = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, ["ng*x"], e => { events.Add(e); return true; });
+        var decoder = EbpfTestSupport.Decoder(events, ["ng*x"]);
         decoder.Process(Record(EbpfRecordType.Syscall, 1, 1, Nr("getpid"), new ulong[6], enter: 1, exit: 2, ret: 1, comm: "nginx"));
         decoder.Process(Record(EbpfRecordType.Syscall, 2, 2, Nr("getpid"), new ulong[6], enter: 1, exit: 2, ret: 2, comm: "bash"));
         decoder.Process(Record(EbpfRecordType.Syscall, 3, 3, Nr("getpid"), new ulong[6], enter: 1, exit: 2, ret: 3, comm: "NGINX"));
@@ -187,7 +184,7 @@ public sealed class EbpfRecordDecodingTests
 
         // A plain name longer than comm's 15 characters matches the truncated comm.
         events.Clear();
-        var longName = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, ["systemd-resolved-helper"], e => { events.Add(e); return true; });
+        var longName = EbpfTestSupport.Decoder(events, ["systemd-resolved-helper"]);
         longName.Process(Record(EbpfRecordType.Syscall, 4, 4, Nr("getpid"), new ulong[6], enter: 1, exit: 2, ret: 4, comm: "systemd-resolve"));
         Assert.Single(events);
     }
@@ -197,7 +194,7 @@ public sealed class EbpfRecordDecodingTests
     {
         // select's fd_set is copied at entry ([3 4] asked) and at exit ([4] ready): strace shows both.
         var events = new List<SyscallEvent>();
-        var decoder = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, [], e => { events.Add(e); return true; });
+        var decoder = EbpfTestSupport.Decoder(events);
         int select = Nr("select");
         ulong[] args = [5, PathAddress, 0, 0, 0, 0];
         decoder.Process(Record(EbpfRecordType.Entry, 10, 10, select, args, enter: 1_000, blob: (PathAddress, [0x18, 0, 0, 0, 0, 0, 0, 0])));
@@ -208,8 +205,8 @@ public sealed class EbpfRecordDecodingTests
     [Fact]
     public void ConsumerGone_StopsDecoding()
     {
-        var decoder = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, [], _ => false);
-        Assert.False(decoder.Process(Record(EbpfRecordType.Syscall, 1, 1, Nr("getpid"), new ulong[6], enter: 1, exit: 2, ret: 1)));
+        var decoder = EbpfTestSupport.Decoder([], consumerGone: true);
+        Assert.False(decoder.Process(Record(EbpfRecordType.Syscall, 1, 1, Nr("getpid"), new ulong[6], enter: 1, exit: 2, ret: 1)).Continue);
     }
 
     private static EbpfArgumentKind Kind(EbpfSyscallSpec[] specs, string name, int arg) => (EbpfArgumentKind)Field(specs, name, (ref EbpfSyscallSpec s) => Kind(ref s, arg));

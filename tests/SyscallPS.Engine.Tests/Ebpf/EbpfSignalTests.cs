@@ -66,7 +66,7 @@ public sealed class EbpfSignalTests
     public void GeneratedSignal_IsPlacedAmongItsThreadsCallsByTime()
     {
         var events = new List<SyscallEvent>();
-        var decoder = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, [], e => { events.Add(e); return true; });
+        var decoder = EbpfTestSupport.Decoder(events);
 
         // A SIGCHLD sent while wait4 ran comes after it, a SIGWINCH sent before getpid began before it:
         // where a tracer, which sees a signal when the thread returns to user mode, shows them.
@@ -101,7 +101,7 @@ public sealed class EbpfSignalTests
     public void HeldSignals_AreReleasedByAge()
     {
         var events = new List<SyscallEvent>();
-        var decoder = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, [], e => { events.Add(e); return true; });
+        var decoder = EbpfTestSupport.Decoder(events);
         decoder.Process(SignalRecord(EbpfSignalOrigin.Generated, 20, 20, SIGWINCH, 1_000, code: 0, pid: 1));
         decoder.Process(SignalRecord(EbpfSignalOrigin.Generated, 20, 20, SIGCHLD, 9_000, code: 1, pid: 21));
         Assert.True(decoder.ReleaseSignalsBefore(5_000));
@@ -115,10 +115,8 @@ public sealed class EbpfSignalTests
     {
         // The launched program waits stopped before its exec; the SIGCONT that starts it is not the program's.
         var events = new List<SyscallEvent>();
-        var decoder = new EbpfEventDecoder(SyscallTable.Current, DecodeOptions.Default, [], e => { events.Add(e); return true; })
-        {
-            ResumedProcessId = 30,
-        };
+        var decoder = EbpfTestSupport.Decoder(events);
+        decoder.ResumedProcessId = 30;
         decoder.Process(SignalRecord(EbpfSignalOrigin.Generated, 30, 30, SIGCONT, 1_000, code: 0, pid: Environment.ProcessId));
         decoder.Process(SignalRecord(EbpfSignalOrigin.Generated, 30, 30, SIGCONT, 2_000, code: 0, pid: Environment.ProcessId));
         decoder.ReleaseSignalsBefore(long.MaxValue);

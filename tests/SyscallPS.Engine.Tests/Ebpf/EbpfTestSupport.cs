@@ -134,6 +134,14 @@ internal static class EbpfTestSupport
 
     public static HashSet<int> Set(params string[] names) => [.. names.Select(Nr)];
 
+    /// <summary>A record decoder over the engine-neutral assembler, its events collected in <paramref name="events"/>.</summary>
+    public static EbpfEventDecoder Decoder(List<SyscallEvent> events, IReadOnlyList<string>? processNames = null, bool consumerGone = false, Action<SyscallEvent, ITraceeMemory>? observer = null)
+    {
+        var sink = new CollectingSink { OnWrite = e => { events.Add(e); return !consumerGone; } };
+        var assembler = new EventAssembler(new TraceRequest { ProcessNames = processNames ?? [] }, sink, engineNamesThreads: true, descriptorCallsHidden: false) { Observer = observer };
+        return new EbpfEventDecoder(assembler);
+    }
+
     public static ITraceRun Run(TraceRequest request, CollectingSink sink, CapturedArguments? captured = null) =>
         new EbpfEngine { DecodedObserver = captured?.Observer }.Start(request, sink);
 

@@ -26,8 +26,10 @@ enum rec_type {
     REC_PROC_EXIT = 3,   /* a traced process (thread group) ended */
     REC_FORK = 4,        /* a traced process created a new process */
     REC_SIGNAL = 5,      /* a signal reached a traced thread (struct sig_rec) */
+    REC_THREAD_EXIT = 6, /* a traced thread ended, not the last of its group (that one is REC_PROC_EXIT) */
 };
 
+#define SIGKILL_MASK (1UL << (9 - 1))   /* SIGKILL's bit in a sigset_t */
 #define SPEC_NORETURN 1   /* exit, exit_group: report at entry */
 #define SPEC_EXEC 2       /* execve: the old memory is gone at exit, never copy then */
 #define SPEC_SIGRETURN 4  /* rt_sigreturn: args[0] carries the stack pointer, size[0] the offset of the restored mask */
@@ -97,7 +99,7 @@ struct rec {
     __u32 tgid;
     __u32 tid;
     __s32 nr;
-    __u32 aux;          /* REC_PROC_EXIT: wait status; REC_FORK: child tgid */
+    __u32 aux;          /* REC_PROC_EXIT, REC_THREAD_EXIT: wait status; REC_FORK: child tgid */
     __u64 enter_ns;
     __u64 exit_ns;
     __s64 ret;
@@ -272,11 +274,13 @@ static __always_inline int name_allowed(char *comm)
     return 0;
 }
 
-/* Not inlined: only a name filter calls it, and its buffer would enlarge every syscall's stack frame. */
-static __noinline int comm_allowed(void)
+/* A process is named by its main thread's comm: a thread that renamed itself (prctl(PR_SET_NAME)) still belongs
+ * to its process's name. Not inlined: only a name filter calls it, and its buffer would enlarge every syscall's
+ * stack frame. */
+static __noinline int comm_allowed(struct task_struct *task)
 {
     char comm[16] = {};
-    bpf_get_current_comm(comm, sizeof(comm));
+    bpf_probe_read_kernel_str(comm, sizeof(comm), BPF_CORE_READ(task, group_leader, comm));
     return name_allowed(comm);
 }
 
@@ -288,7 +292,7 @@ static __always_inline int process_traced(__u32 tgid)
     } else if (!bpf_map_lookup_elem(&sps_tgids, &tgid)) {
         return 0;
     }
-    if (cfg.comm_filter && !comm_allowed())
+    if (cfg.comm_filter && !comm_allowed(bpf_get_current_task_btf()))
         return 0;
     return 1;
 }
@@ -875,6 +879,17 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, struct pt_regs *regs)
     struct syscall_spec *spec = &sps_specs[(__u32)nr & (MAX_SYSCALLS - 1)];
     if (restored && !(spec->flags & SPEC_SIGRETURN))
         return 0;
+    /* A thread killed inside the call by SIGKILL or its group's exit_group never sees the error it returns, and a
+     * tracer reports the call unfinished: only its entry goes out, which the thread's end then reports so. (Another
+     * fatal signal, e.g. SIGTERM, is also turned into SIGKILL for an untraced group, but a tracer sees the call
+     * return first and the signal after: the group exit code, the signal's number, tells them apart.) */
+    if (ret < 0 && (task->pending.signal.sig[0] & SIGKILL_MASK)) {
+        int code = BPF_CORE_READ(task, signal, group_exit_code);
+        if (code == 9 || (code & 0x7f) == 0) {
+            sps_enter_copies(nr, enter_ns);
+            return 0;
+        }
+    }
     __u32 hidden = spec->traced == TRACE_TRACK;
     if (cfg.failed_only && !(ret < 0 && ret >= -4095)) {
         /* A success is not reported, but one that changes the descriptor table still goes to the tracer. */
@@ -1041,30 +1056,59 @@ int BPF_PROG(sps_fork, struct task_struct *parent, struct task_struct *child)
     return 0;
 }
 
-/* The end of a traced process: the last thread of the group leaves. */
+#define SIG_FLAG_GROUP_EXIT 0x4  /* SIGNAL_GROUP_EXIT in signal_struct.flags */
+
+/* aux: the thread's own exit status; for a process's end, the status its parent's wait gets (the group's exit
+ * code after exit_group or a fatal signal, else the main thread's), with the last thread's own in ret. */
+static __always_inline void fill_exit(struct rec *r, struct task_struct *task, bool group_dead, __u64 now)
+{
+    __builtin_memset(r, 0, sizeof(*r));
+    r->type = group_dead ? REC_PROC_EXIT : REC_THREAD_EXIT;
+    r->size = sizeof(*r);
+    r->tgid = task->tgid;
+    r->tid = task->pid;
+    r->nr = -1;
+    r->aux = (__u32)task->exit_code;
+    if (group_dead) {
+        r->ret = task->exit_code;
+        r->aux = (BPF_CORE_READ(task, signal, flags) & SIG_FLAG_GROUP_EXIT)
+            ? (__u32)BPF_CORE_READ(task, signal, group_exit_code)
+            : (__u32)BPF_CORE_READ(task, group_leader, exit_code);
+    }
+    r->enter_ns = now;
+    bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), task->comm);
+}
+
+/* The end of a traced thread (strace's "+++ exited with 0 +++" for each), and of its process when it is the last
+ * of its group. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sps_exit, struct task_struct *task, bool group_dead)
 {
-    if (cfg.system_wide || !group_dead)
+    if (cfg.system_wide)
         return 0;
     __u32 tgid = task->tgid;
     if (!bpf_map_lookup_elem(&sps_tgids, &tgid))
         return 0;
+    __u64 now = bpf_ktime_get_ns();
+    /* First into the syscall ring, after the thread's last syscall records: the exit keeps its place among them.
+     * A process's end is also written to the small process ring, which survives a full syscall ring; the tracer
+     * takes whichever copy comes first (both carry the same time). */
+    struct rec *r = bpf_ringbuf_reserve(&sps_events, sizeof(struct rec), 0);
+    if (r) {
+        fill_exit(r, task, group_dead, now);
+        bpf_ringbuf_submit(r, group_dead ? BPF_RB_NO_WAKEUP : wake_flag(sizeof(*r)));
+    } else if (!group_dead) {
+        count_drop();
+    }
+    if (!group_dead)
+        return 0;
     bpf_map_delete_elem(&sps_tgids, &tgid);
-    struct rec *r = bpf_ringbuf_reserve(&sps_procs, sizeof(struct rec), 0);
+    r = bpf_ringbuf_reserve(&sps_procs, sizeof(struct rec), 0);
     if (!r) {
         count_drop();
         return 0;
     }
-    __builtin_memset(r, 0, sizeof(*r));
-    r->type = REC_PROC_EXIT;
-    r->size = sizeof(*r);
-    r->tgid = tgid;
-    r->tid = task->pid;
-    r->nr = -1;
-    r->aux = (__u32)task->exit_code;
-    r->enter_ns = bpf_ktime_get_ns();
-    bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), task->comm);
+    fill_exit(r, task, group_dead, now);
     bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
     return 0;
 }
@@ -1080,7 +1124,6 @@ int BPF_PROG(sps_exit, struct task_struct *task, bool group_dead)
  */
 #define SIGINFO_BYTES 48         /* struct kernel_siginfo */
 #define SIG_KILL 9
-#define SIG_FLAG_GROUP_EXIT 0x4  /* SIGNAL_GROUP_EXIT in signal_struct.flags */
 #define SI_CODE_USER 0
 #define SI_CODE_KERNEL 0x80
 
@@ -1104,11 +1147,8 @@ static __always_inline int task_traced(struct task_struct *task)
     } else if (!bpf_map_lookup_elem(&sps_tgids, &tgid)) {
         return 0;
     }
-    if (cfg.comm_filter) {
-        char comm[16] = {};
-        bpf_probe_read_kernel_str(comm, sizeof(comm), BPF_CORE_READ(task, comm));
-        return name_allowed(comm);
-    }
+    if (cfg.comm_filter)
+        return comm_allowed(task);
     return 1;
 }
 

@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using SyscallPS.Decoding;
+using SyscallPS.Tracing;
+using Xunit;
+
+namespace SyscallPS.Tests.Contract;
+
+/// <summary>
+/// The contract every engine keeps, run against each through the same <see cref="TraceSession"/> path: the same
+/// names, filters, stop semantics, record fields, clock and order for the same program.
+/// </summary>
+[Collection("ebpf")]
+public class EngineContractTests
+{
+    public static TheoryData<EngineKind> Engines => new() { EngineKind.Ptrace, EngineKind.Ebpf };
+
+    private static List<SyscallEvent> Trace(EngineKind engine, TraceRequest request, out TraceSession session, TimeSpan? duration = null)
+    {
+        if (engine == EngineKind.Ebpf)
+        {
+            var why = Ebpf.EbpfTestSupport.SkipReason();
+            Skip.If(why is not null, why);
+        }
+
+        var (events, s) = TraceHelper.Run(request, duration);
+        session = s;
+        return events;
+    }
+
+    private static List<SyscallEvent> Trace(EngineKind engine, string fixture, out TraceSession session, params string[] args) =>
+        Trace(engine, new TraceRequest { FilePath = Fixtures.Path(fixture), ArgumentList = args, Engine = engine }, out session);
+
+    private static int Number(string name) => SyscallTable.Current.TryGetByName(name, out var info) ? info.Number : throw new ArgumentException(name);
+
+    /// <summary>ProcessName is the process's (its main thread's) name; ThreadName the thread's own, after prctl(PR_SET_NAME).</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void ProcessNameIsTheProcesssAndThreadNameTheThreads(EngineKind engine)
+    {
+        var events = Trace(engine, "thread_names", out var session);
+        var opens = events.Where(e => e.Syscall == "openat" && e.Path == "/dev/null").ToList();
+        Assert.Equal(7, opens.Count);
+        Assert.All(opens, e => Assert.Equal("thread_names", e.ProcessName));
+        var workers = opens.Where(e => e.ThreadId != session.ProcessIds[0]).ToList();
+        Assert.Equal(6, workers.Count);
+        Assert.All(workers, e => Assert.Matches("^worker-[0-2]$", e.ThreadName));
+        Assert.Equal(3, workers.Select(e => e.ThreadName).Distinct().Count());
+        Assert.Equal("thread_names", opens.Single(e => e.ThreadId == session.ProcessIds[0]).ThreadName);
+    }
+
+    /// <summary>-ProcessName matches the process's name, so a thread that renamed itself is not filtered out.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void ProcessNameFilterKeepsThreadsThatRenamedThemselves(EngineKind engine)
+    {
+        var request = new TraceRequest { FilePath = Fixtures.Path("thread_names"), Engine = engine, ProcessNames = ["thread_names"], SyscallNumbers = new HashSet<int> { Number("openat") } };
+        var events = Trace(engine, request, out _);
+        Assert.Equal(7, events.Count(e => e.Syscall == "openat" && e.Path == "/dev/null"));
+    }
+
+    /// <summary>A plain -ProcessName longer than a comm's 15 characters matches the process whose comm is its first 15.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void APlainNameLongerThanFifteenCharactersMatchesItsComm(EngineKind engine)
+    {
+        using var dir = new Ebpf.TempDirectory("sps-contract-");
+        var program = Path.Combine(dir.Path, "thread_names_with_a_long_name");
+        File.Copy(Fixtures.Path("thread_names"), program);
+        File.SetUnixFileMode(program, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var request = new TraceRequest { FilePath = program, Engine = engine, ProcessNames = ["thread_names_with_a_long_name"], SyscallNumbers = new HashSet<int> { Number("openat") } };
+        var events = Trace(engine, request, out _);
+        var opens = events.Where(e => e.Syscall == "openat" && e.Path == "/dev/null").ToList();
+        Assert.Equal(7, opens.Count);
+        Assert.All(opens, e => Assert.Equal("thread_names_wi", e.ProcessName));
+    }
+
+    /// <summary>A connection accepted on a server bound to a specific address has that address as its local end.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void AcceptOnASpecificAddressKeepsThatAddress(EngineKind engine)
+    {
+        var events = Trace(engine, "accept_specific", out var session);
+        Assert.Equal(0, session.ExitCode);
+        var bind = events.Single(e => e.Syscall == "bind");
+        var accept = events.Single(e => e.Syscall == "accept4");
+        Assert.Equal("127.0.0.3", accept.LocalAddress);
+        Assert.NotEqual(0, accept.LocalPort);
+        Assert.Equal("127.0.0.3", bind.LocalAddress);
+        Assert.StartsWith($"127.0.0.3:{accept.LocalPort}", accept.FdName, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Stopping a trace of a launched program: SIGTERM, exit code 143, and the program's end reported as strace
+    /// shows it: the interrupted call, the signal, the death, in that order and last.
+    /// </summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void StoppingALaunchedProgramSignalsItAndReportsItsEnd(EngineKind engine)
+    {
+        var events = Trace(engine, new TraceRequest { FilePath = "sleep", ArgumentList = ["30"], Engine = engine }, out var session, TimeSpan.FromMilliseconds(500));
+        Assert.Equal(TraceSessionState.Stopped, session.State);
+        Assert.Equal(143, session.ExitCode);
+        var last = events.TakeLast(3).ToList();
+        Assert.Equal("clock_nanosleep", last[0].Syscall);
+        Assert.StartsWith("? ERESTART_RESTARTBLOCK", last[0].ReturnText, StringComparison.Ordinal);
+        Assert.Equal((SyscallEventKind.Signal, "SIGTERM"), (last[1].Kind, last[1].Signal));
+        Assert.Equal((SyscallEventKind.Killed, "SIGTERM", 143), (last[2].Kind, last[2].Signal, last[2].ExitCode));
+    }
+
+    /// <summary>Each record kind carries exactly its fields, the same under both engines.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void EveryRecordKindHasItsFields(EngineKind engine)
+    {
+        var events = Trace(engine, "forker", out var session);
+        var call = events.First(e => e.Syscall == "openat");
+        Assert.Equal(SyscallEventKind.Syscall, call.Kind);
+        Assert.Equal(Number("openat"), call.Number);
+        Assert.Equal(SyscallCategory.File, call.Category);
+        Assert.NotEmpty(call.ReturnText);
+        Assert.True(call.Arguments.Count > 0);
+
+        var exits = events.Where(e => e.Kind == SyscallEventKind.Exited).ToList();
+        Assert.Contains(exits, e => e.ExitCode == 3);
+        Assert.Contains(exits, e => e.ExitCode == 0 && e.ProcessId == session.ProcessIds[0]);
+        Assert.All(exits, e =>
+        {
+            Assert.Equal(string.Empty, e.Syscall);
+            Assert.Equal(-1, e.Number);
+            Assert.Equal(string.Empty, e.ReturnText);
+            Assert.Null(e.Signal);
+            Assert.Empty(e.Arguments);
+            Assert.NotEmpty(e.ProcessName);
+            Assert.True(e.MonotonicNanoseconds > 0);
+        });
+
+        var signal = Assert.Single(events, e => e.Kind == SyscallEventKind.Signal);
+        Assert.Equal("SIGCHLD", signal.Signal);
+        Assert.StartsWith("{si_signo=SIGCHLD, si_code=CLD_EXITED", signal.SignalInfo, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, signal.ReturnText);
+        Assert.Equal(-1, signal.Number);
+        Assert.Equal(session.ProcessIds[0], signal.ProcessId);
+    }
+
+    /// <summary>A killed process is a Killed record with 128 + the signal, and the call it died in is unfinished, with its inputs only.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void AThreadEndedInsideACallLeavesItUnfinishedWithItsInputs(EngineKind engine)
+    {
+        var events = Trace(engine, "unfinished", out var session);
+        Assert.Equal(0, session.ExitCode);
+        var read = Assert.Single(events, e => e.Syscall == "read" && e.Kind != SyscallEventKind.Syscall);
+        Assert.Equal(SyscallEventKind.Unfinished, read.Kind);
+        Assert.Single(read.Arguments);
+        Assert.Equal("?", read.ReturnText);
+        Assert.Matches(@"^read\(\d+ <unfinished \.\.\.>\) = \?$", read.ToStraceLine());
+        var exitGroup = Assert.Single(events, e => e.Syscall == "exit_group");
+        Assert.Equal((SyscallEventKind.Syscall, "?"), (exitGroup.Kind, exitGroup.ReturnText));
+    }
+
+    /// <summary>Every thread's end is a record, as strace -f prints them; the main thread's comes last, with the process's status.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void ThreadsEndOneByOneAndTheMainThreadLast(EngineKind engine)
+    {
+        var events = Trace(engine, "leader_exit", out var session);
+        Assert.Equal(5, session.ExitCode);
+        var exits = events.Where(e => e.Kind == SyscallEventKind.Exited).ToList();
+        Assert.Equal(2, exits.Count);
+        Assert.NotEqual(session.ProcessIds[0], exits[0].ThreadId);
+        Assert.Equal(session.ProcessIds[0], exits[1].ThreadId);
+        Assert.All(exits, e => Assert.Equal(5, e.ExitCode));
+        Assert.Same(exits[1], events[^1]);
+    }
+
+    /// <summary>A child's end comes before the parent's wait that collects it, as a tracer sees them.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void AChildsEndComesBeforeItsParentsWait(EngineKind engine)
+    {
+        var events = Trace(engine, "forker", out var session);
+        int childExit = events.FindIndex(e => e.Kind == SyscallEventKind.Exited && e.ExitCode == 3);
+        int wait = events.FindIndex(e => e.Syscall == "wait4" && e.ProcessId == session.ProcessIds[0]);
+        Assert.True(childExit >= 0 && wait >= 0);
+        Assert.True(childExit < wait, $"the child's exit (#{childExit}) comes after the parent's wait4 (#{wait})");
+    }
+
+    /// <summary>MonotonicNanoseconds is absolute CLOCK_MONOTONIC, and Timestamp the same instant in local time.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void TheClockIsAbsoluteMonotonicTime(EngineKind engine)
+    {
+        long before = EventAssembler.Now();
+        var wallBefore = DateTime.Now;
+        var events = Trace(engine, new TraceRequest { FilePath = "true", Engine = engine }, out _);
+        long after = EventAssembler.Now();
+        Assert.NotEmpty(events);
+        Assert.All(events, e =>
+        {
+            Assert.InRange(e.MonotonicNanoseconds, before, after);
+            var expected = wallBefore.AddTicks((e.MonotonicNanoseconds - before) / 100);
+            Assert.True(Math.Abs((e.Timestamp - expected).TotalMilliseconds) < 50, $"{e.Timestamp:O} is not {expected:O}");
+            Assert.Equal(DateTimeKind.Local, e.Timestamp.Kind);
+        });
+    }
+
+    /// <summary>Under -Raw the descriptor table still learns pipes and sockets (from the decoders' facts, not their text).</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void RawTracesKeepDescriptorNames(EngineKind engine)
+    {
+        var request = new TraceRequest { FilePath = "/bin/sh", ArgumentList = ["-c", "echo hi | cat >/dev/null"], Engine = engine, Decode = new DecodeOptions { Raw = true } };
+        var events = Trace(engine, request, out _);
+        var write = events.First(e => e.Syscall == "write" && e.FdType == FdType.Pipe);
+        Assert.Matches(@"^pipe:\[\d+\]$", write.FdName);
+        Assert.Contains(events, e => e.Syscall == "read" && e.FdName == write.FdName);
+    }
+
+    /// <summary>Thread exits and signals follow -ProcessName and are left out under -Failed, in both engines.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void FailedOnlyReportsOnlyFailedCalls(EngineKind engine)
+    {
+        var request = new TraceRequest { FilePath = Fixtures.Path("forker"), Engine = engine, FailedOnly = true };
+        var events = Trace(engine, request, out _);
+        Assert.All(events, e => Assert.False(e.Kind == SyscallEventKind.Syscall && e.Succeeded, e.ToString()));
+        Assert.DoesNotContain(events, e => e.Kind is SyscallEventKind.Exited or SyscallEventKind.Signal or SyscallEventKind.Unfinished);
+    }
+
+    /// <summary>The same program gives the same sequence of records, kinds and names under both engines.</summary>
+    [SkippableFact]
+    public void BothEnginesGiveTheSameRecordsForTheSameProgram()
+    {
+        var why = Ebpf.EbpfTestSupport.SkipReason();
+        Skip.If(why is not null, why);
+        static List<string> Lines(EngineKind engine)
+        {
+            var (events, session) = TraceHelper.Run(new TraceRequest { FilePath = Fixtures.Path("leader_exit"), Engine = engine });
+            var tids = events.Select(e => e.ThreadId).Distinct().ToList();
+            return events.Where(e => e.Kind != SyscallEventKind.Syscall || e.Syscall is "write" or "exit_group" or "nanosleep" or "clock_nanosleep" or "exit")
+                .Select(e => $"T{tids.IndexOf(e.ThreadId)} {e.ProcessName}/{e.ThreadName} {e.Kind} {System.Text.RegularExpressions.Regex.Replace(e.ToStraceLine(), "0x[0-9a-f]+", "0xADDR")}")
+                .ToList();
+        }
+
+        Assert.Equal(Lines(EngineKind.Ptrace), Lines(EngineKind.Ebpf));
+    }
+}
