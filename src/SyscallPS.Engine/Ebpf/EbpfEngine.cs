@@ -115,13 +115,12 @@ public sealed class EbpfEngine : ITraceEngine
         return null;
     }
 
+    /// <summary>
+    /// CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) in the effective set: root in a container or under
+    /// <c>capsh --drop</c> lacks them, so being uid 0 is not enough.
+    /// </summary>
     private static bool HasBpfCapabilities()
     {
-        if (EbpfNative.GetEffectiveUserId() == 0)
-        {
-            return true;
-        }
-
         try
         {
             var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("CapEff:", StringComparison.Ordinal));

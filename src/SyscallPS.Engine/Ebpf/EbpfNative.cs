@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace SyscallPS.Ebpf;
 
-/// <summary>The libc calls the eBPF engine needs besides libbpf (identity, the ring buffer mapping); signals go through Native.Signals.</summary>
+/// <summary>The libc calls the eBPF engine needs besides libbpf (the ring buffer mapping and polling); signals go through Native.Signals.</summary>
 internal static unsafe partial class EbpfNative
 {
     internal const int PROT_READ = 1;
@@ -10,9 +10,6 @@ internal static unsafe partial class EbpfNative
     internal const int MAP_SHARED = 1;
     internal const short POLLIN = 1;
     internal static readonly nint MapFailed = -1;
-
-    [LibraryImport("libc", EntryPoint = "geteuid")]
-    internal static partial uint GetEffectiveUserId();
 
     [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
     internal static partial nint Mmap(nint address, nuint length, int protection, int flags, int fd, long offset);

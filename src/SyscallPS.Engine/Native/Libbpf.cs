@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SyscallPS.Tracing;
 
@@ -8,7 +9,7 @@ namespace SyscallPS.Native;
 /// so that a machine without libbpf gets a <see cref="TraceException"/> with a hint, not a crash.
 /// Functions returning pointers return null and set errno on failure (libbpf 1.0 semantics).
 /// </summary>
-internal static unsafe class Libbpf
+internal static unsafe partial class Libbpf
 {
     /// <summary>The shared object name of libbpf 1.x.</summary>
     internal const string LibraryName = "libbpf.so.1";
@@ -37,13 +38,36 @@ internal static unsafe class Libbpf
 
         try
         {
-            return new Exports(handle);
+            var exports = new Exports(handle);
+
+            // libbpf prints to stderr by default: its messages go to EngineLog, whose collector shows them.
+            ((delegate* unmanaged<delegate* unmanaged[Cdecl]<int, byte*, nint, int>, nint>)NativeLibrary.GetExport(handle, "libbpf_set_print"))(&Print);
+            return exports;
         }
         catch (EntryPointNotFoundException)
         {
             return null;
         }
     }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static int Print(int level, byte* format, nint args)
+    {
+        const int Capacity = 1024;
+        byte* text = stackalloc byte[Capacity];
+        int length = VsnPrintf(text, Capacity, format, args);
+        if (length > 0)
+        {
+            var message = Marshal.PtrToStringUTF8((nint)text, Math.Min(length, Capacity - 1)).TrimEnd('\n');
+            EngineLog.Add(level switch { 0 => EngineMessageLevel.Warning, 1 => EngineMessageLevel.Info, _ => EngineMessageLevel.Debug }, "libbpf: " + message);
+        }
+
+        return length;
+    }
+
+    // The va_list libbpf hands over is passed on as it came (a pointer on x86-64 and aarch64).
+    [LibraryImport("libc", EntryPoint = "vsnprintf")]
+    private static partial int VsnPrintf(byte* buffer, nuint size, byte* format, nint args);
 
     /// <summary><c>struct bpf_object_open_opts</c> of libbpf 1.x (80 bytes on 64-bit).</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -60,6 +60,12 @@ public sealed class SyscallInfo
     /// <summary>For a data-moving syscall: how its data argument is laid out.</summary>
     public DataShape DataShape { get; }
 
+    /// <summary>
+    /// True when the syscall belongs to <paramref name="category"/>; for <see cref="SyscallCategory.Other"/>, when it
+    /// belongs to no class at all (strace puts such calls in no <c>%</c> group).
+    /// </summary>
+    public bool IsIn(SyscallCategory category) => category == SyscallCategory.Other ? Categories == SyscallCategory.Other : (Categories & category) != 0;
+
     /// <summary>True when the syscall changes its process's descriptor table or working directory.</summary>
     public bool ChangesDescriptorTable => (Effects & SyscallEffectGroups.DescriptorTable) != 0;
 

@@ -48,6 +48,29 @@ public static class EngineSelector
         throw new TraceException("NoEngineAvailable", TraceErrorKind.NotSupported, "No tracing engine can serve this request: " + string.Join(" ", reasons), "See the reasons above.");
     }
 
+    /// <summary>
+    /// For -Engine Auto: the engine to start instead when the chosen one was refused at its start for lack of
+    /// privilege (root without CAP_BPF in a container, a seccomp policy on bpf(), lockdown), with the reason; null
+    /// when the request named its engine, the refusal was of another kind, or no slower engine can serve.
+    /// </summary>
+    internal static (ITraceEngine Engine, string Reason)? Fallback(TraceRequest request, ITraceEngine refused, TraceException refusal)
+    {
+        if (request.Engine != EngineKind.Auto || refusal.Kind != TraceErrorKind.PermissionDenied)
+        {
+            return null;
+        }
+
+        foreach (var engine in Engines.SkipWhile(e => e != refused).Skip(1))
+        {
+            if (engine.WhyUnavailable(request) is null)
+            {
+                return (engine, $"{engine.Kind} chosen: the kernel refused the {refused.Kind} engine ({refusal.Message})");
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Fault injection changes system calls, which only the ptrace engine can do here.</summary>
     private static (ITraceEngine Engine, string Reason) ChooseForFaults(TraceRequest request)
     {

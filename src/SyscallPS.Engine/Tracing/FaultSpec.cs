@@ -372,7 +372,7 @@ public static class FaultSpec
                 SyscallCategory category = Classes.TryGetValue(name, out var c) ? c
                     : Enum.TryParse(name, ignoreCase: true, out SyscallCategory e) && e != SyscallCategory.Other ? e
                     : throw Invalid(context, $"'{raw}' is not a syscall class", "Use %file, %desc, %process, %network, %signal, %ipc, %memory, %creds, %clock, %stat or %pure.");
-                numbers.UnionWith(table.All.Where(s => (s.Categories & category) != 0).Select(s => s.Number));
+                numbers.UnionWith(table.All.Where(s => s.IsIn(category)).Select(s => s.Number));
             }
             else if (raw.StartsWith('/'))
             {

@@ -70,10 +70,10 @@ public sealed class TraceSession : IDisposable
     public int Id { get; }
 
     /// <summary>The engine that traces.</summary>
-    public EngineKind Engine { get; }
+    public EngineKind Engine { get; private set; }
 
     /// <summary>Why this engine was chosen (matters for -Engine Auto).</summary>
-    public string EngineReason { get; }
+    public string EngineReason { get; private set; }
 
     /// <summary>The session's state.</summary>
     public TraceSessionState State { get; private set; } = TraceSessionState.Starting;
@@ -199,7 +199,17 @@ public sealed class TraceSession : IDisposable
 
         try
         {
-            session._run = engine.Start(request, new ChannelSink(session));
+            try
+            {
+                session._run = engine.Start(request, new ChannelSink(session));
+            }
+            catch (TraceException refusal) when (chooseEngine is null && EngineSelector.Fallback(request, engine, refusal) is { } fallback)
+            {
+                TraceRequestValidator.Validate(request, fallback.Engine.Kind);
+                session.Engine = fallback.Engine.Kind;
+                session.EngineReason = fallback.Reason;
+                session._run = fallback.Engine.Start(request, new ChannelSink(session));
+            }
         }
         catch
         {

@@ -43,10 +43,9 @@ public sealed class GetSyscallInfoCommand : PSCmdlet
         string? known = SyscallTable.Architectures.FirstOrDefault(a => string.Equals(a, architecture, StringComparison.OrdinalIgnoreCase));
         if (known == null)
         {
-            ThrowTerminatingError(SyscallCommandErrors.Create(
-                new ArgumentException($"The syscall table has no architecture '{architecture}'."),
-                "UnknownArchitecture", ErrorCategory.InvalidArgument, architecture,
-                $"Use one of: {string.Join(", ", SyscallTable.Architectures)}."));
+            ThrowTerminatingError(TraceErrors.Create("UnknownArchitecture", ErrorCategory.InvalidArgument,
+                $"The syscall table has no architecture '{architecture}'.",
+                $"Use one of: {string.Join(", ", SyscallTable.Architectures)}.", architecture));
         }
 
         _table = SyscallTable.For(known!);
@@ -61,10 +60,9 @@ public sealed class GetSyscallInfoCommand : PSCmdlet
             var info = table.ByNumber(Number);
             if (info == null)
             {
-                WriteError(SyscallCommandErrors.Create(
-                    new ItemNotFoundException($"There is no syscall number {Number} on {table.Architecture}."),
-                    "SyscallNumberNotFound", ErrorCategory.ObjectNotFound, Number,
-                    $"{table.Architecture} numbers run from 0 to {table.MaxNumber} with gaps; Get-SyscallInfo -Architecture {table.Architecture} lists them."));
+                WriteError(TraceErrors.Create("SyscallNumberNotFound", ErrorCategory.ObjectNotFound,
+                    $"There is no syscall number {Number} on {table.Architecture}.",
+                    $"{table.Architecture} numbers run from 0 to {table.MaxNumber} with gaps; Get-SyscallInfo -Architecture {table.Architecture} lists them.", Number));
             }
             else if (InCategory(info))
             {
@@ -88,10 +86,9 @@ public sealed class GetSyscallInfoCommand : PSCmdlet
             if (matches.Count == 0 && !WildcardPattern.HasWildcards(pattern))
             {
                 var similar = table.Match("*" + pattern + "*").Take(5).Select(s => s.Name).ToList();
-                WriteError(SyscallCommandErrors.Create(
-                    new ItemNotFoundException($"There is no syscall named '{pattern}' on {table.Architecture}."),
-                    "SyscallNotFound", ErrorCategory.ObjectNotFound, pattern,
-                    similar.Count > 0 ? $"Did you mean {string.Join(", ", similar)}?" : $"Use wildcards, e.g. Get-SyscallInfo -Name '*{pattern}*'."));
+                WriteError(TraceErrors.Create("SyscallNotFound", ErrorCategory.ObjectNotFound,
+                    $"There is no syscall named '{pattern}' on {table.Architecture}.",
+                    similar.Count > 0 ? $"Did you mean {string.Join(", ", similar)}?" : $"Use wildcards, e.g. Get-SyscallInfo -Name '*{pattern}*'.", pattern));
                 continue;
             }
 
@@ -108,6 +105,6 @@ public sealed class GetSyscallInfoCommand : PSCmdlet
             return true;
         }
 
-        return Category.Any(c => c == SyscallCategory.Other ? info.Categories == SyscallCategory.Other : (info.Categories & c) != 0);
+        return Category.Any(info.IsIn);
     }
 }

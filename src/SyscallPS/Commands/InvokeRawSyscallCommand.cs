@@ -46,7 +46,7 @@ public sealed class InvokeRawSyscallCommand : PSCmdlet
         }
         catch (TraceException e)
         {
-            WriteError(SyscallCommandErrors.From(e));
+            WriteError(TraceErrors.From(e));
             return;
         }
 
@@ -54,7 +54,7 @@ public sealed class InvokeRawSyscallCommand : PSCmdlet
         {
             if (request.Refusal != null && !Force)
             {
-                WriteError(SyscallCommandErrors.From(request.RefusedError()));
+                WriteError(TraceErrors.From(request.RefusedError()));
                 return;
             }
 

@@ -174,15 +174,22 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
         };
 
         TimeSpan? duration = MyInvocation.BoundParameters.ContainsKey(nameof(Duration)) ? Duration : null;
+        var engineMessages = new List<EngineMessage>();
         try
         {
             var outFile = OutFile is null ? null : GetUnresolvedProviderPathFromPSPath(OutFile);
-            _session = TraceSession.Start(request, AsJob ? BufferCapacity : 0, duration, outFile: outFile);
+            using (EngineLog.Capture(engineMessages))
+            {
+                _session = TraceSession.Start(request, AsJob ? BufferCapacity : 0, duration, outFile: outFile);
+            }
         }
         catch (TraceException ex)
         {
+            WriteEngineMessages(engineMessages);
             ThrowTerminatingError(TraceErrors.From(ex));
         }
+
+        WriteEngineMessages(engineMessages);
 
         WriteVerbose($"Session {_session!.Id}: engine {_session.Engine} ({_session.EngineReason})");
         if (AsJob)
@@ -277,6 +284,22 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
         }
 
         return faults;
+    }
+
+    /// <summary>What libbpf said while the engine started: -Verbose shows its warnings and notes, -Debug its detail.</summary>
+    private void WriteEngineMessages(List<EngineMessage> messages)
+    {
+        foreach (var m in messages)
+        {
+            if (m.Level == EngineMessageLevel.Debug)
+            {
+                WriteDebug(m.Text);
+            }
+            else
+            {
+                WriteVerbose(m.Text);
+            }
+        }
     }
 
     /// <inheritdoc />

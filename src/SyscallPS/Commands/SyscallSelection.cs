@@ -32,15 +32,9 @@ internal static class SyscallSelection
             }
         }
 
-        var mask = SyscallCategory.Other;
-        foreach (var c in categories ?? [])
+        foreach (var category in categories ?? [])
         {
-            mask |= c;
-        }
-
-        if (mask != SyscallCategory.Other)
-        {
-            numbers.UnionWith(table.All.Where(s => (s.Categories & mask) != 0).Select(s => s.Number));
+            numbers.UnionWith(table.All.Where(s => s.IsIn(category)).Select(s => s.Number));
         }
 
         return numbers;

@@ -3,7 +3,7 @@ using SyscallPS.Tracing;
 
 namespace SyscallPS.Commands;
 
-/// <summary>Turns engine errors into ErrorRecords with stable ids, the right category and a hint.</summary>
+/// <summary>Turns engine errors into ErrorRecords with stable ids, the right category and a hint: the one mapper of every cmdlet.</summary>
 internal static class TraceErrors
 {
     internal static ErrorCategory CategoryOf(TraceErrorKind kind) => kind switch

@@ -16,7 +16,7 @@ public sealed class SyscallCategoryCompleter : IArgumentCompleter
         foreach (var name in Enum.GetNames<SyscallCategory>().Where(n => WildcardPattern.IsMatch(n, pattern)))
         {
             var category = Enum.Parse<SyscallCategory>(name);
-            int count = current.All.Count(s => category == SyscallCategory.Other ? s.Categories == SyscallCategory.Other : (s.Categories & category) != 0);
+            int count = current.All.Count(s => s.IsIn(category));
             yield return new CompletionResult(CompletionText.Join(prefix, name, quote), name, CompletionResultType.ParameterValue, $"{name}: {count} syscalls on {current.Architecture}");
         }
     }
