@@ -46,3 +46,28 @@ Describe '-Category Other' {
         $calls | ForEach-Object { $_.Category | Should -Be 'Other' }
     }
 }
+
+Describe 'Syscall selection' {
+    It 'leaves out calls named with ! or -ExcludeSyscall, tracing every other one' {
+        $all = @(Start-SyscallTrace -Engine Ptrace -FilePath ls -ArgumentList /etc | Where-Object Kind -eq 'Syscall')
+        $bang = @(Start-SyscallTrace -Engine Ptrace -FilePath ls -ArgumentList /etc -Syscall '!mmap,!openat' | Where-Object Kind -eq 'Syscall')
+        $excluded = @(Start-SyscallTrace -Engine Ptrace -FilePath ls -ArgumentList /etc -ExcludeSyscall mmap, openat | Where-Object Kind -eq 'Syscall')
+        $all.Syscall | Should -Contain 'mmap'
+        foreach ($set in $bang, $excluded) {
+            $set.Syscall | Should -Not -Contain 'mmap'
+            $set.Syscall | Should -Not -Contain 'openat'
+            $set.Syscall | Should -Contain 'getdents64'
+            $set.Count | Should -Be ($all.Count - @($all | Where-Object Syscall -in 'mmap', 'openat').Count)
+        }
+        $only = @(Start-SyscallTrace -Engine Ptrace -FilePath ls -ArgumentList /etc -Category File -ExcludeSyscall openat | Where-Object Kind -eq 'Syscall')
+        $only.Syscall | Should -Not -Contain 'openat'
+        $only | ForEach-Object { [SyscallPS.SyscallTable]::Current.ByNumber($_.Number).IsIn('File') | Should -BeTrue }
+    }
+
+    It '-Category Io traces the calls that move data (sysdig evt.is_io)' {
+        $io = @(Start-SyscallTrace -Engine Ptrace -FilePath cat -ArgumentList /etc/hostname -Category Io | Where-Object Kind -eq 'Syscall')
+        $io.Syscall | Should -Contain 'read'
+        $io.Syscall | Should -Contain 'write'
+        ($io.Syscall | Sort-Object -Unique) | ForEach-Object { $_ | Should -BeIn 'read', 'write', 'pread64', 'pwrite64', 'readv', 'writev', 'sendto', 'recvfrom', 'sendmsg', 'recvmsg', 'preadv', 'pwritev', 'preadv2', 'pwritev2' }
+    }
+}

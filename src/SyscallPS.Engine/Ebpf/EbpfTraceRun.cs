@@ -95,10 +95,10 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         // The calls that change descriptors come too, hidden (see Build): their tracepoints are attached as well.
         var attached = request.SyscallNumbers is null ? null : Enumerable.Range(0, specs.Length).Where(n => specs[n].Traced != 0).ToHashSet();
         var perSyscallNames = EbpfProgram.PerSyscallTracepointNames(table, attached);
-        // Signals come with the calls, as in strace, except under -Failed (as the ptrace engine) and in a
-        // system-wide trace of chosen calls: `-SystemWide -Syscall chdir` is about chdir, not every SIGCHLD on
-        // the machine (as sysdig's evt.type filter).
-        bool signals = !request.FailedOnly && !(request.SystemWide && request.SyscallNumbers is not null);
+        // Signals come with the calls, as in strace (also under -Failed, as strace -Z), except in a system-wide
+        // trace of chosen calls: `-SystemWide -Syscall chdir` is about chdir, not every SIGCHLD on the machine
+        // (as sysdig's evt.type filter).
+        bool signals = !(request.SystemWide && request.SyscallNumbers is not null);
         var program = EbpfProgram.Load(bpf, config, specs, request.RingBufferBytes, attachForkExit: !request.SystemWide, perSyscall: perSyscallNames is not null, signals);
         EbpfTraceRun? run = null;
         try

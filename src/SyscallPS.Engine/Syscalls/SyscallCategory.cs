@@ -39,4 +39,7 @@ public enum SyscallCategory
 
     /// <summary>File status queries (strace <c>%stat</c>, <c>%lstat</c>, <c>%fstat</c>, <c>%statfs</c>).</summary>
     Stat = 1 << 9,
+
+    /// <summary>Reads and writes that move data (sysdig's <c>evt.is_io</c>): read, write, recvmsg, sendto ... Not a strace class.</summary>
+    Io = 1 << 10,
 }

@@ -160,7 +160,8 @@ public sealed class SyscallTable
                 if (int.TryParse(field(c), out var number))
                 {
                     var (effect, dataArgument, shape) = effects.GetValueOrDefault(f[nameCol], (SyscallEffects.None, -1, DataShape.None));
-                    entries[arch].Add(new SyscallInfo(f[nameCol], number, arch, categories, parameters, advice.Length == 0 ? null : advice, effect, dataArgument, shape));
+                    var classes = (effect & SyscallEffectGroups.MovesData) != 0 ? categories | SyscallCategory.Io : categories;
+                    entries[arch].Add(new SyscallInfo(f[nameCol], number, arch, classes, parameters, advice.Length == 0 ? null : advice, effect, dataArgument, shape));
                 }
             }
         }

@@ -20,6 +20,8 @@ internal sealed class EventAssembler
     private readonly SyscallTable _table = SyscallTable.Current;
     private readonly bool[]? _reported;
     private readonly Regex[] _nameFilter;
+    private readonly Regex[] _pathFilter;
+    private readonly long _minimumTicks;
     private readonly Dictionary<string, bool> _nameVerdicts = new(StringComparer.Ordinal);
     private readonly ProcessNames _names = new();
     private readonly bool _engineNamesThreads;
@@ -42,6 +44,8 @@ internal sealed class EventAssembler
             .Select(p => !WildcardPattern.HasWildcards(p) && p.Length > 15 ? p[..15] : p)
             .Select(WildcardPattern.ToRegex)
             .ToArray();
+        _pathFilter = request.FileNames.Select(p => WildcardPattern.ToRegex(p, ignoreCase: false)).ToArray();
+        _minimumTicks = request.MinimumDuration.Ticks;
         _wallTicksAtMonotonicZero = DateTime.Now.Ticks - (Now() / 100);
     }
 
@@ -127,7 +131,8 @@ internal sealed class EventAssembler
             _names.Renamed(tid, tgid);
         }
 
-        if (hidden || (_request.FailedOnly && decoded.Errno is null))
+        var duration = TimeSpan.FromTicks((exitNanoseconds - call.EntryNanoseconds) / 100);
+        if (hidden || (_request.FailedOnly && decoded.Errno is null) || !Passes(call, duration, fd))
         {
             return !ConsumerGone;
         }
@@ -135,7 +140,6 @@ internal sealed class EventAssembler
         var data = _request.CaptureData && info is not null
             ? Capture.IoDataCapture.Capture(info, call.Args, rawReturn, memory, _request.DataSize)
             : null;
-        var duration = TimeSpan.FromTicks((exitNanoseconds - call.EntryNanoseconds) / 100);
         var e = SyscallEvent.ForCall(SyscallEventKind.Syscall, call, decoded, NameOf(call), Origin(tgid, tid, call.EntryNanoseconds), duration, fd, data);
         Observer?.Invoke(e, memory);
         return Write(e);
@@ -154,8 +158,13 @@ internal sealed class EventAssembler
         }
 
         bool neverReturns = call.Info is { } info && (info.Effects & SyscallEffects.NeverReturns) != 0;
-        var decoded = new DecodedExit(SyscallDecoder.OnUnfinished(call, _request.Decode), 0, "?", null, null, null);
         var duration = neverReturns ? TimeSpan.Zero : TimeSpan.FromTicks((nowNanoseconds - call.EntryNanoseconds) / 100);
+        if (!Passes(call, duration, fd: null))
+        {
+            return !ConsumerGone;
+        }
+
+        var decoded = new DecodedExit(SyscallDecoder.OnUnfinished(call, _request.Decode), 0, "?", null, null, null);
         return Write(SyscallEvent.ForCall(neverReturns ? SyscallEventKind.Syscall : SyscallEventKind.Unfinished, call, decoded, NameOf(call),
             Origin(tgid, tid, call.EntryNanoseconds), duration, fd: null, data: null));
     }
@@ -163,7 +172,7 @@ internal sealed class EventAssembler
     /// <summary>A signal delivered to a thread, with its siginfo.</summary>
     public bool Signal(int tgid, int tid, long nanoseconds, int signal, ReadOnlySpan<byte> siginfo)
     {
-        if (_request.FailedOnly || !NameAllowed(tgid))
+        if (!NameAllowed(tgid))
         {
             return !ConsumerGone;
         }
@@ -178,7 +187,7 @@ internal sealed class EventAssembler
     /// </summary>
     public bool ThreadExited(int tgid, int tid, long nanoseconds, int waitStatus, bool processEnded, bool report = true)
     {
-        bool ok = !report || _request.FailedOnly || !NameAllowed(tgid) || Write(SyscallEvent.ForExit(Origin(tgid, tid, nanoseconds), waitStatus));
+        bool ok = !report || !NameAllowed(tgid) || Write(SyscallEvent.ForExit(Origin(tgid, tid, nanoseconds), waitStatus));
         _names.ThreadEnded(tid);
         if (processEnded)
         {
@@ -191,6 +200,27 @@ internal sealed class EventAssembler
 
     /// <summary>A record of <paramref name="count"/> events the engine lost.</summary>
     public bool Loss(long count, long nanoseconds) => Write(SyscallEvent.ForLoss(count, nanoseconds, WallClock(nanoseconds)));
+
+    /// <summary>
+    /// -MinimumDuration: the call took long enough; -FileName: it names a matching path, or works on a descriptor
+    /// with a matching name.
+    /// </summary>
+    private bool Passes(SyscallDecodeState call, TimeSpan duration, FdInfo? fd)
+    {
+        if (duration.Ticks < _minimumTicks)
+        {
+            return false;
+        }
+
+        if (_pathFilter.Length == 0)
+        {
+            return true;
+        }
+
+        return (call.Path is { } path && MatchesAny(_pathFilter, path))
+            || (call.TargetPath is { } target && MatchesAny(_pathFilter, target))
+            || (fd?.Name is { } name && MatchesAny(_pathFilter, name));
+    }
 
     private EventOrigin Origin(int tgid, int tid, long nanoseconds) =>
         new(tgid, tid, _names.Process(tgid), _names.Thread(tid, tgid), nanoseconds, WallClock(nanoseconds));

@@ -42,6 +42,15 @@ public sealed class TraceRequest
     /// <summary>Report failed syscalls only.</summary>
     public bool FailedOnly { get; init; }
 
+    /// <summary>
+    /// Path wildcards: report only the calls on a matching path (their path arguments or their descriptor's name),
+    /// as strace -P and sysdig's fd.name; empty means any.
+    /// </summary>
+    public IReadOnlyList<string> FileNames { get; init; } = [];
+
+    /// <summary>Report only the calls that took at least this long (perf trace --duration); zero reports all.</summary>
+    public TimeSpan MinimumDuration { get; init; }
+
     /// <summary>Follow forks, vforks and new threads (on by default).</summary>
     public bool FollowChildren { get; init; } = true;
 

@@ -57,6 +57,21 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     [ArgumentCompleter(typeof(SyscallCategoryCompleter))]
     public SyscallCategory[]? Category { get; set; }
 
+    /// <summary>Leave out these syscalls (names, wildcards, or comma lists); with no -Syscall or -Category, trace every other one.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SyscallNameCompleter))]
+    public string[]? ExcludeSyscall { get; set; }
+
+    /// <summary>Report only calls on a matching path or descriptor name (wildcards), like strace -P.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? FileName { get; set; }
+
+    /// <summary>Report only calls that took at least this long, like perf trace --duration.</summary>
+    [Parameter]
+    public TimeSpan MinimumDuration { get; set; }
+
     /// <summary>Report only processes whose name matches (wildcards).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -153,6 +168,12 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
                 $"-Duration must be positive; it was {Duration}.", "Give a positive time span, e.g. -Duration 00:00:05.", Duration));
         }
 
+        if (MinimumDuration < TimeSpan.Zero)
+        {
+            ThrowTerminatingError(TraceErrors.Create("InvalidMinimumDuration", ErrorCategory.InvalidArgument,
+                $"-MinimumDuration cannot be negative; it was {MinimumDuration}.", "Give zero or a positive time span, e.g. -MinimumDuration 00:00:00.010.", MinimumDuration));
+        }
+
         var faults = FaultList();
         var request = new TraceRequest
         {
@@ -162,7 +183,9 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
             ProcessIds = _processIds.Distinct().ToArray(),
             SystemWide = SystemWide,
             RingBufferBytes = RingBufferSize,
-            SyscallNumbers = SyscallSelection.Resolve(this, Syscall, Category),
+            SyscallNumbers = SyscallSelection.Resolve(this, Syscall, Category, ExcludeSyscall),
+            FileNames = FileName ?? [],
+            MinimumDuration = MinimumDuration,
             ProcessNames = ProcessName ?? [],
             FailedOnly = Failed,
             FollowChildren = !NoFollow,

@@ -216,15 +216,34 @@ public class EngineContractTests
         Assert.Contains(events, e => e.Syscall == "read" && e.FdName == write.FdName);
     }
 
-    /// <summary>Thread exits and signals follow -ProcessName and are left out under -Failed, in both engines.</summary>
+    /// <summary>-Failed reports only failed calls, and still the signals and exits, as strace -Z.</summary>
     [SkippableTheory]
     [MemberData(nameof(Engines))]
-    public void FailedOnlyReportsOnlyFailedCalls(EngineKind engine)
+    public void FailedOnlyReportsOnlyFailedCallsAndStillSignalsAndExits(EngineKind engine)
     {
         var request = new TraceRequest { FilePath = Fixtures.Path("forker"), Engine = engine, FailedOnly = true };
         var events = Trace(engine, request, out _);
+        Assert.Contains(events, e => e.Kind == SyscallEventKind.Syscall);
         Assert.All(events, e => Assert.False(e.Kind == SyscallEventKind.Syscall && e.Succeeded, e.ToString()));
-        Assert.DoesNotContain(events, e => e.Kind is SyscallEventKind.Exited or SyscallEventKind.Signal or SyscallEventKind.Unfinished);
+        Assert.DoesNotContain(events, e => e.Kind == SyscallEventKind.Unfinished);
+        Assert.Equal(3, events.Count(e => e.Kind == SyscallEventKind.Exited));
+        Assert.Equal("SIGCHLD", Assert.Single(events, e => e.Kind == SyscallEventKind.Signal).Signal);
+    }
+
+    /// <summary>-FileName and -MinimumDuration keep only the calls on a matching path, or slow enough.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void PathAndDurationFiltersKeepOnlyTheirCalls(EngineKind engine)
+    {
+        var onNull = Trace(engine, new TraceRequest { FilePath = Fixtures.Path("forker"), Engine = engine, FileNames = ["/dev/n*"] }, out _);
+        var calls = onNull.Where(e => e.Kind == SyscallEventKind.Syscall).ToList();
+        Assert.Equal(["openat", "close"], calls.Select(e => e.Syscall));
+        Assert.All(calls, e => Assert.Equal("/dev/null", e.Path ?? e.FdName));
+
+        var slow = Trace(engine, new TraceRequest { FilePath = "sleep", ArgumentList = ["0.3"], Engine = engine, MinimumDuration = TimeSpan.FromMilliseconds(200) }, out _);
+        var slowCalls = slow.Where(e => e.Kind == SyscallEventKind.Syscall).ToList();
+        Assert.Equal("clock_nanosleep", Assert.Single(slowCalls).Syscall);
+        Assert.True(slowCalls[0].Duration >= TimeSpan.FromMilliseconds(200));
     }
 
     /// <summary>The same program gives the same sequence of records, kinds and names under both engines.</summary>
