@@ -64,6 +64,7 @@ public enum FdType
 /// <param name="LocalPort">A socket's local port, when known.</param>
 /// <param name="RemoteAddress">A socket's peer address, when known.</param>
 /// <param name="RemotePort">A socket's peer port, when known.</param>
+/// <param name="ServerIsLocal">For a connection: true when this end is the server's (it came from accept), false when it connected; null when not known.</param>
 public sealed record FdInfo(
     int Fd,
     string Name,
@@ -72,7 +73,8 @@ public sealed record FdInfo(
     string? LocalAddress = null,
     int? LocalPort = null,
     string? RemoteAddress = null,
-    int? RemotePort = null)
+    int? RemotePort = null,
+    bool? ServerIsLocal = null)
 {
     /// <summary>True for the socket types.</summary>
     public bool IsSocket => Type is FdType.Ipv4Socket or FdType.Ipv6Socket or FdType.UnixSocket or FdType.NetlinkSocket or FdType.Socket;
@@ -341,6 +343,11 @@ public sealed class FdTable
                 }
 
                 var updated = WithEndpoint(before, state.Endpoint, remote: name == "connect");
+                if (name == "connect")
+                {
+                    updated = updated with { ServerIsLocal = false };
+                }
+
                 return Put(table, Refresh(processId, updated));
             }
 
@@ -353,7 +360,7 @@ public sealed class FdTable
                 bool cloexec = name == "accept4" && ((uint)a[3] & 0x80000) != 0;
                 // Its local end is the listener's; its peer, what accept returned (when asked for).
                 var type = listener?.Type ?? FdType.Socket;
-                var info = new FdInfo((int)ret, "socket", type, cloexec, listener?.LocalAddress, listener?.LocalPort);
+                var info = new FdInfo((int)ret, "socket", type, cloexec, listener?.LocalAddress, listener?.LocalPort, ServerIsLocal: true);
                 if (type is FdType.Ipv4Socket or FdType.Ipv6Socket && info.LocalAddress is not null)
                 {
                     info = info with { Name = FdInfo.EndpointName(info.LocalAddress, info.LocalPort, null, null) };

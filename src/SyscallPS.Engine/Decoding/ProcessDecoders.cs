@@ -446,13 +446,17 @@ internal static class ProcessDecoders
         }
 
         var values = new List<string>();
+        var arguments = new List<string>();
         string text = ArrayText.Format(m, o, address, ulong.MaxValue, 8, (sb, ptr, _) =>
         {
             int before = sb.Length;
-            TraceeReader.AppendString(sb, m, BinaryPrimitives.ReadUInt64LittleEndian(ptr), o.StringLimit);
+            ulong at = BinaryPrimitives.ReadUInt64LittleEndian(ptr);
+            TraceeReader.AppendString(sb, m, at, o.StringLimit);
             values.Add(sb.ToString(before, sb.Length - before));
+            arguments.Add(TraceeReader.ReadPath(m, at) ?? string.Empty);
         }, filter: static ptr => BinaryPrimitives.ReadUInt64LittleEndian(ptr) == 0 ? ArrayElement.End : ArrayElement.Show);
         s.Set(i, values.ToArray(), text);
+        s.ProgramArguments = arguments;
     }
 
     /// <summary>envp as strace prints it by default: the address and the variable count.</summary>

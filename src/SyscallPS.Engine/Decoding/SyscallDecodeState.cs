@@ -71,6 +71,9 @@ public sealed class SyscallDecodeState
     /// <summary>The name the call gives a new object (memfd_create's), whole; else null.</summary>
     public string? ObjectName { get; set; }
 
+    /// <summary>execve's arguments as the new program gets them (unquoted; as far as the tracee's memory was read); else null.</summary>
+    public IReadOnlyList<string>? ProgramArguments { get; set; }
+
     /// <summary>How many arguments the decoder prints (set at entry).</summary>
     internal int ArgumentCount { get; set; }
 

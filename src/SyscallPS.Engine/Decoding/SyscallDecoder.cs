@@ -73,6 +73,7 @@ public static class SyscallDecoder
         state.DescriptorPair = null;
         state.OpenFlags = 0;
         state.ObjectName = null;
+        state.ProgramArguments = null;
         state.KernelInode = 0;
         state.Saved = 0;
         state.Saved2 = 0;

@@ -104,7 +104,7 @@ internal sealed class EbpfEventDecoder
         {
             // These never return: reported now, as strace prints "exit_group(0) = ?".
             Observe(head);
-            if (!_assembler.NameAllowed((int)head.Tgid))
+            if (!_assembler.ProcessAllowed((int)head.Tgid))
             {
                 return true;
             }
@@ -138,7 +138,7 @@ internal sealed class EbpfEventDecoder
 
         // A hidden call (not asked for, or a success under -Failed) only updates the descriptor table.
         bool hidden = (head.Flags & EbpfRecord.HiddenFlag) != 0;
-        if (!hidden && !_assembler.NameAllowed((int)head.Tgid))
+        if (!hidden && !_assembler.ProcessAllowed((int)head.Tgid))
         {
             if (_pendingEntries.Remove((int)head.Tid, out var skipped))
             {
@@ -262,7 +262,7 @@ internal sealed class EbpfEventDecoder
             }
 
             _pendingEntries.Remove(pending);
-            if (ok && (entry.Flags & EbpfRecord.HiddenFlag) == 0 && _assembler.NameAllowed(tgid))
+            if (ok && (entry.Flags & EbpfRecord.HiddenFlag) == 0 && _assembler.ProcessAllowed(tgid))
             {
                 _memory.Clear();
                 _memory.AddBlobs(bytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)bytes.Length)), entry: true);

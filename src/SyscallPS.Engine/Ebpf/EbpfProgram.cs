@@ -197,6 +197,17 @@ internal sealed unsafe class EbpfProgram : IDisposable
         }
     }
 
+    /// <summary>Adds a cgroup v2 id to the in-kernel container filter.</summary>
+    internal void AddCgroup(ulong id)
+    {
+        int fd = _bpf.MapFd(Map("sps_cgroups"));
+        byte one = 1;
+        if (_bpf.MapUpdateElem(fd, &id, &one, 0) != 0)
+        {
+            throw Failure("EbpfMapUpdate", "could not fill the cgroup map", Libbpf.LastErrno, null);
+        }
+    }
+
     /// <summary>Attaches the fork and exit tracepoints (before the syscall ones, so no child escapes).</summary>
     internal void AttachProcessTracking()
     {

@@ -70,6 +70,7 @@ internal unsafe struct EbpfConfig
     public uint PrefixCount;
     public fixed uint PrefixLength[MaxPrefixes];
     public fixed byte Prefix[MaxPrefixes * 16];
+    public uint CgroupFilter;
 }
 
 /// <summary>

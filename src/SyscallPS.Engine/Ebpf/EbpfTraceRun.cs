@@ -52,7 +52,8 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         // hides calls from the descriptor table; a syscall filter does unless the descriptor calls come hidden
         // (EbpfArgumentSpecs.Build): then each used descriptor is checked against /proc.
         _assembler = new EventAssembler(request, sink, engineNamesThreads: true,
-            descriptorCallsHidden: request.ProcessNames.Count > 0 || (request.SyscallNumbers is not null && !descriptorCallsSent));
+            descriptorCallsHidden: request.ProcessNames.Count > 0 || (request.SyscallNumbers is not null && !descriptorCallsSent),
+            containersFiltered: request.ContainerIds.Count > 0);
         _decoder = new EbpfEventDecoder(_assembler) { ResumedProcessId = launched };
         _handleRecord = HandleRecord;
         _queueRecord = record =>
@@ -113,9 +114,26 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
                 program.AddProcessName(name);
             }
 
+            // -ContainerId: the containers' cgroups (checked to exist by the request validator), filtered in the kernel.
+            foreach (var dir in ContainerCgroups.Directories(request.ContainerIds))
+            {
+                if (Native.FileStatus.InodeOf(dir) is ulong cgroup)
+                {
+                    program.AddCgroup(cgroup);
+                }
+            }
+
             bool descriptorCallsSent = Array.Exists(specs, s => s.Traced == EbpfArgumentSpecs.TrackOnly);
             run = new EbpfTraceRun(bpf, program, request, sink, rootProcesses, launched, descriptorCallsSent);
             run._assembler.Observer = observer;
+
+            // Their context (parent, user, container ...) is read now, while they exist: a short-lived one may be
+            // gone by the time its first record is read.
+            foreach (var pid in rootProcesses)
+            {
+                run._assembler.ProcessMet(pid);
+            }
+
             if (launched is int stopped)
             {
                 // Stopped before its exec: its inherited descriptors (stdin, stdout ...) are readable now.
@@ -192,6 +210,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
             WakeBytes = (uint)Math.Clamp(request.RingBufferBytes / 8, 4096, 256 << 10),
             ArgvStringCap = (uint)Math.Clamp(request.Decode.StringLimit + 1, 64, 4096),
             BufferCap = (uint)Math.Clamp(Math.Max(request.Decode.StringLimit + 1, request.CaptureData ? request.DataSize : 0), 32, 4096),
+            CgroupFilter = request.ContainerIds.Count > 0 ? 1u : 0u,
         };
 
         // The kernel pre-filters names it can match cheaply (exact names, "prefix*"); the consumer applies

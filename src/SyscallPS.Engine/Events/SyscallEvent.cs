@@ -262,6 +262,70 @@ public sealed class SyscallEvent
     /// <summary>With -CaptureData: <see cref="Data"/> as printable text (sysdig's echo_fds).</summary>
     public string? DataText => Data?.Text;
 
+    /// <summary>The process's context, shared by all its events (null for records of no process, and imported ones).</summary>
+    internal Tracing.ProcessContext? Context { get; init; }
+
+    /// <summary>The parent process's id (sysdig's proc.ppid).</summary>
+    public int? ParentProcessId => Context?.ParentProcessId;
+
+    /// <summary>The process's command line, its arguments separated by spaces (sysdig's proc.cmdline).</summary>
+    public string? CommandLine => Context?.CommandLine;
+
+    /// <summary>The program the process runs (sysdig's proc.exepath).</summary>
+    public string? ExecutablePath => Context?.ExecutablePath;
+
+    /// <summary>The process's effective user id (sysdig's user.uid).</summary>
+    public int? UserId => Context?.UserId;
+
+    /// <summary>The name of <see cref="UserId"/> (sysdig's user.name).</summary>
+    public string? UserName => Context?.UserName;
+
+    /// <summary>The process's id inside its own pid namespace, as a container sees it (sysdig's proc.vpid).</summary>
+    public int? VirtualProcessId => Context?.VirtualProcessId;
+
+    /// <summary>The container the process runs in: 12 hex digits, as docker ps and sysdig show it; null outside containers.</summary>
+    public string? ContainerId => Context?.ContainerId;
+
+    /// <summary>The process's cgroup (its cgroup v2 path).</summary>
+    public string? Cgroup => Context?.Cgroup;
+
+    /// <summary>True for the calls that move data: read, write, recvmsg, sendto ... (sysdig's evt.is_io).</summary>
+    public bool IsIo => IoDirection is not null;
+
+    /// <summary>For the calls that move data: whether the data comes in (Read) or goes out (Write).</summary>
+    public IoDirection? IoDirection => Kind is SyscallEventKind.Syscall or SyscallEventKind.Unfinished && SyscallTable.Current.ByNumber(Number) is { } info
+        ? (info.Effects & SyscallEffects.ReadsData) != 0 ? SyscallPS.IoDirection.Read : (info.Effects & SyscallEffects.WritesData) != 0 ? SyscallPS.IoDirection.Write : null
+        : null;
+
+    /// <summary>For sockets: the server's address, the side that listened (sysdig's fd.sip), whichever side made the call.</summary>
+    public string? ServerAddress => ServerIsLocal switch { true => LocalAddress, false => RemoteAddress, _ => null };
+
+    /// <summary>For sockets: the server's port (sysdig's fd.sport).</summary>
+    public int? ServerPort => ServerIsLocal switch { true => LocalPort, false => RemotePort, _ => null };
+
+    /// <summary>For sockets: the client's address, the side that connected (sysdig's fd.cip).</summary>
+    public string? ClientAddress => ServerIsLocal switch { true => RemoteAddress, false => LocalAddress, _ => null };
+
+    /// <summary>For sockets: the client's port (sysdig's fd.cport).</summary>
+    public int? ClientPort => ServerIsLocal switch { true => RemotePort, false => LocalPort, _ => null };
+
+    /// <summary>
+    /// Whether this end of the socket is the server's: known when the descriptor came from accept (yes) or connect
+    /// (no); for one met already connected, the end with the lower port is taken for the server's (client ports
+    /// are the ephemeral, high ones).
+    /// </summary>
+    internal bool? ServerIsLocal
+    {
+        get => _rare?.ServerIsLocal ?? (LocalPort is int local && RemotePort is int remote && local != remote ? local < remote : null);
+        init
+        {
+            if (value is not null || _rare is not null)
+            {
+                Rare().ServerIsLocal = value;
+            }
+        }
+    }
+
     private RareFields Rare() => _rare ??= new RareFields();
 
     /// <summary>
@@ -305,6 +369,8 @@ public sealed class SyscallEvent
             LocalPort = fd?.LocalPort,
             RemoteAddress = fd?.RemoteAddress,
             RemotePort = fd?.RemotePort,
+            ServerIsLocal = fd?.ServerIsLocal,
+            Context = origin.Context,
             Injected = call.Injected,
             Delayed = call.Delayed,
         };
@@ -319,6 +385,7 @@ public sealed class SyscallEvent
         ThreadId = origin.ThreadId,
         ProcessName = origin.ProcessName,
         ThreadName = origin.ThreadName,
+        Context = origin.Context,
         Signal = signal,
         SignalInfo = signalInfo,
     };
@@ -336,6 +403,7 @@ public sealed class SyscallEvent
             ThreadId = origin.ThreadId,
             ProcessName = origin.ProcessName,
             ThreadName = origin.ThreadName,
+            Context = origin.Context,
             ExitCode = ExitCodeOf(waitStatus),
             Signal = signal == 0 ? null : Decoding.SyscallDecoder.SignalName(signal),
         };
@@ -392,6 +460,7 @@ public sealed class SyscallEvent
     private sealed class RareFields
     {
         public string? ThreadName;
+        public bool? ServerIsLocal;
         public string? TargetPath;
         public int? ChildProcessId;
         public string? Signal;
@@ -415,4 +484,15 @@ public sealed class SyscallEvent
 /// <param name="ThreadName">The thread's own name.</param>
 /// <param name="MonotonicNanoseconds">CLOCK_MONOTONIC in nanoseconds.</param>
 /// <param name="Timestamp">The same instant as local wall-clock time.</param>
-internal readonly record struct EventOrigin(int ProcessId, int ThreadId, string ProcessName, string ThreadName, long MonotonicNanoseconds, DateTime Timestamp);
+/// <param name="Context">The process's context (parent, command line, user, container ...), when known.</param>
+internal readonly record struct EventOrigin(int ProcessId, int ThreadId, string ProcessName, string ThreadName, long MonotonicNanoseconds, DateTime Timestamp, Tracing.ProcessContext? Context = null);
+
+/// <summary>Which way a call moves data.</summary>
+public enum IoDirection
+{
+    /// <summary>Into the process (read, recvmsg ...).</summary>
+    Read,
+
+    /// <summary>Out of the process (write, sendto ...).</summary>
+    Write,
+}

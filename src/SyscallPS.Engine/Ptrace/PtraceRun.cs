@@ -635,7 +635,7 @@ internal sealed class PtraceRun : ITraceRun
         var call = t.Call;
         t.InSyscall = true;
         call.Number = number;
-        t.ReportCall = !t.Prelude && _assembler.Reports(number) && _assembler.NameAllowed(t.Tgid);
+        t.ReportCall = !t.Prelude && _assembler.Reports(number) && _assembler.ProcessAllowed(t.Tgid);
         if (!t.ReportCall)
         {
             return;

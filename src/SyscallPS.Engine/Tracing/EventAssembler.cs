@@ -21,9 +21,12 @@ internal sealed class EventAssembler
     private readonly bool[]? _reported;
     private readonly Regex[] _nameFilter;
     private readonly Regex[] _pathFilter;
+    private readonly string[] _containerFilter;
     private readonly long _minimumTicks;
     private readonly Dictionary<string, bool> _nameVerdicts = new(StringComparer.Ordinal);
     private readonly ProcessNames _names = new();
+    private readonly ProcessContexts _contexts;
+    private readonly bool _containersFiltered;
     private readonly bool _engineNamesThreads;
     private readonly bool _descriptorCallsHidden;
     private readonly long _wallTicksAtMonotonicZero;
@@ -32,7 +35,8 @@ internal sealed class EventAssembler
     /// <param name="sink">Where the events go.</param>
     /// <param name="engineNamesThreads">True when the engine reports every thread's comm with its records (eBPF); else names come from /proc.</param>
     /// <param name="descriptorCallsHidden">True when filters hide calls that open and close descriptors: each used one is checked against /proc.</param>
-    public EventAssembler(TraceRequest request, ITraceEventSink sink, bool engineNamesThreads, bool descriptorCallsHidden)
+    /// <param name="containersFiltered">True when the engine lets only the -ContainerId containers' processes through (the eBPF kernel filter).</param>
+    public EventAssembler(TraceRequest request, ITraceEventSink sink, bool engineNamesThreads, bool descriptorCallsHidden, bool containersFiltered = false)
     {
         _request = request;
         _sink = sink;
@@ -46,6 +50,11 @@ internal sealed class EventAssembler
             .ToArray();
         _pathFilter = request.FileNames.Select(p => WildcardPattern.ToRegex(p, ignoreCase: false)).ToArray();
         _minimumTicks = request.MinimumDuration.Ticks;
+
+        // Container ids as docker ps shows them: the first 12 hex digits of the 64.
+        _containerFilter = request.ContainerIds.Select(TraceRequestValidator.ContainerId).ToArray();
+        _containersFiltered = containersFiltered;
+        _contexts = new ProcessContexts { KnownContainer = containersFiltered && _containerFilter.Length == 1 ? _containerFilter[0] : null };
         _wallTicksAtMonotonicZero = DateTime.Now.Ticks - (Now() / 100);
     }
 
@@ -67,9 +76,18 @@ internal sealed class EventAssembler
     /// <summary>True when the request reports syscall <paramref name="number"/> (an engine that filters in the kernel need not ask).</summary>
     public bool Reports(int number) => _reported is null || ((uint)number < (uint)_reported.Length && _reported[number]);
 
-    /// <summary>True when the process passes -ProcessName: its name (its main thread's) matches.</summary>
-    public bool NameAllowed(int tgid)
+    /// <summary>
+    /// True when the process passes -ProcessName (its name, its main thread's, matches) and -ContainerId (it runs in
+    /// one of those containers).
+    /// </summary>
+    public bool ProcessAllowed(int tgid)
     {
+        // A process gone from /proc has no known container: the engine's own filter, when it has one, vouches for it.
+        if (_containerFilter.Length > 0 && !(_contexts.Get(tgid).ContainerId is { } container ? _containerFilter.Contains(container) : _containersFiltered))
+        {
+            return false;
+        }
+
         if (_nameFilter.Length == 0)
         {
             return true;
@@ -85,6 +103,9 @@ internal sealed class EventAssembler
         return verdict;
     }
 
+    /// <summary>Reads a process's context now, while it exists (a launched program stopped before its exec, attached ones).</summary>
+    public void ProcessMet(int tgid) => _contexts.Get(tgid);
+
     /// <summary>The process's name (its main thread's comm), as the events carry it.</summary>
     public string ProcessName(int tgid) => _names.Process(tgid);
 
@@ -98,6 +119,7 @@ internal sealed class EventAssembler
     public void ProcessStarted(int parentTgid, int childTgid, bool copyDescriptors)
     {
         _names.Started(parentTgid, childTgid);
+        _contexts.Started(parentTgid, childTgid);
         if (copyDescriptors)
         {
             Descriptors.OnProcessStart(parentTgid, childTgid, shareTable: false);
@@ -105,7 +127,11 @@ internal sealed class EventAssembler
     }
 
     /// <summary>The process ran a new program, for engines whose records carry no names (the eBPF records carry the new one).</summary>
-    public void ProgramReplaced(int tgid) => _names.ProgramReplaced(tgid);
+    public void ProgramReplaced(int tgid)
+    {
+        _names.ProgramReplaced(tgid);
+        _contexts.ProgramReplaced(tgid);
+    }
 
     /// <summary>Decodes a call's inputs at its entry (the engine has filled number, arguments, entry time).</summary>
     public void DecodeEntry(SyscallDecodeState call, ITraceeMemory memory)
@@ -129,6 +155,13 @@ internal sealed class EventAssembler
         {
             // Names come from /proc here, and the thread is stopped at its exit: read its new name now.
             _names.Renamed(tid, tgid);
+        }
+        else if (_engineNamesThreads && decoded.Errno is null && info is not null && (info.Effects & SyscallEffects.ReplacesProgram) != 0)
+        {
+            // An engine that reports names with its records tells of no exec otherwise: the new program's context
+            // is read while the process still exists, else taken from the call.
+            var executable = call.Path is { } path && Descriptors.WorkingDirectory(tgid) is { } cwd ? System.IO.Path.GetFullPath(path, cwd) : call.Path;
+            _contexts.ProgramReplaced(tgid, call.ProgramArguments is { Count: > 0 } argv ? string.Join(' ', argv) : null, executable);
         }
 
         var duration = TimeSpan.FromTicks((exitNanoseconds - call.EntryNanoseconds) / 100);
@@ -172,7 +205,7 @@ internal sealed class EventAssembler
     /// <summary>A signal delivered to a thread, with its siginfo.</summary>
     public bool Signal(int tgid, int tid, long nanoseconds, int signal, ReadOnlySpan<byte> siginfo)
     {
-        if (!NameAllowed(tgid))
+        if (!ProcessAllowed(tgid))
         {
             return !ConsumerGone;
         }
@@ -187,11 +220,12 @@ internal sealed class EventAssembler
     /// </summary>
     public bool ThreadExited(int tgid, int tid, long nanoseconds, int waitStatus, bool processEnded, bool report = true)
     {
-        bool ok = !report || !NameAllowed(tgid) || Write(SyscallEvent.ForExit(Origin(tgid, tid, nanoseconds), waitStatus));
+        bool ok = !report || !ProcessAllowed(tgid) || Write(SyscallEvent.ForExit(Origin(tgid, tid, nanoseconds), waitStatus));
         _names.ThreadEnded(tid);
         if (processEnded)
         {
             _names.ProcessEnded(tgid);
+            _contexts.Ended(tgid);
             Descriptors.OnProcessExit(tgid);
         }
 
@@ -223,7 +257,7 @@ internal sealed class EventAssembler
     }
 
     private EventOrigin Origin(int tgid, int tid, long nanoseconds) =>
-        new(tgid, tid, _names.Process(tgid), _names.Thread(tid, tgid), nanoseconds, WallClock(nanoseconds));
+        new(tgid, tid, _names.Process(tgid), _names.Thread(tid, tgid), nanoseconds, WallClock(nanoseconds), _contexts.Get(tgid));
 
     private string NameOf(SyscallDecodeState call) => call.Info?.Name ?? _table.NameOf(call.Number);
 

@@ -48,6 +48,9 @@ public sealed class TraceRequest
     /// </summary>
     public IReadOnlyList<string> FileNames { get; init; } = [];
 
+    /// <summary>Containers to trace (ids as docker ps shows them, 12 hex digits or the whole 64); empty means any.</summary>
+    public IReadOnlyList<string> ContainerIds { get; init; } = [];
+
     /// <summary>Report only the calls that took at least this long (perf trace --duration); zero reports all.</summary>
     public TimeSpan MinimumDuration { get; init; }
 

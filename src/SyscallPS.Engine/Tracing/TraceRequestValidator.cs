@@ -40,6 +40,19 @@ internal static class TraceRequestValidator
             ValidateProcess(pid, engine);
         }
 
+        if (request.ContainerIds.Count > 0)
+        {
+            var ids = request.ContainerIds.Select(ContainerId).ToHashSet();
+            var known = ContainerCgroups.Directories(ids).Select(d => ProcessContexts.ContainerIdOf(d)).ToHashSet();
+            var missing = ids.Where(id => !known.Contains(id)).ToList();
+            if (missing.Count > 0)
+            {
+                throw new TraceException("ContainerNotFound", TraceErrorKind.NotFound,
+                    $"No running container has the id {string.Join(", ", missing)} (no cgroup of a container runtime names it).",
+                    "Check the id with docker ps or podman ps (the first 12 hex digits, or all 64).", missing[0]);
+            }
+        }
+
         if (engine == EngineKind.Ebpf)
         {
             ValidateForEbpf(request);
@@ -84,6 +97,9 @@ internal static class TraceRequestValidator
                 "Trace it from another pwsh session, launch it under the trace with -FilePath, or start it detached: sh -c 'program & echo $!'.", pid);
         }
     }
+
+    /// <summary>A container id as docker ps shows it: the first 12 of its 64 hex digits, lower-case.</summary>
+    internal static string ContainerId(string id) => (id.Length > 12 ? id[..12] : id).ToLowerInvariant();
 
     private static bool IsKernelThread(int pid)
     {

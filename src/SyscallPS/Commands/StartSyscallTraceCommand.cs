@@ -72,6 +72,12 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     [Parameter]
     public TimeSpan MinimumDuration { get; set; }
 
+    /// <summary>Report only processes in these containers (ids as docker ps shows them, 12 hex digits, or all 64).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ValidatePattern("^[0-9a-fA-F]{12}([0-9a-fA-F]{52})?$")]
+    public string[]? ContainerId { get; set; }
+
     /// <summary>Report only processes whose name matches (wildcards).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -185,6 +191,7 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
             RingBufferBytes = RingBufferSize,
             SyscallNumbers = SyscallSelection.Resolve(this, Syscall, Category, ExcludeSyscall),
             FileNames = FileName ?? [],
+            ContainerIds = ContainerId ?? [],
             MinimumDuration = MinimumDuration,
             ProcessNames = ProcessName ?? [],
             FailedOnly = Failed,

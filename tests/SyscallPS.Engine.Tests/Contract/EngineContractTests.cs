@@ -246,6 +246,106 @@ public class EngineContractTests
         Assert.True(slowCalls[0].Duration >= TimeSpan.FromMilliseconds(200));
     }
 
+    /// <summary>Every event carries its process's context (sysdig's proc.*, user.*), the same under both engines.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void EventsCarryTheirProcesssContext(EngineKind engine)
+    {
+        var program = Fixtures.Path("forker");
+        var events = Trace(engine, new TraceRequest { FilePath = program, ArgumentList = ["--unused-argument"], Engine = engine }, out var session);
+        int launched = session.ProcessIds[0];
+        var main = events.Where(e => e.ProcessId == launched).ToList();
+        Assert.All(main, e =>
+        {
+            Assert.Equal(Environment.ProcessId, e.ParentProcessId);
+            Assert.Equal(program + " --unused-argument", e.CommandLine);
+            Assert.Equal(program, e.ExecutablePath);
+            Assert.Equal(launched, e.VirtualProcessId);
+        });
+        var me = File.ReadAllLines("/proc/self/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[2];
+        Assert.All(events.Where(e => e.Kind != SyscallEventKind.Lost), e => Assert.Equal(int.Parse(me, System.Globalization.CultureInfo.InvariantCulture), e.UserId));
+        if (me == "0")
+        {
+            Assert.All(main, e => Assert.Equal("root", e.UserName));
+        }
+
+        // The forked child: its parent is the program.
+        var child = events.First(e => e.Kind == SyscallEventKind.Exited && e.ExitCode == 3);
+        Assert.Equal(launched, child.ParentProcessId);
+        Assert.Equal(program + " --unused-argument", child.CommandLine);
+
+        var read = events.First(e => e.Syscall == "read");
+        Assert.Equal((true, IoDirection.Read), (read.IsIo, read.IoDirection));
+        Assert.Null(events.First(e => e.Syscall == "openat").IoDirection);
+    }
+
+    /// <summary>
+    /// A process in a container's cgroup (docker's naming) and its children carry the container's id, and -ContainerId
+    /// keeps only their events: attached (both engines) and machine-wide (eBPF, filtered in the kernel).
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(EngineKind.Ptrace, false)]
+    [InlineData(EngineKind.Ebpf, false)]
+    [InlineData(EngineKind.Ebpf, true)]
+    public void ContainersAreNamedByTheirCgroup(EngineKind engine, bool systemWide)
+    {
+        var root = File.ReadLines("/proc/self/mounts").Select(l => l.Split(' ')).FirstOrDefault(f => f.Length > 2 && f[2] == "cgroup2")?[1];
+        Skip.If(root is null || Environment.UserName != "root", "needs root and a cgroup v2 hierarchy");
+        var id = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        var cgroup = Path.Combine(root!, $"docker-{id}.scope");
+        Directory.CreateDirectory(cgroup);
+
+        // "The container": a shell that keeps starting short-lived children, moved into the cgroup as runc would, and
+        // not this process's child (ptrace could not attach to it from here).
+        using var starter = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "(while :; do cat /etc/hostname >/dev/null; sleep 0.05; done) >/dev/null 2>&1 & echo $!"]) { RedirectStandardOutput = true })!;
+        int shell = int.Parse(starter.StandardOutput.ReadLine()!, System.Globalization.CultureInfo.InvariantCulture);
+        starter.WaitForExit();
+        try
+        {
+            File.WriteAllText(Path.Combine(cgroup, "cgroup.procs"), shell.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var request = new TraceRequest
+            {
+                Engine = engine,
+                SystemWide = systemWide,
+                ProcessIds = systemWide ? [] : [shell],
+                ContainerIds = [id[..12]],
+                SyscallNumbers = new HashSet<int> { Number("openat"), Number("execve") },
+            };
+            var events = Trace(engine, request, out _, TimeSpan.FromMilliseconds(800));
+            var opens = events.Where(e => e.Syscall == "openat" && e.Path == "/etc/hostname").ToList();
+            Assert.NotEmpty(opens);
+            Assert.All(events, e => Assert.Equal(id[..12], e.ContainerId));
+            Assert.All(opens, e => Assert.Equal("cat", e.ProcessName));
+        }
+        finally
+        {
+            Tmds.Linux.LibC.kill(shell, 9);
+            for (int i = 0; i < 100 && Directory.Exists(cgroup); i++)
+            {
+                try
+                {
+                    Directory.Delete(cgroup);
+                }
+                catch (IOException)
+                {
+                    Thread.Sleep(20);
+                }
+            }
+        }
+    }
+
+    /// <summary>For sockets, the server's end is the side that accepted, whichever side made the call (sysdig's fd.sip/fd.cip).</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void ServerAndClientAreTheAcceptingAndTheConnectingSides(EngineKind engine)
+    {
+        var events = Trace(engine, "accept_specific", out _);
+        var accept = events.Single(e => e.Syscall == "accept4");
+        var connect = events.Single(e => e.Syscall == "connect");
+        Assert.Equal(("127.0.0.3", accept.LocalPort), (accept.ServerAddress, accept.ServerPort));
+        Assert.Equal(("127.0.0.3", accept.LocalPort), (connect.ServerAddress, connect.ServerPort));
+    }
+
     /// <summary>The same program gives the same sequence of records, kinds and names under both engines.</summary>
     [SkippableFact]
     public void BothEnginesGiveTheSameRecordsForTheSameProgram()

@@ -90,6 +90,7 @@ struct config {
     __u32 prefix_count;
     __u32 prefix_len[MAX_PREFIXES];
     char prefix[MAX_PREFIXES][16];
+    __u32 cgroup_filter;     /* only tasks in the cgroups of sps_cgroups (-ContainerId) */
 };
 
 struct rec {
@@ -196,6 +197,14 @@ struct {
     __type(value, __u8);
 } sps_comms SEC(".maps");
 
+/* The cgroup v2 ids (kernfs node ids) of the containers -ContainerId names, with their descendants. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 4096);
+    __type(key, __u64);
+    __type(value, __u8);
+} sps_cgroups SEC(".maps");
+
 struct {
     __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
     __uint(map_flags, BPF_F_NO_PREALLOC);
@@ -284,6 +293,13 @@ static __noinline int comm_allowed(struct task_struct *task)
     return name_allowed(comm);
 }
 
+/* The task's cgroup v2 id: the one bpf_get_current_cgroup_id gives, readable for any task (a signal's receiver). */
+static __always_inline int cgroup_allowed(struct task_struct *task)
+{
+    __u64 id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+    return bpf_map_lookup_elem(&sps_cgroups, &id) != 0;
+}
+
 static __always_inline int process_traced(__u32 tgid)
 {
     if (cfg.system_wide) {
@@ -293,6 +309,8 @@ static __always_inline int process_traced(__u32 tgid)
         return 0;
     }
     if (cfg.comm_filter && !comm_allowed(bpf_get_current_task_btf()))
+        return 0;
+    if (cfg.cgroup_filter && !cgroup_allowed(bpf_get_current_task_btf()))
         return 0;
     return 1;
 }
@@ -1147,8 +1165,10 @@ static __always_inline int task_traced(struct task_struct *task)
     } else if (!bpf_map_lookup_elem(&sps_tgids, &tgid)) {
         return 0;
     }
-    if (cfg.comm_filter)
-        return comm_allowed(task);
+    if (cfg.comm_filter && !comm_allowed(task))
+        return 0;
+    if (cfg.cgroup_filter && !cgroup_allowed(task))
+        return 0;
     return 1;
 }
 
