@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SyscallPS.Tracing;
 
 namespace SyscallPS.Capture;
 
@@ -22,21 +23,29 @@ public static class CaptureFile
         Converters = { new JsonStringEnumConverter() },
     };
 
-    /// <summary>Opens a capture file for writing (replacing it), with its header written.</summary>
-    public static CaptureWriter Create(string path, string engine, string command)
+    /// <summary>
+    /// Opens a capture file for writing, with its header written. Refusals (an existing file under
+    /// -NoClobber, a read-only file or a link without -Force) throw before anything is written.
+    /// </summary>
+    /// <exception cref="TraceException">The file may not or cannot be written.</exception>
+    public static CaptureWriter Create(CaptureOutput output, string engine, string command)
     {
-        var writer = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false), 1 << 16);
+        var stream = CaptureFileAccess.OpenForWriting(output.Path, output.NoClobber, output.Force);
+        var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16);
         var header = new CaptureHeader(FormatName, FormatVersion, SyscallTable.CurrentArchitecture, engine, command, DateTime.Now);
         writer.WriteLine(JsonSerializer.Serialize(header, Options));
         return new CaptureWriter(writer);
     }
 
     /// <summary>Reads the events of a capture file, lazily.</summary>
-    /// <exception cref="InvalidDataException">The file is not a SyscallPS capture, or a line is malformed.</exception>
+    /// <exception cref="TraceException">
+    /// CaptureNotFound, CaptureNotReadable (a directory, a device, an I/O error), or InvalidCaptureFile (not a
+    /// capture, or a damaged line: the message names the line).
+    /// </exception>
     public static IEnumerable<SyscallEvent> Read(string path)
     {
-        using var reader = new StreamReader(path);
-        var first = reader.ReadLine();
+        using var reader = new StreamReader(CaptureFileAccess.OpenForReading(path), System.Text.Encoding.UTF8, false, 1 << 16);
+        var first = ReadLine(reader, path);
         CaptureHeader? header = null;
         try
         {
@@ -48,17 +57,17 @@ public static class CaptureFile
 
         if (header?.Format != FormatName)
         {
-            throw new InvalidDataException($"'{path}' is not a SyscallPS capture file (its first line is not a {FormatName} header).");
+            throw Invalid(path, $"'{path}' is not a SyscallPS capture file (its first line is not a {FormatName} header).");
         }
 
         if (header.Version > FormatVersion)
         {
-            throw new InvalidDataException($"'{path}' is a version {header.Version} capture; this SyscallPS reads version {FormatVersion}.");
+            throw Invalid(path, $"'{path}' is a version {header.Version} capture; this SyscallPS reads version {FormatVersion}.");
         }
 
         string? line;
         int number = 1;
-        while ((line = reader.ReadLine()) != null)
+        while ((line = ReadLine(reader, path)) != null)
         {
             number++;
             if (line.Length == 0)
@@ -66,20 +75,37 @@ public static class CaptureFile
                 continue;
             }
 
-            CapturedEvent? e;
+            SyscallEvent? e;
             try
             {
-                e = JsonSerializer.Deserialize<CapturedEvent>(line, Options);
+                e = JsonSerializer.Deserialize<CapturedEvent>(line, Options)?.ToEvent();
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException or InvalidOperationException or OverflowException)
             {
-                throw new InvalidDataException($"'{path}' line {number} is not a valid event: {ex.Message}", ex);
+                throw Invalid(path, $"'{path}' line {number} is not a valid event: {ex.Message}", ex);
             }
 
             if (e is not null)
             {
-                yield return e.ToEvent();
+                yield return e;
             }
+        }
+    }
+
+    /// <summary>InvalidCaptureFile: the file is not a capture, or is damaged at the place the message names.</summary>
+    internal static TraceException Invalid(string path, string message, Exception? inner = null) =>
+        new("InvalidCaptureFile", TraceErrorKind.InvalidData, message,
+            "Read only files written by Start-SyscallTrace -OutFile; a damaged file reads up to the damage.", path, inner);
+
+    private static string? ReadLine(StreamReader reader, string path)
+    {
+        try
+        {
+            return reader.ReadLine();
+        }
+        catch (IOException ex)
+        {
+            throw CaptureFileAccess.NotReadable(path, ex.Message, TraceErrorKind.ReadError, ex);
         }
     }
 

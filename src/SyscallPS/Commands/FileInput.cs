@@ -50,7 +50,7 @@ internal static class FileInput
     /// <summary>The events of capture files (Start-SyscallTrace -OutFile), lazily; missing or invalid files are errors.</summary>
     public static IEnumerable<SyscallEvent> ReadCaptures(PSCmdlet cmdlet, IEnumerable<string> paths)
     {
-        foreach (var file in Resolve(cmdlet, paths, literal: false, "CaptureFileNotFound", "Check the path; capture files are written by Start-SyscallTrace -OutFile."))
+        foreach (var file in Resolve(cmdlet, paths, literal: false, "CaptureNotFound", "Check the path; capture files are written by Start-SyscallTrace -OutFile."))
         {
             using var events = Capture.CaptureFile.Read(file).GetEnumerator();
             while (true)
@@ -62,12 +62,9 @@ internal static class FileInput
                         break;
                     }
                 }
-                catch (InvalidDataException ex)
+                catch (Tracing.TraceException ex)
                 {
-                    cmdlet.WriteError(new ErrorRecord(ex, "InvalidCaptureFile", ErrorCategory.InvalidData, file)
-                    {
-                        ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Read only files written by Start-SyscallTrace -OutFile." },
-                    });
+                    cmdlet.WriteError(TraceErrors.From(ex));
                     break;
                 }
 

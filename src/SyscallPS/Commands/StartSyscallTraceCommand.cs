@@ -101,6 +101,14 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
 
+    /// <summary>With -OutFile: refuse to replace an existing file (by default it is replaced, as Out-File does).</summary>
+    [Parameter]
+    public SwitchParameter NoClobber { get; set; }
+
+    /// <summary>With -OutFile: replace a read-only file, and write through a symbolic link.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>eBPF engine: the kernel ring buffer size in bytes (a power of two; default 64 MiB).</summary>
     [Parameter]
     [ValidateRange(4096, 1 << 30)]
@@ -153,6 +161,12 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
                 $"-Duration must be positive; it was {Duration}.", "Give a positive time span, e.g. -Duration 00:00:05.", Duration));
         }
 
+        if ((NoClobber || Force) && OutFile is null)
+        {
+            ThrowTerminatingError(TraceErrors.Create("CaptureOptionNeedsOutFile", ErrorCategory.InvalidArgument,
+                "-NoClobber and -Force apply to the capture file of -OutFile.", "Add -OutFile PATH, or leave these out.", OutFile));
+        }
+
         var faults = FaultList();
         var request = new TraceRequest
         {
@@ -176,8 +190,8 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
         TimeSpan? duration = MyInvocation.BoundParameters.ContainsKey(nameof(Duration)) ? Duration : null;
         try
         {
-            var outFile = OutFile is null ? null : GetUnresolvedProviderPathFromPSPath(OutFile);
-            _session = TraceSession.Start(request, AsJob ? BufferCapacity : 0, duration, outFile: outFile);
+            var output = OutFile is null ? null : new Capture.CaptureOutput(GetUnresolvedProviderPathFromPSPath(OutFile)) { NoClobber = NoClobber, Force = Force };
+            _session = TraceSession.Start(request, AsJob ? BufferCapacity : 0, duration, output: output);
         }
         catch (TraceException ex)
         {
