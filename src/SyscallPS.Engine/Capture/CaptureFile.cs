@@ -5,46 +5,51 @@ using SyscallPS.Tracing;
 namespace SyscallPS.Capture;
 
 /// <summary>
-/// SyscallPS capture files (like strace -o or sysdig -w): JSON Lines, a header line then one event per
-/// line. Text so that jq, grep and Import-Csv-minded users can read them too; every field of
-/// <see cref="SyscallEvent"/> survives the round trip.
+/// Capture format version 1: JSON Lines, a header line then one event per line, every field of
+/// <see cref="SyscallEvent"/> kept. <c>-OutFile</c> writes version 2 (<see cref="CaptureWriter"/>); version 1 is
+/// still read, and is what <c>Export-SyscallEvent -Format JsonLines</c> writes, for jq and other line tools.
 /// </summary>
 public static class CaptureFile
 {
-    /// <summary>The format name in the header line.</summary>
-    public const string FormatName = "syscallps-capture";
+    /// <summary>The format name in the header.</summary>
+    public const string FormatName = CaptureSchema.FormatName;
 
-    /// <summary>The format version this build writes and reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The JSON Lines format's version.</summary>
+    public const int JsonLinesVersion = 1;
 
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter() },
-    };
+    private static JsonSerializerOptions Options => CaptureHeader.Json;
 
-    /// <summary>
-    /// Opens a capture file for writing, with its header written. Refusals (an existing file under
-    /// -NoClobber, a read-only file or a link without -Force) throw before anything is written.
-    /// </summary>
-    /// <exception cref="TraceException">The file may not or cannot be written.</exception>
-    public static CaptureWriter Create(CaptureOutput output, string engine, string command)
-    {
-        var stream = CaptureFileAccess.OpenForWriting(output.Path, output.NoClobber, output.Force);
-        var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16);
-        var header = new CaptureHeader(FormatName, FormatVersion, SyscallTable.CurrentArchitecture, engine, command, DateTime.Now);
-        writer.WriteLine(JsonSerializer.Serialize(header, Options));
-        return new CaptureWriter(writer);
-    }
-
-    /// <summary>Reads the events of a capture file, lazily.</summary>
-    /// <exception cref="TraceException">
-    /// CaptureNotFound, CaptureNotReadable (a directory, a device, an I/O error), or InvalidCaptureFile (not a
-    /// capture, or a damaged line: the message names the line).
-    /// </exception>
+    /// <summary>Reads every event of a capture file of either version, lazily; damaged v2 blocks are skipped silently.</summary>
+    /// <exception cref="TraceException">CaptureNotFound, CaptureNotReadable, or InvalidCaptureFile.</exception>
     public static IEnumerable<SyscallEvent> Read(string path)
     {
-        using var reader = new StreamReader(CaptureFileAccess.OpenForReading(path), System.Text.Encoding.UTF8, false, 1 << 16);
+        using var reader = CaptureReader.Open(path);
+        foreach (var e in reader.ReadEvents())
+        {
+            yield return e;
+        }
+    }
+
+    /// <summary>Writes the JSON Lines header line.</summary>
+    internal static void WriteHeader(TextWriter writer, string engine, string command)
+    {
+        var header = new CaptureHeader
+        {
+            Format = FormatName,
+            Version = JsonLinesVersion,
+            Architecture = SyscallTable.CurrentArchitecture,
+            HostName = Environment.MachineName,
+            Engine = engine,
+            Command = command,
+            Created = DateTime.Now,
+        };
+        writer.WriteLine(JsonSerializer.Serialize(header, Options));
+    }
+
+    /// <summary>Reads the header line of a version 1 file.</summary>
+    internal static CaptureHeader ReadHeader(FileStream stream, string path)
+    {
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8, false, 4096, leaveOpen: true);
         var first = ReadLine(reader, path);
         CaptureHeader? header = null;
         try
@@ -60,11 +65,21 @@ public static class CaptureFile
             throw Invalid(path, $"'{path}' is not a SyscallPS capture file (its first line is not a {FormatName} header).");
         }
 
-        if (header.Version > FormatVersion)
+        if (header.Version != JsonLinesVersion)
         {
-            throw Invalid(path, $"'{path}' is a version {header.Version} capture; this SyscallPS reads version {FormatVersion}.");
+            throw Invalid(path, $"'{path}' says it is a version {header.Version} capture in JSON Lines; only version 1 is JSON Lines.");
         }
 
+        return header;
+    }
+
+    /// <summary>The events of a version 1 file, after its header line.</summary>
+    /// <exception cref="TraceException">InvalidCaptureFile at a damaged line (named in the message), or CaptureNotReadable.</exception>
+    internal static IEnumerable<SyscallEvent> ReadEvents(FileStream stream, string path)
+    {
+        stream.Position = 0;
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8, false, 1 << 16, leaveOpen: true);
+        ReadLine(reader, path);
         string? line;
         int number = 1;
         while ((line = ReadLine(reader, path)) != null)
@@ -110,8 +125,6 @@ public static class CaptureFile
     }
 
     internal static string Serialize(SyscallEvent e) => JsonSerializer.Serialize(CapturedEvent.From(e), Options);
-
-    private sealed record CaptureHeader(string Format, int Version, string Architecture, string Engine, string Command, DateTime Created);
 
     /// <summary>The on-disk shape of an event: the event's own properties, arguments as name/type/raw/text.</summary>
     private sealed class CapturedEvent
@@ -261,25 +274,4 @@ public static class CaptureFile
 
     /// <summary>An argument on disk; string values (paths) are kept, other values come back as the raw number.</summary>
     private sealed record CapturedArgument(string Name, string CType, ulong Raw, string? StringValue, string Text);
-}
-
-/// <summary>Appends events to a capture file; thread-safe for one writer at a time.</summary>
-public sealed class CaptureWriter : IDisposable
-{
-    private readonly StreamWriter _writer;
-
-    internal CaptureWriter(StreamWriter writer) => _writer = writer;
-
-    /// <summary>Events written.</summary>
-    public long Count { get; private set; }
-
-    /// <summary>Writes one event as a line.</summary>
-    public void Write(SyscallEvent e)
-    {
-        _writer.WriteLine(CaptureFile.Serialize(e));
-        Count++;
-    }
-
-    /// <inheritdoc />
-    public void Dispose() => _writer.Dispose();
 }

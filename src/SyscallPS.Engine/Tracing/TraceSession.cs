@@ -188,7 +188,7 @@ public sealed class TraceSession : IDisposable
         {
             try
             {
-                session._capture = Capture.CaptureFile.Create(output, engine.Kind.ToString(), session.Command);
+                session._capture = Capture.CaptureWriter.Create(output, engine.Kind.ToString(), session.Command);
                 session.OutFile = output.Path;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

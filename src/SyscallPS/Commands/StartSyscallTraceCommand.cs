@@ -109,6 +109,16 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>With -OutFile: rotate to a new numbered file before one grows past this many bytes (sysdig -C).</summary>
+    [Parameter]
+    [ValidateRange(64L << 10, long.MaxValue)]
+    public long MaximumFileSize { get; set; }
+
+    /// <summary>With -MaximumFileSize: keep only this many files, deleting the oldest (sysdig -W).</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaximumFileCount { get; set; }
+
     /// <summary>eBPF engine: the kernel ring buffer size in bytes (a power of two; default 64 MiB).</summary>
     [Parameter]
     [ValidateRange(4096, 1 << 30)]
@@ -161,10 +171,16 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
                 $"-Duration must be positive; it was {Duration}.", "Give a positive time span, e.g. -Duration 00:00:05.", Duration));
         }
 
-        if ((NoClobber || Force) && OutFile is null)
+        if ((NoClobber || Force || MaximumFileSize > 0) && OutFile is null)
         {
             ThrowTerminatingError(TraceErrors.Create("CaptureOptionNeedsOutFile", ErrorCategory.InvalidArgument,
-                "-NoClobber and -Force apply to the capture file of -OutFile.", "Add -OutFile PATH, or leave these out.", OutFile));
+                "-NoClobber, -Force and -MaximumFileSize apply to the capture file of -OutFile.", "Add -OutFile PATH, or leave these out.", OutFile));
+        }
+
+        if (MaximumFileCount > 0 && MaximumFileSize == 0)
+        {
+            ThrowTerminatingError(TraceErrors.Create("MaximumFileCountNeedsSize", ErrorCategory.InvalidArgument,
+                "-MaximumFileCount limits the files of a rotated capture; without -MaximumFileSize there is one file.", "Add -MaximumFileSize, e.g. -MaximumFileSize 100MB.", MaximumFileCount));
         }
 
         var faults = FaultList();
@@ -190,7 +206,13 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
         TimeSpan? duration = MyInvocation.BoundParameters.ContainsKey(nameof(Duration)) ? Duration : null;
         try
         {
-            var output = OutFile is null ? null : new Capture.CaptureOutput(GetUnresolvedProviderPathFromPSPath(OutFile)) { NoClobber = NoClobber, Force = Force };
+            var output = OutFile is null ? null : new Capture.CaptureOutput(GetUnresolvedProviderPathFromPSPath(OutFile))
+            {
+                NoClobber = NoClobber,
+                Force = Force,
+                MaximumFileSize = MaximumFileSize,
+                MaximumFileCount = MaximumFileCount,
+            };
             _session = TraceSession.Start(request, AsJob ? BufferCapacity : 0, duration, output: output);
         }
         catch (TraceException ex)

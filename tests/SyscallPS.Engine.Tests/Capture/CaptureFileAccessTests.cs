@@ -19,7 +19,7 @@ public sealed class CaptureFileAccessTests : IDisposable
 
     private static void Write(CaptureOutput output)
     {
-        using var writer = CaptureFile.Create(output, "Ptrace", "test");
+        using var writer = CaptureWriter.Create(output, "Ptrace", "test");
         writer.Write(new SyscallEvent { Syscall = "read", ProcessId = 1, ThreadId = 1 });
     }
 

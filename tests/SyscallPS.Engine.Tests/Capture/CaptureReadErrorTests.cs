@@ -48,10 +48,10 @@ public sealed class CaptureReadErrorTests : IDisposable
     }
 
     [Fact]
-    public void ADamagedLineIsReportedWithItsNumber()
+    public void ADamagedVersion1LineIsReportedWithItsNumber()
     {
-        var path = System.IO.Path.Combine(_dir, "damaged.trace");
-        using (var writer = CaptureFile.Create(new CaptureOutput(path), "Ptrace", "test"))
+        var path = System.IO.Path.Combine(_dir, "damaged.jsonl");
+        using (var writer = EventExporter.Create(path, ExportFormat.JsonLines, noClobber: false, force: false))
         {
             writer.Write(new SyscallEvent { Syscall = "read", ProcessId = 1 });
             writer.Write(new SyscallEvent { Syscall = "write", ProcessId = 1, Data = new IoData([1, 2], 2) });
