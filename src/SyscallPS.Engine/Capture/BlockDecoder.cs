@@ -15,6 +15,10 @@ internal sealed class BlockDecoder
     private readonly ulong _knownBits;
     private readonly EventFilter? _filter;
     private readonly Dictionary<long, SyscallParameter> _parameters = [];
+
+    // Argument lists are immutable, and a block repeats the same ones (dd's read(0, "\0", 1) 200000 times): one
+    // list per distinct encoding, unless a value is an array (an array is mutable, so it is not shared).
+    private readonly (int At, int Length, SyscallArgumentList? List)[] _argumentLists = new (int, int, SyscallArgumentList?)[1024];
     private byte[] _buffer = [];
     private int _position;
     private int _end;
@@ -62,6 +66,7 @@ internal sealed class BlockDecoder
         _lastTime = 0;
         _lastMonotonic = 0;
         _parameters.Clear();
+        Array.Clear(_argumentLists);
         int count = checked((int)VarInt());
         if (count > length)
         {
@@ -173,7 +178,7 @@ internal sealed class BlockDecoder
                 Syscall = Text(syscall) ?? string.Empty,
                 Number = number,
                 Category = (SyscallCategory)category,
-                Arguments = argumentsAt < 0 ? SyscallArgumentList.Empty : Arguments(argumentsAt, argumentsLength),
+                Arguments = argumentsAt < 0 ? SyscallArgumentList.Empty : SharedArguments(argumentsAt, argumentsLength),
                 ReturnValue = returnValue,
                 ReturnText = Text(returnText) ?? string.Empty,
                 Errno = Text(errno),
@@ -253,8 +258,29 @@ internal sealed class BlockDecoder
         return cache[id] > 0;
     }
 
-    private SyscallArgumentList Arguments(int at, int length)
+    private SyscallArgumentList SharedArguments(int at, int length)
     {
+        var bytes = _buffer.AsSpan(at, length);
+        var hash = default(HashCode);
+        hash.AddBytes(bytes);
+        ref var cached = ref _argumentLists[(uint)hash.ToHashCode() % 1024];
+        if (cached.List is not null && cached.Length == length && _buffer.AsSpan(cached.At, length).SequenceEqual(bytes))
+        {
+            return cached.List;
+        }
+
+        var list = Arguments(at, length, out bool shareable);
+        if (shareable)
+        {
+            cached = (at, length, list);
+        }
+
+        return list;
+    }
+
+    private SyscallArgumentList Arguments(int at, int length, out bool shareable)
+    {
+        shareable = true;
         int saved = _position, savedEnd = _end;
         _position = at;
         _end = at + length;
@@ -281,6 +307,7 @@ internal sealed class BlockDecoder
                 BlockEncoder.ValueKind.SignedArray => SignedArray(),
                 _ => throw new InvalidDataException("An argument has an unknown value kind."),
             };
+            shareable &= value is not Array;
             items[i] = new SyscallArgument(Parameter(name, cType), raw, value, _strings[StringId()]);
         }
 

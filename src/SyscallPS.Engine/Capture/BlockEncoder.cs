@@ -86,6 +86,10 @@ internal sealed class BlockEncoder
     private readonly ByteSink _scratch = new(256);
     private readonly ByteSink _arguments = new(256);
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+
+    // The engines hand over the same string instances again and again (syscall and parameter names, C types,
+    // small numbers' text): a direct-mapped cache by reference finds their id without hashing the text.
+    private readonly (string? Text, int Id)[] _byReference = new (string?, int)[4096];
     private long _lastTime;
     private long _lastMonotonic;
 
@@ -194,6 +198,7 @@ internal sealed class BlockEncoder
         _events.Clear();
         _strings.Clear();
         _ids.Clear();
+        Array.Clear(_byReference);
         _lastTime = 0;
         _lastMonotonic = 0;
         Count = 0;
@@ -230,6 +235,12 @@ internal sealed class BlockEncoder
 
     private int Id(string value)
     {
+        ref var cached = ref _byReference[System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(value) & (4096 - 1)];
+        if (ReferenceEquals(cached.Text, value))
+        {
+            return cached.Id;
+        }
+
         if (!_ids.TryGetValue(value, out int id))
         {
             id = _ids.Count;
@@ -237,6 +248,7 @@ internal sealed class BlockEncoder
             _strings.Utf8(value);
         }
 
+        cached = (value, id);
         return id;
     }
 

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using SyscallPS.Tracing;
 
@@ -103,6 +105,86 @@ public sealed class CaptureReader : IDisposable
             throw CaptureFile.Invalid(Path, $"'{Path}': {ex.Message}", ex);
         }
 
+        foreach (var e in Prefetched(DecodeBlocks(decoder), warn))
+        {
+            yield return e;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _stream.Dispose();
+
+    /// <summary>
+    /// Runs <paramref name="items"/> (events and warnings, in file order) on a thread of its own, a few batches
+    /// ahead, so that decompressing and decoding overlap with the consumer's pipeline; warnings and errors reach
+    /// the consumer in order, on its thread. Abandoning the enumeration stops the thread.
+    /// </summary>
+    private static IEnumerable<SyscallEvent> Prefetched(IEnumerable<object> items, Action<CaptureWarning>? warn)
+    {
+        const int BatchSize = 4096;
+        using var batches = new BlockingCollection<object[]>(boundedCapacity: 4);
+        using var stop = new CancellationTokenSource();
+        ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                var batch = new List<object>(BatchSize);
+                foreach (var item in items)
+                {
+                    batch.Add(item);
+                    if (batch.Count == BatchSize)
+                    {
+                        batches.Add(batch.ToArray(), stop.Token);
+                        batch.Clear();
+                    }
+                }
+
+                batches.Add(batch.ToArray(), stop.Token);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            catch (Exception ex)
+            {
+                failure = ExceptionDispatchInfo.Capture(ex);
+            }
+            finally
+            {
+                batches.CompleteAdding();
+            }
+        })
+        { IsBackground = true, Name = "SyscallPS capture reader" };
+        thread.Start();
+        try
+        {
+            foreach (var batch in batches.GetConsumingEnumerable())
+            {
+                foreach (var item in batch)
+                {
+                    if (item is SyscallEvent e)
+                    {
+                        yield return e;
+                    }
+                    else
+                    {
+                        warn?.Invoke((CaptureWarning)item);
+                    }
+                }
+            }
+
+            failure?.Throw();
+        }
+        finally
+        {
+            stop.Cancel();
+            thread.Join();
+        }
+    }
+
+    /// <summary>The events of the v2 blocks and, in their place, warnings for the damaged ones.</summary>
+    private IEnumerable<object> DecodeBlocks(BlockDecoder decoder)
+    {
         using var decompressor = new ZstdSharp.Decompressor();
         var header = new byte[CaptureSchema.BlockHeaderSize];
         byte[] payload = [];
@@ -141,7 +223,7 @@ public sealed class CaptureReader : IDisposable
                         {
                             if (damagedAt >= 0)
                             {
-                                warn?.Invoke(Damaged(damagedAt, offset));
+                                yield return Damaged(damagedAt, offset);
                                 damagedAt = -1;
                             }
 
@@ -197,24 +279,21 @@ public sealed class CaptureReader : IDisposable
             if (undecodable is not null)
             {
                 // The checksum held, so the writer made this block wrong: the rest of it is skipped.
-                warn?.Invoke(new CaptureWarning("CaptureBlockDamaged", Path, offset,
-                    $"'{Path}': the block that ends at byte {offset} passed its checksum but could not be decoded ({undecodable}); its remaining events were skipped."));
+                yield return new CaptureWarning("CaptureBlockDamaged", Path, offset,
+                    $"'{Path}': the block that ends at byte {offset} passed its checksum but could not be decoded ({undecodable}); its remaining events were skipped.");
             }
         }
 
         if (damagedAt >= 0)
         {
-            warn?.Invoke(endsInsideBlock
+            yield return endsInsideBlock
                 ? new CaptureWarning("CaptureTruncated", Path, damagedAt,
                     $"'{Path}' ends inside the block at byte {damagedAt} (a recording that did not finish); the {Length - damagedAt} bytes from there were skipped.")
-                : Damaged(damagedAt, Length));
+                : Damaged(damagedAt, Length);
         }
 
         Interlocked.Exchange(ref _position, Length);
     }
-
-    /// <inheritdoc />
-    public void Dispose() => _stream.Dispose();
 
     private CaptureWarning Damaged(long from, long to) =>
         new("CaptureBlockDamaged", Path, from, $"'{Path}' is damaged at byte {from}: {to - from} bytes up to the next intact block were skipped, with the events they held.");
