@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using SyscallPS.Decoding;
 
@@ -97,6 +98,8 @@ internal sealed class BlockDecoder
     private int _stringCount;
 
     /// <summary>The next kept event of the block, or false at its end.</summary>
+    /// <remarks>Compiled optimized at once: a read runs it for every event, and a short read would otherwise spend most of its time in unoptimized code.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryNext(out SyscallEvent? next)
     {
         while (_position < _end)

@@ -78,7 +78,7 @@ public static class CaptureFile
     internal static IEnumerable<SyscallEvent> ReadEvents(FileStream stream, string path)
     {
         stream.Position = 0;
-        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8, false, 1 << 16, leaveOpen: true);
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8, false, 16 << 10, leaveOpen: true);
         ReadLine(reader, path);
         string? line;
         int number = 1;

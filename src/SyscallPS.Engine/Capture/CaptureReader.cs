@@ -20,6 +20,9 @@ public sealed record CaptureWarning(string ErrorId, string Path, long Offset, st
 /// </summary>
 public sealed class CaptureReader : IDisposable
 {
+    /// <summary>Files from this size on are decoded on a thread of their own (see <see cref="Prefetched"/>).</summary>
+    private const long PrefetchBytes = 1 << 20;
+
     private readonly FileStream _stream;
     private readonly long _dataStart;
     private long _position;
@@ -105,7 +108,9 @@ public sealed class CaptureReader : IDisposable
             throw CaptureFile.Invalid(Path, $"'{Path}': {ex.Message}", ex);
         }
 
-        foreach (var e in Prefetched(DecodeBlocks(decoder), warn))
+        // A thread pays off only over many blocks; a small file is read on the caller's thread.
+        var items = DecodeBlocks(decoder);
+        foreach (var e in Length - _dataStart >= PrefetchBytes ? Prefetched(items, warn) : Inline(items, warn))
         {
             yield return e;
         }
@@ -113,6 +118,21 @@ public sealed class CaptureReader : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _stream.Dispose();
+
+    private static IEnumerable<SyscallEvent> Inline(IEnumerable<object> items, Action<CaptureWarning>? warn)
+    {
+        foreach (var item in items)
+        {
+            if (item is SyscallEvent e)
+            {
+                yield return e;
+            }
+            else
+            {
+                warn?.Invoke((CaptureWarning)item);
+            }
+        }
+    }
 
     /// <summary>
     /// Runs <paramref name="items"/> (events and warnings, in file order) on a thread of its own, a few batches
@@ -158,19 +178,9 @@ public sealed class CaptureReader : IDisposable
         thread.Start();
         try
         {
-            foreach (var batch in batches.GetConsumingEnumerable())
+            foreach (var e in Inline(batches.GetConsumingEnumerable().SelectMany(batch => batch), warn))
             {
-                foreach (var item in batch)
-                {
-                    if (item is SyscallEvent e)
-                    {
-                        yield return e;
-                    }
-                    else
-                    {
-                        warn?.Invoke((CaptureWarning)item);
-                    }
-                }
+                yield return e;
             }
 
             failure?.Throw();
