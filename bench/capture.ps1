@@ -13,8 +13,10 @@
     b. Bytes per event of that capture.
     c. `Get-SyscallEvent -Path | Measure-Object` against `[Linq.Enumerable]::Range(0, N) | Measure-Object`
        with N the capture's event count, interleaved.
-    d. A recording of about 10M events (dd count=5000000) with -MaximumFileSize 64MB -MaximumFileCount 4, in a
-       child pwsh that reports its peak resident set (VmHWM) at the end.
+    d. A recording of about 10M events (dd count=5000000) with -MaximumFileSize 4MB -MaximumFileCount 4 (so it
+       rotates), in a child pwsh that reports its peak resident set (VmHWM) at the end. It uses the ptrace engine,
+       which holds the tracee while the consumer is behind: the eBPF engine would drop most of 10M events that dd
+       makes faster than any pipeline takes them (its ring buffer, mapped into pwsh, would also count in the RSS).
 
     Targets are printed with PASS/MISS/SKIP and written to bench/results/capture.json.
 
@@ -91,7 +93,8 @@ try {
     Write-Host ('  | Out-Null            {0,8:F3} s   runs: {1}' -f $plainMin, (($plain | ForEach-Object { $_.ToString('F3') }) -join ' '))
     Write-Host ('  -OutFile | Out-Null   {0,8:F3} s   runs: {1}' -f $recordedMin, (($recorded | ForEach-Object { $_.ToString('F3') }) -join ' '))
     $ratio = $recordedMin / $plainMin
-    Add-Target '-OutFile wall / | Out-Null wall, zero loss' '<= 1.25, 0 lost' $ratio ($ratio -le 1.25 -and $lossWarnings -eq 0 -and $lostRecords -eq 0) "loss warnings $lossWarnings, lost in capture $lostRecords"
+    $medianRatio = ($recorded | Sort-Object)[[int][Math]::Floor($Runs / 2)] / ($plain | Sort-Object)[[int][Math]::Floor($Runs / 2)]
+    Add-Target '-OutFile wall / | Out-Null wall, zero loss' '<= 1.25, 0 lost' $ratio ($ratio -le 1.25 -and $lossWarnings -eq 0 -and $lostRecords -eq 0) ("ratio of medians {0:F2}; loss warnings $lossWarnings, lost in capture $lostRecords" -f $medianRatio)
 
     # ---- b. bytes per event --------------------------------------------------------------------------------
     $bytes = (Get-Item $capture).Length
@@ -113,7 +116,8 @@ try {
     Write-Host ('  Get-SyscallEvent -Path | Measure-Object       {0,8:F3} s ({1:N0} events/s)   runs: {2}' -f $readMin, ($n / $readMin), (($read | ForEach-Object { $_.ToString('F3') }) -join ' '))
     Write-Host ('  [Linq.Enumerable]::Range(0,N) | Measure-Object {0,8:F3} s   runs: {1}' -f $rangeMin, (($range | ForEach-Object { $_.ToString('F3') }) -join ' '))
     $readRatio = $readMin / $rangeMin
-    Add-Target 'Get-SyscallEvent -Path | Measure-Object / Range(0,N) | Measure-Object' '<= 1.5' $readRatio ($readRatio -le 1.5) ''
+    $readMedian = ($read | Sort-Object)[[int][Math]::Floor($Runs / 2)] / ($range | Sort-Object)[[int][Math]::Floor($Runs / 2)]
+    Add-Target 'Get-SyscallEvent -Path | Measure-Object / Range(0,N) | Measure-Object' '<= 1.5' $readRatio ($readRatio -le 1.5) ('ratio of medians {0:F2}' -f $readMedian)
     $filtered = Measure-Wall { Get-SyscallEvent -Path $capture -Syscall openat | Out-Null }
     Write-Host ('  Get-SyscallEvent -Path -Syscall openat        {0,8:F3} s (engine-side filter, {1:N0} events/s scanned)' -f $filtered, ($n / $filtered))
     if (Get-Command Measure-SyscallEvent -Module SyscallPS -ErrorAction Ignore) {
@@ -135,18 +139,19 @@ try {
         $script = @"
 Import-Module '$manifest'
 `$sw = [Diagnostics.Stopwatch]::StartNew()
-Start-SyscallTrace -Engine $Engine -FilePath '$dd' -ArgumentList 'if=/dev/zero','of=/dev/null','bs=1','count=5000000','status=none' -OutFile '$rotated' -MaximumFileSize 64MB -MaximumFileCount 4 -WarningVariable w -WarningAction SilentlyContinue | Out-Null
+Start-SyscallTrace -Engine Ptrace -FilePath '$dd' -ArgumentList 'if=/dev/zero','of=/dev/null','bs=1','count=5000000','status=none' -OutFile '$rotated' -MaximumFileSize 4MB -MaximumFileCount 4 -WarningVariable w -WarningAction SilentlyContinue | Measure-Object | ForEach-Object Count | Set-Variable n
+
 `$hwm = ((Get-Content /proc/self/status) -match '^VmHWM:')[0] -replace '\D', ''
-"{0} {1} {2}" -f `$hwm, `$sw.Elapsed.TotalSeconds, @(`$w).Count
+"{0} {1} {2} {3}" -f `$hwm, `$sw.Elapsed.TotalSeconds, @(`$w).Count, `$n
 "@
         $out = & $pwsh @prefix -NoProfile -NonInteractive -Command $script
-        $hwmKb, $seconds, $warnings = "$($out | Select-Object -Last 1)".Split(' ')
+        $hwmKb, $seconds, $warnings, $traced = "$($out | Select-Object -Last 1)".Split(' ')
         $parts = @(Get-ChildItem $work -Filter "big.*.trace")
         $count = 0L
         Get-SyscallEvent -Path (Join-Path $work 'big.*.trace') | ForEach-Object { $count++ }
         $peakMb = [double]$hwmKb / 1024
-        Write-Host ("`nd. dd count=5000000 with -MaximumFileSize 64MB -MaximumFileCount 4: {0:F1} s, peak RSS {1:F0} MB, {2} files kept ({3:N0} bytes), {4:N0} events in them, loss warnings {5}" -f [double]$seconds, $peakMb, $parts.Count, ($parts | Measure-Object Length -Sum).Sum, $count, $warnings)
-        Add-Target '10M-event recording with rotation, peak RSS of pwsh' '<= 400 MB' $peakMb ($peakMb -le 400) ('{0:F1} s, {1} files kept, loss warnings {2}' -f [double]$seconds, $parts.Count, $warnings)
+        Write-Host ("`nd. dd count=5000000, ptrace, -MaximumFileSize 4MB -MaximumFileCount 4: {0:N0} events traced in {1:F1} s, peak RSS {2:F0} MB, {3} files kept ({4:N0} bytes) holding the last {5:N0} events" -f [long]$traced, [double]$seconds, $peakMb, $parts.Count, ($parts | Measure-Object Length -Sum).Sum, $count)
+        Add-Target '10M-event recording with rotation, peak RSS of pwsh' '<= 400 MB' $peakMb ($peakMb -le 400 -and [long]$traced -ge 1e7) ('{0:N0} events, {1:F1} s, {2} files kept' -f [long]$traced, [double]$seconds, $parts.Count)
     }
 }
 catch {

@@ -270,9 +270,11 @@ internal sealed class BlockEncoder
     {
         var a = _arguments;
         a.Clear();
-        a.VarInt((ulong)arguments.Count);
-        foreach (var arg in arguments)
+        int count = arguments.Count;
+        a.VarInt((ulong)count);
+        for (int i = 0; i < count; i++)
         {
+            var arg = arguments[i];
             a.VarInt((ulong)Id(arg.Name));
             a.VarInt((ulong)Id(arg.CType));
             a.VarInt(arg.Raw);

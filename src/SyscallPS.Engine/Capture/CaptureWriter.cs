@@ -45,12 +45,7 @@ public sealed class CaptureWriter : IDisposable
         _output = output;
         _header = header;
         _blockBytes = output.MaximumFileSize > 0 ? (int)Math.Min(blockBytes, output.MaximumFileSize / 2) : blockBytes;
-        _file = first;
-        lock (_files)
-        {
-            _files.Enqueue(output.MaximumFileSize > 0 ? PartPath(output.Path, 1) : output.Path);
-        }
-
+        StartFile(first, output.MaximumFileSize > 0 ? PartPath(output.Path, 1) : output.Path);
         _thread = new Thread(WriterLoop) { IsBackground = true, Name = "SyscallPS capture writer" };
         _thread.Start();
     }
@@ -71,7 +66,8 @@ public sealed class CaptureWriter : IDisposable
     }
 
     /// <summary>
-    /// Opens the capture's (first) file under the rules of <paramref name="output"/> and writes its header.
+    /// Opens the capture's (first) file under the rules of <paramref name="output"/>; its header goes out with the
+    /// first block, or at <see cref="Dispose"/> when there is none.
     /// </summary>
     /// <exception cref="Tracing.TraceException">The file may not or cannot be written (see <see cref="CaptureFileAccess"/>).</exception>
     public static CaptureWriter Create(CaptureOutput output, string engine, string command) => Create(output, engine, command, BlockBytes);
@@ -163,7 +159,8 @@ public sealed class CaptureWriter : IDisposable
 
     private void WriterLoop()
     {
-        using var compressor = new ZstdSharp.Compressor(3);
+        // Level 1: the fastest; events repeat so much that it already gives about 2.5 bytes per dd event.
+        using var compressor = new ZstdSharp.Compressor(1);
         var block = new ByteSink(_blockBytes);
         try
         {
@@ -182,10 +179,6 @@ public sealed class CaptureWriter : IDisposable
 
                 _free.Add(raw);
             }
-        }
-        catch (InvalidOperationException) when (_sealed.IsCompleted)
-        {
-            // CompleteAdding raced with TryTake: nothing is left.
         }
         finally
         {
