@@ -204,6 +204,7 @@ public sealed class CaptureReader : IDisposable
         bool endsInsideBlock = false;
         while (offset < Length)
         {
+            long blockStart = offset;
             int rawLength = -1;
             bool claimsPastEnd = false;
             int got = Read(_stream, Path, offset, header);
@@ -262,7 +263,7 @@ public sealed class CaptureReader : IDisposable
             {
                 decoder.Start(raw, rawLength);
             }
-            catch (Exception ex) when (ex is InvalidDataException or OverflowException)
+            catch (Exception ex) when (ex is InvalidDataException or OverflowException or ArgumentException)
             {
                 undecodable = ex.Message;
             }
@@ -277,7 +278,7 @@ public sealed class CaptureReader : IDisposable
                         break;
                     }
                 }
-                catch (Exception ex) when (ex is InvalidDataException or OverflowException)
+                catch (Exception ex) when (ex is InvalidDataException or OverflowException or ArgumentException)
                 {
                     undecodable = ex.Message;
                     break;
@@ -289,8 +290,8 @@ public sealed class CaptureReader : IDisposable
             if (undecodable is not null)
             {
                 // The checksum held, so the writer made this block wrong: the rest of it is skipped.
-                yield return new CaptureWarning("CaptureBlockDamaged", Path, offset,
-                    $"'{Path}': the block that ends at byte {offset} passed its checksum but could not be decoded ({undecodable}); its remaining events were skipped.");
+                yield return new CaptureWarning("CaptureBlockDamaged", Path, blockStart,
+                    $"'{Path}': the block at byte {blockStart} passed its checksum but could not be decoded ({undecodable}); its remaining events were skipped.");
             }
         }
 

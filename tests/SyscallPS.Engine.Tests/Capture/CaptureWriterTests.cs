@@ -131,4 +131,41 @@ public sealed class CaptureWriterTests : IDisposable
         Assert.Contains(live, filters[2].Matches);
         Assert.Contains(live, filters[5].Matches);
     }
+
+    [Fact]
+    public void ABlockThatPassesItsChecksumButDoesNotDecodeIsSkippedWithAWarning()
+    {
+        static byte[] Block(byte[] raw, int events)
+        {
+            using var compressor = new ZstdSharp.Compressor(1);
+            var payload = compressor.Wrap(raw).ToArray();
+            var block = new byte[CaptureSchema.BlockHeaderSize + payload.Length];
+            BitConverter.TryWriteBytes(block.AsSpan(0), CaptureSchema.BlockMagic);
+            BitConverter.TryWriteBytes(block.AsSpan(4), payload.Length);
+            BitConverter.TryWriteBytes(block.AsSpan(8), raw.Length);
+            BitConverter.TryWriteBytes(block.AsSpan(12), events);
+            payload.CopyTo(block, CaptureSchema.BlockHeaderSize);
+            BitConverter.TryWriteBytes(block.AsSpan(16), CaptureSchema.BlockCrc(block, payload));
+            return block;
+        }
+
+        var encoder = new BlockEncoder();
+        encoder.Add(Event(7));
+        var good = new ByteSink(1024);
+        encoder.Seal(good);
+
+        // No strings, then an event whose presence mask names bit 62, which the field table does not have.
+        byte[] undecodable = [0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40];
+        var path = Path.Combine(_dir, "undecodable.trace");
+        var header = CaptureHeader.ForV2("Ptrace", "test").ToBytes();
+        File.WriteAllBytes(path, [.. header, .. Block(undecodable, 1), .. Block(good.Buffer[..good.Length], 1)]);
+
+        var warnings = new List<CaptureWarning>();
+        using var reader = CaptureReader.Open(path);
+        var events = reader.ReadEvents(null, warnings.Add).ToList();
+        Assert.Equal(7, Assert.Single(events).ReturnValue);
+        var warning = Assert.Single(warnings);
+        Assert.Equal("CaptureBlockDamaged", warning.ErrorId);
+        Assert.Equal(header.Length, warning.Offset);
+    }
 }
