@@ -118,6 +118,7 @@ internal sealed class BlockDecoder
             int signal = -1, signalInfo = -1, fdName = -1, localAddress = -1, remoteAddress = -1;
             int? childProcessId = null, exitCode = null, fd = null, localPort = null, remotePort = null, fdType = null;
             int argumentsAt = -1, argumentsLength = 0, dataAt = -1, dataLength = 0;
+            bool injected = false, delayed = false;
 
             while (mask != 0)
             {
@@ -155,6 +156,8 @@ internal sealed class BlockDecoder
                     case CaptureField.RemoteAddress: remoteAddress = StringId(); break;
                     case CaptureField.RemotePort: remotePort = Int(); break;
                     case CaptureField.Data: dataLength = Length(); dataAt = _position; _position += dataLength; break;
+                    case CaptureField.Injected: injected = VarInt() != 0; break;
+                    case CaptureField.Delayed: delayed = VarInt() != 0; break;
                     default: Skip(_wireOfBit[bit]); break;
                 }
             }
@@ -202,6 +205,8 @@ internal sealed class BlockDecoder
                 RemoteAddress = Text(remoteAddress),
                 RemotePort = remotePort,
                 Data = dataAt < 0 ? null : Data(dataAt, dataLength),
+                Injected = injected,
+                Delayed = delayed,
             };
             return true;
         }

@@ -183,6 +183,8 @@ internal sealed class BlockEncoder
             s.Blob(_arguments.Buffer.AsSpan(0, _arguments.Length));
         }
 
+        Flag(ref mask, CaptureField.Injected, e.Injected);
+        Flag(ref mask, CaptureField.Delayed, e.Delayed);
         _events.VarInt(mask);
         _events.Bytes(s.Buffer.AsSpan(0, s.Length));
         Count++;
@@ -221,6 +223,15 @@ internal sealed class BlockEncoder
         {
             mask |= Bit(field);
             _scratch.SVarInt(v);
+        }
+    }
+
+    private void Flag(ref ulong mask, CaptureField field, bool value)
+    {
+        if (value)
+        {
+            mask |= Bit(field);
+            _scratch.VarInt(1);
         }
     }
 

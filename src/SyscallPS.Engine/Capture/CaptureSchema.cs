@@ -52,6 +52,8 @@ internal enum CaptureField : byte
     RemoteAddress,
     RemotePort,
     Data,
+    Injected,
+    Delayed,
 }
 
 /// <summary>
@@ -124,6 +126,8 @@ internal static class CaptureSchema
         (CaptureField.RemoteAddress, WireType.String),
         (CaptureField.RemotePort, WireType.SVarInt),
         (CaptureField.Data, WireType.Blob),
+        (CaptureField.Injected, WireType.VarInt),
+        (CaptureField.Delayed, WireType.VarInt),
     ];
 
     /// <summary>CRC32C (Castagnoli) of <paramref name="data"/> continuing from <paramref name="crc"/>; SSE4.2 / ARMv8 CRC instructions where present.</summary>

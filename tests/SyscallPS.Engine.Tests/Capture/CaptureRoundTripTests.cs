@@ -93,6 +93,7 @@ public sealed class CaptureRoundTripTests : IDisposable
         return type switch
         {
             _ when type == typeof(string) => $"{p.Name}-{seed}-ü",
+            _ when type == typeof(bool) => true,
             _ when type == typeof(int) => -1000 * seed - p.Name.Length,
             _ when type == typeof(long) => long.MinValue / 3 + seed,
             _ when type == typeof(DateTime) => new DateTime(2026, 12, 2, 6, 0, seed, DateTimeKind.Local).AddTicks(1234),
