@@ -50,6 +50,12 @@ public sealed class EventExportTests : IDisposable
         Assert.Equal(expected, Query($"SELECT Syscall, count(*) FROM read_parquet('{parquet}') GROUP BY Syscall ORDER BY Syscall COLLATE C"));
         Assert.True(Query($"SELECT 'groups', count(DISTINCT row_group_id) FROM parquet_metadata('{parquet}')")[0].Count > 1);
 
+        // The same counts as Measure-SyscallEvent's aggregator (strace -c: completed calls only).
+        var statistics = new SyscallPS.Analysis.SyscallStatistics();
+        live.ForEach(e => statistics.Add(e));
+        var measured = statistics.GetRows().Where(r => !r.IsTotal).Select(r => (r.Name, r.Calls)).OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+        Assert.Equal(measured, Query($"SELECT Syscall, count(*) FROM read_parquet('{parquet}') WHERE Kind = 'Syscall' AND ReturnText <> '?' GROUP BY Syscall ORDER BY Syscall COLLATE C"));
+
         var csv = Export(live, ExportFormat.Csv, "trace.csv");
         Assert.Equal(expected, Query($"SELECT coalesce(Syscall, ''), count(*) FROM read_csv('{csv}', header = true) GROUP BY 1 ORDER BY 1 COLLATE C"));
     }
