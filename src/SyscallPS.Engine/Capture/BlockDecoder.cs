@@ -119,6 +119,7 @@ internal sealed class BlockDecoder
             int? childProcessId = null, exitCode = null, fd = null, localPort = null, remotePort = null, fdType = null;
             int argumentsAt = -1, argumentsLength = 0, dataAt = -1, dataLength = 0;
             bool injected = false, delayed = false;
+            int threadName = -1;
 
             while (mask != 0)
             {
@@ -158,6 +159,7 @@ internal sealed class BlockDecoder
                     case CaptureField.Data: dataLength = Length(); dataAt = _position; _position += dataLength; break;
                     case CaptureField.Injected: injected = VarInt() != 0; break;
                     case CaptureField.Delayed: delayed = VarInt() != 0; break;
+                    case CaptureField.ThreadName: threadName = StringId(); break;
                     default: Skip(_wireOfBit[bit]); break;
                 }
             }
@@ -207,6 +209,7 @@ internal sealed class BlockDecoder
                 Data = dataAt < 0 ? null : Data(dataAt, dataLength),
                 Injected = injected,
                 Delayed = delayed,
+                ThreadName = Text(threadName) ?? Text(processName) ?? string.Empty,
             };
             return true;
         }

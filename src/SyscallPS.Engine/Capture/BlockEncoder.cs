@@ -185,6 +185,7 @@ internal sealed class BlockEncoder
 
         Flag(ref mask, CaptureField.Injected, e.Injected);
         Flag(ref mask, CaptureField.Delayed, e.Delayed);
+        Text(ref mask, CaptureField.ThreadName, string.Equals(e.ThreadName, e.ProcessName, StringComparison.Ordinal) ? null : e.ThreadName);
         _events.VarInt(mask);
         _events.Bytes(s.Buffer.AsSpan(0, s.Length));
         Count++;

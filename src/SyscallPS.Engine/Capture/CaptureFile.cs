@@ -141,6 +141,8 @@ public static class CaptureFile
 
         public string? ProcessName { get; set; }
 
+        public string? ThreadName { get; set; }
+
         public string? Syscall { get; set; }
 
         public int Number { get; set; }
@@ -204,6 +206,7 @@ public static class CaptureFile
             ProcessId = e.ProcessId,
             ThreadId = e.ThreadId,
             ProcessName = e.ProcessName,
+            ThreadName = string.Equals(e.ThreadName, e.ProcessName, StringComparison.Ordinal) ? null : e.ThreadName,
             Syscall = e.Syscall.Length == 0 ? null : e.Syscall,
             Number = e.Number,
             Category = e.Category,
@@ -241,6 +244,7 @@ public static class CaptureFile
             ProcessId = ProcessId,
             ThreadId = ThreadId,
             ProcessName = ProcessName ?? string.Empty,
+            ThreadName = ThreadName ?? ProcessName ?? string.Empty,
             Syscall = Syscall ?? string.Empty,
             Number = Number,
             Category = Category,

@@ -54,6 +54,7 @@ internal enum CaptureField : byte
     Data,
     Injected,
     Delayed,
+    ThreadName,
 }
 
 /// <summary>
@@ -128,6 +129,7 @@ internal static class CaptureSchema
         (CaptureField.Data, WireType.Blob),
         (CaptureField.Injected, WireType.VarInt),
         (CaptureField.Delayed, WireType.VarInt),
+        (CaptureField.ThreadName, WireType.String),
     ];
 
     /// <summary>CRC32C (Castagnoli) of <paramref name="data"/> continuing from <paramref name="crc"/>; SSE4.2 / ARMv8 CRC instructions where present.</summary>
