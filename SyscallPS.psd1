@@ -24,6 +24,7 @@
         'Export-SyscallTimeline'
         'Import-StraceLog'
         'ConvertFrom-StraceLog'
+        'Export-SyscallEvent'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -380,3 +380,6 @@ $resultPath = Join-Path $resultsDir 'latest.json'
 } | ConvertTo-Json -Depth 6 | Set-Content $resultPath
 Write-Host "Results written to $resultPath"
 Remove-Item $timeFile -ErrorAction Ignore
+
+# Capture benchmarks (issue 14) print their own table and targets.
+& (Join-Path $PSScriptRoot 'capture.ps1') -Runs $Runs

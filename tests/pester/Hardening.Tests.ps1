@@ -155,8 +155,8 @@ Describe 'A capture file that cannot be written' {
             mount -t tmpfs -o size=64k tmpfs $small
             $mounted = $LASTEXITCODE -eq 0
         }
-        # Enough events with data to overflow 64 KiB.
-        $writer = @{ FilePath = 'dd'; ArgumentList = 'if=/dev/zero', 'of=/dev/null', 'bs=64', 'count=2000'; CaptureData = $true; Engine = 'Ptrace' }
+        # Enough events with data to overflow 64 KiB: random bytes, which the capture's compression cannot shrink.
+        $writer = @{ FilePath = 'dd'; ArgumentList = 'if=/dev/urandom', 'of=/dev/null', 'bs=64', 'count=2000'; CaptureData = $true; Engine = 'Ptrace' }
     }
     AfterAll {
         if ($isRoot -and $mounted) { umount $small }

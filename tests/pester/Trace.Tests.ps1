@@ -171,7 +171,7 @@ Describe 'Capture files' {
     It 'rejects a file that is not a capture with InvalidData, and a missing one with ObjectNotFound' {
         Set-Content TestDrive:/not.trace 'hello'
         { Get-SyscallEvent -Path TestDrive:/not.trace -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidCaptureFile,SyscallPS.Commands.GetSyscallEventCommand'
-        { Get-SyscallEvent -Path TestDrive:/missing.trace -ErrorAction Stop } | Should -Throw -ErrorId 'CaptureFileNotFound,SyscallPS.Commands.GetSyscallEventCommand'
+        { Get-SyscallEvent -Path TestDrive:/missing.trace -ErrorAction Stop } | Should -Throw -ErrorId 'CaptureNotFound,SyscallPS.Commands.GetSyscallEventCommand'
     }
 }
 

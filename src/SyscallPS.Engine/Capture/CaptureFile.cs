@@ -1,42 +1,56 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SyscallPS.Tracing;
 
 namespace SyscallPS.Capture;
 
 /// <summary>
-/// SyscallPS capture files (like strace -o or sysdig -w): JSON Lines, a header line then one event per
-/// line. Text so that jq, grep and Import-Csv-minded users can read them too; every field of
-/// <see cref="SyscallEvent"/> survives the round trip.
+/// Capture format version 1: JSON Lines, a header line then one event per line, every field of
+/// <see cref="SyscallEvent"/> kept. <c>-OutFile</c> writes version 2 (<see cref="CaptureWriter"/>); version 1 is
+/// still read, and is what <c>Export-SyscallEvent -Format JsonLines</c> writes, for jq and other line tools.
 /// </summary>
 public static class CaptureFile
 {
-    /// <summary>The format name in the header line.</summary>
-    public const string FormatName = "syscallps-capture";
+    /// <summary>The format name in the header.</summary>
+    public const string FormatName = CaptureSchema.FormatName;
 
-    /// <summary>The format version this build writes and reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The JSON Lines format's version.</summary>
+    public const int JsonLinesVersion = 1;
 
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter() },
-    };
+    private static JsonSerializerOptions Options => CaptureHeader.Json;
 
-    /// <summary>Opens a capture file for writing (replacing it), with its header written.</summary>
-    public static CaptureWriter Create(string path, string engine, string command)
-    {
-        var writer = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false), 1 << 16);
-        var header = new CaptureHeader(FormatName, FormatVersion, SyscallTable.CurrentArchitecture, engine, command, DateTime.Now);
-        writer.WriteLine(JsonSerializer.Serialize(header, Options));
-        return new CaptureWriter(writer);
-    }
-
-    /// <summary>Reads the events of a capture file, lazily.</summary>
-    /// <exception cref="InvalidDataException">The file is not a SyscallPS capture, or a line is malformed.</exception>
+    /// <summary>Reads every event of a capture file of either version, lazily; damaged v2 blocks are skipped silently.</summary>
+    /// <exception cref="TraceException">CaptureNotFound, CaptureNotReadable, or InvalidCaptureFile.</exception>
     public static IEnumerable<SyscallEvent> Read(string path)
     {
-        using var reader = new StreamReader(path);
-        var first = reader.ReadLine();
+        using var reader = CaptureReader.Open(path);
+        foreach (var e in reader.ReadEvents())
+        {
+            yield return e;
+        }
+    }
+
+    /// <summary>Writes the JSON Lines header line.</summary>
+    internal static void WriteHeader(TextWriter writer, string engine, string command)
+    {
+        var header = new CaptureHeader
+        {
+            Format = FormatName,
+            Version = JsonLinesVersion,
+            Architecture = SyscallTable.CurrentArchitecture,
+            HostName = Environment.MachineName,
+            Engine = engine,
+            Command = command,
+            Created = DateTime.Now,
+        };
+        writer.WriteLine(JsonSerializer.Serialize(header, Options));
+    }
+
+    /// <summary>Reads the header line of a version 1 file.</summary>
+    internal static CaptureHeader ReadHeader(FileStream stream, string path)
+    {
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8, false, 4096, leaveOpen: true);
+        var first = ReadLine(reader, path);
         CaptureHeader? header = null;
         try
         {
@@ -48,17 +62,27 @@ public static class CaptureFile
 
         if (header?.Format != FormatName)
         {
-            throw new InvalidDataException($"'{path}' is not a SyscallPS capture file (its first line is not a {FormatName} header).");
+            throw Invalid(path, $"'{path}' is not a SyscallPS capture file (its first line is not a {FormatName} header).");
         }
 
-        if (header.Version > FormatVersion)
+        if (header.Version != JsonLinesVersion)
         {
-            throw new InvalidDataException($"'{path}' is a version {header.Version} capture; this SyscallPS reads version {FormatVersion}.");
+            throw Invalid(path, $"'{path}' says it is a version {header.Version} capture in JSON Lines; only version 1 is JSON Lines.");
         }
 
+        return header;
+    }
+
+    /// <summary>The events of a version 1 file, after its header line.</summary>
+    /// <exception cref="TraceException">InvalidCaptureFile at a damaged line (named in the message), or CaptureNotReadable.</exception>
+    internal static IEnumerable<SyscallEvent> ReadEvents(FileStream stream, string path)
+    {
+        stream.Position = 0;
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8, false, 16 << 10, leaveOpen: true);
+        ReadLine(reader, path);
         string? line;
         int number = 1;
-        while ((line = reader.ReadLine()) != null)
+        while ((line = ReadLine(reader, path)) != null)
         {
             number++;
             if (line.Length == 0)
@@ -66,26 +90,41 @@ public static class CaptureFile
                 continue;
             }
 
-            CapturedEvent? e;
+            SyscallEvent? e;
             try
             {
-                e = JsonSerializer.Deserialize<CapturedEvent>(line, Options);
+                e = JsonSerializer.Deserialize<CapturedEvent>(line, Options)?.ToEvent();
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException or InvalidOperationException or OverflowException)
             {
-                throw new InvalidDataException($"'{path}' line {number} is not a valid event: {ex.Message}", ex);
+                throw Invalid(path, $"'{path}' line {number} is not a valid event: {ex.Message}", ex);
             }
 
             if (e is not null)
             {
-                yield return e.ToEvent();
+                yield return e;
             }
         }
     }
 
-    internal static string Serialize(SyscallEvent e) => JsonSerializer.Serialize(CapturedEvent.From(e), Options);
+    /// <summary>InvalidCaptureFile: the file is not a capture, or is damaged at the place the message names.</summary>
+    internal static TraceException Invalid(string path, string message, Exception? inner = null) =>
+        new("InvalidCaptureFile", TraceErrorKind.InvalidData, message,
+            "Read only files written by Start-SyscallTrace -OutFile; a damaged file reads up to the damage.", path, inner);
 
-    private sealed record CaptureHeader(string Format, int Version, string Architecture, string Engine, string Command, DateTime Created);
+    private static string? ReadLine(StreamReader reader, string path)
+    {
+        try
+        {
+            return reader.ReadLine();
+        }
+        catch (IOException ex)
+        {
+            throw CaptureFileAccess.NotReadable(path, ex.Message, TraceErrorKind.ReadError, ex);
+        }
+    }
+
+    internal static string Serialize(SyscallEvent e) => JsonSerializer.Serialize(CapturedEvent.From(e), Options);
 
     /// <summary>The on-disk shape of an event: the event's own properties, arguments as name/type/raw/text.</summary>
     private sealed class CapturedEvent
@@ -101,6 +140,8 @@ public static class CaptureFile
         public int ThreadId { get; set; }
 
         public string? ProcessName { get; set; }
+
+        public string? ThreadName { get; set; }
 
         public string? Syscall { get; set; }
 
@@ -157,6 +198,24 @@ public static class CaptureFile
 
         public bool? Delayed { get; set; }
 
+        public int? ParentProcessId { get; set; }
+
+        public string? CommandLine { get; set; }
+
+        public string? ExecutablePath { get; set; }
+
+        public int? UserId { get; set; }
+
+        public string? UserName { get; set; }
+
+        public int? VirtualProcessId { get; set; }
+
+        public string? ContainerId { get; set; }
+
+        public string? Cgroup { get; set; }
+
+        public bool? ServerIsLocal { get; set; }
+
         public static CapturedEvent From(SyscallEvent e) => new()
         {
             Kind = e.Kind,
@@ -165,6 +224,7 @@ public static class CaptureFile
             ProcessId = e.ProcessId,
             ThreadId = e.ThreadId,
             ProcessName = e.ProcessName,
+            ThreadName = string.Equals(e.ThreadName, e.ProcessName, StringComparison.Ordinal) ? null : e.ThreadName,
             Syscall = e.Syscall.Length == 0 ? null : e.Syscall,
             Number = e.Number,
             Category = e.Category,
@@ -192,6 +252,15 @@ public static class CaptureFile
             DataLength = e.Data?.TotalLength ?? 0,
             Injected = e.Injected ? true : null,
             Delayed = e.Delayed ? true : null,
+            ParentProcessId = e.ParentProcessId,
+            CommandLine = e.CommandLine,
+            ExecutablePath = e.ExecutablePath,
+            UserId = e.UserId,
+            UserName = e.UserName,
+            VirtualProcessId = e.VirtualProcessId,
+            ContainerId = e.ContainerId,
+            Cgroup = e.Cgroup,
+            ServerIsLocal = e.LocalPort is null ? null : e.ServerIsLocal,
         };
 
         public SyscallEvent ToEvent() => new()
@@ -202,6 +271,7 @@ public static class CaptureFile
             ProcessId = ProcessId,
             ThreadId = ThreadId,
             ProcessName = ProcessName ?? string.Empty,
+            ThreadName = ThreadName ?? ProcessName ?? string.Empty,
             Syscall = Syscall ?? string.Empty,
             Number = Number,
             Category = Category,
@@ -230,30 +300,14 @@ public static class CaptureFile
             RemotePort = RemotePort,
             Injected = Injected == true,
             Delayed = Delayed == true,
+            Context = ParentProcessId is null && CommandLine is null && ExecutablePath is null && UserId is null && UserName is null
+                && VirtualProcessId is null && ContainerId is null && Cgroup is null
+                ? null
+                : new Tracing.ProcessContext(ParentProcessId, CommandLine, ExecutablePath, UserId, UserName, VirtualProcessId, ContainerId, Cgroup),
+            ServerIsLocal = ServerIsLocal,
         };
     }
 
     /// <summary>An argument on disk; string values (paths) are kept, other values come back as the raw number.</summary>
     private sealed record CapturedArgument(string Name, string CType, ulong Raw, string? StringValue, string Text);
-}
-
-/// <summary>Appends events to a capture file; thread-safe for one writer at a time.</summary>
-public sealed class CaptureWriter : IDisposable
-{
-    private readonly StreamWriter _writer;
-
-    internal CaptureWriter(StreamWriter writer) => _writer = writer;
-
-    /// <summary>Events written.</summary>
-    public long Count { get; private set; }
-
-    /// <summary>Writes one event as a line.</summary>
-    public void Write(SyscallEvent e)
-    {
-        _writer.WriteLine(CaptureFile.Serialize(e));
-        Count++;
-    }
-
-    /// <inheritdoc />
-    public void Dispose() => _writer.Dispose();
 }

@@ -20,6 +20,15 @@ public enum TraceErrorKind
 
     /// <summary>Writing a file failed (disk full, I/O error).</summary>
     WriteError,
+
+    /// <summary>A file that must not exist already does (-NoClobber).</summary>
+    AlreadyExists,
+
+    /// <summary>A file exists but cannot be read (a directory, a device, an I/O error).</summary>
+    ReadError,
+
+    /// <summary>A file's content is not what it should be (not a capture, or damaged).</summary>
+    InvalidData,
 }
 
 /// <summary>A trace error with a stable id (for <c>$Error[0].FullyQualifiedErrorId</c>) and a hint saying what to do next.</summary>

@@ -174,7 +174,7 @@ public sealed class TraceSession : IDisposable
     /// Chooses the engine, validates the request and starts tracing. Throws <see cref="TraceException"/> for
     /// bad input, with nothing left running. <paramref name="backgroundCapacity"/> &gt; 0 makes a background session.
     /// </summary>
-    public static TraceSession Start(TraceRequest request, int backgroundCapacity, TimeSpan? duration, Func<TraceRequest, (ITraceEngine Engine, string Reason)>? chooseEngine = null, string? outFile = null)
+    public static TraceSession Start(TraceRequest request, int backgroundCapacity, TimeSpan? duration, Func<TraceRequest, (ITraceEngine Engine, string Reason)>? chooseEngine = null, Capture.CaptureOutput? output = null)
     {
         var (engine, reason) = (chooseEngine ?? EngineSelector.Choose)(request);
         TraceRequestValidator.Validate(request, engine.Kind);
@@ -184,16 +184,16 @@ public sealed class TraceSession : IDisposable
             session._spool = new EventSpool(backgroundCapacity);
         }
 
-        if (outFile is not null)
+        if (output is not null)
         {
             try
             {
-                session._capture = Capture.CaptureFile.Create(outFile, engine.Kind.ToString(), session.Command);
-                session.OutFile = outFile;
+                session._capture = Capture.CaptureWriter.Create(output, engine.Kind.ToString(), session.Command);
+                session.OutFile = output.Path;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                throw new TraceException("CaptureFileUnwritable", TraceErrorKind.PermissionDenied, $"Cannot write the capture file '{outFile}': {ex.Message}", "Choose a writable path for -OutFile.", outFile, ex);
+                throw new TraceException("CaptureFileUnwritable", TraceErrorKind.PermissionDenied, $"Cannot write the capture file '{output.Path}': {ex.Message}", "Choose a writable path for -OutFile.", output.Path, ex);
             }
         }
 

@@ -47,31 +47,105 @@ internal static class FileInput
         }
     }
 
-    /// <summary>The events of capture files (Start-SyscallTrace -OutFile), lazily; missing or invalid files are errors.</summary>
-    public static IEnumerable<SyscallEvent> ReadCaptures(PSCmdlet cmdlet, IEnumerable<string> paths)
+    /// <summary>
+    /// The events of capture files (Start-SyscallTrace -OutFile), lazily, that <paramref name="filter"/> keeps (applied
+    /// to the stored values, before an event is built). The files of one path are read in recording order (the parts of
+    /// a rotated recording, <c>make.*.trace</c>, whatever order their names sort in). Missing or unreadable files are
+    /// errors, damaged blocks warnings; large reads show progress.
+    /// </summary>
+    public static IEnumerable<SyscallEvent> ReadCaptures(PSCmdlet cmdlet, IEnumerable<string> paths, Capture.EventFilter? filter = null)
     {
-        foreach (var file in Resolve(cmdlet, paths, literal: false, "CaptureFileNotFound", "Check the path; capture files are written by Start-SyscallTrace -OutFile."))
+        foreach (var path in paths)
         {
-            using var events = Capture.CaptureFile.Read(file).GetEnumerator();
-            while (true)
+            var readers = new List<Capture.CaptureReader>();
+            try
             {
-                try
+                foreach (var file in Resolve(cmdlet, [path], literal: false, "CaptureNotFound", "Check the path; capture files are written by Start-SyscallTrace -OutFile."))
                 {
-                    if (!events.MoveNext())
+                    try
                     {
-                        break;
+                        readers.Add(Capture.CaptureReader.Open(file));
+                    }
+                    catch (Tracing.TraceException ex)
+                    {
+                        cmdlet.WriteError(TraceErrors.From(ex));
                     }
                 }
-                catch (InvalidDataException ex)
+
+                readers.Sort((a, b) => (a.Header.Created, a.Header.Part).CompareTo((b.Header.Created, b.Header.Part)));
+                var progress = new ReadProgress(cmdlet, readers.Sum(r => r.Length));
+                foreach (var reader in readers)
                 {
-                    cmdlet.WriteError(new ErrorRecord(ex, "InvalidCaptureFile", ErrorCategory.InvalidData, file)
+                    using var events = reader.ReadEvents(filter, w => cmdlet.WriteWarning($"[{w.ErrorId}] {w.Message}")).GetEnumerator();
+                    int sinceProgress = 0;
+                    while (true)
                     {
-                        ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Read only files written by Start-SyscallTrace -OutFile." },
-                    });
-                    break;
+                        try
+                        {
+                            if (!events.MoveNext())
+                            {
+                                break;
+                            }
+                        }
+                        catch (Tracing.TraceException ex)
+                        {
+                            cmdlet.WriteError(TraceErrors.From(ex));
+                            break;
+                        }
+
+                        yield return events.Current;
+                        if (++sinceProgress == 4096)
+                        {
+                            sinceProgress = 0;
+                            progress.Update(reader);
+                        }
+                    }
+
+                    progress.Done(reader);
                 }
 
-                yield return events.Current;
+                progress.Complete();
+            }
+            finally
+            {
+                readers.ForEach(r => r.Dispose());
+            }
+        }
+    }
+
+    /// <summary>Write-Progress for reads of large captures (8 MiB or more) in an interactive session, at most four times a second.</summary>
+    private sealed class ReadProgress(PSCmdlet cmdlet, long totalBytes)
+    {
+        private const long LargeBytes = 8 << 20;
+        private readonly bool _show = totalBytes >= LargeBytes && !Console.IsOutputRedirected;
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        private long _doneBytes;
+        private long _lastShown = -1000;
+        private bool _shown;
+
+        public void Update(Capture.CaptureReader reader)
+        {
+            if (!_show || _clock.ElapsedMilliseconds - _lastShown < 250)
+            {
+                return;
+            }
+
+            _lastShown = _clock.ElapsedMilliseconds;
+            _shown = true;
+            long done = _doneBytes + reader.Position;
+            cmdlet.WriteProgress(new ProgressRecord(1, "Reading capture files", $"{reader.Path}: {done >> 20} of {totalBytes >> 20} MiB")
+            {
+                PercentComplete = (int)Math.Min(100, done * 100 / Math.Max(1, totalBytes)),
+            });
+        }
+
+        public void Done(Capture.CaptureReader reader) => _doneBytes += reader.Length;
+
+        public void Complete()
+        {
+            if (_shown)
+            {
+                cmdlet.WriteProgress(new ProgressRecord(1, "Reading capture files", "Done") { RecordType = ProgressRecordType.Completed });
             }
         }
     }

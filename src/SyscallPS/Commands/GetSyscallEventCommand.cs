@@ -60,13 +60,22 @@ public sealed class GetSyscallEventCommand : PSCmdlet
     [ValidateRange(0, 65535)]
     public int[]? Port { get; set; }
 
+    /// <summary>Only events after this time (exclusive).</summary>
+    [Parameter]
+    public DateTime After { get; set; }
+
+    /// <summary>Only events before this time (exclusive).</summary>
+    [Parameter]
+    public DateTime Before { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         var filter = new EventFilter(Syscall, ProcessId, ProcessName, Failed, FileName, Port);
+        var stored = StoredFilter();
         if (ParameterSetName == PathSet)
         {
-            ReadFiles(filter.Matches);
+            ReadFiles(stored, filter);
             return;
         }
 
@@ -92,7 +101,7 @@ public sealed class GetSyscallEventCommand : PSCmdlet
 
                 foreach (var e in batch)
                 {
-                    if (filter.Matches(e))
+                    if (filter.Matches(e) && stored.InTimeRange(e.Timestamp))
                     {
                         WriteObject(e);
                     }
@@ -116,16 +125,41 @@ public sealed class GetSyscallEventCommand : PSCmdlet
         }
     }
 
-    private void ReadFiles(Func<SyscallEvent, bool> keep)
+    /// <summary>
+    /// The conditions a capture reader applies to stored values before it builds an event. The port condition is
+    /// left to <see cref="EventFilter"/>, which also looks at the address a socket call names.
+    /// </summary>
+    private Capture.EventFilter StoredFilter()
     {
-        foreach (var e in FileInput.ReadCaptures(this, Path))
+        static Func<string, bool>? AnyOf(string[]? patterns, WildcardOptions options)
+        {
+            var compiled = patterns?.Select(p => new System.Management.Automation.WildcardPattern(p, options)).ToArray();
+            return compiled is null ? null : text => compiled.Any(p => p.IsMatch(text));
+        }
+
+        var bound = MyInvocation.BoundParameters;
+        return new Capture.EventFilter
+        {
+            Syscall = AnyOf(Syscall, WildcardOptions.IgnoreCase),
+            ProcessIds = ProcessId?.ToHashSet(),
+            ProcessName = AnyOf(ProcessName, WildcardOptions.IgnoreCase),
+            FailedOnly = Failed,
+            FileName = AnyOf(FileName, WildcardOptions.None),
+            After = bound.ContainsKey(nameof(After)) ? After : null,
+            Before = bound.ContainsKey(nameof(Before)) ? Before : null,
+        };
+    }
+
+    private void ReadFiles(Capture.EventFilter stored, EventFilter filter)
+    {
+        foreach (var e in FileInput.ReadCaptures(this, Path, stored))
         {
             if (_stopping)
             {
                 return;
             }
 
-            if (keep(e))
+            if (filter.Matches(e))
             {
                 WriteObject(e);
             }

@@ -122,6 +122,24 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
 
+    /// <summary>With -OutFile: refuse to replace an existing file (by default it is replaced, as Out-File does).</summary>
+    [Parameter]
+    public SwitchParameter NoClobber { get; set; }
+
+    /// <summary>With -OutFile: replace a read-only file, and write through a symbolic link.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>With -OutFile: rotate to a new numbered file before one grows past this many bytes (sysdig -C).</summary>
+    [Parameter]
+    [ValidateRange(64L << 10, long.MaxValue)]
+    public long MaximumFileSize { get; set; }
+
+    /// <summary>With -MaximumFileSize: keep only this many files, deleting the oldest (sysdig -W).</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaximumFileCount { get; set; }
+
     /// <summary>eBPF engine: the kernel ring buffer size in bytes (a power of two; default 64 MiB).</summary>
     [Parameter]
     [ValidateRange(4096, 1 << 30)]
@@ -180,6 +198,18 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
                 $"-MinimumDuration cannot be negative; it was {MinimumDuration}.", "Give zero or a positive time span, e.g. -MinimumDuration 00:00:00.010.", MinimumDuration));
         }
 
+        if ((NoClobber || Force || MaximumFileSize > 0) && OutFile is null)
+        {
+            ThrowTerminatingError(TraceErrors.Create("CaptureOptionNeedsOutFile", ErrorCategory.InvalidArgument,
+                "-NoClobber, -Force and -MaximumFileSize apply to the capture file of -OutFile.", "Add -OutFile PATH, or leave these out.", OutFile));
+        }
+
+        if (MaximumFileCount > 0 && MaximumFileSize == 0)
+        {
+            ThrowTerminatingError(TraceErrors.Create("MaximumFileCountNeedsSize", ErrorCategory.InvalidArgument,
+                "-MaximumFileCount limits the files of a rotated capture; without -MaximumFileSize there is one file.", "Add -MaximumFileSize, e.g. -MaximumFileSize 100MB.", MaximumFileCount));
+        }
+
         var faults = FaultList();
         var request = new TraceRequest
         {
@@ -207,10 +237,16 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
         var engineMessages = new List<EngineMessage>();
         try
         {
-            var outFile = OutFile is null ? null : GetUnresolvedProviderPathFromPSPath(OutFile);
+            var output = OutFile is null ? null : new Capture.CaptureOutput(GetUnresolvedProviderPathFromPSPath(OutFile))
+            {
+                NoClobber = NoClobber,
+                Force = Force,
+                MaximumFileSize = MaximumFileSize,
+                MaximumFileCount = MaximumFileCount,
+            };
             using (EngineLog.Capture(engineMessages))
             {
-                _session = TraceSession.Start(request, AsJob ? BufferCapacity : 0, duration, outFile: outFile);
+                _session = TraceSession.Start(request, AsJob ? BufferCapacity : 0, duration, output: output);
             }
         }
         catch (TraceException ex)

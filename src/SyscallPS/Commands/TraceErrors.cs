@@ -13,6 +13,9 @@ internal static class TraceErrors
         TraceErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
         TraceErrorKind.NotSupported => ErrorCategory.NotImplemented,
         TraceErrorKind.WriteError => ErrorCategory.WriteError,
+        TraceErrorKind.AlreadyExists => ErrorCategory.ResourceExists,
+        TraceErrorKind.ReadError => ErrorCategory.ReadError,
+        TraceErrorKind.InvalidData => ErrorCategory.InvalidData,
         _ => ErrorCategory.InvalidOperation,
     };
 
