@@ -65,9 +65,14 @@ Describe 'Syscall selection' {
     }
 
     It '-Category Io traces the calls that move data (sysdig evt.is_io)' {
-        $io = @(Start-SyscallTrace -Engine Ptrace -FilePath cat -ArgumentList /etc/hostname -Category Io | Where-Object Kind -eq 'Syscall')
+        # head copies through its own buffer whatever its output is; cp between files lets the kernel copy (copy_file_range)
+        $io = @(Start-SyscallTrace -Engine Ptrace -FilePath head -ArgumentList '-c', '5', '/etc/hostname' -Category Io | Where-Object Kind -eq 'Syscall')
         $io.Syscall | Should -Contain 'read'
         $io.Syscall | Should -Contain 'write'
         ($io.Syscall | Sort-Object -Unique) | ForEach-Object { $_ | Should -BeIn 'read', 'write', 'pread64', 'pwrite64', 'readv', 'writev', 'sendto', 'recvfrom', 'sendmsg', 'recvmsg', 'preadv', 'pwritev', 'preadv2', 'pwritev2' }
+        ($io | Where-Object Syscall -eq 'write')[0].IoDirection | Should -Be 'Write'
+        $copied = @(Start-SyscallTrace -Engine Ptrace -FilePath cp -ArgumentList '/etc/hostname', (Join-Path $TestDrive 'copy') -Category Io | Where-Object Kind -eq 'Syscall')
+        $copied.Syscall | Should -Contain 'copy_file_range'
+        ($copied | Where-Object Syscall -eq 'copy_file_range')[0].IoDirection | Should -Be 'Transfer'
     }
 }

@@ -125,6 +125,7 @@ internal sealed class BlockDecoder
             int? parentProcessId = null, userId = null, virtualProcessId = null;
             int commandLine = -1, executablePath = -1, userName = -1, containerId = -1, cgroup = -1;
             bool? serverIsLocal = null;
+            int? cpu = null;
 
             while (mask != 0)
             {
@@ -174,6 +175,7 @@ internal sealed class BlockDecoder
                     case CaptureField.ContainerId: containerId = StringId(); break;
                     case CaptureField.Cgroup: cgroup = StringId(); break;
                     case CaptureField.ServerIsLocal: serverIsLocal = VarInt() == 1; break;
+                    case CaptureField.Cpu: cpu = Int(); break;
                     default: Skip(_wireOfBit[bit]); break;
                 }
             }
@@ -226,6 +228,7 @@ internal sealed class BlockDecoder
                 ThreadName = Text(threadName) ?? Text(processName) ?? string.Empty,
                 Context = Context(parentProcessId, commandLine, executablePath, userId, userName, virtualProcessId, containerId, cgroup),
                 ServerIsLocal = serverIsLocal,
+                Cpu = cpu,
             };
             return true;
         }

@@ -205,6 +205,8 @@ internal sealed class BlockEncoder
             _scratch.VarInt(serverIsLocal ? 1UL : 2UL);
         }
 
+        Optional(ref mask, CaptureField.Cpu, e.Cpu);
+
         _events.VarInt(mask);
         _events.Bytes(s.Buffer.AsSpan(0, s.Length));
         Count++;

@@ -216,6 +216,8 @@ public static class CaptureFile
 
         public bool? ServerIsLocal { get; set; }
 
+        public int? Cpu { get; set; }
+
         public static CapturedEvent From(SyscallEvent e) => new()
         {
             Kind = e.Kind,
@@ -261,6 +263,7 @@ public static class CaptureFile
             ContainerId = e.ContainerId,
             Cgroup = e.Cgroup,
             ServerIsLocal = e.LocalPort is null ? null : e.ServerIsLocal,
+            Cpu = e.Cpu,
         };
 
         public SyscallEvent ToEvent() => new()
@@ -305,6 +308,7 @@ public static class CaptureFile
                 ? null
                 : new Tracing.ProcessContext(ParentProcessId, CommandLine, ExecutablePath, UserId, UserName, VirtualProcessId, ContainerId, Cgroup),
             ServerIsLocal = ServerIsLocal,
+            Cpu = Cpu,
         };
     }
 

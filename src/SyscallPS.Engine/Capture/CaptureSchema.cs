@@ -64,6 +64,7 @@ internal enum CaptureField : byte
     ContainerId,
     Cgroup,
     ServerIsLocal,
+    Cpu,
 }
 
 /// <summary>
@@ -148,6 +149,7 @@ internal static class CaptureSchema
         (CaptureField.ContainerId, WireType.String),
         (CaptureField.Cgroup, WireType.String),
         (CaptureField.ServerIsLocal, WireType.VarInt),
+        (CaptureField.Cpu, WireType.SVarInt),
     ];
 
     /// <summary>CRC32C (Castagnoli) of <paramref name="data"/> continuing from <paramref name="crc"/>; SSE4.2 / ARMv8 CRC instructions where present.</summary>

@@ -67,6 +67,7 @@ public abstract class EventExporter : IDisposable
         new NullableColumn<int>("ServerPort", e => e.ServerPort),
         new TextColumn("ClientAddress", e => e.ClientAddress),
         new NullableColumn<int>("ClientPort", e => e.ClientPort),
+        new NullableColumn<int>("Cpu", e => e.Cpu),
     ];
 
     /// <summary>Events written.</summary>

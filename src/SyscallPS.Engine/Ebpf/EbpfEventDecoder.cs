@@ -112,7 +112,7 @@ internal sealed class EbpfEventDecoder
             _memory.Clear();
             _memory.AddBlobs(record[..(int)Math.Min(head.Size, (uint)record.Length)], entry: true);
             DecodeEntry(head);
-            return _assembler.UnfinishedCall(_state, (long)head.EnterNanoseconds, (int)head.Tgid, tid);
+            return _assembler.UnfinishedCall(_state, (long)head.EnterNanoseconds, (int)head.Tgid, tid, head.Cpu);
         }
 
         if (_pendingEntries.Count >= MaxPendingEntries)
@@ -176,7 +176,7 @@ internal sealed class EbpfEventDecoder
         DecodeEntry(entry);
         // Set after the entry decoding, which clears it: a pipe's inode the kernel program read at its exit.
         _state.KernelInode = exit.Type == EbpfRecordType.Syscall ? exit.Aux : 0;
-        return _assembler.CompleteCall(_state, exit.Return, (long)exit.ExitNanoseconds, (int)exit.Tgid, (int)exit.Tid, _memory, hidden);
+        return _assembler.CompleteCall(_state, exit.Return, (long)exit.ExitNanoseconds, (int)exit.Tgid, (int)exit.Tid, _memory, hidden, exit.Cpu);
     }
 
     private unsafe void DecodeEntry(in EbpfRecord entry)
@@ -212,7 +212,7 @@ internal sealed class EbpfEventDecoder
             return ok;
         }
 
-        return _assembler.ThreadExited(tgid, tid, (long)head.EnterNanoseconds, (int)head.Aux, processEnded: false) && ok;
+        return _assembler.ThreadExited(tgid, tid, (long)head.EnterNanoseconds, (int)head.Aux, processEnded: false, cpu: head.Cpu) && ok;
     }
 
     /// <summary>A process's last thread ended (the record comes in both rings: the first to arrive counts).</summary>
@@ -234,10 +234,10 @@ internal sealed class EbpfEventDecoder
         Observe(head);
         if (tid != tgid)
         {
-            ok = _assembler.ThreadExited(tgid, tid, ns, (int)head.Return, processEnded: false) && ok;
+            ok = _assembler.ThreadExited(tgid, tid, ns, (int)head.Return, processEnded: false, cpu: head.Cpu) && ok;
         }
 
-        ok = _assembler.ThreadExited(tgid, tgid, ns, status, processEnded: true) && ok;
+        ok = _assembler.ThreadExited(tgid, tgid, ns, status, processEnded: true, cpu: head.Cpu) && ok;
 
         _started.Remove(tgid);
         return new EbpfRecordOutcome(ok, Ended: tgid, WaitStatus: status);
@@ -267,7 +267,7 @@ internal sealed class EbpfEventDecoder
                 _memory.Clear();
                 _memory.AddBlobs(bytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)bytes.Length)), entry: true);
                 DecodeEntry(entry);
-                ok = _assembler.UnfinishedCall(_state, nanoseconds, tgid, pending);
+                ok = _assembler.UnfinishedCall(_state, nanoseconds, tgid, pending, entry.Cpu);
             }
 
             ArrayPool<byte>.Shared.Return(bytes);
@@ -298,11 +298,11 @@ internal sealed class EbpfEventDecoder
         if ((EbpfSignalOrigin)head.Return == EbpfSignalOrigin.Generated)
         {
             // Written by the sender: it waits for the receiver's next record to find its place.
-            _heldSignals.Add(new HeldSignal((int)head.Tid, tgid, ns, sig, info.ToArray()));
+            _heldSignals.Add(new HeldSignal((int)head.Tid, tgid, ns, sig, info.ToArray(), head.Cpu));
             return true;
         }
 
-        return ReleaseSignals((int)head.Tid, ns) && _assembler.Signal(tgid, (int)head.Tid, ns, sig, info);
+        return ReleaseSignals((int)head.Tid, ns) && _assembler.Signal(tgid, (int)head.Tid, ns, sig, info, head.Cpu);
     }
 
     /// <summary>Emits the held signals of thread <paramref name="tid"/> sent before <paramref name="beforeNanoseconds"/>.</summary>
@@ -340,7 +340,7 @@ internal sealed class EbpfEventDecoder
         _heldSignals.RemoveRange(kept, _heldSignals.Count - kept);
         foreach (var h in due)
         {
-            if (!_assembler.Signal(h.Tgid, h.Tid, h.Nanoseconds, h.Signal, h.Info))
+            if (!_assembler.Signal(h.Tgid, h.Tid, h.Nanoseconds, h.Signal, h.Info, h.Cpu))
             {
                 return false;
             }
@@ -367,5 +367,5 @@ internal sealed class EbpfEventDecoder
     }
 
     /// <summary>A signal written by its sender, waiting for its place among the receiving thread's records.</summary>
-    private readonly record struct HeldSignal(int Tid, int Tgid, long Nanoseconds, int Signal, byte[] Info);
+    private readonly record struct HeldSignal(int Tid, int Tgid, long Nanoseconds, int Signal, byte[] Info, int Cpu);
 }

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace SyscallPS.Ebpf;
 
 /// <summary>Record types of the ring buffer (<c>enum rec_type</c> in syscallps.bpf.c).</summary>
-internal enum EbpfRecordType : ushort
+internal enum EbpfRecordType : byte
 {
     Syscall = 1,
     Entry = 2,
@@ -24,10 +24,13 @@ internal unsafe struct EbpfRecord
     public const int HeaderSize = 112;
 
     /// <summary><see cref="Flags"/> bit: a call sent only for the descriptor table (not asked for, or a success under -Failed).</summary>
-    public const ushort HiddenFlag = 1;
+    public const byte HiddenFlag = 1;
 
     public EbpfRecordType Type;
-    public ushort Flags;
+    public byte Flags;
+
+    /// <summary>The CPU the record was written on.</summary>
+    public ushort Cpu;
     public uint Size;
     public uint Tgid;
     public uint Tid;

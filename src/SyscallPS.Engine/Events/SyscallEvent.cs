@@ -23,6 +23,16 @@ public sealed class SyscallEvent
     /// <summary>CLOCK_MONOTONIC time of entry, in nanoseconds: exact ordering and differences.</summary>
     public long MonotonicNanoseconds { get; init; }
 
+    // -1 when not known (the ptrace engine): a short keeps the event as small as it was.
+    private readonly short _cpu = -1;
+
+    /// <summary>The CPU the thread ran on when the event was recorded (sysdig's evt.cpu); known under the eBPF engine only.</summary>
+    public int? Cpu
+    {
+        get => _cpu < 0 ? null : _cpu;
+        init => _cpu = value is int cpu and >= 0 and <= short.MaxValue ? (short)cpu : (short)-1;
+    }
+
     /// <summary>The thread group id (what <c>ps</c> calls the PID).</summary>
     public int ProcessId { get; init; }
 
@@ -289,12 +299,14 @@ public sealed class SyscallEvent
     /// <summary>The process's cgroup (its cgroup v2 path).</summary>
     public string? Cgroup => Context?.Cgroup;
 
-    /// <summary>True for the calls that move data: read, write, recvmsg, sendto ... (sysdig's evt.is_io).</summary>
+    /// <summary>True for the calls that move data: read, write, recvmsg, sendto, sendfile ... (sysdig's evt.is_io).</summary>
     public bool IsIo => IoDirection is not null;
 
-    /// <summary>For the calls that move data: whether the data comes in (Read) or goes out (Write).</summary>
+    /// <summary>For the calls that move data: in (Read), out (Write), or between two descriptors in the kernel (Transfer).</summary>
     public IoDirection? IoDirection => Kind is SyscallEventKind.Syscall or SyscallEventKind.Unfinished && SyscallTable.Current.ByNumber(Number) is { } info
-        ? (info.Effects & SyscallEffects.ReadsData) != 0 ? SyscallPS.IoDirection.Read : (info.Effects & SyscallEffects.WritesData) != 0 ? SyscallPS.IoDirection.Write : null
+        ? (info.Effects & SyscallEffects.ReadsData) != 0 ? SyscallPS.IoDirection.Read
+        : (info.Effects & SyscallEffects.WritesData) != 0 ? SyscallPS.IoDirection.Write
+        : (info.Effects & SyscallEffects.TransfersData) != 0 ? SyscallPS.IoDirection.Transfer : null
         : null;
 
     /// <summary>For sockets: the server's address, the side that listened (sysdig's fd.sip), whichever side made the call.</summary>
@@ -348,6 +360,7 @@ public sealed class SyscallEvent
             ThreadId = origin.ThreadId,
             ProcessName = origin.ProcessName,
             ThreadName = origin.ThreadName,
+            Cpu = origin.Cpu,
             Syscall = syscall,
             Number = call.Number,
             Category = call.Info?.Category ?? SyscallCategory.Other,
@@ -385,6 +398,7 @@ public sealed class SyscallEvent
         ThreadId = origin.ThreadId,
         ProcessName = origin.ProcessName,
         ThreadName = origin.ThreadName,
+        Cpu = origin.Cpu,
         Context = origin.Context,
         Signal = signal,
         SignalInfo = signalInfo,
@@ -403,6 +417,7 @@ public sealed class SyscallEvent
             ThreadId = origin.ThreadId,
             ProcessName = origin.ProcessName,
             ThreadName = origin.ThreadName,
+            Cpu = origin.Cpu,
             Context = origin.Context,
             ExitCode = ExitCodeOf(waitStatus),
             Signal = signal == 0 ? null : Decoding.SyscallDecoder.SignalName(signal),
@@ -485,7 +500,8 @@ public sealed class SyscallEvent
 /// <param name="MonotonicNanoseconds">CLOCK_MONOTONIC in nanoseconds.</param>
 /// <param name="Timestamp">The same instant as local wall-clock time.</param>
 /// <param name="Context">The process's context (parent, command line, user, container ...), when known.</param>
-internal readonly record struct EventOrigin(int ProcessId, int ThreadId, string ProcessName, string ThreadName, long MonotonicNanoseconds, DateTime Timestamp, Tracing.ProcessContext? Context = null);
+/// <param name="Cpu">The CPU, when the engine knows it; else -1.</param>
+internal readonly record struct EventOrigin(int ProcessId, int ThreadId, string ProcessName, string ThreadName, long MonotonicNanoseconds, DateTime Timestamp, Tracing.ProcessContext? Context = null, int Cpu = -1);
 
 /// <summary>Which way a call moves data.</summary>
 public enum IoDirection
@@ -495,4 +511,7 @@ public enum IoDirection
 
     /// <summary>Out of the process (write, sendto ...).</summary>
     Write,
+
+    /// <summary>From one descriptor to another inside the kernel (sendfile, splice, tee, copy_file_range).</summary>
+    Transfer,
 }

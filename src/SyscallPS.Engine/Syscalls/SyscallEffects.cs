@@ -45,6 +45,9 @@ public enum SyscallEffects
 
     /// <summary>Moves data out of the process (write, sendmsg ...).</summary>
     WritesData = 1 << 11,
+
+    /// <summary>Moves data from one descriptor to another inside the kernel, through no buffer of the process (sendfile, splice, copy_file_range ...).</summary>
+    TransfersData = 1 << 12,
 }
 
 /// <summary>How the buffer of a data-moving syscall is laid out.</summary>
@@ -72,6 +75,9 @@ public static class SyscallEffectGroups
         | SyscallEffects.DuplicatesDescriptor | SyscallEffects.ChangesDescriptor | SyscallEffects.SetsEndpoint
         | SyscallEffects.ChangesDirectory | SyscallEffects.ReplacesProgram;
 
-    /// <summary>The effects of the syscalls whose bytes -CaptureData records.</summary>
+    /// <summary>The effects of the syscalls whose bytes pass through the process (those with a <see cref="DataShape"/> are the ones -CaptureData records).</summary>
     public const SyscallEffects MovesData = SyscallEffects.ReadsData | SyscallEffects.WritesData;
+
+    /// <summary>The effects of the input/output calls (sysdig's evt.is_io): data through the process or between descriptors.</summary>
+    public const SyscallEffects InputOutput = MovesData | SyscallEffects.TransfersData;
 }

@@ -160,7 +160,7 @@ public sealed class SyscallTable
                 if (int.TryParse(field(c), out var number))
                 {
                     var (effect, dataArgument, shape) = effects.GetValueOrDefault(f[nameCol], (SyscallEffects.None, -1, DataShape.None));
-                    var classes = (effect & SyscallEffectGroups.MovesData) != 0 ? categories | SyscallCategory.Io : categories;
+                    var classes = (effect & SyscallEffectGroups.InputOutput) != 0 ? categories | SyscallCategory.Io : categories;
                     entries[arch].Add(new SyscallInfo(f[nameCol], number, arch, classes, parameters, advice.Length == 0 ? null : advice, effect, dataArgument, shape));
                 }
             }

@@ -145,7 +145,7 @@ internal sealed class EventAssembler
     /// A completed call: decodes its outputs, applies it to the descriptor table and, unless <paramref name="hidden"/>
     /// (sent only for the table) or filtered out by -Failed, writes its event. False when the consumer has gone.
     /// </summary>
-    public bool CompleteCall(SyscallDecodeState call, long rawReturn, long exitNanoseconds, int tgid, int tid, ITraceeMemory memory, bool hidden = false)
+    public bool CompleteCall(SyscallDecodeState call, long rawReturn, long exitNanoseconds, int tgid, int tid, ITraceeMemory memory, bool hidden = false, int cpu = -1)
     {
         call.InSyscall = false;
         var decoded = SyscallDecoder.OnExit(call, rawReturn, memory, _request.Decode);
@@ -173,7 +173,7 @@ internal sealed class EventAssembler
         var data = _request.CaptureData && info is not null
             ? Capture.IoDataCapture.Capture(info, call.Args, rawReturn, memory, _request.DataSize)
             : null;
-        var e = SyscallEvent.ForCall(SyscallEventKind.Syscall, call, decoded, NameOf(call), Origin(tgid, tid, call.EntryNanoseconds), duration, fd, data);
+        var e = SyscallEvent.ForCall(SyscallEventKind.Syscall, call, decoded, NameOf(call), Origin(tgid, tid, call.EntryNanoseconds, cpu), duration, fd, data);
         Observer?.Invoke(e, memory);
         return Write(e);
     }
@@ -182,7 +182,7 @@ internal sealed class EventAssembler
     /// A call whose exit never came (its thread ended inside it): its inputs, as strace's <c>&lt;unfinished ...&gt;</c>.
     /// exit and exit_group never return, so theirs is a complete call that strace prints as <c>exit_group(0) = ?</c>.
     /// </summary>
-    public bool UnfinishedCall(SyscallDecodeState call, long nowNanoseconds, int tgid, int tid)
+    public bool UnfinishedCall(SyscallDecodeState call, long nowNanoseconds, int tgid, int tid, int cpu = -1)
     {
         call.InSyscall = false;
         if (_request.FailedOnly)
@@ -199,18 +199,18 @@ internal sealed class EventAssembler
 
         var decoded = new DecodedExit(SyscallDecoder.OnUnfinished(call, _request.Decode), 0, "?", null, null, null);
         return Write(SyscallEvent.ForCall(neverReturns ? SyscallEventKind.Syscall : SyscallEventKind.Unfinished, call, decoded, NameOf(call),
-            Origin(tgid, tid, call.EntryNanoseconds), duration, fd: null, data: null));
+            Origin(tgid, tid, call.EntryNanoseconds, cpu), duration, fd: null, data: null));
     }
 
     /// <summary>A signal delivered to a thread, with its siginfo.</summary>
-    public bool Signal(int tgid, int tid, long nanoseconds, int signal, ReadOnlySpan<byte> siginfo)
+    public bool Signal(int tgid, int tid, long nanoseconds, int signal, ReadOnlySpan<byte> siginfo, int cpu = -1)
     {
         if (!ProcessAllowed(tgid))
         {
             return !ConsumerGone;
         }
 
-        return Write(SyscallEvent.ForSignal(Origin(tgid, tid, nanoseconds), SyscallDecoder.SignalName(signal), SyscallDecoder.FormatSignalInfo(siginfo)));
+        return Write(SyscallEvent.ForSignal(Origin(tgid, tid, nanoseconds, cpu), SyscallDecoder.SignalName(signal), SyscallDecoder.FormatSignalInfo(siginfo)));
     }
 
     /// <summary>
@@ -218,9 +218,9 @@ internal sealed class EventAssembler
     /// unless <paramref name="report"/> is false; when it was the process's last, <paramref name="processEnded"/>,
     /// the process's names and descriptors are dropped.
     /// </summary>
-    public bool ThreadExited(int tgid, int tid, long nanoseconds, int waitStatus, bool processEnded, bool report = true)
+    public bool ThreadExited(int tgid, int tid, long nanoseconds, int waitStatus, bool processEnded, bool report = true, int cpu = -1)
     {
-        bool ok = !report || !ProcessAllowed(tgid) || Write(SyscallEvent.ForExit(Origin(tgid, tid, nanoseconds), waitStatus));
+        bool ok = !report || !ProcessAllowed(tgid) || Write(SyscallEvent.ForExit(Origin(tgid, tid, nanoseconds, cpu), waitStatus));
         _names.ThreadEnded(tid);
         if (processEnded)
         {
@@ -256,8 +256,8 @@ internal sealed class EventAssembler
             || (fd?.Name is { } name && MatchesAny(_pathFilter, name));
     }
 
-    private EventOrigin Origin(int tgid, int tid, long nanoseconds) =>
-        new(tgid, tid, _names.Process(tgid), _names.Thread(tid, tgid), nanoseconds, WallClock(nanoseconds), _contexts.Get(tgid));
+    private EventOrigin Origin(int tgid, int tid, long nanoseconds, int cpu) =>
+        new(tgid, tid, _names.Process(tgid), _names.Thread(tid, tgid), nanoseconds, WallClock(nanoseconds), _contexts.Get(tgid), cpu);
 
     private string NameOf(SyscallDecodeState call) => call.Info?.Name ?? _table.NameOf(call.Number);
 

@@ -58,6 +58,29 @@ public class EngineContractTests
         Assert.Equal(7, events.Count(e => e.Syscall == "openat" && e.Path == "/dev/null"));
     }
 
+    /// <summary>
+    /// Cpu is the CPU the thread ran on (sysdig's evt.cpu): under eBPF a program pinned to one CPU by taskset has
+    /// every event there, calls, thread exits and its own exit alike; ptrace cannot know it and leaves it null.
+    /// </summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void CpuIsWhereTheThreadRanUnderEbpfAndUnknownUnderPtrace(EngineKind engine)
+    {
+        int pinned = Environment.ProcessorCount - 1;
+        var request = new TraceRequest { FilePath = "taskset", ArgumentList = ["-c", pinned.ToString(System.Globalization.CultureInfo.InvariantCulture), Fixtures.Path("thread_names")], Engine = engine };
+        var events = Trace(engine, request, out _).Where(e => e.ProcessName == "thread_names").ToList();
+        Assert.Contains(events, e => e.Kind == SyscallEventKind.Exited);
+        Assert.True(events.Count(e => e.Syscall == "openat" && e.Path == "/dev/null") == 7, "the pinned program's seven opens");
+        if (engine == EngineKind.Ebpf)
+        {
+            Assert.All(events, e => Assert.Equal(pinned, e.Cpu));
+        }
+        else
+        {
+            Assert.All(events, e => Assert.Null(e.Cpu));
+        }
+    }
+
     /// <summary>A plain -ProcessName longer than a comm's 15 characters matches the process whose comm is its first 15.</summary>
     [SkippableTheory]
     [MemberData(nameof(Engines))]

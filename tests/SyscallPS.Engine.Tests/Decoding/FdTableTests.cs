@@ -94,7 +94,7 @@ public sealed class FdTableTests
         ulong peer = _m.Put([2, 0, 0x9c, 0x40, 10, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0]);
         ulong len = _m.PutInts(16);
         var accepted = Apply("accept4", [4, peer, len, 0x80000], 5);
-        Assert.Equal(new FdInfo(5, "0.0.0.0:8080->10.0.0.7:40000", FdType.Ipv4Socket, true, "0.0.0.0", 8080, "10.0.0.7", 40000), accepted);
+        Assert.Equal(new FdInfo(5, "0.0.0.0:8080->10.0.0.7:40000", FdType.Ipv4Socket, true, "0.0.0.0", 8080, "10.0.0.7", 40000, ServerIsLocal: true), accepted);
         Assert.True(accepted!.IsSocket);
     }
 

@@ -94,8 +94,9 @@ struct config {
 };
 
 struct rec {
-    __u16 type;
-    __u16 flags;        /* REC_HIDDEN; blobs follow the head up to size */
+    __u8 type;
+    __u8 flags;         /* REC_HIDDEN; blobs follow the head up to size */
+    __u16 cpu;          /* the CPU the record was written on (sysdig's evt.cpu) */
     __u32 size;
     __u32 tgid;
     __u32 tid;
@@ -157,6 +158,7 @@ struct cpu_slot {
     __u32 missed;
     __u32 traced;       /* the process filter's verdict for task */
     __u64 unwoken;      /* bytes written from this CPU since it last woke the consumer */
+    __u32 cpu_plus_one; /* this CPU's number + 1, once known: asked of the kernel once, not per record */
 };
 
 const volatile struct config cfg = {};
@@ -561,11 +563,23 @@ static __always_inline __u32 exit_blobs(__u32 off, const struct syscall_spec *sp
     return w.off;
 }
 
+/* The CPU running the program, from its slot (a helper call only the first time on each CPU). */
+static __always_inline __u16 this_cpu(void)
+{
+    struct cpu_slot *slot = this_cpu_slot();
+    if (!slot)
+        return (__u16)bpf_get_smp_processor_id();
+    if (!slot->cpu_plus_one)
+        slot->cpu_plus_one = bpf_get_smp_processor_id() + 1;
+    return (__u16)(slot->cpu_plus_one - 1);
+}
+
 /* Ids and name straight from the task (BTF loads): cheaper than the helpers, which matters once per syscall. */
-static __always_inline void fill_header(struct rec *r, __u16 type, struct task_struct *task, __s32 nr)
+static __always_inline void fill_header(struct rec *r, __u8 type, struct task_struct *task, __s32 nr)
 {
     r->type = type;
     r->flags = 0;
+    r->cpu = this_cpu();
     r->size = sizeof(*r);
     r->tgid = task->tgid;
     r->tid = task->pid;
@@ -1031,6 +1045,7 @@ static __always_inline void fill_fork(struct rec *r, struct task_struct *parent,
 {
     __builtin_memset(r, 0, sizeof(*r));
     r->type = REC_FORK;
+    r->cpu = this_cpu();
     r->size = sizeof(*r);
     r->tgid = parent->tgid;
     r->tid = parent->pid;
@@ -1082,6 +1097,7 @@ static __always_inline void fill_exit(struct rec *r, struct task_struct *task, b
 {
     __builtin_memset(r, 0, sizeof(*r));
     r->type = group_dead ? REC_PROC_EXIT : REC_THREAD_EXIT;
+    r->cpu = this_cpu();
     r->size = sizeof(*r);
     r->tgid = task->tgid;
     r->tid = task->pid;
@@ -1181,6 +1197,7 @@ static __always_inline void emit_signal(struct task_struct *task, int sig, struc
     }
     __builtin_memset(r, 0, sizeof(*r));
     r->head.type = REC_SIGNAL;
+    r->head.cpu = this_cpu();
     r->head.size = sizeof(*r);
     r->head.tgid = BPF_CORE_READ(task, tgid);
     r->head.tid = BPF_CORE_READ(task, pid);
