@@ -91,9 +91,13 @@ Describe 'Start-SyscallTrace launching a program' {
     } -Skip:(-not $haveFixtures)
 
     It 'reports only failures with -Failed' {
-        $failed = Start-SyscallTrace -FilePath "$fixtures/seed_watchlist" -Failed
+        $events = Start-SyscallTrace -FilePath "$fixtures/seed_watchlist" -Failed
+        # As strace -Z: the failed calls, and the process's end, which is not a call.
+        $failed = @($events | Where-Object Kind -eq 'Syscall')
         $failed | Should -Not -BeNullOrEmpty
         $failed | ForEach-Object { $_.Succeeded | Should -BeFalse }
+        @($events | Where-Object Kind -notin 'Syscall', 'Signal', 'Exited', 'Killed').Kind | Should -BeNullOrEmpty
+        $events[-1].Kind | Should -Be 'Exited'
     } -Skip:(-not $haveFixtures)
 
     It 'ends the program when the pipeline stops early, leaving nothing traced' {

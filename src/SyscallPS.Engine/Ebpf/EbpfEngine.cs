@@ -50,8 +50,6 @@ public sealed class EbpfEngine : ITraceEngine
                 throw;
             }
 
-            // The launcher is this process's child (posix_spawn): collect it once the trace is over.
-            _ = run.Completion.ContinueWith(_ => StoppedLaunch.Reap(pid, TimeSpan.FromSeconds(10)), TaskScheduler.Default);
             return run;
         }
 

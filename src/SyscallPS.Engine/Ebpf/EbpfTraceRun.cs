@@ -360,6 +360,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         finally
         {
             ReleaseNative();
+            CollectLaunched();
             if (_failure is not null)
             {
                 _completion.TrySetException(_failure is TraceException ? _failure : new TraceException("EbpfConsumerFailed", TraceErrorKind.EngineFailure, "eBPF engine: " + _failure.Message, "Report this as a bug; use -Engine Ptrace meanwhile.", inner: _failure));
@@ -368,6 +369,27 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
             {
                 _completion.TrySetResult();
             }
+        }
+    }
+
+    /// <summary>
+    /// The launcher is this process's child (posix_spawn). A program that has ended is collected before the run
+    /// completes, so no zombie outlives the trace; one still running (it runs on untraced) is collected when it ends.
+    /// </summary>
+    private void CollectLaunched()
+    {
+        if (LaunchedProcessId is not int launched)
+        {
+            return;
+        }
+
+        if (ExitCode is not null)
+        {
+            StoppedLaunch.Reap(launched, TraceStop.KillWait);
+        }
+        else
+        {
+            _ = Task.Run(() => StoppedLaunch.Reap(launched, TimeSpan.FromSeconds(10)));
         }
     }
 
