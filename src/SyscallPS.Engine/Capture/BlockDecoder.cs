@@ -24,7 +24,9 @@ internal sealed class BlockDecoder
     private int _position;
     private int _end;
     private string[] _strings = [];
-    private readonly Dictionary<Tracing.ProcessContext, Tracing.ProcessContext> _contexts = [];
+    // Keyed by the block's string ids, not the strings: hashing a command line and a cgroup path per event cost
+    // more than decoding the rest of the event.
+    private readonly Dictionary<(int? Parent, int CommandLine, int Executable, int? User, int UserName, int? VirtualPid, int Container, int Cgroup), Tracing.ProcessContext> _contexts = [];
     private sbyte[] _syscallMatch = [];
     private sbyte[] _nameMatch = [];
     private sbyte[] _fileMatch = [];
@@ -411,13 +413,13 @@ internal sealed class BlockDecoder
             return null;
         }
 
-        var context = new Tracing.ProcessContext(parent, Text(commandLine), Text(executable), user, Text(userName), virtualPid, Text(container), Text(cgroup));
-        if (_contexts.TryGetValue(context, out var shared))
+        var key = (parent, commandLine, executable, user, userName, virtualPid, container, cgroup);
+        if (!_contexts.TryGetValue(key, out var context))
         {
-            return shared;
+            context = new Tracing.ProcessContext(parent, Text(commandLine), Text(executable), user, Text(userName), virtualPid, Text(container), Text(cgroup));
+            _contexts[key] = context;
         }
 
-        _contexts[context] = context;
         return context;
     }
 
