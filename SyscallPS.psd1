@@ -11,6 +11,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('module/SyscallPS.format.ps1xml', 'module/SyscallPS.Info.format.ps1xml', 'module/SyscallPS.Analysis.format.ps1xml')
+    TypesToProcess       = @('module/SyscallPS.Types.ps1xml')
     CmdletsToExport      = @(
         'Start-SyscallTrace'
         'Get-SyscallEvent'
