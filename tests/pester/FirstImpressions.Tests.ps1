@@ -130,3 +130,253 @@ Describe 'Exports' {
         ([datetime]$json.Timestamp).ToUniversalTime().Ticks | Should -Be $Failed.Timestamp.ToUniversalTime().Ticks
     }
 }
+
+Describe 'Durations bind as a shell user writes them' {
+    BeforeAll {
+        $script:Transform = [SyscallPS.Commands.DurationTransformationAttribute]::new()
+    }
+
+    It '<Given> is <Seconds> s' -ForEach @(
+        @{ Given = 5; Seconds = 5 }
+        @{ Given = 0.25; Seconds = 0.25 }
+        @{ Given = '5'; Seconds = 5 }
+        @{ Given = '5s'; Seconds = 5 }
+        @{ Given = '500ms'; Seconds = 0.5 }
+        @{ Given = '250us'; Seconds = 0.00025 }
+        @{ Given = '2m'; Seconds = 120 }
+        @{ Given = '1h'; Seconds = 3600 }
+        @{ Given = '1.5 S'; Seconds = 1.5 }
+        @{ Given = '00:00:05'; Seconds = 5 }
+        @{ Given = '00:01:30.5'; Seconds = 90.5 }
+    ) {
+        $Transform.Transform($null, $Given).TotalSeconds | Should -Be $Seconds
+    }
+
+    It 'refuses a word that is no duration, saying what is accepted' {
+        { Start-SyscallTrace -FilePath true -Duration 'soon' } | Should -Throw -ErrorId 'ParameterArgumentTransformationError,SyscallPS.Commands.StartSyscallTraceCommand' -ExpectedMessage '*500ms, 5s, 2m, 1h*'
+    }
+
+    It '-Duration 1 traces for a second, not a tick (the program keeps running until then)' {
+        $sleeper = Join-Path $env:SYSCALLPS_FIXTURES 'spinner'
+        if (-not $env:SYSCALLPS_FIXTURES -or -not (Test-Path -LiteralPath $sleeper)) { Set-ItResult -Skipped -Because 'the C fixtures are not built (SYSCALLPS_FIXTURES)'; return }
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $events = @(Start-SyscallTrace -FilePath $sleeper -ArgumentList 'sleep' -Duration 1 -Syscall nanosleep, clock_nanosleep)
+        $clock.Stop()
+        $clock.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 0.9
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 30
+        @($events | Where-Object Syscall -Match 'nanosleep').Count | Should -BeGreaterThan 3
+    }
+
+    It 'New-SyscallFault -DelayEnter takes the same forms' {
+        (New-SyscallFault -Syscall getpid -DelayEnter 20ms).DelayEnter | Should -Be ([timespan]::FromMilliseconds(20))
+        (New-SyscallFault -Syscall getpid -DelayExit 1).DelayExit | Should -Be ([timespan]::FromSeconds(1))
+    }
+}
+
+Describe '-ArgumentList as Start-Process takes it' {
+    It 'splits one string at white space: "-la /etc" is two arguments' {
+        $exec = Start-SyscallTrace -FilePath ls -ArgumentList '-d /etc' -Syscall execve | Where-Object Syscall -EQ execve | Select-Object -First 1
+        $exec.Arguments[1].Value | Should -Be @('"ls"', '"-d"', '"/etc"')
+    }
+
+    It 'keeps double-quoted words together, as ProcessStartInfo does' {
+        [SyscallPS.Commands.CommandLineTransformationAttribute]::new().Transform($null, 'a "b c" d\"e') | Should -Be @('a', 'b c', 'd"e')
+    }
+
+    It 'passes an array element by element, spaces and all' {
+        $exec = Start-SyscallTrace -FilePath sh -ArgumentList '-c', 'exit 0' -Syscall execve | Where-Object Syscall -EQ execve | Select-Object -First 1
+        $exec.Arguments[1].Value | Should -Be @('"sh"', '"-c"', '"exit 0"')
+    }
+}
+
+Describe 'Get-SyscallEvent reads literal paths and filters piped events' {
+    BeforeAll {
+        $script:Dir = Join-Path $TestDrive 'captures'
+        $null = New-Item -ItemType Directory -Path $Dir
+        # A name that is also a wildcard pattern: cat[1].trace.
+        $script:Odd = Join-Path $Dir 'cat[1].trace'
+        # -OutFile takes its path literally, as Out-File -LiteralPath does.
+        $null = Start-SyscallTrace -FilePath cat -ArgumentList '/etc/hostname' -OutFile $Odd
+    }
+
+    It 'wrote the capture under its literal name' {
+        Test-Path -LiteralPath $Odd | Should -BeTrue
+    }
+
+    It 'reads it with -LiteralPath' {
+        $events = @(Get-SyscallEvent -LiteralPath $Odd -Syscall openat)
+        $events.Path | Should -Contain '/etc/hostname'
+    }
+
+    It 'reads it from Get-ChildItem (PSPath)' {
+        $events = @(Get-ChildItem -LiteralPath $Dir | Get-SyscallEvent -Syscall openat)
+        $events.Path | Should -Contain '/etc/hostname'
+    }
+
+    It 'says so when -Path matches no file, pointing at -LiteralPath' {
+        $events = @(Get-SyscallEvent -Path (Join-Path $Dir 'nothing[1].trace') -ErrorVariable err -ErrorAction SilentlyContinue)
+        $events.Count | Should -Be 0
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'CaptureNotFound*'
+        $err[0].Exception.Message | Should -BeLike '*-LiteralPath*'
+    }
+
+    It 'filters events piped in with its own parameters' {
+        $picked = @($Trace | Get-SyscallEvent -Syscall openat -Failed)
+        $picked.Count | Should -BeGreaterThan 0
+        $picked | ForEach-Object { $_.Syscall | Should -Be 'openat'; $_.Succeeded | Should -BeFalse }
+        $picked.Path | Should -Contain $Missing
+        @($Trace | Get-SyscallEvent -ProcessName 'no-such-process').Count | Should -Be 0
+        @($Trace | Get-SyscallEvent -ProcessName 'ca*').Count | Should -Be @($Trace | Where-Object ProcessName -EQ 'cat').Count
+    }
+}
+
+Describe 'Completion and -WhatIf' {
+    It 'completes -ProcessName with running process names' {
+        $line = 'Start-SyscallTrace -SystemWide -ProcessName pws'
+        $names = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $own = (Get-Process -Id $PID).ProcessName
+        if ($own -notlike 'pws*') { $line = "Start-SyscallTrace -SystemWide -ProcessName $($own.Substring(0, 3))"; $names = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText }
+        $names | Should -Contain $own
+    }
+
+    It 'completes -ProcessId with ids, naming each process' {
+        $line = "Get-SyscallEvent -Path x -ProcessId $PID"
+        $found = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+        $mine = $found | Where-Object CompletionText -EQ "$PID"
+        $mine | Should -Not -BeNullOrEmpty
+        $mine.ListItemText | Should -Be "$PID $((Get-Process -Id $PID).ProcessName)"
+    }
+
+    It 'completes -Id of Stop-SyscallTrace with the session ids' {
+        $ended = Start-SyscallTrace -FilePath true -AsJob
+        $null = $ended.Completion.Wait(30000)
+        $running = Start-SyscallTrace -FilePath sleep -ArgumentList 30 -AsJob
+        try {
+            $line = 'Stop-SyscallTrace -Id '
+            $ids = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+            $ids | Should -Contain "$($ended.Id)"
+            $ids | Should -Contain "$($running.Id)"
+        }
+        finally {
+            Stop-SyscallTrace -Session $running
+        }
+    }
+
+    It 'Stop-SyscallTrace -WhatIf names only the sessions still running' {
+        # What-if messages go to the host, not to a stream: a child pwsh's output shows them as a console would.
+        $pwshArgs = @(if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        $script = @"
+Import-Module '$ManifestPath'
+`$ended = Start-SyscallTrace -FilePath true -AsJob
+`$null = `$ended.Completion.Wait(30000)
+`$running = Start-SyscallTrace -FilePath sleep -ArgumentList 30 -AsJob
+"ids `$(`$ended.Id) `$(`$running.Id)"
+Stop-SyscallTrace -Id `$ended.Id, `$running.Id -WhatIf
+"state `$(`$running.State)"
+Stop-SyscallTrace -Session `$running
+"@
+        $out = & ([Environment]::ProcessPath) @pwshArgs -NoProfile -NonInteractive -Command $script 2>&1 | Out-String
+        $out | Should -Match 'ids (\d+) (\d+)'
+        $null = $out -match 'ids (\d+) (\d+)'
+        $endedId, $runningId = $Matches[1], $Matches[2]
+        $out | Should -Match "What if: .*trace session $runningId "
+        $out | Should -Not -Match "trace session $endedId "
+        $out | Should -Match 'state Running'
+    }
+}
+
+Describe 'A gallery-ready module folder' {
+    BeforeAll {
+        $script:ModuleDir = Split-Path -Parent (Get-Module SyscallPS).ImplementingAssembly.Location
+        $script:Launcher = Join-Path $ModuleDir 'syscallps-launch'
+        $script:PwshArgs = @(if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        $script:IsModuleFolder = Test-Path -LiteralPath (Join-Path $ModuleDir 'SyscallPS.psd1')
+
+        # Imports SyscallPS by name from $ModulesRoot in a child pwsh, traces `true`, and prints the trace's exit record.
+        function script:Invoke-InstalledModule([string] $ModulesRoot) {
+            $command = "`$env:PSModulePath = '$ModulesRoot'; Import-Module SyscallPS -ErrorAction Stop; (Get-Module SyscallPS).ModuleBase; " +
+                "(Start-SyscallTrace -FilePath true | Where-Object Kind -EQ 'Exited').ToStraceLine()"
+            & ([Environment]::ProcessPath) @PwshArgs -NoProfile -NonInteractive -Command $command 2>&1
+        }
+    }
+
+    It 'has a manifest with ProjectUri, LicenseUri and release notes, which Test-ModuleManifest accepts' {
+        if (-not $IsModuleFolder) { Set-ItResult -Skipped -Because 'the module under test is the repository manifest, not a built module folder (build.ps1 -Task Build)'; return }
+        $m = Test-ModuleManifest -Path (Join-Path $ModuleDir 'SyscallPS.psd1') -ErrorAction Stop
+        $m.ProjectUri.AbsoluteUri | Should -Match '^https://'
+        $m.LicenseUri.AbsoluteUri | Should -Match '^https://.*LICENSE$'
+        $m.ReleaseNotes | Should -Match '^## '
+        Join-Path $ModuleDir 'LICENSE' | Should -Exist
+        Get-Content -Raw -LiteralPath (Join-Path $ModuleDir 'LICENSE') | Should -Match 'MIT License[\s\S]*The SyscallPS authors'
+    }
+
+    It 'publishes as a .nupkg that Save-PSResource installs into a fresh folder, importable by name' {
+        if (-not $IsModuleFolder) { Set-ItResult -Skipped -Because 'the module under test is the repository manifest, not a built module folder'; return }
+        if (-not (Get-Command Publish-PSResource -ErrorAction Ignore)) { Set-ItResult -Skipped -Because 'Microsoft.PowerShell.PSResourceGet is not available'; return }
+        $feed = Join-Path $TestDrive 'feed'
+        $modules = Join-Path $TestDrive 'installed'
+        $null = New-Item -ItemType Directory -Path $feed, $modules
+        $repo = "SyscallPS-test-$PID"
+        Register-PSResourceRepository -Name $repo -Uri $feed -Trusted
+        try {
+            Publish-PSResource -Path $ModuleDir -Repository $repo -SkipDependenciesCheck -ErrorAction Stop
+            $nupkg = @(Get-ChildItem -LiteralPath $feed -Filter '*.nupkg')
+            $nupkg.Count | Should -Be 1
+            Save-PSResource -Name SyscallPS -Repository $repo -Path $modules -TrustRepository -ErrorAction Stop
+        }
+        finally { Unregister-PSResourceRepository -Name $repo }
+        $out = @(Invoke-InstalledModule $modules)
+        $out[0] | Should -BeLike "$modules*"
+        $out[-1] | Should -Be '+++ exited with 0 +++'
+    }
+
+    It 'the tar.gz keeps the launcher''s execute bit' {
+        if (-not (Test-Path -LiteralPath $Launcher)) { Set-ItResult -Skipped -Because 'this build has no native launcher'; return }
+        $tgz = Join-Path $TestDrive 'SyscallPS.tar.gz'
+        $into = Join-Path $TestDrive 'from-tar'
+        $null = New-Item -ItemType Directory -Path $into
+        tar -czf $tgz -C (Split-Path -Parent $ModuleDir) (Split-Path -Leaf $ModuleDir)
+        tar -xzf $tgz -C $into
+        $mode = (Get-Item -LiteralPath (Join-Path $into "$(Split-Path -Leaf $ModuleDir)/syscallps-launch")).UnixFileMode
+        ($mode -band [IO.UnixFileMode]::UserExecute) | Should -Be ([IO.UnixFileMode]::UserExecute)
+    }
+
+    It 'works unzipped even though Expand-Archive drops the execute bit: the engine restores it' {
+        if (-not $IsModuleFolder) { Set-ItResult -Skipped -Because 'the module under test is the repository manifest, not a built module folder'; return }
+        if (-not (Test-Path -LiteralPath $Launcher)) { Set-ItResult -Skipped -Because 'this build has no native launcher'; return }
+        $zip = Join-Path $TestDrive 'SyscallPS.zip'
+        $modules = Join-Path $TestDrive 'from-zip'
+        Compress-Archive -Path $ModuleDir -DestinationPath $zip
+        Expand-Archive -LiteralPath $zip -DestinationPath $modules
+        $unzipped = Join-Path $modules 'SyscallPS/syscallps-launch'
+        # Whatever the archive kept, start from the state a plain unzip tool leaves.
+        chmod -x $unzipped
+        (Get-Item -LiteralPath $unzipped).UnixFileMode -band [IO.UnixFileMode]::UserExecute | Should -Be 0
+        $out = @(Invoke-InstalledModule $modules)
+        $out[-1] | Should -Be '+++ exited with 0 +++'
+        ((Get-Item -LiteralPath $unzipped).UnixFileMode -band [IO.UnixFileMode]::UserExecute) | Should -Be ([IO.UnixFileMode]::UserExecute)
+    }
+}
+
+Describe 'Help online' {
+    It 'Get-Help -Online opens each cmdlet''s online page' {
+        # A stand-in xdg-open (what .NET runs to open a URL on Linux) records the URL instead of opening a browser.
+        $bin = Join-Path $TestDrive 'bin'
+        $null = New-Item -ItemType Directory -Path $bin
+        $log = Join-Path $TestDrive 'opened.txt'
+        Set-Content -LiteralPath (Join-Path $bin 'xdg-open') -Value "#!/bin/sh`necho `"`$1`" >> '$log'" -NoNewline
+        chmod +x (Join-Path $bin 'xdg-open')
+        $pwshArgs = @(if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        $saved = $env:PATH
+        try {
+            $env:PATH = "$bin$([IO.Path]::PathSeparator)$saved"
+            & ([Environment]::ProcessPath) @pwshArgs -NoProfile -NonInteractive -Command "Import-Module '$ManifestPath'; Get-Help Start-SyscallTrace -Online; Get-Help Get-SyscallEvent -Online" 2>&1 | Out-Null
+        }
+        finally { $env:PATH = $saved }
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        while (@(Get-Content -LiteralPath $log -ErrorAction Ignore).Count -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+        $opened = @(Get-Content -LiteralPath $log)
+        $opened | Should -Contain 'https://github.com/syscallps/SyscallPS/blob/main/docs/Start-SyscallTrace.md'
+        $opened | Should -Contain 'https://github.com/syscallps/SyscallPS/blob/main/docs/Get-SyscallEvent.md'
+    }
+}
