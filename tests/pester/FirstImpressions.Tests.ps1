@@ -380,3 +380,13 @@ Describe 'Help online' {
         $opened | Should -Contain 'https://github.com/syscallps/SyscallPS/blob/main/docs/Get-SyscallEvent.md'
     }
 }
+
+Describe 'The documented way to show every argument in a custom table' {
+    It 'Format-Table with the list''s ToString() shows all arguments (a plain Arguments column stops at $FormatEnumerationLimit)' {
+        $mmap = $Trace | Where-Object { $_.Syscall -eq 'mmap' -and $_.Arguments.Count -eq 6 } | Select-Object -First 1
+        $mmap | Should -Not -BeNullOrEmpty
+        $text = $mmap | Format-Table Syscall, @{ n = 'Arguments'; e = { $_.Arguments.ToString() } } | Out-String -Width 250
+        $text | Should -Match ([regex]::Escape($mmap.Arguments.ToString()))
+        $mmap.Arguments.ToString().Split(', ').Count | Should -BeGreaterOrEqual 6
+    }
+}

@@ -11,7 +11,9 @@ namespace SyscallPS.Formatting;
 /// </summary>
 public static class EventMembers
 {
-    private static readonly MethodInfo FormatMethod = typeof(EventMembers).GetMethod(nameof(FormatTimestamp))!;
+    // One member for every wrapper: PowerShell binds it to the object it is called on, and making one per access
+    // (which checks the method's signature each time) would cost more than the rest of the wrapping.
+    private static readonly PSCodeMethod IsoToString = new("ToString", typeof(EventMembers).GetMethod(nameof(FormatTimestamp))!);
     private static readonly PropertyInfo TimestampProperty = typeof(SyscallEvent).GetProperty(nameof(SyscallEvent.Timestamp))!;
 
     /// <summary>The event's timestamp, wrapped so that its ToString() is the round-trip ('o') format.</summary>
@@ -24,7 +26,7 @@ public static class EventMembers
         }
 
         var wrapped = new PSObject(e.Timestamp);
-        wrapped.Members.Add(new PSCodeMethod("ToString", FormatMethod));
+        wrapped.Members.Add(IsoToString);
         return wrapped;
     }
 
