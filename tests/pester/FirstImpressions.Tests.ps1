@@ -98,6 +98,11 @@ Describe 'Exports' {
         $Failed.Timestamp | Should -BeOfType [datetime]
         ($Failed.Timestamp - $Trace[0].Timestamp).Ticks | Should -BeGreaterOrEqual 0
         $Failed.Timestamp.ToString('HH:mm:ss') | Should -Match '^\d\d:\d\d:\d\d$'
+        # Sorting, comparing and grouping see the DateTime.
+        $sorted = @($Trace | Sort-Object Timestamp, MonotonicNanoseconds)
+        for ($i = 1; $i -lt $sorted.Count; $i++) { $sorted[$i].Timestamp -ge $sorted[$i - 1].Timestamp | Should -BeTrue }
+        @($Trace | Where-Object Timestamp -GE $Failed.Timestamp).Count | Should -Be @($Trace | Where-Object { $_.Timestamp.Ticks -ge $Failed.Timestamp.Ticks }).Count
+        ([SyscallPS.SyscallEvent]@{ Timestamp = '2026-01-02T03:04:05.1234567' }).Timestamp.Ticks | Should -Be ([datetime]'2026-01-02T03:04:05.1234567').Ticks
     }
 
     It 'Export-Csv keeps the timestamp to the 100 ns tick (ISO 8601) and Import-Csv reads it back' {
