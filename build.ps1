@@ -15,7 +15,9 @@ Tasks:
   Docs     docs/*.md (platyPS schema) -> en-US/SyscallPS.dll-Help.xml and about_*.help.txt.
   Test     Setup, Build, C fixtures, xunit, Pester (a child pwsh per file); ends with "N passed, N failed, N skipped".
   Bench    Build, then bench/run.ps1.
-  Package  Build, then out/SyscallPS-<version>.zip (the module folder, ready to unzip into a PSModulePath folder).
+  Package  Build, then out/SyscallPS-<version>.zip and .tar.gz (the module folder, ready to extract into a
+           PSModulePath folder; tar keeps the launcher's execute bit) and out/nupkg/syscallps.<version>.nupkg
+           (Publish-PSResource's package: Install-PSResource, or Publish-PSResource -NupkgPath to a gallery).
   Demo     Build, then a real trace of `ls -la /etc`.
   Clean    Removes build outputs.
 #>
@@ -191,12 +193,27 @@ function Write-ModuleManifest {
     $text = Get-Content -Raw -LiteralPath (Join-Path $RepoRoot 'SyscallPS.psd1')
     $text = $text -replace "'out/SyscallPS/", "'" -replace "'module/", "'"
     $text = $text -replace '(?m)^# Module manifest for SyscallPS, used from the repository root.*\r?\n(#.*\r?\n)*', "# Module manifest for SyscallPS (written by build.ps1 from the repository's SyscallPS.psd1).`n"
+    # The gallery shows ReleaseNotes: the newest section of CHANGELOG.md, in place of the link the root manifest has.
+    $notes = Get-ReleaseNotes
+    if ($notes) {
+        $quoted = "'" + ($notes -replace "'", "''") + "'"
+        $text = $text -replace "(?m)^\s*# build\.ps1 replaces this.*\r?\n", '' -replace "(?m)^(\s*ReleaseNotes\s*=\s*)'[^']*'", { $_.Groups[1].Value + $quoted }
+    }
     $path = Join-Path $ModuleOut 'SyscallPS.psd1'
     Set-Content -LiteralPath $path -Value $text -Encoding utf8NoBOM -NoNewline
     $data = Import-PowerShellDataFile -LiteralPath $path
     foreach ($f in @($data.RootModule) + @($data['FormatsToProcess']) + @($data['TypesToProcess'])) {
         if ($f -and -not (Test-Path -LiteralPath (Join-Path $ModuleOut $f))) { throw "out/SyscallPS/SyscallPS.psd1 names '$f', which the build did not produce." }
     }
+}
+
+function Get-ReleaseNotes {
+    # The first '## ' section of CHANGELOG.md (its heading and body), or nothing when there is none.
+    $changelog = Join-Path $RepoRoot 'CHANGELOG.md'
+    if (-not (Test-Path -LiteralPath $changelog)) { return $null }
+    $m = [regex]::Match((Get-Content -Raw -LiteralPath $changelog), '(?ms)^## .*?(?=^## |\z)')
+    if ($m.Success) { return $m.Value.Trim() }
+    return $null
 }
 
 function Invoke-Docs {
@@ -236,6 +253,7 @@ function Invoke-Build {
     if ($nativeFiles) { Write-Note "native: $($nativeFiles.Name -join ', ')" }
 
     Copy-Item -Path (Join-Path $RepoRoot 'module/*') -Destination $ModuleOut -Recurse -Force
+    Copy-Item -LiteralPath (Join-Path $RepoRoot 'LICENSE') -Destination $ModuleOut -Force
     Write-ModuleManifest
     Invoke-Docs
     Write-Note "module folder: $ModuleOut"
@@ -391,6 +409,26 @@ function Invoke-Package {
     Remove-Item -LiteralPath $zip -ErrorAction Ignore
     Compress-Archive -Path $ModuleOut -DestinationPath $zip
     Write-Note ('{0:N0} bytes' -f (Get-Item -LiteralPath $zip).Length)
+
+    # tar keeps the launcher's execute bit, which unzip tools may drop (the engine restores it on first use).
+    $tgz = Join-Path $OutRoot "SyscallPS-$version.tar.gz"
+    Write-Step "Package: $tgz (tar -xzf it in a folder on `$env:PSModulePath)"
+    Invoke-Native tar @('-czf', $tgz, '-C', $OutRoot, 'SyscallPS') 'tar'
+    Write-Note ('{0:N0} bytes' -f (Get-Item -LiteralPath $tgz).Length)
+
+    # The .nupkg Install-PSResource and the PowerShell Gallery take, made by Publish-PSResource itself into a
+    # throwaway file repository (registered for this call only).
+    $nupkgDir = Join-Path $OutRoot 'nupkg'
+    $repoName = "SyscallPS-build-$PID"
+    if (Test-Path -LiteralPath $nupkgDir) { Remove-Item -LiteralPath $nupkgDir -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $nupkgDir
+    Write-Step "Package: $nupkgDir/syscallps.$version.nupkg (Publish-PSResource to a local file repository)"
+    Register-PSResourceRepository -Name $repoName -Uri $nupkgDir -Trusted
+    try { Publish-PSResource -Path $ModuleOut -Repository $repoName -SkipDependenciesCheck }
+    finally { Unregister-PSResourceRepository -Name $repoName }
+    $nupkg = Get-ChildItem -LiteralPath $nupkgDir -Filter '*.nupkg' | Select-Object -First 1
+    if (-not $nupkg) { throw "Publish-PSResource wrote no .nupkg into $nupkgDir." }
+    Write-Note ('{0}: {1:N0} bytes' -f $nupkg.Name, $nupkg.Length)
 }
 
 function Invoke-Demo {

@@ -39,6 +39,17 @@ Describe 'Help of <Name>' -ForEach $CmdletCases {
         ($Help.description.Text -join "`n").Trim() | Should -Not -BeNullOrEmpty
     }
 
+    It 'titles every example (### Example N: what it shows)' {
+        $headings = @(Select-String -LiteralPath $DocPath -Pattern '^### Example\b' | ForEach-Object { $_.Line })
+        $headings.Count | Should -BeGreaterOrEqual 1
+        foreach ($h in $headings) { $h | Should -Match '^### Example \d+: \S' }
+    }
+
+    It 'has an online version, which Get-Help -Online opens' {
+        $link = @($Help.relatedLinks.navigationLink | Where-Object { $_.uri })[0]
+        $link.uri | Should -Be "https://github.com/syscallps/SyscallPS/blob/main/docs/$Name.md"
+    }
+
     It 'has at least one example with code and remarks' {
         $examples = @($Help.examples.example)
         $examples.Count | Should -BeGreaterOrEqual 1

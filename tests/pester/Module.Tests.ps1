@@ -132,34 +132,34 @@ Describe 'Format views' {
         @($views | ForEach-Object { $_.Control.GetType().Name }) | Should -Contain 'TableControl'
     }
 
-    It 'shows a syscall as time, thread id, name, arguments, result and microseconds' {
+    It 'shows a syscall as time, process id and name, microseconds and the strace line' {
         $text = New-TestEvent @{} | Format-Table | Out-String -Width 200
-        $text | Should -Match 'Time\s+TID\s+Syscall\s+Arguments\s+Result\s+µs'
-        $text | Should -Match '03:04:05\.123456\s+4242\s+openat\s+AT_FDCWD, "/etc", O_RDONLY\s+3\s+12\.3'
+        $text | Should -Match 'Time\s+PID\s+Process\s+µs\s+Call'
+        $text | Should -Match '03:04:05\.123456\s+4242\s+\S+\s+12\.3 openat\(AT_FDCWD, "/etc", O_RDONLY\) = 3'
     }
 
-    It 'shows the thread id, as strace''s [pid N] prefix does' {
-        New-TestEvent @{ ThreadId = 4243 } | Format-Table | Out-String -Width 200 | Should -Match '\s4243\s+openat'
+    It 'names a thread other than the main one, as strace''s [pid N] prefix does' {
+        New-TestEvent @{ ThreadId = 4243 } | Format-Table | Out-String -Width 200 | Should -Match '\s4242\s.*\[tid 4243\] openat\('
     }
 
     It 'shows a failed call''s result text' {
         $e = New-TestEvent @{ ReturnValue = -1; ReturnText = '-1 ENOENT (No such file or directory)'; Errno = 'ENOENT'; ErrorMessage = 'No such file or directory' }
-        $e | Format-Table | Out-String -Width 200 | Should -Match '-1 ENOENT \(No such file'
+        $e | Format-Table | Out-String -Width 200 | Should -Match '= -1 ENOENT \(No such file or directory\)'
     }
 
     It 'shows signal, exit and loss records by their strace text' {
         $sig = New-TestEvent @{ Kind = 'Signal'; Syscall = ''; Signal = 'SIGCHLD'; SignalInfo = '{si_signo=SIGCHLD}'; Arguments = [SyscallPS.SyscallArgumentList]::Empty }
         $exit = New-TestEvent @{ Kind = 'Exited'; Syscall = ''; ExitCode = 7; Arguments = [SyscallPS.SyscallArgumentList]::Empty }
-        $lost = New-TestEvent @{ Kind = 'Lost'; Syscall = ''; LostCount = 12; Arguments = [SyscallPS.SyscallArgumentList]::Empty }
+        $lost = New-TestEvent @{ Kind = 'Lost'; Syscall = ''; LostCount = 12; Arguments = [SyscallPS.SyscallArgumentList]::Empty; ProcessId = 0; ThreadId = 0; ProcessName = '' }
         $text = $sig, $exit, $lost | Format-Table | Out-String -Width 200
-        $text | Should -Match '--- SIGCHLD ---\s+\{si_signo=SIGCHLD\}'
-        $text | Should -Match '\+\+\+ exited 7'
-        $text | Should -Match '\+\+\+ lost 12'
+        $text | Should -Match '--- SIGCHLD \{si_signo=SIGCHLD\} ---'
+        $text | Should -Match '\+\+\+ exited with 7 \+\+\+'
+        $text | Should -Match '\d{6}\s+\+\+\+ lost 12 events \+\+\+'
     }
 
     It 'shows an unfinished call with its arguments and a ? result' {
         $text = New-TestEvent @{ Kind = 'Unfinished'; ReturnText = '' } | Format-Table | Out-String -Width 200
-        $text | Should -Match 'openat\s+AT_FDCWD, "/etc", O_RDONLY <unfinished \.\.\.>\s+\?'
+        $text | Should -Match 'openat\(AT_FDCWD, "/etc", O_RDONLY <unfinished \.\.\.>\) = \?'
     }
 
     It 'lists an event with its arguments as strace text' {

@@ -56,8 +56,8 @@ public sealed class IoData : IReadOnlyList<byte>
 
     IEnumerator IEnumerable.GetEnumerator() => _bytes.GetEnumerator();
 
-    /// <summary>The printable text of the data (what a CSV cell shows).</summary>
-    public override string ToString() => Text;
+    /// <summary>The bytes in hexadecimal (<see cref="Hex"/>): what Export-Csv writes, so the bytes survive the round trip; <see cref="Text"/> is for reading.</summary>
+    public override string ToString() => Hex;
 }
 
 /// <summary>

@@ -88,6 +88,9 @@ public sealed class SyscallEvent
     /// <summary>Time spent inside the syscall (entry to exit), as strace -T.</summary>
     public TimeSpan Duration { get; init; }
 
+    /// <summary><see cref="Duration"/> in microseconds (0.1 µs resolution): a number that sums, sorts and exports as one.</summary>
+    public double DurationMicroseconds => Duration.Ticks / 10.0;
+
     /// <summary>The file path argument, where the syscall takes one (open, execve, chdir, unlink, rename's source ...).</summary>
     public string? Path { get; init; }
 
@@ -230,7 +233,7 @@ public sealed class SyscallEvent
         }
     }
 
-    /// <summary>With -CaptureData: the bytes a read/write/send/recv-family call moved (prints as text).</summary>
+    /// <summary>With -CaptureData: the bytes a read/write/send/recv-family call moved (prints as hexadecimal, as Export-Csv writes it; <see cref="DataText"/> is the text).</summary>
     public Capture.IoData? Data
     {
         get => _rare?.Data;

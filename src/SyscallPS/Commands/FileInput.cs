@@ -30,6 +30,11 @@ internal static class FileInput
                 else
                 {
                     files = cmdlet.GetResolvedProviderPathFromPSPath(path, out _);
+                    if (files.Count == 0)
+                    {
+                        // A wildcard that matches nothing: as likely a file name with [ ] in it as a typo.
+                        throw new ItemNotFoundException($"No file matches '{path}'. For a name with wildcard characters ([ ] * ?) in it, use -LiteralPath.");
+                    }
                 }
             }
             catch (ItemNotFoundException ex)
@@ -53,14 +58,14 @@ internal static class FileInput
     /// a rotated recording, <c>make.*.trace</c>, whatever order their names sort in). Missing or unreadable files are
     /// errors, damaged blocks warnings; large reads show progress.
     /// </summary>
-    public static IEnumerable<SyscallEvent> ReadCaptures(PSCmdlet cmdlet, IEnumerable<string> paths, Capture.EventFilter? filter = null)
+    public static IEnumerable<SyscallEvent> ReadCaptures(PSCmdlet cmdlet, IEnumerable<string> paths, Capture.EventFilter? filter = null, bool literal = false)
     {
         foreach (var path in paths)
         {
             var readers = new List<Capture.CaptureReader>();
             try
             {
-                foreach (var file in Resolve(cmdlet, [path], literal: false, "CaptureNotFound", "Check the path; capture files are written by Start-SyscallTrace -OutFile."))
+                foreach (var file in Resolve(cmdlet, [path], literal, "CaptureNotFound", "Check the path; capture files are written by Start-SyscallTrace -OutFile."))
                 {
                     try
                     {

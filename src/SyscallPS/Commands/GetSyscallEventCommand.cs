@@ -4,7 +4,7 @@ using SyscallPS.Tracing;
 namespace SyscallPS.Commands;
 
 /// <summary>
-/// <para type="synopsis">Gets the events of a background trace session, optionally following it.</para>
+/// <para type="synopsis">Gets the events of a background trace session or capture files, or filters events piped in.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "SyscallEvent", DefaultParameterSetName = SessionSet)]
 [OutputType(typeof(SyscallEvent))]
@@ -12,6 +12,8 @@ public sealed class GetSyscallEventCommand : PSCmdlet
 {
     private const string SessionSet = "Session";
     private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+    private const string InputObjectSet = "InputObject";
     private volatile bool _stopping;
 
     /// <summary>The background sessions to read (from Start-SyscallTrace -AsJob or Get-SyscallTrace).</summary>
@@ -19,11 +21,21 @@ public sealed class GetSyscallEventCommand : PSCmdlet
     [ValidateNotNull]
     public TraceSession[] Session { get; set; } = [];
 
-    /// <summary>Capture files written by Start-SyscallTrace -OutFile.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName")]
+    /// <summary>Capture files written by Start-SyscallTrace -OutFile (wildcards allowed).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
+
+    /// <summary>Capture files, taken literally; piped files bind here by their PSPath.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>Events to filter (from Start-SyscallTrace, Import-StraceLog, a variable): those the filter parameters select pass.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+    [AllowEmptyCollection]
+    public SyscallEvent[] InputObject { get; set; } = [];
 
     /// <summary>Keep returning new events until the session ends.</summary>
     [Parameter(ParameterSetName = SessionSet)]
@@ -38,11 +50,13 @@ public sealed class GetSyscallEventCommand : PSCmdlet
     /// <summary>Only events of these processes (thread group ids).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ProcessIdCompleter))]
     public int[]? ProcessId { get; set; }
 
     /// <summary>Only events of processes with these names (wildcards).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ProcessNameCompleter))]
     public string[]? ProcessName { get; set; }
 
     /// <summary>Only failed syscalls.</summary>
@@ -73,9 +87,22 @@ public sealed class GetSyscallEventCommand : PSCmdlet
     {
         var filter = new EventFilter(Syscall, ProcessId, ProcessName, Failed, FileName, Port);
         var stored = StoredFilter();
-        if (ParameterSetName == PathSet)
+        if (ParameterSetName is PathSet or LiteralPathSet)
         {
-            ReadFiles(stored, filter);
+            ReadFiles(stored, filter, ParameterSetName == LiteralPathSet);
+            return;
+        }
+
+        if (ParameterSetName == InputObjectSet)
+        {
+            foreach (var e in InputObject)
+            {
+                if (e is not null && filter.Matches(e) && stored.InTimeRange(e.Timestamp))
+                {
+                    WriteObject(e);
+                }
+            }
+
             return;
         }
 
@@ -150,9 +177,9 @@ public sealed class GetSyscallEventCommand : PSCmdlet
         };
     }
 
-    private void ReadFiles(Capture.EventFilter stored, EventFilter filter)
+    private void ReadFiles(Capture.EventFilter stored, EventFilter filter, bool literal)
     {
-        foreach (var e in FileInput.ReadCaptures(this, Path, stored))
+        foreach (var e in FileInput.ReadCaptures(this, literal ? LiteralPath : Path, stored, literal))
         {
             if (_stopping)
             {

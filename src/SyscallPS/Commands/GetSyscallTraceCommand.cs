@@ -13,6 +13,7 @@ public sealed class GetSyscallTraceCommand : PSCmdlet
     /// <summary>Only the sessions with these ids.</summary>
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TraceSessionIdCompleter))]
     public int[]? Id { get; set; }
 
     /// <inheritdoc />

@@ -39,10 +39,12 @@ public sealed class NewSyscallFaultCommand : PSCmdlet
 
     /// <summary>The thread is held this long before the call runs.</summary>
     [Parameter]
+    [DurationTransformation]
     public TimeSpan DelayEnter { get; set; }
 
     /// <summary>The thread is held this long after the call returns.</summary>
     [Parameter]
+    [DurationTransformation]
     public TimeSpan DelayExit { get; set; }
 
     /// <summary>Which calls are hit, in strace's when= syntax: 3, 2+, 2..4, 1+2, 2..10+3.</summary>

@@ -25,9 +25,10 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string FilePath { get; set; } = string.Empty;
 
-    /// <summary>Arguments passed to the program.</summary>
+    /// <summary>Arguments passed to the program: an array as given, or one string split like a command line (as Start-Process does).</summary>
     [Parameter(Position = 1, ParameterSetName = LaunchSet)]
     [AllowEmptyCollection]
+    [CommandLineTransformation]
     public string[] ArgumentList { get; set; } = [];
 
     /// <summary>The working directory of the launched program; the current location by default.</summary>
@@ -39,6 +40,7 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     [Parameter(Mandatory = true, ParameterSetName = AttachSet, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
     [ValidateRange(1, int.MaxValue)]
+    [ArgumentCompleter(typeof(ProcessIdCompleter))]
     public int[] ProcessId { get; set; } = [];
 
     /// <summary>Trace every process on the machine but this one, like sysdig (eBPF engine).</summary>
@@ -70,6 +72,7 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
 
     /// <summary>Report only calls that took at least this long, like perf trace --duration.</summary>
     [Parameter]
+    [DurationTransformation]
     public TimeSpan MinimumDuration { get; set; }
 
     /// <summary>Report only processes in these containers (ids as docker ps shows them, 12 hex digits, or all 64).</summary>
@@ -81,14 +84,16 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     /// <summary>Report only processes whose name matches (wildcards).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ProcessNameCompleter))]
     public string[]? ProcessName { get; set; }
 
     /// <summary>Report only failed syscalls.</summary>
     [Parameter]
     public SwitchParameter Failed { get; set; }
 
-    /// <summary>Stop tracing after this long.</summary>
+    /// <summary>Stop tracing after this long: seconds (5), a number with a unit (500ms, 5s, 2m, 1h) or a time span.</summary>
     [Parameter]
+    [DurationTransformation]
     public TimeSpan Duration { get; set; }
 
     /// <summary>The tracing engine.</summary>
@@ -189,13 +194,13 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
         if (MyInvocation.BoundParameters.ContainsKey(nameof(Duration)) && Duration <= TimeSpan.Zero)
         {
             ThrowTerminatingError(TraceErrors.Create("InvalidDuration", ErrorCategory.InvalidArgument,
-                $"-Duration must be positive; it was {Duration}.", "Give a positive time span, e.g. -Duration 00:00:05.", Duration));
+                $"-Duration must be positive; it was {Duration}.", "Give a positive duration, e.g. -Duration 5 (seconds), 500ms or 2m.", Duration));
         }
 
         if (MinimumDuration < TimeSpan.Zero)
         {
             ThrowTerminatingError(TraceErrors.Create("InvalidMinimumDuration", ErrorCategory.InvalidArgument,
-                $"-MinimumDuration cannot be negative; it was {MinimumDuration}.", "Give zero or a positive time span, e.g. -MinimumDuration 00:00:00.010.", MinimumDuration));
+                $"-MinimumDuration cannot be negative; it was {MinimumDuration}.", "Give zero or a positive duration, e.g. -MinimumDuration 10ms.", MinimumDuration));
         }
 
         if ((NoClobber || Force || MaximumFileSize > 0) && OutFile is null)

@@ -20,6 +20,7 @@ public sealed class StopSyscallTraceCommand : PSCmdlet
 
     /// <summary>The ids of the sessions to stop.</summary>
     [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+    [ArgumentCompleter(typeof(TraceSessionIdCompleter))]
     public int[] Id { get; set; } = [];
 
     /// <summary>Return the stopped sessions.</summary>
@@ -32,7 +33,24 @@ public sealed class StopSyscallTraceCommand : PSCmdlet
         IEnumerable<TraceSession?> sessions = ParameterSetName == IdSet ? Id.Select(FindOrError) : Session;
         foreach (var session in sessions)
         {
-            if (session is null || !ShouldProcess($"trace session {session.Id} ({session.Command})", "Stop"))
+            if (session is null)
+            {
+                continue;
+            }
+
+            // An ended session has nothing to stop: -WhatIf and -Confirm name only the running ones.
+            if (session.Completion.IsCompleted)
+            {
+                WriteVerbose($"Session {session.Id} has already ended ({session.State}).");
+                if (PassThru)
+                {
+                    WriteObject(session);
+                }
+
+                continue;
+            }
+
+            if (!ShouldProcess($"trace session {session.Id} ({session.Command})", "Stop"))
             {
                 continue;
             }
