@@ -11,9 +11,8 @@ namespace SyscallPS.Formatting;
 /// </summary>
 public static class EventMembers
 {
-    // One member for every wrapper: PowerShell binds it to the object it is called on, and making one per access
-    // (which checks the method's signature each time) would cost more than the rest of the wrapping.
-    private static readonly PSCodeMethod IsoToString = new("ToString", typeof(EventMembers).GetMethod(nameof(FormatTimestamp))!);
+    /// <summary>The type name a wrapped timestamp carries; SyscallPS.Types.ps1xml gives it the ISO ToString.</summary>
+    public const string TimestampTypeName = "SyscallPS.Timestamp";
     private static readonly PropertyInfo TimestampProperty = typeof(SyscallEvent).GetProperty(nameof(SyscallEvent.Timestamp))!;
 
     /// <summary>The event's timestamp, wrapped so that its ToString() is the round-trip ('o') format.</summary>
@@ -25,8 +24,9 @@ public static class EventMembers
             return null;
         }
 
+        // A type name, not an instance member: adding a member to each wrapper cost more than the rest of the access.
         var wrapped = new PSObject(e.Timestamp);
-        wrapped.Members.Add(IsoToString);
+        wrapped.TypeNames.Insert(0, TimestampTypeName);
         return wrapped;
     }
 
