@@ -8,7 +8,7 @@ namespace SyscallPS.Commands;
 /// <para type="synopsis">Traces the system calls of a launched program or running processes.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "SyscallTrace", DefaultParameterSetName = LaunchSet)]
-[OutputType(typeof(SyscallEvent), typeof(TraceSession))]
+[OutputType(typeof(SyscallEvent), typeof(Jobs.SyscallTraceJob))]
 public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
 {
     private const string LaunchSet = "Launch";
@@ -168,7 +168,7 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public object[]? Inject { get; set; }
 
-    /// <summary>Trace in the background and return the session.</summary>
+    /// <summary>Trace in the background and return a job (Get-Job, Receive-Job, Stop-Job, Remove-Job).</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
 
@@ -279,7 +279,9 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
         WriteVerbose($"Session {_session!.Id}: engine {_session.Engine} ({_session.EngineReason})");
         if (AsJob)
         {
-            WriteObject(_session);
+            var job = new Jobs.SyscallTraceJob(_session);
+            JobRepository.Add(job);
+            WriteObject(job);
             return;
         }
 
