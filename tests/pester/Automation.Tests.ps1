@@ -172,3 +172,20 @@ Describe 'Traces inside other jobs' {
         $events.Syscall | Should -Contain 'openat'
     }
 }
+
+Describe 'Captures of several hosts' {
+    It 'Get-SyscallEvent -Path a, b merges recordings in timestamp order, each event naming its host' {
+        $loop = 'for i in 1 2 3 4 5 6; do cat /etc/hostname; sleep 0.05; done'
+        $jobs = 'a', 'b' | ForEach-Object { Start-SyscallTrace -Engine Ptrace -FilePath sh -ArgumentList '-c', $loop -Syscall openat -OutFile "TestDrive:/$_.cap" -AsJob }
+        $jobs | Wait-Job -Timeout 30 | Remove-Job
+        $a = @(Get-SyscallEvent -Path TestDrive:/a.cap)
+        $b = @(Get-SyscallEvent -Path TestDrive:/b.cap)
+        $merged = @(Get-SyscallEvent -Path TestDrive:/a.cap, TestDrive:/b.cap)
+        $merged.Count | Should -Be ($a.Count + $b.Count)
+        $times = $merged.Timestamp
+        ($times -join ',') | Should -Be (($times | Sort-Object) -join ',')
+        # The two programs ran at the same time: a merge interleaves them, where reading one file after the other would not.
+        $a[-1].Timestamp | Should -BeGreaterThan $b[0].Timestamp
+        $merged | ForEach-Object ComputerName | Sort-Object -Unique | Should -Be ([Environment]::MachineName)
+    }
+}

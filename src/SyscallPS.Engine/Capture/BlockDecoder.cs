@@ -27,13 +27,18 @@ internal sealed class BlockDecoder
     private readonly Dictionary<Tracing.ProcessContext, Tracing.ProcessContext> _contexts = [];
     private sbyte[] _syscallMatch = [];
     private sbyte[] _nameMatch = [];
+    private readonly string? _hostName;
     private sbyte[] _fileMatch = [];
     private long _lastTime;
     private long _lastMonotonic;
 
-    /// <summary>A decoder for files whose header lists <paramref name="fields"/> (names and wire types, in bit order).</summary>
-    public BlockDecoder(IReadOnlyList<CaptureFieldInfo> fields, EventFilter? filter)
+    /// <summary>
+    /// A decoder for files whose header lists <paramref name="fields"/> (names and wire types, in bit order), recorded on
+    /// <paramref name="hostName"/>.
+    /// </summary>
+    public BlockDecoder(IReadOnlyList<CaptureFieldInfo> fields, EventFilter? filter, string? hostName = null)
     {
+        _hostName = hostName;
         if (fields.Count > 63)
         {
             throw new InvalidDataException($"The capture's field table has {fields.Count} fields; at most 63 fit the presence mask.");
@@ -406,12 +411,12 @@ internal sealed class BlockDecoder
     /// <summary>The process context of an event, one object for all the events of a process in the block.</summary>
     private Tracing.ProcessContext? Context(int? parent, int commandLine, int executable, int? user, int userName, int? virtualPid, int container, int cgroup)
     {
-        if (parent is null && commandLine < 0 && executable < 0 && user is null && userName < 0 && virtualPid is null && container < 0 && cgroup < 0)
+        if (parent is null && commandLine < 0 && executable < 0 && user is null && userName < 0 && virtualPid is null && container < 0 && cgroup < 0 && _hostName is null)
         {
             return null;
         }
 
-        var context = new Tracing.ProcessContext(parent, Text(commandLine), Text(executable), user, Text(userName), virtualPid, Text(container), Text(cgroup));
+        var context = new Tracing.ProcessContext(parent, Text(commandLine), Text(executable), user, Text(userName), virtualPid, Text(container), Text(cgroup), _hostName);
         if (_contexts.TryGetValue(context, out var shared))
         {
             return shared;
