@@ -163,10 +163,10 @@ public sealed class TraceSession
     }
 
     /// <summary>Every session of this process, oldest first.</summary>
-    public static IReadOnlyList<TraceSession> All => Registry.Values.OrderBy(s => s.Id).ToList();
+    internal static IReadOnlyList<TraceSession> All => Registry.Values.OrderBy(s => s.Id).ToList();
 
     /// <summary>The session with this id, or null.</summary>
-    public static TraceSession? Find(int id) => Registry.TryGetValue(id, out var s) ? s : null;
+    internal static TraceSession? Find(int id) => Registry.TryGetValue(id, out var s) ? s : null;
 
     /// <summary>Forgets a finished session.</summary>
     internal static void Forget(TraceSession session) => Registry.TryRemove(session.Id, out _);
