@@ -10,7 +10,7 @@
     Description          = 'Linux system calls, observable and callable from the PowerShell pipeline: strace-depth decoding over ptrace or eBPF, as typed objects.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('module/SyscallPS.format.ps1xml', 'module/SyscallPS.Info.format.ps1xml', 'module/SyscallPS.Analysis.format.ps1xml')
+    FormatsToProcess     = @('module/SyscallPS.format.ps1xml', 'module/SyscallPS.Info.format.ps1xml', 'module/SyscallPS.Analysis.format.ps1xml', 'module/SyscallPS.Remoting.format.ps1xml')
     TypesToProcess       = @('module/SyscallPS.Types.ps1xml')
     CmdletsToExport      = @(
         'Start-SyscallTrace'

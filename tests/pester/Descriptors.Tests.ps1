@@ -111,7 +111,7 @@ Describe 'Descriptor tracking (<Engine>)' -ForEach $engines {
         if ($Why) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $Why"; return }
         if (-not $haveCurl) { Set-ItResult -Skipped -Because 'curl is not installed'; return }
         $s = Start-SyscallTrace -FilePath curl -ArgumentList '-s', '-m', '1', "http://127.0.0.1:$port/" -AsJob
-        $null = $s.Completion.Wait(20000)
+        $null = $s | Wait-Job -Timeout 20
         $byPort = Get-SyscallEvent -Session $s -Port $port
         $byPort | Should -Not -BeNullOrEmpty
         $byPort | ForEach-Object { ($_.LocalPort -eq $port -or $_.RemotePort -eq $port) | Should -BeTrue }

@@ -159,7 +159,7 @@ Describe 'Faults outside the reported calls' {
             Start-Sleep -Milliseconds 150
             $status = Get-Content "/proc/$($s.ProcessIds[0])/status"
             ($status -match '^Seccomp:')[0] | Should -Match '\s2$' -Because 'the launched program runs under the seccomp filter (mode 2)'
-            $null = $s.Completion.Wait(10000)
+            $null = $s | Wait-Job -Timeout 10
             $events = @(Get-SyscallEvent -Session $s | Where-Object Kind -eq 'Syscall')
         } finally { Stop-SyscallTrace -Session $s }
         $events.Syscall | Sort-Object -Unique | Should -Be 'getuid'
@@ -247,7 +247,7 @@ Describe 'Start-SyscallTrace -Inject errors' {
         $PSDefaultParameterValues.Remove('Start-SyscallTrace:Engine')
         try {
             $s = Start-SyscallTrace -FilePath true -Inject 'getpid:retval=1' -AsJob
-            $null = $s.Completion.Wait(10000)
+            $null = $s | Wait-Job -Timeout 10
             $s.Engine | Should -Be 'Ptrace'
             $s.EngineReason | Should -BeLike '*-Inject*eBPF*'
             Stop-SyscallTrace -Session $s

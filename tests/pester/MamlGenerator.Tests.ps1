@@ -81,7 +81,7 @@ Describe 'ConvertTo-MamlHelp' {
 
     It 'writes input and output types' {
         $cmd = Get-Command-Node 'Stop-SyscallTrace'
-        @($cmd.SelectNodes('command:inputTypes/command:inputType/dev:type/maml:name', $Ns) | ForEach-Object InnerText) | Should -Be @('SyscallPS.Tracing.TraceSession')
+        @($cmd.SelectNodes('command:inputTypes/command:inputType/dev:type/maml:name', $Ns) | ForEach-Object InnerText) | Should -Be @('SyscallPS.Tracing.TraceSession', 'SyscallPS.Jobs.SyscallTraceJob')
         @($cmd.SelectNodes('command:returnValues/command:returnValue/dev:type/maml:name', $Ns) | ForEach-Object InnerText) | Should -Contain 'SyscallPS.Tracing.TraceSession'
     }
 

@@ -177,7 +177,7 @@ Describe 'eBPF only' {
     It 'Auto picks eBPF when privileged and says why' {
         if ($ebpfWhy) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $ebpfWhy"; return }
         $s = Start-SyscallTrace -FilePath true -AsJob
-        $null = $s.Completion.Wait(20000)
+        $null = $s | Wait-Job -Timeout 20
         $s.Engine | Should -Be 'Ebpf'
         $s.EngineReason | Should -Not -BeNullOrEmpty
     }

@@ -40,7 +40,7 @@ Describe 'Should -HaveSyscall passes' {
         @{ Text = 'connect -Port 443'; Test = { $net | Should -HaveSyscall connect -Port 443 } }
         @{ Text = '-Not connect -Port 80'; Test = { $net | Should -Not -HaveSyscall connect -Port 80 } }
         @{ Text = 'a background session as input'; Test = {
-            $s = Start-SyscallTrace -FilePath true -AsJob; $null = $s.Completion.Wait(10000)
+            $s = Start-SyscallTrace -FilePath true -AsJob; $null = $s | Wait-Job -Timeout 10
             $s | Should -HaveSyscall execve -Times 1 -Exactly
             Stop-SyscallTrace -Session $s } }
     ) {

@@ -247,7 +247,8 @@ Describe 'Background sessions' -Skip:(-not $haveFixtures) {
         $failed.Syscall | Should -Contain 'openat'
         $s.State | Should -Be 'Completed'
         $s.ExitCode | Should -Be 0
-        (Get-SyscallTrace -Id $s.Id).Id | Should -Be $s.Id
+        (Get-SyscallTrace -Id $s.SessionId).Id | Should -Be $s.SessionId
+        (Get-Job -Id $s.Id) | Should -Be $s
         Get-SyscallEvent -Session $s -Syscall 'open*' -Failed | ForEach-Object { $_.Syscall | Should -BeLike 'open*' }
     }
 
@@ -264,7 +265,7 @@ Describe 'Background sessions' -Skip:(-not $haveFixtures) {
 
     It 'keeps memory bounded: drops the oldest beyond -BufferCapacity and says so' {
         $s = Start-SyscallTrace -FilePath ls -ArgumentList '-la', '/usr/bin' -AsJob -BufferCapacity 50
-        $null = $s.Completion.Wait(20000)
+        $null = $s | Wait-Job -Timeout 20
         $events = Get-SyscallEvent -Session $s -WarningVariable warn -WarningAction SilentlyContinue
         $events.Count | Should -Be 50
         $s.DroppedCount | Should -BeGreaterThan 0

@@ -29,13 +29,18 @@ internal sealed class BlockDecoder
     private readonly Dictionary<(int? Parent, int CommandLine, int Executable, int? User, int UserName, int? VirtualPid, int Container, int Cgroup), Tracing.ProcessContext> _contexts = [];
     private sbyte[] _syscallMatch = [];
     private sbyte[] _nameMatch = [];
+    private readonly string? _hostName;
     private sbyte[] _fileMatch = [];
     private long _lastTime;
     private long _lastMonotonic;
 
-    /// <summary>A decoder for files whose header lists <paramref name="fields"/> (names and wire types, in bit order).</summary>
-    public BlockDecoder(IReadOnlyList<CaptureFieldInfo> fields, EventFilter? filter)
+    /// <summary>
+    /// A decoder for files whose header lists <paramref name="fields"/> (names and wire types, in bit order), recorded on
+    /// <paramref name="hostName"/>.
+    /// </summary>
+    public BlockDecoder(IReadOnlyList<CaptureFieldInfo> fields, EventFilter? filter, string? hostName = null)
     {
+        _hostName = hostName;
         if (fields.Count > 63)
         {
             throw new InvalidDataException($"The capture's field table has {fields.Count} fields; at most 63 fit the presence mask.");
@@ -408,7 +413,7 @@ internal sealed class BlockDecoder
     /// <summary>The process context of an event, one object for all the events of a process in the block.</summary>
     private Tracing.ProcessContext? Context(int? parent, int commandLine, int executable, int? user, int userName, int? virtualPid, int container, int cgroup)
     {
-        if (parent is null && commandLine < 0 && executable < 0 && user is null && userName < 0 && virtualPid is null && container < 0 && cgroup < 0)
+        if (parent is null && commandLine < 0 && executable < 0 && user is null && userName < 0 && virtualPid is null && container < 0 && cgroup < 0 && _hostName is null)
         {
             return null;
         }
@@ -416,7 +421,7 @@ internal sealed class BlockDecoder
         var key = (parent, commandLine, executable, user, userName, virtualPid, container, cgroup);
         if (!_contexts.TryGetValue(key, out var context))
         {
-            context = new Tracing.ProcessContext(parent, Text(commandLine), Text(executable), user, Text(userName), virtualPid, Text(container), Text(cgroup));
+            context = new Tracing.ProcessContext(parent, Text(commandLine), Text(executable), user, Text(userName), virtualPid, Text(container), Text(cgroup), _hostName);
             _contexts[key] = context;
         }
 

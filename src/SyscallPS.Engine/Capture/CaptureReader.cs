@@ -101,7 +101,7 @@ public sealed class CaptureReader : IDisposable
         BlockDecoder decoder;
         try
         {
-            decoder = new BlockDecoder(Header.Fields ?? [], filter);
+            decoder = new BlockDecoder(Header.Fields ?? [], filter, Header.HostName);
         }
         catch (InvalidDataException ex)
         {

@@ -302,6 +302,9 @@ public sealed class SyscallEvent
     /// <summary>The process's cgroup (its cgroup v2 path).</summary>
     public string? Cgroup => Context?.Cgroup;
 
+    /// <summary>For events read from a capture file: the host it was recorded on (from the file's header); null for live events.</summary>
+    public string? ComputerName => Context?.ComputerName;
+
     /// <summary>True for the calls that move data: read, write, recvmsg, sendto, sendfile ... (sysdig's evt.is_io).</summary>
     public bool IsIo => IoDirection is not null;
 

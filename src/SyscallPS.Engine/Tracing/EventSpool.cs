@@ -6,15 +6,19 @@ namespace SyscallPS.Tracing;
 /// </summary>
 internal sealed class EventSpool
 {
-    private readonly SyscallEvent[] _ring;
     private readonly object _gate = new();
+    private SyscallEvent[] _ring;
     private long _written;    // sequence number of the next event
     private bool _completed;
 
-    internal EventSpool(int capacity) => _ring = new SyscallEvent[Math.Max(1, capacity)];
+    internal EventSpool(int capacity)
+    {
+        Capacity = Math.Max(1, capacity);
+        _ring = new SyscallEvent[Capacity];
+    }
 
     /// <summary>How many events the ring holds at most.</summary>
-    internal int Capacity => _ring.Length;
+    internal int Capacity { get; }
 
     /// <summary>Events written so far.</summary>
     internal long Written
@@ -35,7 +39,7 @@ internal sealed class EventSpool
         {
             lock (_gate)
             {
-                return Math.Max(0, _written - _ring.Length);
+                return Math.Max(0, _written - Capacity);
             }
         }
     }
@@ -44,7 +48,12 @@ internal sealed class EventSpool
     {
         lock (_gate)
         {
-            _ring[_written % _ring.Length] = e;
+            if (_ring.Length == 0)
+            {
+                return;
+            }
+
+            _ring[_written % Capacity] = e;
             _written++;
             Monitor.PulseAll(_gate);
         }
@@ -59,6 +68,16 @@ internal sealed class EventSpool
         }
     }
 
+    /// <summary>Lets go of every event held (Remove-Job); later reads find none, later events are not kept.</summary>
+    internal void Release()
+    {
+        lock (_gate)
+        {
+            _ring = [];
+            Monitor.PulseAll(_gate);
+        }
+    }
+
     /// <summary>
     /// Copies the events from sequence number <paramref name="next"/> on (or the oldest still held) and
     /// advances it; returns how many were skipped because they had been dropped.
@@ -67,7 +86,7 @@ internal sealed class EventSpool
     {
         lock (_gate)
         {
-            long oldest = Math.Max(0, _written - _ring.Length);
+            long oldest = Math.Max(0, _written - Capacity);
             long skipped = 0;
             if (next < oldest)
             {
@@ -75,9 +94,15 @@ internal sealed class EventSpool
                 next = oldest;
             }
 
+            if (_ring.Length == 0)
+            {
+                next = _written;
+                return 0;
+            }
+
             for (; next < _written; next++)
             {
-                into.Add(_ring[next % _ring.Length]);
+                into.Add(_ring[next % Capacity]);
             }
 
             return skipped;

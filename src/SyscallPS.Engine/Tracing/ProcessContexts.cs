@@ -6,7 +6,8 @@ namespace SyscallPS.Tracing;
 
 /// <summary>
 /// What sysdig calls a process's context (proc.ppid, proc.cmdline, proc.exepath, user.uid, user.name, proc.vpid,
-/// container.id): read once per process from /proc, shared by all its events.
+/// container.id): read once per process from /proc, shared by all its events. Events read from a capture file also
+/// carry the host it was recorded on (the header's host name), in <c>ComputerName</c>.
 /// </summary>
 internal sealed record ProcessContext(
     int? ParentProcessId,
@@ -16,7 +17,8 @@ internal sealed record ProcessContext(
     string? UserName,
     int? VirtualProcessId,
     string? ContainerId,
-    string? Cgroup)
+    string? Cgroup,
+    string? ComputerName = null)
 {
     /// <summary>Nothing known.</summary>
     public static readonly ProcessContext Unknown = new(null, null, null, null, null, null, null, null);

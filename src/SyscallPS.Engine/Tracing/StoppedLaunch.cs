@@ -9,6 +9,8 @@ namespace SyscallPS.Tracing;
 /// </summary>
 internal static class StoppedLaunch
 {
+    private const int EACCES = 13;
+
     /// <summary>Spawns the launcher for <paramref name="resolvedPath"/> and returns its pid once it has stopped.</summary>
     /// <param name="resolvedPath">The program, already resolved through PATH.</param>
     /// <param name="request">Supplies argv[0] (-FilePath as given), the arguments and the working directory.</param>
@@ -33,14 +35,25 @@ internal static class StoppedLaunch
         argv.Add(resolvedPath);
         argv.Add(request.FilePath!);
         argv.AddRange(request.ArgumentList);
-        int pid = Spawn.Start(ProgramResolver.Launcher(), argv);
+        int pid;
+        try
+        {
+            pid = Spawn.Start(ProgramResolver.Launcher(), argv, new StandardStreams(request.StandardInput, request.StandardOutput, request.StandardError));
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            // With redirected streams this is most often a file the child could not open.
+            throw new TraceException("LaunchFailed", ex.NativeErrorCode == EACCES ? TraceErrorKind.PermissionDenied : TraceErrorKind.EngineFailure,
+                $"Starting '{resolvedPath}' failed: {ex.Message}.",
+                "Check the -RedirectStandardInput/-Output/-Error files (readable input, writable output folder) and -WorkingDirectory.", resolvedPath, ex);
+        }
 
         int r = Wait.Wait4(pid, out int status, Wait.WUNTRACED | Wait.__WNOTHREAD);
         if (r != pid || !Wait.IfStopped(status))
         {
             throw new TraceException("LaunchFailed", TraceErrorKind.EngineFailure,
                 $"The launcher for '{resolvedPath}' ended before it could be traced (status 0x{status:x}).",
-                "Check -WorkingDirectory and that the program can run; the launcher's own message is above.", resolvedPath);
+                "Check -WorkingDirectory and that the program can run; the launcher wrote its reason to the program's standard error.", resolvedPath);
         }
 
         return pid;

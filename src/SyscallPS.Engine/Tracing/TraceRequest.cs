@@ -81,6 +81,18 @@ public sealed class TraceRequest
     /// <summary>Faults to inject (strace's -e inject=; ptrace engine only). When several name a syscall, the last one applies to it.</summary>
     public IReadOnlyList<SyscallFault> Faults { get; init; } = [];
 
+    /// <summary>
+    /// The file the launched program reads as standard input (it must exist), or null to share this process's
+    /// standard input.
+    /// </summary>
+    public string? StandardInput { get; init; }
+
+    /// <summary>The file the launched program writes as standard output (created or truncated), or null to share this process's.</summary>
+    public string? StandardOutput { get; init; }
+
+    /// <summary>The file the launched program writes as standard error (created or truncated), or null to share this process's.</summary>
+    public string? StandardError { get; init; }
+
     /// <summary>True when the request launches a program.</summary>
     public bool IsLaunch => FilePath is not null;
 }

@@ -11,6 +11,42 @@ internal static class TraceRequestValidator
     // PF_KTHREAD in the flags field of /proc/PID/stat (include/linux/sched.h).
     private const uint PfKthread = 0x00200000;
 
+    /// <summary>
+    /// Redirection files, checked as Start-Process checks them: the input must exist, output and error cannot be the
+    /// same file, an output file's folder must exist.
+    /// </summary>
+    private static void ValidateStreams(TraceRequest request)
+    {
+        if (request.StandardInput is { } input && !File.Exists(input))
+        {
+            throw new TraceException("StandardInputNotFound", TraceErrorKind.NotFound, $"The standard input file '{input}' does not exist.", "Give an existing file to -RedirectStandardInput.", input);
+        }
+
+        if (request.StandardOutput is { } output && request.StandardError is { } error
+            && output != "/dev/null" && Path.GetFullPath(output) == Path.GetFullPath(error))
+        {
+            throw new TraceException("RedirectToSameFile", TraceErrorKind.InvalidArgument, $"Standard output and standard error are both redirected to '{output}'.", "Give -RedirectStandardOutput and -RedirectStandardError different files.", output);
+        }
+
+        foreach (var file in new[] { request.StandardOutput, request.StandardError })
+        {
+            if (file is null)
+            {
+                continue;
+            }
+
+            if (Directory.Exists(file))
+            {
+                throw new TraceException("StandardStreamIsDirectory", TraceErrorKind.InvalidArgument, $"'{file}' is a directory, not a file the program can write.", "Give a file path to -RedirectStandardOutput or -RedirectStandardError.", file);
+            }
+
+            if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder && !Directory.Exists(folder))
+            {
+                throw new TraceException("StandardStreamFolderNotFound", TraceErrorKind.NotFound, $"The folder of '{file}' does not exist.", "Create the folder first, or choose a file in an existing one.", file);
+            }
+        }
+    }
+
     /// <summary>Throws <see cref="TraceException"/> when <paramref name="engine"/> cannot run <paramref name="request"/>.</summary>
     internal static void Validate(TraceRequest request, EngineKind engine)
     {
@@ -33,6 +69,11 @@ internal static class TraceRequestValidator
         if (request.IsLaunch)
         {
             ProgramResolver.ResolveForLaunch(request);
+            ValidateStreams(request);
+        }
+        else if (request.StandardInput is not null || request.StandardOutput is not null || request.StandardError is not null)
+        {
+            throw new TraceException("RedirectNeedsLaunch", TraceErrorKind.InvalidArgument, "Standard streams can be redirected only for a program the trace launches.", "Leave out -RedirectStandardInput/-Output/-Error when attaching or tracing system-wide.");
         }
 
         foreach (var pid in request.ProcessIds)

@@ -23,10 +23,11 @@ public enum TraceSessionState
 }
 
 /// <summary>
-/// A trace over one engine. In streaming use the pipeline drains <see cref="ReadEvents"/>; in background use
-/// (<c>-AsJob</c>) a pump moves events into a bounded ring that <c>Get-SyscallEvent</c> reads.
+/// A trace over one engine, as Get-SyscallTrace shows it. In streaming use the pipeline drains its events; in
+/// background use (<c>-AsJob</c>) a pump moves them into a bounded ring that <c>Get-SyscallEvent</c> and the
+/// session's job read. Starting, stopping and reading are the cmdlets' business, so those members are internal.
 /// </summary>
-public sealed class TraceSession : IDisposable
+public sealed class TraceSession
 {
     /// <summary>
     /// Events between the engine and the consumer. Small on purpose: each one still queued at a garbage
@@ -118,16 +119,16 @@ public sealed class TraceSession : IDisposable
     public string? OutFile { get; private set; }
 
     /// <summary>The request this session serves.</summary>
-    public TraceRequest Request { get; }
+    internal TraceRequest Request { get; }
 
     /// <summary>Completes when tracing has ended and every tracee is released.</summary>
-    public Task Completion { get; private set; } = Task.CompletedTask;
+    internal Task Completion { get; private set; } = Task.CompletedTask;
 
     /// <summary>
     /// The live events of a streaming session, blocking until the next arrives; ends when tracing ends.
     /// Cancelling (or abandoning the enumeration) makes the engine stop.
     /// </summary>
-    public IEnumerable<SyscallEvent> ReadEvents(CancellationToken cancellation)
+    internal IEnumerable<SyscallEvent> ReadEvents(CancellationToken cancellation)
     {
         // The hand-over queue serves one reader (see EventQueue): a second would take events from the first.
         if (Interlocked.Exchange(ref _reading, 1) != 0)
@@ -162,19 +163,19 @@ public sealed class TraceSession : IDisposable
     }
 
     /// <summary>Every session of this process, oldest first.</summary>
-    public static IReadOnlyList<TraceSession> All => Registry.Values.OrderBy(s => s.Id).ToList();
+    internal static IReadOnlyList<TraceSession> All => Registry.Values.OrderBy(s => s.Id).ToList();
 
     /// <summary>The session with this id, or null.</summary>
-    public static TraceSession? Find(int id) => Registry.TryGetValue(id, out var s) ? s : null;
+    internal static TraceSession? Find(int id) => Registry.TryGetValue(id, out var s) ? s : null;
 
     /// <summary>Forgets a finished session.</summary>
-    public static void Forget(TraceSession session) => Registry.TryRemove(session.Id, out _);
+    internal static void Forget(TraceSession session) => Registry.TryRemove(session.Id, out _);
 
     /// <summary>
     /// Chooses the engine, validates the request and starts tracing. Throws <see cref="TraceException"/> for
     /// bad input, with nothing left running. <paramref name="backgroundCapacity"/> &gt; 0 makes a background session.
     /// </summary>
-    public static TraceSession Start(TraceRequest request, int backgroundCapacity, TimeSpan? duration, Func<TraceRequest, (ITraceEngine Engine, string Reason)>? chooseEngine = null, Capture.CaptureOutput? output = null)
+    internal static TraceSession Start(TraceRequest request, int backgroundCapacity, TimeSpan? duration, Func<TraceRequest, (ITraceEngine Engine, string Reason)>? chooseEngine = null, Capture.CaptureOutput? output = null)
     {
         var (engine, reason) = (chooseEngine ?? EngineSelector.Choose)(request);
         TraceRequestValidator.Validate(request, engine.Kind);
@@ -254,7 +255,7 @@ public sealed class TraceSession : IDisposable
     /// for <see cref="TraceStopReason.Interrupted"/>), is traced while it ends, and is killed if it outlives
     /// <see cref="TraceRequest.StopGracePeriod"/>.
     /// </summary>
-    public void Stop(TraceStopReason reason = TraceStopReason.Requested)
+    internal void Stop(TraceStopReason reason = TraceStopReason.Requested)
     {
         _stopRequested = true;
         _run?.Stop(reason);
@@ -266,13 +267,20 @@ public sealed class TraceSession : IDisposable
     /// <summary>Waits for more background events; false when the session has ended and all were read.</summary>
     internal bool WaitSpool(long next, TimeSpan timeout) => _spool?.WaitForMore(next, timeout) ?? false;
 
-    /// <inheritdoc />
-    public void Dispose()
+    /// <summary>
+    /// Lets go of a finished background session (Remove-Job): it leaves the registry and its ring's events become
+    /// garbage. A session still running is stopped first.
+    /// </summary>
+    internal void Release()
     {
-        Stop(TraceStopReason.Requested);
-        _durationTimer.Cancel();
-        _run?.Dispose();
-        _durationTimer.Dispose();
+        if (!Completion.IsCompleted)
+        {
+            Stop(TraceStopReason.Requested);
+            Completion.Wait(Request.StopGracePeriod + TraceStop.KillWait + TimeSpan.FromSeconds(5));
+        }
+
+        Forget(this);
+        _spool?.Release();
     }
 
     private async Task StopAfterAsync(TimeSpan duration)

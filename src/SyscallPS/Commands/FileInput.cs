@@ -56,65 +56,103 @@ internal static class FileInput
     /// The events of capture files (Start-SyscallTrace -OutFile), lazily, that <paramref name="filter"/> keeps (applied
     /// to the stored values, before an event is built). The files of one path are read in recording order (the parts of
     /// a rotated recording, <c>make.*.trace</c>, whatever order their names sort in). Missing or unreadable files are
-    /// errors, damaged blocks warnings; large reads show progress.
+    /// errors, damaged blocks warnings; large reads show progress. Several paths (one per host, say) are merged in
+    /// timestamp order, so the recordings of several machines read as one timeline; each event's ComputerName says
+    /// which host recorded it.
     /// </summary>
     public static IEnumerable<SyscallEvent> ReadCaptures(PSCmdlet cmdlet, IEnumerable<string> paths, Capture.EventFilter? filter = null, bool literal = false)
     {
-        foreach (var path in paths)
+        var recordings = paths.Select(path => ReadRecording(cmdlet, path, filter, literal)).ToList();
+        return recordings.Count == 1 ? recordings[0] : Merge(recordings);
+    }
+
+    /// <summary>Merges streams that are each in timestamp order into one; ties keep the order of the streams.</summary>
+    private static IEnumerable<SyscallEvent> Merge(List<IEnumerable<SyscallEvent>> streams)
+    {
+        var sources = new List<IEnumerator<SyscallEvent>>();
+        try
         {
-            var readers = new List<Capture.CaptureReader>();
-            try
+            var next = new PriorityQueue<int, (DateTime Time, int Stream)>();
+            foreach (var stream in streams)
             {
-                foreach (var file in Resolve(cmdlet, [path], literal, "CaptureNotFound", "Check the path; capture files are written by Start-SyscallTrace -OutFile."))
+                var source = stream.GetEnumerator();
+                sources.Add(source);
+                if (source.MoveNext())
+                {
+                    next.Enqueue(sources.Count - 1, (source.Current.Timestamp, sources.Count - 1));
+                }
+            }
+
+            while (next.TryDequeue(out int i, out _))
+            {
+                yield return sources[i].Current;
+                if (sources[i].MoveNext())
+                {
+                    next.Enqueue(i, (sources[i].Current.Timestamp, i));
+                }
+            }
+        }
+        finally
+        {
+            sources.ForEach(source => source.Dispose());
+        }
+    }
+
+    /// <summary>The events of one -Path: its files, in recording order.</summary>
+    private static IEnumerable<SyscallEvent> ReadRecording(PSCmdlet cmdlet, string path, Capture.EventFilter? filter, bool literal)
+    {
+        var readers = new List<Capture.CaptureReader>();
+        try
+        {
+            foreach (var file in Resolve(cmdlet, [path], literal, "CaptureNotFound", "Check the path; capture files are written by Start-SyscallTrace -OutFile."))
+            {
+                try
+                {
+                    readers.Add(Capture.CaptureReader.Open(file));
+                }
+                catch (Tracing.TraceException ex)
+                {
+                    cmdlet.WriteError(TraceErrors.From(ex));
+                }
+            }
+
+            readers.Sort((a, b) => (a.Header.Created, a.Header.Part).CompareTo((b.Header.Created, b.Header.Part)));
+            var progress = new ReadProgress(cmdlet, readers.Sum(r => r.Length));
+            foreach (var reader in readers)
+            {
+                using var events = reader.ReadEvents(filter, w => cmdlet.WriteWarning($"[{w.ErrorId}] {w.Message}")).GetEnumerator();
+                int sinceProgress = 0;
+                while (true)
                 {
                     try
                     {
-                        readers.Add(Capture.CaptureReader.Open(file));
+                        if (!events.MoveNext())
+                        {
+                            break;
+                        }
                     }
                     catch (Tracing.TraceException ex)
                     {
                         cmdlet.WriteError(TraceErrors.From(ex));
+                        break;
                     }
-                }
 
-                readers.Sort((a, b) => (a.Header.Created, a.Header.Part).CompareTo((b.Header.Created, b.Header.Part)));
-                var progress = new ReadProgress(cmdlet, readers.Sum(r => r.Length));
-                foreach (var reader in readers)
-                {
-                    using var events = reader.ReadEvents(filter, w => cmdlet.WriteWarning($"[{w.ErrorId}] {w.Message}")).GetEnumerator();
-                    int sinceProgress = 0;
-                    while (true)
+                    yield return events.Current;
+                    if (++sinceProgress == 4096)
                     {
-                        try
-                        {
-                            if (!events.MoveNext())
-                            {
-                                break;
-                            }
-                        }
-                        catch (Tracing.TraceException ex)
-                        {
-                            cmdlet.WriteError(TraceErrors.From(ex));
-                            break;
-                        }
-
-                        yield return events.Current;
-                        if (++sinceProgress == 4096)
-                        {
-                            sinceProgress = 0;
-                            progress.Update(reader);
-                        }
+                        sinceProgress = 0;
+                        progress.Update(reader);
                     }
-
-                    progress.Done(reader);
                 }
 
-                progress.Complete();
+                progress.Done(reader);
             }
-            finally
-            {
-                readers.ForEach(r => r.Dispose());
-            }
+
+            progress.Complete();
+        }
+        finally
+        {
+            readers.ForEach(r => r.Dispose());
         }
     }
 

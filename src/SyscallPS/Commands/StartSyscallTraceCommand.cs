@@ -8,7 +8,7 @@ namespace SyscallPS.Commands;
 /// <para type="synopsis">Traces the system calls of a launched program or running processes.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "SyscallTrace", DefaultParameterSetName = LaunchSet)]
-[OutputType(typeof(SyscallEvent), typeof(TraceSession))]
+[OutputType(typeof(SyscallEvent), typeof(Jobs.SyscallTraceJob))]
 public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
 {
     private const string LaunchSet = "Launch";
@@ -35,6 +35,21 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     [Parameter(ParameterSetName = LaunchSet)]
     [ValidateNotNullOrEmpty]
     public string? WorkingDirectory { get; set; }
+
+    /// <summary>A file the launched program reads as its standard input (it must exist).</summary>
+    [Parameter(ParameterSetName = LaunchSet)]
+    [ValidateNotNullOrEmpty]
+    public string? RedirectStandardInput { get; set; }
+
+    /// <summary>A file the launched program writes its standard output to (created, or replaced).</summary>
+    [Parameter(ParameterSetName = LaunchSet)]
+    [ValidateNotNullOrEmpty]
+    public string? RedirectStandardOutput { get; set; }
+
+    /// <summary>A file the launched program writes its standard error to (created, or replaced).</summary>
+    [Parameter(ParameterSetName = LaunchSet)]
+    [ValidateNotNullOrEmpty]
+    public string? RedirectStandardError { get; set; }
 
     /// <summary>Ids of running processes to attach to (all their threads).</summary>
     [Parameter(Mandatory = true, ParameterSetName = AttachSet, ValueFromPipelineByPropertyName = true)]
@@ -158,7 +173,7 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public object[]? Inject { get; set; }
 
-    /// <summary>Trace in the background and return the session.</summary>
+    /// <summary>Trace in the background and return a job (Get-Job, Receive-Job, Stop-Job, Remove-Job).</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
 
@@ -216,8 +231,12 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
         }
 
         var faults = FaultList();
+        var (stdin, stdout, stderr) = StandardStreams();
         var request = new TraceRequest
         {
+            StandardInput = stdin,
+            StandardOutput = stdout,
+            StandardError = stderr,
             FilePath = ParameterSetName == LaunchSet ? FilePath : null,
             ArgumentList = ArgumentList,
             WorkingDirectory = ParameterSetName == LaunchSet ? WorkingDirectory ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath : null,
@@ -265,7 +284,9 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
         WriteVerbose($"Session {_session!.Id}: engine {_session.Engine} ({_session.EngineReason})");
         if (AsJob)
         {
-            WriteObject(_session);
+            var job = new Jobs.SyscallTraceJob(_session);
+            JobRepository.Add(job);
+            WriteObject(job);
             return;
         }
 
@@ -322,6 +343,34 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
         {
             WriteError(TraceErrors.From(failure));
         }
+    }
+
+    /// <summary>
+    /// The files of the launched program's standard streams, null where it shares this process's. Without a
+    /// redirection the program shares the terminal only when there is one to share: PowerShell's own input and
+    /// output are a terminal, the host is not a remoting server (whose standard output is the remoting channel), and
+    /// the trace is not a background job. Otherwise the program gets /dev/null, so its output can never reach a
+    /// remoting channel, a job's transport or the pipeline.
+    /// </summary>
+    private (string? Input, string? Output, string? Error) StandardStreams()
+    {
+        if (ParameterSetName != LaunchSet)
+        {
+            return (null, null, null);
+        }
+
+        string? Resolve(string? path) => path is null ? null : GetUnresolvedProviderPathFromPSPath(path);
+        var input = Resolve(RedirectStandardInput);
+        var output = Resolve(RedirectStandardOutput);
+        var error = Resolve(RedirectStandardError);
+        bool sharesTerminal = !AsJob && Host.Name != "ServerRemoteHost" && Native.Spawn.IsTerminal(0) && Native.Spawn.IsTerminal(1);
+        if (sharesTerminal)
+        {
+            return (input, output, error);
+        }
+
+        const string Nowhere = "/dev/null";
+        return (input ?? Nowhere, output ?? Nowhere, error ?? Nowhere);
     }
 
     /// <summary>-Inject as faults: strings are parsed (strace syntax), SyscallFault objects taken as they are.</summary>

@@ -40,7 +40,7 @@ public static class HaveSyscallAssertion
 
     /// <summary>
     /// Evaluates <c>Should [-Not] -HaveSyscall</c>: <paramref name="actualValue"/> holds SyscallEvent objects (or a
-    /// background TraceSession); the expectation is at least <paramref name="times"/> matching calls (1 when
+    /// background TraceSession or its SyscallTraceJob); the expectation is at least <paramref name="times"/> matching calls (1 when
     /// <paramref name="times"/> is negative), exactly that many with <paramref name="exactly"/>, and the opposite when negated.
     /// Returns Pester's result object: <c>Succeeded</c> and <c>FailureMessage</c>.
     /// </summary>
@@ -58,6 +58,10 @@ public static class HaveSyscallAssertion
                 case TraceSession session:
                     long next = 0;
                     session.ReadSpool(ref next, events);
+                    break;
+                case Jobs.SyscallTraceJob job:
+                    long first = 0;
+                    job.Session.ReadSpool(ref first, events);
                     break;
                 default:
                     return Result(false, $"Expected SyscallPS.SyscallEvent objects (from Start-SyscallTrace or Get-SyscallEvent), but got {item?.GetType().FullName ?? "$null"}.");

@@ -53,11 +53,12 @@ public sealed class CaptureRoundTripTests : IDisposable
             new SyscallEvent { ProcessId = 10 },
         };
         var back = RoundTrip(events);
-        Assert.Equal(context, back[0].Context);
+        Assert.Equal(context with { ComputerName = Environment.MachineName }, back[0].Context);
         Assert.Same(back[0].Context, back[1].Context);
         Assert.Equal((true, false), (back[0].ServerIsLocal, back[1].ServerIsLocal));
         Assert.Equal((80, 80), (back[0].ServerPort, back[1].ServerPort));
-        Assert.Null(back[2].Context);
+        // An event without a process context still says which host recorded it.
+        Assert.Equal(SyscallPS.Tracing.ProcessContext.Unknown with { ComputerName = Environment.MachineName }, back[2].Context);
     }
 
     [Fact]
@@ -135,7 +136,10 @@ public sealed class CaptureRoundTripTests : IDisposable
 
     private static void AssertSame(SyscallEvent expected, SyscallEvent actual)
     {
-        Assert.Equal(expected.Context, actual.Context);
+        // A capture adds the host it was recorded on (from its header) to every event it gives back.
+        Assert.Equal(Environment.MachineName, actual.ComputerName);
+        var context = actual.Context! with { ComputerName = null };
+        Assert.Equal(expected.Context, context == SyscallPS.Tracing.ProcessContext.Unknown ? null : context);
         Assert.Equal(expected.LocalPort is null ? null : expected.ServerIsLocal, actual.ServerIsLocal);
         foreach (var p in Stored)
         {
