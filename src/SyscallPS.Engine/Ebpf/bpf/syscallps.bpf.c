@@ -65,6 +65,7 @@ enum arg_kind {
     AK_BUF_OUT_LENPTR = 17, /* output buffer at exit on success; length in the int that len_arg points to (getsockopt) */
     AK_MMSG_IN = 18,     /* mmsghdr array (count in len_arg) with each message's msghdr, at exit (sendmmsg) */
     AK_MMSG_OUT_RET = 19, /* the same for the ret messages received, each message's data cut at its msg_len (recvmmsg) */
+    AK_CLONE_ARGS = 20,  /* clone3's struct clone_args at entry; at exit the pidfd and parent tid the kernel wrote back */
 };
 
 struct syscall_spec {
@@ -485,8 +486,10 @@ static __always_inline __u32 entry_blobs(__u32 off, const struct syscall_spec *s
                 *missed |= 1u << i;
         } else if (kind == AK_BUF_IN) {
             off = sps_put_blob(off, args[i], length_of(spec, args, i), HOW(0, i));
-        } else if (kind == AK_FIXED_IN || kind == AK_FIXED_INOUT) {
+        } else if (kind == AK_FIXED_IN || kind == AK_FIXED_INOUT || kind == AK_CLONE_ARGS) {
             off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i));
+            if (off == before && args[i] && kind != AK_FIXED_INOUT)
+                *missed |= 1u << i;
         } else if (kind == AK_FDSET) {
             off = sps_put_blob(off, args[i], fdset_bytes(spec, args, i), HOW(0, i));
         }
@@ -494,13 +497,30 @@ static __always_inline __u32 entry_blobs(__u32 off, const struct syscall_spec *s
     return off;
 }
 
-/* Strings whose page was not yet faulted in at entry: the syscall has touched them by now. */
-static __always_inline __u32 retry_strings(__u32 off, const struct syscall_spec *spec, const __u64 *args, __u32 missed)
+/* Strings and structs whose page was not yet faulted in at entry (a sigset in a library's read-only data):
+ * the syscall has touched them by now. */
+static __always_inline __u32 retry_entry_copies(__u32 off, const struct syscall_spec *spec, const __u64 *args, __u32 missed)
 {
     for (int i = 0; i < 6; i++) {
-        if ((missed & (1u << i)) && spec->kind[i] == AK_STR)
-            off = sps_put_blob(off, args[i], spec->size[i], HOW(1, i));
+        if (missed & (1u << i))
+            off = sps_put_blob(off, args[i], spec->size[i], HOW(spec->kind[i] == AK_STR, i));
     }
+    return off;
+}
+
+#define CLONE_PIDFD_FLAG 0x1000ULL
+#define CLONE_PARENT_SETTID_FLAG 0x100000ULL
+
+/* clone3's results written through the pointers in its clone_args (strace: "=> {pidfd=[5], parent_tid=[42]}"). */
+static __always_inline __u32 clone3_results(__u32 off, __u64 uargs, int i)
+{
+    __u64 head[4];
+    if (bpf_probe_read_user(head, sizeof(head), (const void *)uargs) != 0)
+        return off;
+    if (head[0] & CLONE_PIDFD_FLAG)
+        off = sps_put_blob(off, head[1], 4, HOW(0, i));
+    if (head[0] & CLONE_PARENT_SETTID_FLAG)
+        off = sps_put_blob(off, head[3], 4, HOW(0, i));
     return off;
 }
 
@@ -531,6 +551,8 @@ static __always_inline __u32 exit_blob(__u32 off, const struct syscall_spec *spe
     } else if ((kind == AK_MMSG_IN || (kind == AK_MMSG_OUT_RET && ret >= 0)) && spec->len_arg[i] < 6) {
         __u32 how = CAP_ARG(spec->size[i], i) | (kind == AK_MMSG_OUT_RET ? CAP_ARG_RECV : 0);
         off = sps_put_mmsg(off, args[i], args[spec->len_arg[i] & 7], ret, how);
+    } else if (kind == AK_CLONE_ARGS && ret > 0) {
+        off = clone3_results(off, args[i], i);
     } else if (kind == AK_MSG_IN || kind == AK_MSG_OUT_RET) {
         /* A failed recvmsg still shows the header it was given. */
         off = sps_put_msghdr(off, args[i], kind == AK_MSG_IN ? 0x7fffffffffffffffLL : ret > 0 ? ret : 0, CAP_ARG(spec->size[i], i));
@@ -774,7 +796,7 @@ __noinline int sps_exit_copies(__s64 ret, __u64 nr_missed, __u64 enter_ns)
     fill_syscall(r, bpf_get_current_task_btf(), regs, (__s32)nr_missed, ret, enter_ns, bpf_ktime_get_ns());
     __u32 off = sizeof(struct rec);
     if (missed)
-        off = retry_strings(off, spec, args, missed);
+        off = retry_entry_copies(off, spec, args, missed);
     off = exit_blobs(off, spec, args, ret);
     r->size = off;
     r->flags = (nr_missed >> 63) & REC_HIDDEN;
