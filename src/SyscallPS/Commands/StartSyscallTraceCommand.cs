@@ -214,7 +214,7 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
         var request = new TraceRequest
         {
             FilePath = ParameterSetName == LaunchSet ? FilePath : null,
-            ArgumentList = ArgumentList,
+            ArgumentList = ArgumentList ?? [],
             WorkingDirectory = ParameterSetName == LaunchSet ? WorkingDirectory ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath : null,
             ProcessIds = _processIds.Distinct().ToArray(),
             SystemWide = SystemWide,
