@@ -134,10 +134,11 @@ Describe 'Parity: signals' {
 
 # Issue 10: "both produce the same events", measured over real programs. Each program of ParityCorpus.ps1 runs
 # under both engines; its lines are normalised (run-to-run values: addresses, random bytes, clocks, the runner's
-# output file, ephemeral ports) and compared thread by thread. Each program must keep its floor (98% of its lines,
-# less for the two whose threads race, with the reason), and the corpus as a whole 99.5%: the gate. What differs
-# beyond that is timing, not the engine: a SIGCHLD that lands in another call (rt_sigreturn's result) or is merged
-# with the next one when both children end before the handler runs, how far a pipe had filled when xargs polled it.
+# output file, ephemeral ports, process ids by their place in the family) and compared thread by thread. Each
+# program must keep its floor (98% of its lines or all but two; less, with the reason, for the three whose processes
+# or threads race), and the corpus as a whole 99.5%: the gate. What differs beyond that is timing, not the engine:
+# a SIGCHLD that lands before or after a wait4 or in another call (rt_sigreturn's result), or is merged with the
+# next when both children end before the handler runs; how far a pipe had filled when xargs polled it.
 # Known difference normalised (docs/EBPF-ENGINE.md): a vfork child's execve of strings on a page nobody has read
 # yet prints their addresses under eBPF (the kernel program cannot fault the page in; after the exec it is gone).
 # python3 threads is measured but kept out of the gate: which futex calls the interpreter lock makes is timing.
@@ -166,7 +167,7 @@ Describe 'Parity: a corpus of real programs' {
         $r = Compare-ParityLines $lines[0] $lines[1]
         $script:results.Add([pscustomobject]@{ Name = $Name; Matched = $r.Matched; Total = $r.Total; Gate = $Gate -ne $false })
         $floor = if ($Floor) { $Floor } else { 98 }
-        100 * $r.Matched / $r.Total | Should -BeGreaterOrEqual $floor -Because (
+        $r.Total - $r.Matched | Should -BeLessOrEqual ([Math]::Max(2, [Math]::Floor($r.Total * (100 - $floor) / 100))) -Because (
             "$($r.Matched) of $($r.Total) lines are identical$(if ($Why) { " ($Why)" })$(if ($Known) { " (normalised, a known difference: $($Known.Why))" }); the others:`n" + ($r.Differences -join "`n"))
     }
 

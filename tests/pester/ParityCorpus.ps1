@@ -8,6 +8,12 @@ $ParityCorpus = foreach ($program in (Import-PowerShellDataFile "$PSScriptRoot/P
     $program
 }
 
+# The calls whose arguments or result hold process or thread ids (futex: pthread_join waits on the thread's id;
+# rt_sigreturn returns what the interrupted call did, a child's id after wait4).
+$ParityPidCalls = 'clone', 'clone3', 'fork', 'vfork', 'wait4', 'waitid', 'kill', 'tkill', 'tgkill', 'getpid', 'gettid',
+    'getppid', 'set_tid_address', 'futex', 'setpgid', 'getpgid', 'getpgrp', 'getsid', 'setsid', 'pidfd_open',
+    'pidfd_send_signal', 'rt_sigqueueinfo', 'rt_tgsigqueueinfo', 'rt_sigreturn'
+
 # A small tree with fixed contents and times, so what the programs read and print is the same for both runs.
 function Initialize-ParityWork([string] $Path) {
     Remove-Item $Path -Recurse -Force -ErrorAction Ignore
@@ -25,7 +31,9 @@ function Initialize-ParityWork([string] $Path) {
 # The event lines of one run, per thread: each thread named by its place in the family (T for the launched
 # process, T.2 for the second child or thread it created, T.2.1 ...), its lines in stream order, threads in the
 # order of their names. How threads interleave is the scheduler's choice, not the engine's; who created whom, and
-# what each thread did in which order, is the engine's report. Process ids in the text become those names.
+# what each thread did in which order, is the engine's report. Process ids become those names where a process id
+# stands: in the calls that take or return one, as a signal's si_pid, in /proc/N and as a whole string (readlink
+# of /proc/self); elsewhere a size of 8192 is not pid 8192.
 function Get-ParityLines([object[]] $Events) {
     $byThread = [Collections.Generic.Dictionary[int, Collections.Generic.List[object]]]::new()
     $seen = [Collections.Generic.List[int]]::new()
@@ -56,10 +64,13 @@ function Get-ParityLines([object[]] $Events) {
     foreach ($t in $seen) { if (-not $names.ContainsKey($t)) { $names[$t] = "?$($names.Count)"; $order.Add($t) } }
     $first = $byThread[$root][0]
     if ($first.ParentProcessId) { $names[[int]$first.ParentProcessId] = 'PARENT' }
-    $pidPattern = [regex]::new('\b(' + (@($names.Keys | Sort-Object -Descending) -join '|') + ')\b')
+    $ids = @($names.Keys | Sort-Object -Descending) -join '|'
+    $anywhere = [regex]::new("\b($ids)\b")
+    $inText = [regex]::new("(?<=si_pid=|/proc/)($ids)\b|(?<="")($ids)(?="")")
     $lines = foreach ($t in $order) {
         foreach ($e in $byThread[$t]) {
-            ConvertTo-ParityText ("$($names[$t]) " + $pidPattern.Replace($e.ToStraceLine(), { param($m) $names[[int]$m.Value] }))
+            $pattern = if ($e.Syscall -in $ParityPidCalls) { $anywhere } else { $inText }
+            ConvertTo-ParityText ("$($names[$t]) " + $pattern.Replace($e.ToStraceLine(), { param($m) $names[[int]$m.Value] }))
         }
     }
     ConvertTo-ParityPorts $lines

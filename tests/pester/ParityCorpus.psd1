@@ -2,8 +2,9 @@
 # and compares them).
 # Each program runs in the same freshly made working directory (Initialize-ParityWork) under both engines, after
 # one untraced run (caches and first-run files are then warm for both). Floor: the share of its lines (percent) a
-# program must have identical under both engines, 98 unless its threads race each other (Why); the gate is the
-# corpus's total, 99.5 percent, over the programs not marked Gate = $false (whose calls depend on timing alone).
+# program must have identical under both engines, 98 unless its processes or threads race each other (Why); two
+# lines may always differ (a SIGCHLD that lands before or after a wait4). The gate is the corpus's total, 99.5
+# percent, over the programs not marked Gate = $false (whose calls depend on timing alone).
 # Known: a difference docs/EBPF-ENGINE.md lists, normalised on both sides (Pattern, Replacement) and named.
 # Fixture: a program of tests/fixtures, by name.
 @{
@@ -30,7 +31,9 @@
         @{ Name = 'tar c | tar t'; FilePath = 'sh'; ArgumentList = '-c', 'tar cf - a.txt sub | tar tvf -' },
         @{ Name = 'gzip, gunzip'; FilePath = 'sh'; ArgumentList = '-c', 'gzip -n -k a.txt && gunzip -c a.txt.gz > a.out' },
         @{ Name = 'echo | tr | sort | uniq'; FilePath = 'sh'; ArgumentList = '-c', 'echo b a b c | tr " " "\n" | sort | uniq -c' },
-        @{ Name = 'sh subshells and forks'; FilePath = 'sh'; ArgumentList = '-c', '(cd sub && cat c.txt); x=$(wc -l < a.txt); echo $x > n.txt; true & wait' },
+        @{ Name = 'sh subshells and forks'; Floor = 95
+           Why = 'whether the background job has ended when the shell reaches wait (and so whether it suspends for it) is the scheduler''s'
+           FilePath = 'sh'; ArgumentList = '-c', '(cd sub && cat c.txt); x=$(wc -l < a.txt); echo $x > n.txt; true & wait' },
         @{ Name = 'find -maxdepth 1'; FilePath = 'find'; ArgumentList = '/etc', '-maxdepth', '1', '-name', '*.conf' },
         @{ Name = 'dd'; FilePath = 'dd'; ArgumentList = 'if=a.txt', 'of=dd.out', 'bs=16', 'status=none' },
         @{ Name = 'seq | xargs'; FilePath = 'sh'; ArgumentList = '-c', 'seq 1 5 | xargs -n 2 echo' },
@@ -40,7 +43,7 @@
         @{ Name = 'python3 threads'; Floor = 80; Gate = $false
        Why = 'the interpreter lock passes between threads through futexes whose waits, wakes and results, and which thread first needs a malloc arena, depend on which thread runs first'
        FilePath = '/usr/bin/python3'; ArgumentList = '-S', '-c', 'import threading, os; [(t := threading.Thread(target=os.stat, args=("a.txt",)), t.start(), t.join()) for i in range(3)]' },
-        @{ Name = 'thread_names (prctl PR_SET_NAME)'; Fixture = 'thread_names'; Floor = 85
+        @{ Name = 'thread_names (prctl PR_SET_NAME)'; Fixture = 'thread_names'; Floor = 80
        Why = 'three threads open and close /dev/null at once: the descriptor number each gets, and which thread the join still waits for, are the scheduler''s' },
         @{ Name = 'accept_specific (127.0.0.3)'; Fixture = 'accept_specific' },
         @{ Name = 'forker (fork, clone3 thread)'; Fixture = 'forker' },
