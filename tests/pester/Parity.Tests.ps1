@@ -139,8 +139,6 @@ Describe 'Parity: signals' {
 # or threads race), and the corpus as a whole 99.5%: the gate. What differs beyond that is timing, not the engine:
 # a SIGCHLD that lands before or after a wait4 or in another call (rt_sigreturn's result), or is merged with the
 # next when both children end before the handler runs; how far a pipe had filled when xargs polled it.
-# Known difference normalised (docs/EBPF-ENGINE.md): a vfork child's execve of strings on a page nobody has read
-# yet prints their addresses under eBPF (the kernel program cannot fault the page in; after the exec it is gone).
 # python3 threads is measured but kept out of the gate: which futex calls the interpreter lock makes is timing.
 Describe 'Parity: a corpus of real programs' {
     BeforeAll {
@@ -163,12 +161,11 @@ Describe 'Parity: a corpus of real programs' {
             , @(Get-ParityLines @(Start-SyscallTrace -Engine $engine -FilePath $FilePath @arguments -WorkingDirectory $work))
         }
         $lines[0].Count | Should -BeGreaterThan 20 -Because 'the ptrace run saw the program start'
-        if ($Known) { $lines = foreach ($side in $lines) { , @($side -replace $Known.Pattern, $Known.Replacement) } }
         $r = Compare-ParityLines $lines[0] $lines[1]
         $script:results.Add([pscustomobject]@{ Name = $Name; Matched = $r.Matched; Total = $r.Total; Gate = $Gate -ne $false })
         $floor = if ($Floor) { $Floor } else { 98 }
         $r.Total - $r.Matched | Should -BeLessOrEqual ([Math]::Max(2, [Math]::Floor($r.Total * (100 - $floor) / 100))) -Because (
-            "$($r.Matched) of $($r.Total) lines are identical$(if ($Why) { " ($Why)" })$(if ($Known) { " (normalised, a known difference: $($Known.Why))" }); the others:`n" + ($r.Differences -join "`n"))
+            "$($r.Matched) of $($r.Total) lines are identical$(if ($Why) { " ($Why)" }); the others:`n" + ($r.Differences -join "`n"))
     }
 
     It 'has at least 99.5% of its lines identical between the engines over at least 30 programs' {

@@ -5,7 +5,6 @@
 # program must have identical under both engines, 98 unless its processes or threads race each other (Why); two
 # lines may always differ (a SIGCHLD that lands before or after a wait4). The gate is the corpus's total, 99.5
 # percent, over the programs not marked Gate = $false (whose calls depend on timing alone).
-# Known: a difference docs/EBPF-ENGINE.md lists, normalised on both sides (Pattern, Replacement) and named.
 # Fixture: a program of tests/fixtures, by name.
 @{
     Programs = @(
@@ -47,9 +46,7 @@
        Why = 'three threads open and close /dev/null at once: the descriptor number each gets, and which thread the join still waits for, are the scheduler''s' },
         @{ Name = 'accept_specific (127.0.0.3)'; Fixture = 'accept_specific' },
         @{ Name = 'forker (fork, clone3 thread)'; Fixture = 'forker' },
-        @{ Name = 'vforker'; Fixture = 'vforker'
-       Known = @{ Pattern = '^(\S+ execve\()("[^"]*"|0xADDR), \[[^\]]*\]'; Replacement = '$1PATH, [ARGV]'
-                  Why = 'a vfork child''s execve of strings on a page not yet read prints their addresses under eBPF' } },
+        @{ Name = 'vforker'; Fixture = 'vforker' },
         @{ Name = 'python3 subprocess (vfork, PATH search)'; FilePath = '/usr/bin/python3'; ArgumentList = '-S', '-c', 'import subprocess; subprocess.run(["true"])' },
         @{ Name = 'python3 os.posix_spawn (clone3 CLONE_VFORK)'; FilePath = '/usr/bin/python3'; ArgumentList = '-S', '-c', 'import os; os.posix_spawn("/bin/true", ["true"], {}); os.wait()' }
 

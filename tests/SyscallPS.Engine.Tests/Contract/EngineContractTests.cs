@@ -66,6 +66,19 @@ public class EngineContractTests
         Assert.Contains(events, e => e.ToStraceLine() == "rt_sigprocmask(SIG_BLOCK, ~[], [], 8) = 0");
     }
 
+    /// <summary>
+    /// A vfork child's execve of string literals (a read-only page nobody has read yet, which the kernel program
+    /// cannot fault in) shows its path and arguments: under eBPF from the new stack the kernel built.
+    /// </summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void AVforkChildsExecveOfUntouchedLiteralsShowsTheStrings(EngineKind engine)
+    {
+        var events = Trace(engine, "vforker", out var session);
+        var exec = Assert.Single(events, e => e.Syscall == "execve" && e.ProcessId != session.ProcessIds[0]);
+        Assert.Matches(@"^execve\(""/bin/true"", \[""true""\], 0x[0-9a-f]+ /\* 0 vars \*/\) = 0$", exec.ToStraceLine());
+    }
+
     /// <summary>-ProcessName matches the process's name, so a thread that renamed itself is not filtered out.</summary>
     [SkippableTheory]
     [MemberData(nameof(Engines))]

@@ -14,6 +14,8 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define BLOB_MAX 4096
 #define BIG_BLOB 32768                 /* one large exit copy (a whole getdents64 buffer: strace counts its entries) */
 #define ARGV_MAX 16
+#define EXEC_ARGV_BLOB 6 /* blob.arg of a successful execve's argument strings, from the new stack */
+#define EXEC_FILE_BLOB 7 /* blob.arg of its file name */
 #define MAX_PREFIXES 4
 #define IOV_COPIED 8    /* iovecs copied per array; strace shows at most -s of them anyway */
 #define MSG_NAME_MAX 128
@@ -805,6 +807,36 @@ __noinline int sps_exit_copies(__s64 ret, __u64 nr_missed, __u64 enter_ns)
 }
 
 /*
+ * A successful execve: the caller's memory is gone, but the kernel has copied the argument strings onto the new
+ * stack (mm->arg_start..arg_end) and the file name just above the environment strings (env_end). They go out as
+ * blobs of pseudo-arguments EXEC_ARGV_BLOB and EXEC_FILE_BLOB, which the consumer uses only for the entry copies
+ * that failed (a page the caller had not touched yet, as in a vfork child exec'ing string literals).
+ */
+__noinline int sps_exec_copies(__s64 ret, __u64 nr_hidden, __u64 enter_ns)
+{
+    __u32 zero = 0;
+    __u8 *buf = bpf_map_lookup_elem(&sps_scratch, &zero);
+    if (!buf)
+        return 0;
+    struct task_struct *task = bpf_get_current_task_btf();
+    struct rec *r = (struct rec *)buf;
+    fill_syscall(r, task, syscall_regs(), (__s32)nr_hidden, ret, enter_ns, bpf_ktime_get_ns());
+    __u32 off = sizeof(struct rec);
+    struct mm_struct *mm = BPF_CORE_READ(task, mm);
+    if (mm) {
+        __u64 start = BPF_CORE_READ(mm, arg_start);
+        __u64 end = BPF_CORE_READ(mm, arg_end);
+        if (end > start)
+            off = sps_put_blob(off, start, end - start > BLOB_MAX ? BLOB_MAX : (__u32)(end - start), HOW(0, EXEC_ARGV_BLOB));
+        off = sps_put_blob(off, BPF_CORE_READ(mm, env_end), BLOB_MAX, HOW(1, EXEC_FILE_BLOB));
+    }
+    r->size = off;
+    r->flags = (nr_hidden >> 63) & REC_HIDDEN;
+    output_scratch(buf, off);
+    return 0;
+}
+
+/*
  * Reads 1-7 bytes at addr into the low bytes of the result; bit 63 set when the read failed. Its frame is
  * one word: a copy into a large frame (which runs on the kernel's per-CPU private BPF stack) or straight
  * into the ring (vmalloc'ed) takes the slower heap branch of the hardened-usercopy check, about a fifth of
@@ -951,6 +983,8 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, struct pt_regs *regs)
             return 0;
         hidden = 1;
     }
+    if ((spec->flags & SPEC_EXEC) && ret == 0)
+        return sps_exec_copies(ret, ((__u64)hidden << 63) | (__u32)nr, enter_ns);
     /* One small exit copy (read/write of a few bytes): into a fixed-size record, no scratch copy. */
     __u32 i = (__u32)spec->exit_blobs - 1;
     asm volatile("%[i] &= 7" : [i] "+r"(i));
