@@ -6,6 +6,8 @@
 BeforeDiscovery {
     Import-Module $(& "$PSScriptRoot/ModuleUnderTest.ps1") -Force
     $engines = & "$PSScriptRoot/EngineCases.ps1"
+    $Fixtures = "$PSScriptRoot/../fixtures/bin"
+    . "$PSScriptRoot/ParityCorpus.ps1"
 }
 
 BeforeAll {
@@ -130,6 +132,55 @@ Describe 'Parity: signals' {
     }
 }
 
+# Issue 10: "both produce the same events", measured over real programs. Each program of ParityCorpus.ps1 runs
+# under both engines; its lines are normalised (run-to-run values: addresses, random bytes, clocks, the runner's
+# output file, ephemeral ports, process ids by their place in the family) and compared thread by thread. Each
+# program must keep its floor (98% of its lines or all but two; less, with the reason, for the three whose processes
+# or threads race), and the corpus as a whole 99.5%: the gate. What differs beyond that is timing, not the engine:
+# a SIGCHLD that lands before or after a wait4 or in another call (rt_sigreturn's result), or is merged with the
+# next when both children end before the handler runs; how far a pipe had filled when xargs polled it.
+# python3 threads is measured but kept out of the gate: which futex calls the interpreter lock makes is timing.
+Describe 'Parity: a corpus of real programs' {
+    BeforeAll {
+        $Fixtures = "$repo/tests/fixtures/bin"
+        . "$PSScriptRoot/ParityCorpus.ps1"
+        $work = Join-Path ([IO.Path]::GetTempPath()) "syscallps-parity-$PID"
+        $script:results = [Collections.Generic.List[object]]::new()
+    }
+    AfterAll { Remove-Item $work -Recurse -Force -ErrorAction Ignore }
+
+    It '<Name>' -ForEach $ParityCorpus {
+        if ($ebpfWhy) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $ebpfWhy"; return }
+        if ($Fixture -and -not (Test-Path $FilePath)) { Set-ItResult -Skipped -Because 'fixtures not built (no C compiler)'; return }
+        $arguments = if ($ArgumentList) { @{ ArgumentList = $ArgumentList } } else { @{} }
+        Initialize-ParityWork $work
+        Push-Location $work
+        try { & $FilePath @ArgumentList *> $null } finally { Pop-Location }
+        $lines = foreach ($engine in 'Ptrace', 'Ebpf') {
+            Initialize-ParityWork $work
+            , @(Get-ParityLines @(Start-SyscallTrace -Engine $engine -FilePath $FilePath @arguments -WorkingDirectory $work))
+        }
+        $lines[0].Count | Should -BeGreaterThan 20 -Because 'the ptrace run saw the program start'
+        $r = Compare-ParityLines $lines[0] $lines[1]
+        $script:results.Add([pscustomobject]@{ Name = $Name; Matched = $r.Matched; Total = $r.Total; Gate = $Gate -ne $false })
+        $floor = if ($Floor) { $Floor } else { 98 }
+        $r.Total - $r.Matched | Should -BeLessOrEqual ([Math]::Max(2, [Math]::Floor($r.Total * (100 - $floor) / 100))) -Because (
+            "$($r.Matched) of $($r.Total) lines are identical$(if ($Why) { " ($Why)" }); the others:`n" + ($r.Differences -join "`n"))
+    }
+
+    It 'has at least 99.5% of its lines identical between the engines over at least 30 programs' {
+        if ($ebpfWhy) { Set-ItResult -Skipped -Because "eBPF engine unavailable: $ebpfWhy"; return }
+        $gated = @($results | Where-Object Gate)
+        $gated.Count | Should -BeGreaterOrEqual 30
+        $matched = ($gated | Measure-Object Matched -Sum).Sum
+        $total = ($gated | Measure-Object Total -Sum).Sum
+        $all = 100 * ($results | Measure-Object Matched -Sum).Sum / ($results | Measure-Object Total -Sum).Sum
+        Write-Host ("    parity corpus: {0} programs, {1} of {2} lines identical ({3:N3}%); with the ungated ones, {4} programs, {5:N3}%" -f
+            $gated.Count, $matched, $total, (100 * $matched / $total), $results.Count, $all)
+        100 * $matched / $total | Should -BeGreaterOrEqual 99.5
+    }
+}
+
 Describe 'Both engines: <Engine>' -ForEach $engines {
     BeforeAll { $PSDefaultParameterValues['Start-SyscallTrace:Engine'] = $Engine }
     AfterAll { $PSDefaultParameterValues.Remove('Start-SyscallTrace:Engine') }
@@ -228,7 +279,9 @@ Describe 'eBPF only' {
         $ours = @(Get-SpsProgramIds | Where-Object { $_ -notin $before })
         $ours | Should -Not -BeNullOrEmpty -Because 'the running session has its programs loaded'
         $s | Stop-SyscallTrace
-        Start-Sleep -Milliseconds 300
+        # The kernel frees a program once its last reference goes, which a loaded machine may take a moment to do.
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        while ((Get-SpsProgramIds | Where-Object { $_ -in $ours }) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
         Get-SpsProgramIds | Where-Object { $_ -in $ours } | Should -BeNullOrEmpty
         $links = @((bpftool link show) -match 'prog (\d+)' | ForEach-Object { if ($_ -match 'prog (\d+)') { [int]$Matches[1] } })
         $links | Where-Object { $_ -in $ours } | Should -BeNullOrEmpty

@@ -65,6 +65,11 @@ Describe 'Start-SyscallTrace launching a program' {
         $LASTEXITCODE | Should -Be 42
     }
 
+    It 'takes -ArgumentList $null as no arguments, as Start-Process does' {
+        $events = Start-SyscallTrace -FilePath true -ArgumentList $null -Syscall execve -ErrorAction Stop
+        ($events | Where-Object Syscall -eq 'execve')[0].ToStraceLine() | Should -Match '^execve\("[^"]*/true", \["true"\], '
+    }
+
     It 'reports process exits and signals in the stream' {
         $events = Start-SyscallTrace -FilePath "$fixtures/signals"
         $LASTEXITCODE | Should -Be 4     # the handler ran: the signal was delivered

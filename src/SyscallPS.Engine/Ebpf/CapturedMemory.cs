@@ -38,7 +38,13 @@ internal sealed class CapturedMemory : ITraceeMemory
                 break;
             }
 
-            Add(address, record.Slice(data, length), entry);
+            // An execve's strings from the new stack do not stand at the addresses the caller used (see
+            // EbpfEventDecoder.AddExecStrings).
+            if (BitConverter.ToUInt32(record[(off + 12)..]) < EbpfBlob.ExecArgvStrings)
+            {
+                Add(address, record.Slice(data, length), entry);
+            }
+
             off = data + ((length + 7) & ~7);
         }
     }

@@ -36,6 +36,8 @@ internal enum EbpfArgumentKind : byte
     MultiMessageIn = 18,
     /// <summary>The same for the messages received, each message's data cut at its msg_len, at exit on success (recvmmsg).</summary>
     MultiMessageOutReturn = 19,
+    /// <summary>clone3's clone_args at entry; at exit on success the pidfd and parent tid it points to.</summary>
+    CloneArgs = 20,
 }
 
 /// <summary><c>struct syscall_spec</c> of syscallps.bpf.c: whether a syscall is traced and which argument bytes to copy.</summary>
@@ -207,7 +209,7 @@ internal static class EbpfArgumentSpecs
             spec.Size[i] = (ushort)size;
             spec.Element[i] = element;
             if (kind is EbpfArgumentKind.String or EbpfArgumentKind.BufferIn or EbpfArgumentKind.FixedIn or EbpfArgumentKind.Argv
-                or EbpfArgumentKind.FdSet or EbpfArgumentKind.FixedInOut)
+                or EbpfArgumentKind.FdSet or EbpfArgumentKind.FixedInOut or EbpfArgumentKind.CloneArgs)
             {
                 spec.EntryBlobs = 1;
             }
@@ -256,6 +258,7 @@ internal static class EbpfArgumentSpecs
             ("sched_getaffinity", 2) => (EbpfArgumentKind.BufferOutReturn, NoLength, 1024, 0),
             ("utimensat", 2) => (EbpfArgumentKind.FixedIn, NoLength, 32, 0),
             ("mount", 0 or 1 or 2 or 4) or ("umount2", 0) => (EbpfArgumentKind.String, NoLength, StringCap, 0),
+            ("clone3", 0) => (EbpfArgumentKind.CloneArgs, NoLength, 88, 0), // struct clone_args up to cgroup
             ("capget", 0) => (EbpfArgumentKind.FixedInOut, NoLength, 8, 0),
             ("capget", 1) => (EbpfArgumentKind.FixedOut, NoLength, 24, 0),
             // The address length goes in as the buffer size and comes back as the address size: "[128 => 16]".

@@ -158,6 +158,11 @@ internal sealed class EbpfEventDecoder
                 if (entry.EnterNanoseconds == head.EnterNanoseconds && entry.Number == head.Number)
                 {
                     _memory.AddBlobs(entryBytes.AsSpan(0, (int)Math.Min(entry.Size, (uint)entryBytes.Length)), entry: true);
+                    if (head.Return == 0 && SyscallTable.Current.ByNumber(head.Number)?.Name is "execve" or "execveat")
+                    {
+                        AddExecStrings(record[..(int)Math.Min(head.Size, (uint)record.Length)], entry);
+                    }
+
                     return Complete(entry, head, hidden);
                 }
             }
@@ -168,6 +173,67 @@ internal sealed class EbpfEventDecoder
         }
 
         return Complete(head, head, hidden);
+    }
+
+    /// <summary>
+    /// Gives the entry copies of a successful execve that failed (a string on a page the caller had not touched
+    /// yet, as in a vfork child exec'ing literals) the bytes the kernel copied onto the new stack: the file name,
+    /// and each argument string at the address the caller's argv array names.
+    /// </summary>
+    private unsafe void AddExecStrings(ReadOnlySpan<byte> exit, in EbpfRecord entry)
+    {
+        ReadOnlySpan<byte> strings = default, file = default;
+        int off = EbpfRecord.HeaderSize;
+        while (off + EbpfBlob.HeaderSize <= exit.Length)
+        {
+            int length = (int)BitConverter.ToUInt32(exit[(off + 8)..]);
+            uint argument = BitConverter.ToUInt32(exit[(off + 12)..]);
+            int data = off + EbpfBlob.HeaderSize;
+            if (length < 0 || data + length > exit.Length)
+            {
+                break;
+            }
+
+            if (argument == EbpfBlob.ExecArgvStrings)
+            {
+                strings = exit.Slice(data, length);
+            }
+            else if (argument == EbpfBlob.ExecFileName)
+            {
+                file = exit.Slice(data, length);
+            }
+
+            off = data + ((length + 7) & ~7);
+        }
+
+        bool at = SyscallTable.Current.ByNumber(entry.Number)?.Name == "execveat";
+        Span<byte> probe = stackalloc byte[8];
+        // The kernel's file name is the caller's path unless execveat resolved it from a directory descriptor
+        // ("/dev/fd/N/...").
+        const int AT_FDCWD = -100;
+        ulong path = entry.Args[at ? 1 : 0];
+        if (!file.IsEmpty && path != 0 && (!at || (int)entry.Args[0] == AT_FDCWD) && _memory.Read(path, probe[..1]) < 0)
+        {
+            _memory.Add(path, file, entry: true);
+        }
+
+        ulong argv = entry.Args[at ? 2 : 1];
+        for (int i = 0; !strings.IsEmpty && argv != 0; i++)
+        {
+            if (_memory.Read(argv + (ulong)(8 * i), probe) < 8 || BinaryPrimitives.ReadUInt64LittleEndian(probe) is not (> 0 and var p))
+            {
+                break;
+            }
+
+            int end = strings.IndexOf((byte)0);
+            var one = end < 0 ? strings : strings[..(end + 1)];
+            if (_memory.Read(p, probe[..1]) < 0)
+            {
+                _memory.Add(p, one, entry: true);
+            }
+
+            strings = end < 0 ? default : strings[(end + 1)..];
+        }
     }
 
     /// <summary>Decodes a paired call (entry copies from <paramref name="entry"/>, the result from <paramref name="exit"/>) into the assembler.</summary>

@@ -51,6 +51,12 @@ internal struct EbpfBlob
 {
     public const int HeaderSize = 16;
 
+    /// <summary><see cref="Argument"/> of a successful execve's argument strings, copied from the new stack at exit.</summary>
+    public const uint ExecArgvStrings = 6;
+
+    /// <summary><see cref="Argument"/> of a successful execve's file name, copied from the new stack at exit.</summary>
+    public const uint ExecFileName = 7;
+
     public ulong Address;
     public uint Length;
     public uint Argument;

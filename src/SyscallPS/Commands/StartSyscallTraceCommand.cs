@@ -238,7 +238,7 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
             StandardOutput = stdout,
             StandardError = stderr,
             FilePath = ParameterSetName == LaunchSet ? FilePath : null,
-            ArgumentList = ArgumentList,
+            ArgumentList = ArgumentList ?? [],
             WorkingDirectory = ParameterSetName == LaunchSet ? WorkingDirectory ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath : null,
             ProcessIds = _processIds.Distinct().ToArray(),
             SystemWide = SystemWide,

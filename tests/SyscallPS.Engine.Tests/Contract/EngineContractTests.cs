@@ -48,6 +48,37 @@ public class EngineContractTests
         Assert.Equal("thread_names", opens.Single(e => e.ThreadId == session.ProcessIds[0]).ThreadName);
     }
 
+    /// <summary>
+    /// pthread_create's clone3 shows its clone_args and the thread id the kernel wrote back (strace's
+    /// <c>=&gt; {parent_tid=[N]}</c>), and glibc's blocked-signal set, which lies in a read-only page the program has
+    /// not touched before that rt_sigprocmask, is decoded, not printed as its address.
+    /// </summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void Clone3AndAnUntouchedSigsetDecodeAsUnderStrace(EngineKind engine)
+    {
+        var events = Trace(engine, "thread_names", out _);
+        var clones = events.Where(e => e.Syscall == "clone3").ToList();
+        Assert.Equal(3, clones.Count);
+        Assert.All(clones, e => Assert.Matches(
+            @"^clone3\(\{flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_SIGHAND\|CLONE_THREAD\|.*, child_tid=0x[0-9a-f]+, parent_tid=0x[0-9a-f]+, exit_signal=0, stack=0x[0-9a-f]+, stack_size=0x[0-9a-f]+, tls=0x[0-9a-f]+\} => \{parent_tid=\[" + e.ReturnValue + @"\]\}, 88\) = " + e.ReturnValue + "$",
+            e.ToStraceLine()));
+        Assert.Contains(events, e => e.ToStraceLine() == "rt_sigprocmask(SIG_BLOCK, ~[], [], 8) = 0");
+    }
+
+    /// <summary>
+    /// A vfork child's execve of string literals (a read-only page nobody has read yet, which the kernel program
+    /// cannot fault in) shows its path and arguments: under eBPF from the new stack the kernel built.
+    /// </summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void AVforkChildsExecveOfUntouchedLiteralsShowsTheStrings(EngineKind engine)
+    {
+        var events = Trace(engine, "vforker", out var session);
+        var exec = Assert.Single(events, e => e.Syscall == "execve" && e.ProcessId != session.ProcessIds[0]);
+        Assert.Matches(@"^execve\(""/bin/true"", \[""true""\], 0x[0-9a-f]+ /\* 0 vars \*/\) = 0$", exec.ToStraceLine());
+    }
+
     /// <summary>-ProcessName matches the process's name, so a thread that renamed itself is not filtered out.</summary>
     [SkippableTheory]
     [MemberData(nameof(Engines))]

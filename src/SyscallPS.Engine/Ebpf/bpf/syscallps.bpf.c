@@ -14,6 +14,8 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define BLOB_MAX 4096
 #define BIG_BLOB 32768                 /* one large exit copy (a whole getdents64 buffer: strace counts its entries) */
 #define ARGV_MAX 16
+#define EXEC_ARGV_BLOB 6 /* blob.arg of a successful execve's argument strings, from the new stack */
+#define EXEC_FILE_BLOB 7 /* blob.arg of its file name */
 #define MAX_PREFIXES 4
 #define IOV_COPIED 8    /* iovecs copied per array; strace shows at most -s of them anyway */
 #define MSG_NAME_MAX 128
@@ -65,6 +67,7 @@ enum arg_kind {
     AK_BUF_OUT_LENPTR = 17, /* output buffer at exit on success; length in the int that len_arg points to (getsockopt) */
     AK_MMSG_IN = 18,     /* mmsghdr array (count in len_arg) with each message's msghdr, at exit (sendmmsg) */
     AK_MMSG_OUT_RET = 19, /* the same for the ret messages received, each message's data cut at its msg_len (recvmmsg) */
+    AK_CLONE_ARGS = 20,  /* clone3's struct clone_args at entry; at exit the pidfd and parent tid the kernel wrote back */
 };
 
 struct syscall_spec {
@@ -485,8 +488,10 @@ static __always_inline __u32 entry_blobs(__u32 off, const struct syscall_spec *s
                 *missed |= 1u << i;
         } else if (kind == AK_BUF_IN) {
             off = sps_put_blob(off, args[i], length_of(spec, args, i), HOW(0, i));
-        } else if (kind == AK_FIXED_IN || kind == AK_FIXED_INOUT) {
+        } else if (kind == AK_FIXED_IN || kind == AK_FIXED_INOUT || kind == AK_CLONE_ARGS) {
             off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i));
+            if (off == before && args[i] && kind != AK_FIXED_INOUT)
+                *missed |= 1u << i;
         } else if (kind == AK_FDSET) {
             off = sps_put_blob(off, args[i], fdset_bytes(spec, args, i), HOW(0, i));
         }
@@ -494,13 +499,30 @@ static __always_inline __u32 entry_blobs(__u32 off, const struct syscall_spec *s
     return off;
 }
 
-/* Strings whose page was not yet faulted in at entry: the syscall has touched them by now. */
-static __always_inline __u32 retry_strings(__u32 off, const struct syscall_spec *spec, const __u64 *args, __u32 missed)
+/* Strings and structs whose page was not yet faulted in at entry (a sigset in a library's read-only data):
+ * the syscall has touched them by now. */
+static __always_inline __u32 retry_entry_copies(__u32 off, const struct syscall_spec *spec, const __u64 *args, __u32 missed)
 {
     for (int i = 0; i < 6; i++) {
-        if ((missed & (1u << i)) && spec->kind[i] == AK_STR)
-            off = sps_put_blob(off, args[i], spec->size[i], HOW(1, i));
+        if (missed & (1u << i))
+            off = sps_put_blob(off, args[i], spec->size[i], HOW(spec->kind[i] == AK_STR, i));
     }
+    return off;
+}
+
+#define CLONE_PIDFD_FLAG 0x1000ULL
+#define CLONE_PARENT_SETTID_FLAG 0x100000ULL
+
+/* clone3's results written through the pointers in its clone_args (strace: "=> {pidfd=[5], parent_tid=[42]}"). */
+static __always_inline __u32 clone3_results(__u32 off, __u64 uargs, int i)
+{
+    __u64 head[4];
+    if (bpf_probe_read_user(head, sizeof(head), (const void *)uargs) != 0)
+        return off;
+    if (head[0] & CLONE_PIDFD_FLAG)
+        off = sps_put_blob(off, head[1], 4, HOW(0, i));
+    if (head[0] & CLONE_PARENT_SETTID_FLAG)
+        off = sps_put_blob(off, head[3], 4, HOW(0, i));
     return off;
 }
 
@@ -531,6 +553,8 @@ static __always_inline __u32 exit_blob(__u32 off, const struct syscall_spec *spe
     } else if ((kind == AK_MMSG_IN || (kind == AK_MMSG_OUT_RET && ret >= 0)) && spec->len_arg[i] < 6) {
         __u32 how = CAP_ARG(spec->size[i], i) | (kind == AK_MMSG_OUT_RET ? CAP_ARG_RECV : 0);
         off = sps_put_mmsg(off, args[i], args[spec->len_arg[i] & 7], ret, how);
+    } else if (kind == AK_CLONE_ARGS && ret > 0) {
+        off = clone3_results(off, args[i], i);
     } else if (kind == AK_MSG_IN || kind == AK_MSG_OUT_RET) {
         /* A failed recvmsg still shows the header it was given. */
         off = sps_put_msghdr(off, args[i], kind == AK_MSG_IN ? 0x7fffffffffffffffLL : ret > 0 ? ret : 0, CAP_ARG(spec->size[i], i));
@@ -774,10 +798,40 @@ __noinline int sps_exit_copies(__s64 ret, __u64 nr_missed, __u64 enter_ns)
     fill_syscall(r, bpf_get_current_task_btf(), regs, (__s32)nr_missed, ret, enter_ns, bpf_ktime_get_ns());
     __u32 off = sizeof(struct rec);
     if (missed)
-        off = retry_strings(off, spec, args, missed);
+        off = retry_entry_copies(off, spec, args, missed);
     off = exit_blobs(off, spec, args, ret);
     r->size = off;
     r->flags = (nr_missed >> 63) & REC_HIDDEN;
+    output_scratch(buf, off);
+    return 0;
+}
+
+/*
+ * A successful execve: the caller's memory is gone, but the kernel has copied the argument strings onto the new
+ * stack (mm->arg_start..arg_end) and the file name just above the environment strings (env_end). They go out as
+ * blobs of pseudo-arguments EXEC_ARGV_BLOB and EXEC_FILE_BLOB, which the consumer uses only for the entry copies
+ * that failed (a page the caller had not touched yet, as in a vfork child exec'ing string literals).
+ */
+__noinline int sps_exec_copies(__s64 ret, __u64 nr_hidden, __u64 enter_ns)
+{
+    __u32 zero = 0;
+    __u8 *buf = bpf_map_lookup_elem(&sps_scratch, &zero);
+    if (!buf)
+        return 0;
+    struct task_struct *task = bpf_get_current_task_btf();
+    struct rec *r = (struct rec *)buf;
+    fill_syscall(r, task, syscall_regs(), (__s32)nr_hidden, ret, enter_ns, bpf_ktime_get_ns());
+    __u32 off = sizeof(struct rec);
+    struct mm_struct *mm = BPF_CORE_READ(task, mm);
+    if (mm) {
+        __u64 start = BPF_CORE_READ(mm, arg_start);
+        __u64 end = BPF_CORE_READ(mm, arg_end);
+        if (end > start)
+            off = sps_put_blob(off, start, end - start > BLOB_MAX ? BLOB_MAX : (__u32)(end - start), HOW(0, EXEC_ARGV_BLOB));
+        off = sps_put_blob(off, BPF_CORE_READ(mm, env_end), BLOB_MAX, HOW(1, EXEC_FILE_BLOB));
+    }
+    r->size = off;
+    r->flags = (nr_hidden >> 63) & REC_HIDDEN;
     output_scratch(buf, off);
     return 0;
 }
@@ -929,6 +983,8 @@ static __always_inline int on_exit(__s64 nr, __s64 ret, struct pt_regs *regs)
             return 0;
         hidden = 1;
     }
+    if ((spec->flags & SPEC_EXEC) && ret == 0)
+        return sps_exec_copies(ret, ((__u64)hidden << 63) | (__u32)nr, enter_ns);
     /* One small exit copy (read/write of a few bytes): into a fixed-size record, no scratch copy. */
     __u32 i = (__u32)spec->exit_blobs - 1;
     asm volatile("%[i] &= 7" : [i] "+r"(i));
