@@ -140,6 +140,7 @@ Describe 'Background traces are PowerShell jobs' {
         $job | Wait-Job -Timeout 30 | Out-Null
         $job.State | Should -Be 'Failed'
         $job.Failure.ErrorId | Should -Be 'CaptureWriteFailed'
+        $job.JobStateInfo.Reason.ErrorId | Should -Be 'CaptureWriteFailed'
         $job.Error[0].FullyQualifiedErrorId | Should -Be 'CaptureWriteFailed'
         $job.Error[0].CategoryInfo.Category | Should -Be 'WriteError'
         { Receive-Job $job -ErrorAction Stop } | Should -Throw -ErrorId 'CaptureWriteFailed'

@@ -1,6 +1,6 @@
 # Every example of the cmdlet help (docs/<Cmdlet>.md) is run, as a user would paste it, in a scratch folder that
 # holds what the examples name: ./app (a small program that opens and writes files), a Makefile for `make`, strace
-# logs (trace.log, customer.strace), a capture (make.trace), and a running process in place of the pid 4242. The
+# logs (trace.log, customer.strace), captures (make.trace, web1/web2/db1.trace), and a running process in place of the pid 4242. The
 # examples of one page share one runspace and its variables, in order, as a reader's session would. An example
 # passes when it runs without an error, or, when it shows one, with exactly that error. The few that need what a test
 # machine cannot give skip, saying why.
@@ -53,6 +53,8 @@ BeforeAll {
         Import-Module $ManifestPath -ErrorAction Stop
         $null = Start-SyscallTrace -FilePath make -OutFile make.trace
         $null = Start-SyscallTrace -FilePath cat -ArgumentList /etc/hostname -OutFile 'cat[1].trace'
+        # Three "hosts'" recordings for the merged timeline.
+        foreach ($h in 'web1', 'web2', 'db1') { $null = Start-SyscallTrace -FilePath ./app -OutFile "$h.trace" }
     }
     finally { Pop-Location }
     # The process that stands for "4242" in the examples.

@@ -254,13 +254,13 @@ Describe 'Completion and -WhatIf' {
 
     It 'completes -Id of Stop-SyscallTrace with the session ids' {
         $ended = Start-SyscallTrace -FilePath true -AsJob
-        $null = $ended.Completion.Wait(30000)
+        $null = $ended | Wait-Job -Timeout 30
         $running = Start-SyscallTrace -FilePath sleep -ArgumentList 30 -AsJob
         try {
             $line = 'Stop-SyscallTrace -Id '
             $ids = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
-            $ids | Should -Contain "$($ended.Id)"
-            $ids | Should -Contain "$($running.Id)"
+            $ids | Should -Contain "$($ended.SessionId)"
+            $ids | Should -Contain "$($running.SessionId)"
         }
         finally {
             Stop-SyscallTrace -Session $running
@@ -273,10 +273,10 @@ Describe 'Completion and -WhatIf' {
         $script = @"
 Import-Module '$ManifestPath'
 `$ended = Start-SyscallTrace -FilePath true -AsJob
-`$null = `$ended.Completion.Wait(30000)
+`$null = `$ended | Wait-Job -Timeout 30
 `$running = Start-SyscallTrace -FilePath sleep -ArgumentList 30 -AsJob
-"ids `$(`$ended.Id) `$(`$running.Id)"
-Stop-SyscallTrace -Id `$ended.Id, `$running.Id -WhatIf
+"ids `$(`$ended.SessionId) `$(`$running.SessionId)"
+Stop-SyscallTrace -Id `$ended.SessionId, `$running.SessionId -WhatIf
 "state `$(`$running.State)"
 Stop-SyscallTrace -Session `$running
 "@

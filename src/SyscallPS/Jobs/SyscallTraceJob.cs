@@ -171,9 +171,8 @@ public sealed class SyscallTraceJob : Job
         switch (_session.State)
         {
             case TraceSessionState.Failed when _session.Failure is { } failure:
-                // Job (PowerShellStandard 5.1) cannot set JobStateInfo.Reason; the ErrorRecord in Error carries it.
                 Error.Add(TraceErrors.From(failure));
-                SetJobState(JobState.Failed);
+                SetFailed(failure);
                 break;
             case TraceSessionState.Stopped:
                 SetJobState(JobState.Stopped);
@@ -181,6 +180,23 @@ public sealed class SyscallTraceJob : Job
             default:
                 SetJobState(JobState.Completed);
                 break;
+        }
+    }
+
+    // PowerShellStandard 5.1 has only SetJobState(state); the PowerShell that loads the module also has the
+    // non-public overload that sets JobStateInfo.Reason, which Wait-Job and $job.JobStateInfo show.
+    private static readonly System.Reflection.MethodInfo? SetJobStateWithReason = typeof(Job).GetMethod(
+        "SetJobState", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic, null, [typeof(JobState), typeof(Exception)], null);
+
+    private void SetFailed(Exception reason)
+    {
+        if (SetJobStateWithReason is { } withReason)
+        {
+            withReason.Invoke(this, [JobState.Failed, reason]);
+        }
+        else
+        {
+            SetJobState(JobState.Failed);
         }
     }
 }
