@@ -45,7 +45,7 @@ $PesterVersion = '5.7.1'
 # The timeline viewer test opens an Export-SyscallTimeline file in speedscope (npm) in headless Chromium (Debian).
 $SpeedscopeVersion = '1.25.0'
 $SpeedscopeDir = Join-Path $RepoRoot '.tools/speedscope'
-$AptPackages = @('gcc', 'strace', 'curl', 'libbpf1', 'libbpf-dev', 'bpftool', 'bpftrace', 'openssh-server')
+$AptPackages = @('gcc', 'strace', 'curl', 'libbpf1', 'libbpf-dev', 'bpftool', 'bpftrace', 'openssh-server', 'tmux')
 $IsRoot = (& id -u) -eq '0'
 
 function Write-Step([string] $Message) { Write-Host "==> $Message" -ForegroundColor Cyan }

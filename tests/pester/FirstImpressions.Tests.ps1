@@ -290,6 +290,58 @@ Stop-SyscallTrace -Session `$running
     }
 }
 
+Describe 'Progress of a -Duration trace' {
+    BeforeAll {
+        # A person's terminal: tmux answers the cursor queries progress rendering makes, as a terminal does.
+        $script:HaveTmux = [bool](Get-Command tmux -ErrorAction Ignore)
+        $script:PwshArgs = @(if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        $script:PwshLine = (@([Environment]::ProcessPath) + $PwshArgs | ForEach-Object { "'$_'" }) -join ' '
+
+        # Runs a 2-second trace of a busy shell loop in a tmux pane; returns every screen seen and the event count.
+        function Watch-TraceInTerminal([string] $Preamble) {
+            $name = "syscallps-progress-$PID-$(Get-Random)"
+            $file = Join-Path $TestDrive "$name.ps1"
+            $done = Join-Path $TestDrive "$name.count"
+            $Preamble, "Import-Module '$ManifestPath'",
+                "(Start-SyscallTrace -FilePath sh -ArgumentList '-c', 'while :; do sleep 0.1; done' -Duration 2 | Measure-Object).Count | Set-Content -LiteralPath '$done'" |
+                Set-Content -LiteralPath $file
+            tmux new-session -d -s $name -x 120 -y 20 "$PwshLine -NoProfile -File '$file'; sleep 60"
+            try {
+                $deadline = [datetime]::UtcNow.AddSeconds(60)
+                $screens = while (-not (Test-Path -LiteralPath $done) -and [datetime]::UtcNow -lt $deadline) {
+                    tmux capture-pane -p -t $name | Out-String
+                    Start-Sleep -Milliseconds 200
+                }
+                Start-Sleep -Milliseconds 200
+                @{ Screens = @($screens); Count = [int](Get-Content -LiteralPath $done -ErrorAction Ignore) }
+            }
+            finally { tmux kill-session -t $name 2>$null }
+        }
+    }
+
+    It 'shows the events so far and the time left on a terminal' {
+        if (-not $HaveTmux) { Set-ItResult -Skipped -Because 'tmux is missing'; return }
+        $seen = Watch-TraceInTerminal ''
+        $seen.Count | Should -BeGreaterThan 0
+        $bars = @($seen.Screens | Select-String -Pattern 'Tracing \(\w+\) for 00:00:02 \[(\d+) events, (\d) s left')
+        $bars | Should -Not -BeNullOrEmpty -Because 'a progress bar is drawn while the trace runs'
+        [int]$bars[-1].Matches[0].Groups[1].Value | Should -BeLessOrEqual $seen.Count
+    }
+
+    It 'is quiet when $ProgressPreference says so' {
+        if (-not $HaveTmux) { Set-ItResult -Skipped -Because 'tmux is missing'; return }
+        $seen = Watch-TraceInTerminal "`$ProgressPreference = 'SilentlyContinue'"
+        $seen.Count | Should -BeGreaterThan 0
+        $seen.Screens | Should -Not -Match 'Tracing \(\w+\) for'
+    }
+
+    It 'writes nothing into redirected output' {
+        $out = & ([Environment]::ProcessPath) @PwshArgs -NoProfile -NonInteractive -Command "Import-Module '$ManifestPath'; (Start-SyscallTrace -FilePath sh -ArgumentList '-c', 'sleep 0.3; sleep 0.3' -Duration 1 | Measure-Object).Count" 2>&1 | Out-String
+        $out | Should -Not -Match 'Tracing \(\w+\) for'
+        $out.Trim() | Should -Match '^\d+$'
+    }
+}
+
 Describe 'A gallery-ready module folder' {
     BeforeAll {
         $script:ModuleDir = Split-Path -Parent (Get-Module SyscallPS).ImplementingAssembly.Location

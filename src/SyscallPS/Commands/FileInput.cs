@@ -156,40 +156,24 @@ internal static class FileInput
         }
     }
 
-    /// <summary>Write-Progress for reads of large captures (8 MiB or more) in an interactive session, at most four times a second.</summary>
+    /// <summary>Write-Progress for reads of large captures (8 MiB or more), through <see cref="ThrottledProgress"/>.</summary>
     private sealed class ReadProgress(PSCmdlet cmdlet, long totalBytes)
     {
         private const long LargeBytes = 8 << 20;
-        private readonly bool _show = totalBytes >= LargeBytes && !Console.IsOutputRedirected;
-        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        private readonly ThrottledProgress _progress = new(cmdlet, 1, "Reading capture files", wanted: totalBytes >= LargeBytes);
         private long _doneBytes;
-        private long _lastShown = -1000;
-        private bool _shown;
 
         public void Update(Capture.CaptureReader reader)
         {
-            if (!_show || _clock.ElapsedMilliseconds - _lastShown < 250)
+            if (_progress.Due)
             {
-                return;
+                long done = _doneBytes + reader.Position;
+                _progress.Update($"{reader.Path}: {done >> 20} of {totalBytes >> 20} MiB", (int)(done * 100 / Math.Max(1, totalBytes)));
             }
-
-            _lastShown = _clock.ElapsedMilliseconds;
-            _shown = true;
-            long done = _doneBytes + reader.Position;
-            cmdlet.WriteProgress(new ProgressRecord(1, "Reading capture files", $"{reader.Path}: {done >> 20} of {totalBytes >> 20} MiB")
-            {
-                PercentComplete = (int)Math.Min(100, done * 100 / Math.Max(1, totalBytes)),
-            });
         }
 
         public void Done(Capture.CaptureReader reader) => _doneBytes += reader.Length;
 
-        public void Complete()
-        {
-            if (_shown)
-            {
-                cmdlet.WriteProgress(new ProgressRecord(1, "Reading capture files", "Done") { RecordType = ProgressRecordType.Completed });
-            }
-        }
+        public void Complete() => _progress.Complete();
     }
 }

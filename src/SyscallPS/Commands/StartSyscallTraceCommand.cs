@@ -291,10 +291,19 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
         }
 
         PipelineStoppedException? stoppedDownstream = null;
+        var progress = duration is { } limit ? new ThrottledProgress(this, 2, $"Tracing ({_session.Engine}) for {limit}") : null;
+        long written = 0;
         try
         {
             foreach (var e in _session.ReadEvents(_cancel.Token))
             {
+                written++;
+                if (progress is { Due: true } && duration is { } total)
+                {
+                    var left = total - progress.Elapsed;
+                    progress.Update($"{written} events, {Math.Max(0, (int)Math.Ceiling(left.TotalSeconds))} s left", (int)(progress.Elapsed.Ticks * 100 / Math.Max(1, total.Ticks)), Math.Max(0, (int)left.TotalSeconds));
+                }
+
                 try
                 {
                     WriteObject(e);
@@ -325,6 +334,7 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
         }
         finally
         {
+            progress?.Complete();
             Finish();
 
             // Also when the pipeline stopped early: the program's fate is known by now.
