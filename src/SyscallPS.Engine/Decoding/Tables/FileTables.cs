@@ -128,7 +128,7 @@ internal static class FileTables
 
     public static readonly FlagTable PipeFlags = new("O_",
     [
-        (0x80000, "O_CLOEXEC"), (0x4000, "O_DIRECT"), (0x800, "O_NONBLOCK"), (0x200000, "O_NOTIFICATION_PIPE"),
+        (0x80000, "O_CLOEXEC"), (0x4000, "O_DIRECT"), (0x800, "O_NONBLOCK"), (0x80, "O_NOTIFICATION_PIPE"),
     ]);
 
     public static readonly FlagTable Dup3Flags = new("O_", [(0x80000, "O_CLOEXEC")]);

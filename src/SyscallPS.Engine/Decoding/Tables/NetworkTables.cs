@@ -63,7 +63,7 @@ internal static class NetworkTables
     public static readonly ValueTable SocketLevels = new("SOL_",
     [
         (0, "SOL_IP"), (1, "SOL_SOCKET"), (6, "SOL_TCP"), (17, "SOL_UDP"), (41, "SOL_IPV6"), (58, "SOL_ICMPV6"),
-        (132, "SOL_SCTP"), (255, "SOL_RAW"), (263, "SOL_PACKET"), (270, "SOL_NETLINK"), (280, "SOL_ALG"), (282, "SOL_TLS"),
+        (132, "SOL_SCTP"), (255, "SOL_RAW"), (263, "SOL_PACKET"), (270, "SOL_NETLINK"), (279, "SOL_ALG"), (282, "SOL_TLS"),
     ], unknownMarker: "??"); // strace's socket level table says "SOL_??"
 
     public static readonly ValueTable SocketOptions = new("SO_",
@@ -93,7 +93,7 @@ internal static class NetworkTables
         (7, "TCP_SYNCNT"), (8, "TCP_LINGER2"), (9, "TCP_DEFER_ACCEPT"), (10, "TCP_WINDOW_CLAMP"), (11, "TCP_INFO"),
         (12, "TCP_QUICKACK"), (13, "TCP_CONGESTION"), (14, "TCP_MD5SIG"), (18, "TCP_USER_TIMEOUT"), (19, "TCP_REPAIR"),
         (23, "TCP_FASTOPEN"), (24, "TCP_TIMESTAMP"), (25, "TCP_NOTSENT_LOWAT"), (30, "TCP_FASTOPEN_CONNECT"),
-        (31, "TCP_ULP"), (36, "TCP_ZEROCOPY_RECEIVE"),
+        (31, "TCP_ULP"), (35, "TCP_ZEROCOPY_RECEIVE"),
     ]);
 
     public static readonly ValueTable IpOptions = new("IP_",
