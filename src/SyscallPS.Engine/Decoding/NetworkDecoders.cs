@@ -115,7 +115,7 @@ internal static class NetworkDecoders
             if ((int)s.Args[1] == 1 && (int)s.Args[2] == 4 && len == 4 && TraceeReader.TryReadInt(m, s.Args[3], out int soError))
             {
                 // SO_ERROR holds an errno value.
-                s.SetText(3, "[" + (soError == 0 ? "0" : ErrorNames.Lookup(soError).Name) + "]");
+                s.SetText(3, "[" + (soError == 0 ? "0" : ErrnoTable.NameOrNumber(soError)) + "]");
             }
             else
             {

@@ -267,7 +267,7 @@ internal static class SignalDecoders
         sb.Append("{si_signo=").Append(Name(signo)).Append(", si_code=").Append(CodeName(signo, code));
         if (errno != 0)
         {
-            sb.Append(", si_errno=").Append(ErrorNames.Lookup(errno).Name);
+            sb.Append(", si_errno=").Append(ErrnoTable.NameOrNumber(errno));
         }
 
         int pid = BinaryPrimitives.ReadInt32LittleEndian(si[16..]);
