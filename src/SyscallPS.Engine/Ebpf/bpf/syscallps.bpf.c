@@ -1171,6 +1171,15 @@ struct sig_rec {
     __u8 info[SIGINFO_BYTES];
 };
 
+/* Never read: one variable of each record type, in a section libbpf skips, so that the object's BTF describes
+ * the layouts the C# mirrors in EbpfRecords.cs are checked against (EbpfRecordLayoutTests). */
+#define BTF_ANCHOR __attribute__((section("btf_anchors"), used))
+BTF_ANCHOR struct rec sps_anchor_rec = { .type = 1 };
+BTF_ANCHOR struct blob sps_anchor_blob = { .len = 1 };
+BTF_ANCHOR struct sig_rec sps_anchor_sig_rec = { .info = { 1 } };
+BTF_ANCHOR enum rec_type sps_anchor_rec_type = 1;
+BTF_ANCHOR enum sig_origin sps_anchor_sig_origin = SIG_GENERATED;
+
 /* The process filter for a task other than the current one (a signal's receiver). */
 static __always_inline int task_traced(struct task_struct *task)
 {
