@@ -362,7 +362,7 @@ internal static class NetworkDecoders
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(h[48..]);
 
         string nameText = name == 0 ? "NULL" : SockaddrText(m, name, namelen, out _);
-        string controlText = controllen == 0 ? string.Empty : CmsgText(m, control, controllen);
+        string controlText = controllen == 0 ? string.Empty : CmsgText(m, o, control, controllen);
         string flagsText = NetworkTables.MessageFlags.Format(flags);
         var sb = StraceText.Builder();
         sb.Append("{msg_name=").Append(nameText).Append(", msg_namelen=").Append(StraceText.UDec(namelen)).Append(", msg_iov=");
@@ -412,67 +412,206 @@ internal static class NetworkDecoders
         return "[" + string.Join(", ", parts) + "]";
     }
 
-    private static string CmsgText(ITraceeMemory m, ulong address, ulong length)
+    /// <summary>The most of a control buffer decoded (the eBPF engine copies as much, BLOB_MAX).</summary>
+    private const int ControlLimit = 4096;
+
+    /// <summary>sizeof(struct cmsghdr) on a 64-bit ABI.</summary>
+    private const int CmsgHeader = 16;
+
+    /// <summary>
+    /// The control messages as strace walks them (CMSG_NXTHDR's rules): each header with its data when the type has a
+    /// printer and enough bytes; a length below the header's ends the walk; leftover bytes print as
+    /// <c>... /* address */</c>. A buffer shorter than one header prints as its address.
+    /// </summary>
+    private static string CmsgText(ITraceeMemory m, DecodeOptions o, ulong address, ulong length)
     {
-        int len = (int)Math.Min(length, 4096);
-        var buf = new byte[len];
+        if (length < CmsgHeader)
+        {
+            return StraceText.Pointer(address);
+        }
+
+        int controlLen = (int)Math.Min(length, ControlLimit);
+        var buf = new byte[controlLen];
         if (!TraceeReader.TryRead(m, address, buf))
         {
             return StraceText.Pointer(address);
         }
 
         var sb = new StringBuilder("[");
-        int off = 0;
-        bool first = true;
-        while (off + 16 <= len)
+        int off = 0, left = controlLen;
+        while (left >= CmsgHeader)
         {
             ulong cmsgLen = BinaryPrimitives.ReadUInt64LittleEndian(buf.AsSpan(off));
             int level = BinaryPrimitives.ReadInt32LittleEndian(buf.AsSpan(off + 8));
             int type = BinaryPrimitives.ReadInt32LittleEndian(buf.AsSpan(off + 12));
-            if (cmsgLen < 16 || (ulong)off + cmsgLen > (ulong)len)
-            {
-                break;
-            }
-
-            if (!first)
+            if (off != 0)
             {
                 sb.Append(", ");
             }
 
-            first = false;
             sb.Append("{cmsg_len=").Append(StraceText.UDec(cmsgLen)).Append(", cmsg_level=").Append(NetworkTables.SocketLevels.Format(level))
               .Append(", cmsg_type=");
-            var data = buf.AsSpan(off + 16, (int)cmsgLen - 16);
-            if (level == 1 && type == 1)
+            int dataLen = (int)Math.Min(cmsgLen, (ulong)left) - CmsgHeader;
+            AppendCmsgTypeData(sb, o, level, type, buf.AsSpan(off + CmsgHeader, Math.Max(dataLen, 0)));
+            sb.Append('}');
+            if (cmsgLen < CmsgHeader)
             {
-                sb.Append("SCM_RIGHTS, cmsg_data=[");
-                for (int i = 0; i + 4 <= data.Length; i += 4)
-                {
-                    if (i > 0)
-                    {
-                        sb.Append(", ");
-                    }
-
-                    sb.Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(data[i..])));
-                }
-
-                sb.Append("]}");
-            }
-            else if (level == 1 && type == 2 && data.Length >= 12)
-            {
-                sb.Append("SCM_CREDENTIALS, cmsg_data={pid=").Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(data)))
-                  .Append(", uid=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[4..])))
-                  .Append(", gid=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[8..]))).Append("}}");
-            }
-            else
-            {
-                sb.Append(level == 1 ? NetworkTables.CmsgTypesSocket.Format(type) : StraceText.Hex((uint)type)).Append('}');
+                left -= CmsgHeader;
+                break;
             }
 
-            off += (int)((cmsgLen + 7) & ~7UL);
+            ulong step = (cmsgLen + 7) & ~7UL;
+            if (step >= (ulong)left)
+            {
+                left = 0;
+                break;
+            }
+
+            off += (int)step;
+            left -= (int)step;
+        }
+
+        if (left > 0)
+        {
+            sb.Append(", ... /* ").Append(StraceText.Pointer(address + (ulong)(controlLen - left))).Append(" */");
+        }
+        else if ((ulong)controlLen < length)
+        {
+            sb.Append(", ...");
         }
 
         return sb.Append(']').ToString();
+    }
+
+    /// <summary>A control message's type and, when the type has a printer and the data its minimum size, <c>cmsg_data</c>.</summary>
+    private static void AppendCmsgTypeData(StringBuilder sb, DecodeOptions o, int level, int type, ReadOnlySpan<byte> data)
+    {
+        switch (level)
+        {
+            case 1: // SOL_SOCKET
+                sb.Append(NetworkTables.CmsgTypesSocket.Format(type));
+                switch (type)
+                {
+                    case 1 when data.Length >= 4: // SCM_RIGHTS
+                        sb.Append(", cmsg_data=");
+                        AppendNumbers(sb, o, data, 4, v => StraceText.Dec((int)v));
+                        break;
+                    case 2 when data.Length >= 12: // SCM_CREDENTIALS
+                        sb.Append(", cmsg_data={pid=").Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(data)))
+                          .Append(", uid=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[4..])))
+                          .Append(", gid=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[8..]))).Append('}');
+                        break;
+                    case 3 when data.Length >= 1: // SCM_SECURITY
+                        sb.Append(", cmsg_data=");
+                        StraceText.AppendQuoted(sb, data);
+                        break;
+                    case 29 or 63 when data.Length >= 16: // SO_TIMESTAMP_OLD, SO_TIMESTAMP_NEW
+                        sb.Append(", cmsg_data=");
+                        AppendTimePair(sb, data, "tv_usec");
+                        break;
+                    case 35 or 64 when data.Length >= 16: // SO_TIMESTAMPNS_OLD, SO_TIMESTAMPNS_NEW
+                        sb.Append(", cmsg_data=");
+                        AppendTimePair(sb, data, "tv_nsec");
+                        break;
+                    case 37 or 65 when data.Length >= 48: // SO_TIMESTAMPING_OLD, SO_TIMESTAMPING_NEW: three timespecs
+                        sb.Append(", cmsg_data=[");
+                        for (int i = 0; i < 3; i++)
+                        {
+                            AppendTimePair(sb.Append(i == 0 ? string.Empty : ", "), data[(i * 16)..], "tv_nsec");
+                        }
+
+                        sb.Append(']');
+                        break;
+                }
+
+                break;
+            case 0: // SOL_IP
+                sb.Append(NetworkTables.IpOptions.Format(type));
+                switch (type)
+                {
+                    case 8 when data.Length >= 12: // IP_PKTINFO
+                        sb.Append(", cmsg_data={ipi_ifindex=").Append(InterfaceIndexText(BinaryPrimitives.ReadInt32LittleEndian(data)))
+                          .Append(", ipi_spec_dst=inet_addr(\"").Append(new IPAddress(data.Slice(4, 4)).ToString())
+                          .Append("\"), ipi_addr=inet_addr(\"").Append(new IPAddress(data.Slice(8, 4)).ToString()).Append("\")}");
+                        break;
+                    case 2 or 23 when data.Length >= 4: // IP_TTL, IP_CHECKSUM
+                        sb.Append(", cmsg_data=");
+                        AppendNumbers(sb, o, data, 4, v => StraceText.UDec(v));
+                        break;
+                    case 1 or 6 or 7 when data.Length >= 1: // IP_TOS, IP_RECVOPTS, IP_RETOPTS
+                        sb.Append(", cmsg_data=");
+                        AppendNumbers(sb, o, data, 1, StraceText.Hex);
+                        break;
+                    case 11 when data.Length >= 16: // IP_RECVERR: struct sock_extended_err, then the offender
+                        sb.Append(", cmsg_data={ee_errno=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data)))
+                          .Append(", ee_origin=").Append(StraceText.UDec(data[4])).Append(", ee_type=").Append(StraceText.UDec(data[5]))
+                          .Append(", ee_code=").Append(StraceText.UDec(data[6]))
+                          .Append(", ee_info=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[8..])))
+                          .Append(", ee_data=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[12..])))
+                          .Append(", offender=").Append(data.Length >= 18 ? FormatSockaddr(data[16..], out _) : "NULL").Append('}');
+                        break;
+                    case 20 when data.Length >= 16: // IP_ORIGDSTADDR: a sockaddr_in
+                        sb.Append(", cmsg_data=").Append(FormatSockaddr(data, out _));
+                        break;
+                }
+
+                break;
+            default:
+                sb.Append(StraceText.Hex((uint)type));
+                break;
+        }
+    }
+
+    /// <summary><c>[a, b, …]</c> of little-endian numbers <paramref name="width"/> bytes wide, cut at the string limit.</summary>
+    private static void AppendNumbers(StringBuilder sb, DecodeOptions o, ReadOnlySpan<byte> data, int width, Func<ulong, string> format)
+    {
+        sb.Append('[');
+        for (int i = 0, n = 0; i + width <= data.Length; i += width, n++)
+        {
+            if (n > 0)
+            {
+                sb.Append(", ");
+            }
+
+            if (n >= o.StringLimit)
+            {
+                sb.Append("...");
+                break;
+            }
+
+            ulong v = width == 1 ? data[i] : BinaryPrimitives.ReadUInt32LittleEndian(data[i..]);
+            sb.Append(format(v));
+        }
+
+        sb.Append(']');
+    }
+
+    /// <summary><c>{tv_sec=S, tv_usec=U}</c> (or tv_nsec) from two 64-bit words.</summary>
+    private static void AppendTimePair(StringBuilder sb, ReadOnlySpan<byte> data, string fraction) =>
+        sb.Append("{tv_sec=").Append(StraceText.Dec(BinaryPrimitives.ReadInt64LittleEndian(data)))
+          .Append(", ").Append(fraction).Append('=').Append(StraceText.UDec(BinaryPrimitives.ReadUInt64LittleEndian(data[8..]))).Append('}');
+
+    /// <summary>An interface index as strace prints it: <c>if_nametoindex("lo")</c> when this machine has such an interface.</summary>
+    private static string InterfaceIndexText(int index)
+    {
+        try
+        {
+            foreach (var dir in Directory.EnumerateDirectories("/sys/class/net"))
+            {
+                if (File.ReadAllText(Path.Combine(dir, "ifindex")).Trim() == index.ToString(CultureInfo.InvariantCulture))
+                {
+                    return "if_nametoindex(\"" + Path.GetFileName(dir) + "\")";
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return StraceText.Dec(index);
     }
 
     private static void SetLevel(SyscallDecodeState s, int i) => s.SetText(i, NetworkTables.SocketLevels.Format((int)s.Args[i]));

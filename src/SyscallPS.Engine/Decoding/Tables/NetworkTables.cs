@@ -100,7 +100,8 @@ internal static class NetworkTables
     [
         (1, "IP_TOS"), (2, "IP_TTL"), (3, "IP_HDRINCL"), (4, "IP_OPTIONS"), (6, "IP_RECVOPTS"), (7, "IP_RETOPTS"),
         (8, "IP_PKTINFO"), (10, "IP_MTU_DISCOVER"), (11, "IP_RECVERR"), (12, "IP_RECVTTL"), (13, "IP_RECVTOS"), (14, "IP_MTU"),
-        (15, "IP_FREEBIND"), (19, "IP_TRANSPARENT"), (24, "IP_BIND_ADDRESS_NO_PORT"), (32, "IP_MULTICAST_IF"),
+        (15, "IP_FREEBIND"), (16, "IP_IPSEC_POLICY"), (17, "IP_XFRM_POLICY"), (18, "IP_PASSSEC"), (19, "IP_TRANSPARENT"),
+        (20, "IP_ORIGDSTADDR"), (21, "IP_MINTTL"), (22, "IP_NODEFRAG"), (23, "IP_CHECKSUM"), (24, "IP_BIND_ADDRESS_NO_PORT"), (32, "IP_MULTICAST_IF"),
         (33, "IP_MULTICAST_TTL"), (34, "IP_MULTICAST_LOOP"), (35, "IP_ADD_MEMBERSHIP"), (36, "IP_DROP_MEMBERSHIP"),
     ]);
 
@@ -119,5 +120,7 @@ internal static class NetworkTables
         (9, "NETLINK_LIST_MEMBERSHIPS"), (10, "NETLINK_CAP_ACK"), (11, "NETLINK_EXT_ACK"), (12, "NETLINK_GET_STRICT_CHK"),
     ]);
 
-    public static readonly ValueTable CmsgTypesSocket = new("SCM_", [(1, "SCM_RIGHTS"), (2, "SCM_CREDENTIALS"), (3, "SCM_SECURITY"), (4, "SCM_PIDFD")]);
+    public static readonly ValueTable CmsgTypesSocket = new("SCM_", [(1, "SCM_RIGHTS"), (2, "SCM_CREDENTIALS"), (3, "SCM_SECURITY"), (4, "SCM_PIDFD"),
+        (29, "SO_TIMESTAMP_OLD"), (35, "SO_TIMESTAMPNS_OLD"), (37, "SO_TIMESTAMPING_OLD"),
+        (63, "SO_TIMESTAMP_NEW"), (64, "SO_TIMESTAMPNS_NEW"), (65, "SO_TIMESTAMPING_NEW")]);
 }
