@@ -652,7 +652,7 @@ internal static class FileDecoders
         {
             s.Saved = 1;
             s.Saved2 = off;
-            s.SetText(2, "[" + StraceText.Dec(off) + "]");
+            s.SetText(2, "[" + StraceText.UDec((ulong)off) + "]");
         }
         else
         {
@@ -666,7 +666,7 @@ internal static class FileDecoders
     {
         if (s.Saved == 1 && !failed && ret > 0 && TraceeReader.TryRead(m, s.Args[2], out long off))
         {
-            s.SetText(2, "[" + StraceText.Dec(s.Saved2) + "] => [" + StraceText.Dec(off) + "]");
+            s.SetText(2, "[" + StraceText.UDec((ulong)s.Saved2) + "] => [" + StraceText.UDec((ulong)off) + "]");
         }
 
         return null;

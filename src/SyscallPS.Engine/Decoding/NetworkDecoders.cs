@@ -208,6 +208,13 @@ internal static class NetworkDecoders
         return FormatSockaddr(sa[..len], out endpoint);
     }
 
+    /// <summary>sizeof(sockaddr_un.sun_path).</summary>
+    private const int SunPathSize = 108;
+
+    /// <summary>nl_groups as strace prints it: <c>%#08x</c>, so 0 is <c>00000000</c> and others <c>0x000010</c>.</summary>
+    private static string NetlinkGroups(uint groups) =>
+        groups == 0 ? "00000000" : "0x" + groups.ToString("x6", CultureInfo.InvariantCulture);
+
     /// <summary>Formats a sockaddr held in <paramref name="sa"/> (its full length).</summary>
     public static string FormatSockaddr(ReadOnlySpan<byte> sa, out string? endpoint)
     {
@@ -251,6 +258,12 @@ internal static class NetworkDecoders
                     break;
                 }
 
+                // sun_path is 108 bytes: strace prints no more of a longer address.
+                if (path.Length > SunPathSize)
+                {
+                    path = path[..SunPathSize];
+                }
+
                 sb.Append(", sun_path=");
                 if (path[0] == 0)
                 {
@@ -271,8 +284,13 @@ internal static class NetworkDecoders
             }
 
             case NetworkTables.AF_NETLINK when sa.Length >= 12:
+                if (BinaryPrimitives.ReadUInt16LittleEndian(sa[2..]) is ushort pad and not 0)
+                {
+                    sb.Append(", nl_pad=").Append(StraceText.Hex(pad));
+                }
+
                 sb.Append(", nl_pid=").Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(sa[4..])))
-                  .Append(", nl_groups=").Append(BinaryPrimitives.ReadUInt32LittleEndian(sa[8..]).ToString("x8", CultureInfo.InvariantCulture));
+                  .Append(", nl_groups=").Append(NetlinkGroups(BinaryPrimitives.ReadUInt32LittleEndian(sa[8..])));
                 break;
             default:
                 sb.Append(", sa_data=");

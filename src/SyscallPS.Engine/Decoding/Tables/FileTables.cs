@@ -77,7 +77,7 @@ internal static class FileTables
     /// <summary>Special mode bits printed by name before the octal permissions.</summary>
     public static readonly FlagTable ModeSpecialBits = new("S_", [(0x800, "S_ISUID"), (0x400, "S_ISGID"), (0x200, "S_ISVTX")]);
 
-    public static readonly FlagTable AccessModesFlags = new("", [(4, "R_OK"), (2, "W_OK"), (1, "X_OK")]);
+    public static readonly FlagTable AccessModesFlags = new("?_OK", [(4, "R_OK"), (2, "W_OK"), (1, "X_OK")], unknownMarker: string.Empty); // strace's "/* ?_OK */"
 
     public static readonly ValueTable SeekWhence = new("SEEK_",
     [
