@@ -60,7 +60,7 @@ internal static class FileDecoders
         r.Add("getdents64 getdents", (s, m, o) => { s.SetFd(0); s.SetUInt(2); }, GetdentsExit);
         r.Add("lseek", (s, m, o) => { s.SetFd(0); s.SetLong(1); s.SetEnum(2, FileTables.SeekWhence); });
         r.Add("dup2", (s, m, o) => { s.SetFd(0); s.SetInt(1); });
-        r.Add("dup3", (s, m, o) => { s.SetFd(0); s.SetInt(1); s.SetFlags(2, FileTables.Dup3Flags); });
+        r.Add("dup3", (s, m, o) => { s.SetFd(0); s.SetInt(1); s.SetFlags(2, FileTables.OpenFlags); }); // strace prints any O_ flag
         r.Add("pipe", null, PipeExit);
         r.Add("pipe2", (s, m, o) => s.SetFlags(1, FileTables.OpenFlags), PipeExit);
         r.Add("fcntl", FcntlEntry, FcntlExit);
@@ -69,7 +69,7 @@ internal static class FileDecoders
         r.Add("sync_file_range", (s, m, o) => { s.SetFd(0); s.SetLong(1); s.SetLong(2); s.SetFlags(3, FileTables.SyncFileRangeFlags); });
         r.Add("fallocate", (s, m, o) => { s.SetFd(0); s.SetFlags(1, FileTables.FallocateModes); s.SetLong(2); s.SetLong(3); });
         r.Add("fadvise64", (s, m, o) => { s.SetFd(0); s.SetLong(1); s.SetLong(2); s.SetEnum(3, FileTables.FadviseAdvice); });
-        r.Add("memfd_create", (s, m, o) => { s.SetString(0, m, o); s.ObjectName = TraceeReader.ReadPath(m, s.Args[0]); s.SetFlags(1, FileTables.MemfdFlags); });
+        r.Add("memfd_create", (s, m, o) => { s.SetString(0, m, o); s.ObjectName = TraceeReader.ReadPath(m, s.Args[0]); SetMemfdFlags(s, 1); });
         r.Add("eventfd2", (s, m, o) => { s.SetUInt(0); s.SetFlags(1, FileTables.EventFdFlags); });
         r.Add("eventfd", (s, m, o) => s.SetUInt(0));
         r.Add("inotify_init1", (s, m, o) => s.SetFlags(0, FileTables.InotifyInitFlags));
@@ -643,6 +643,21 @@ internal static class FileDecoders
 
         return null;
     };
+
+    /// <summary>memfd_create's flags: the MFD_ names, then the huge page size as strace writes it, <c>21&lt;&lt;MFD_HUGE_SHIFT</c>.</summary>
+    private static void SetMemfdFlags(SyscallDecodeState s, int i)
+    {
+        const int HugeShift = 26;
+        uint flags = (uint)s.Args[i];
+        uint low = flags & ((1u << HugeShift) - 1), huge = flags >> HugeShift;
+        string text = FileTables.MemfdFlags.Format(low);
+        if (huge != 0)
+        {
+            text = (low == 0 ? string.Empty : text + "|") + StraceText.UDec(huge) + "<<MFD_HUGE_SHIFT";
+        }
+
+        s.Set(i, text, text);
+    }
 
     private static void SendfileEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
     {

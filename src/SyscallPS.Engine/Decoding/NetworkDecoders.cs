@@ -243,7 +243,7 @@ internal static class NetworkDecoders
                   .Append("), inet_pton(AF_INET6, \"").Append(ipText).Append("\", &sin6_addr)");
                 if (sa.Length >= 28)
                 {
-                    sb.Append(", sin6_scope_id=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(sa[24..])));
+                    sb.Append(", sin6_scope_id=").Append(InterfaceIndexText(BinaryPrimitives.ReadInt32LittleEndian(sa[24..])));
                 }
 
                 endpoint = "[" + ipText + "]:" + port.ToString(CultureInfo.InvariantCulture);

@@ -170,28 +170,30 @@ internal static class ProcessDecoders
         if (name is null)
         {
             s.SetText(1, ProcessTables.FutexCommands.FormatUnknown((uint)op));
-            s.SetUInt(2); s.SetPointer(3); s.SetPointer(4); s.SetUInt(5);
+            s.SetUInt(2); s.SetPointer(3); s.SetPointer(4); s.SetText(5, StraceText.Hex(s.Args[5]));
             s.ArgumentCount = 6;
             return;
         }
 
-        if ((op & ProcessTables.FutexPrivateFlag) != 0)
+        // strace names whole ops from one list: FUTEX_CLOCK_REALTIME only with the waiting ops, FUTEX_FD has no
+        // _PRIVATE name, and any other bit makes the op unknown (its arguments still follow the command).
+        bool clock = (op & ProcessTables.FutexClockRealtime) != 0;
+        bool known = (op & ~(0x7f | ProcessTables.FutexPrivateFlag | ProcessTables.FutexClockRealtime)) == 0
+            && (!clock || cmd is FUTEX_WAIT or FUTEX_WAIT_BITSET or FUTEX_WAIT_REQUEUE_PI or FUTEX_LOCK_PI2);
+        if (!known)
         {
-            name += "_PRIVATE";
+            s.SetText(1, ProcessTables.FutexCommands.FormatUnknown((uint)op));
+        }
+        else
+        {
+            if ((op & ProcessTables.FutexPrivateFlag) != 0)
+            {
+                name += cmd == FUTEX_FD ? "|FUTEX_PRIVATE_FLAG" : "_PRIVATE";
+            }
+
+            s.SetText(1, clock ? name + "|FUTEX_CLOCK_REALTIME" : name);
         }
 
-        if ((op & ProcessTables.FutexClockRealtime) != 0)
-        {
-            name += "|FUTEX_CLOCK_REALTIME";
-        }
-
-        int unknownBits = op & ~(0x7f | ProcessTables.FutexPrivateFlag | ProcessTables.FutexClockRealtime);
-        if (unknownBits != 0)
-        {
-            name += "|" + StraceText.Hex((uint)unknownBits);
-        }
-
-        s.SetText(1, name);
         switch (cmd)
         {
             case FUTEX_WAIT:

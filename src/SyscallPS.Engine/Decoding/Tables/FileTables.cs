@@ -124,14 +124,12 @@ internal static class FileTables
 
     public static readonly FlagTable EventFdFlags = new("EFD_", [(1, "EFD_SEMAPHORE"), (0x80000, "EFD_CLOEXEC"), (0x800, "EFD_NONBLOCK")]);
 
-    public static readonly FlagTable InotifyInitFlags = new("IN_", [(0x80000, "IN_CLOEXEC"), (0x800, "IN_NONBLOCK")]);
+    public static readonly FlagTable InotifyInitFlags = new("IN_", [(0x800, "IN_NONBLOCK"), (0x80000, "IN_CLOEXEC")]);
 
     public static readonly FlagTable PipeFlags = new("O_",
     [
         (0x80000, "O_CLOEXEC"), (0x4000, "O_DIRECT"), (0x800, "O_NONBLOCK"), (0x80, "O_NOTIFICATION_PIPE"),
     ]);
-
-    public static readonly FlagTable Dup3Flags = new("O_", [(0x80000, "O_CLOEXEC")]);
 
     public static readonly FlagTable GetRandomFlags = new("GRND_", [(1, "GRND_NONBLOCK"), (2, "GRND_RANDOM"), (4, "GRND_INSECURE")]);
 
