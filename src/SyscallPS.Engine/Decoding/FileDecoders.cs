@@ -103,7 +103,7 @@ internal static class FileDecoders
         s.SetPath(first, m);
         ulong flags = (uint)s.Args[first + 1];
         s.Set(first + 1, (long)flags, OpenFlagsText(flags));
-        if ((flags & FileTables.O_CREAT) != 0 || (flags & FileTables.O_TMPFILE) == FileTables.O_TMPFILE)
+        if ((flags & FileTables.O_CREAT) != 0 || (flags & FileTables.TmpfileBit) != 0)
         {
             s.SetMode(first + 2);
             s.ArgumentCount = first + 3;
@@ -149,7 +149,7 @@ internal static class FileDecoders
             var flagsText = OpenFlagsText(flags);
             var sb = StraceText.Builder();
             sb.Append("{flags=").Append(flagsText);
-            if (mode != 0 || (flags & FileTables.O_CREAT) != 0 || (flags & FileTables.O_TMPFILE) == FileTables.O_TMPFILE)
+            if (mode != 0 || (flags & FileTables.O_CREAT) != 0 || (flags & FileTables.TmpfileBit) != 0)
             {
                 sb.Append(", mode=").Append(StraceText.Octal(mode));
             }
@@ -410,6 +410,7 @@ internal static class FileDecoders
 
     private const int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7;
     private const int F_SETOWN = 8, F_GETOWN = 9, F_SETSIG = 10, F_GETSIG = 11, F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
+    private const int F_SETOWN_EX = 15, F_GETOWN_EX = 16;
     private const int F_SETLEASE = 1024, F_GETLEASE = 1025, F_NOTIFY = 1026, F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031;
     private const int F_GETPIPE_SZ = 1032, F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
 
@@ -448,12 +449,27 @@ internal static class FileDecoders
             case F_SETLK or F_SETLKW or F_OFD_SETLK or F_OFD_SETLKW:
                 s.SetText(2, FlockText(m, s.Args[2], withPid: false));
                 break;
-            case F_GETLK or F_OFD_GETLK:
+            case F_SETOWN_EX:
+                s.SetText(2, OwnerText(m, s.Args[2]));
+                break;
+            case F_GETLK or F_OFD_GETLK or F_GETOWN_EX:
                 break;
             default:
                 s.SetHex(2);
                 break;
         }
+    }
+
+    /// <summary>struct f_owner_ex: <c>{type=F_OWNER_PID, pid=0}</c>.</summary>
+    private static string OwnerText(ITraceeMemory m, ulong address)
+    {
+        Span<int> owner = stackalloc int[2];
+        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(owner)))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        return "{type=" + FileTables.OwnerTypes.Format(owner[0]) + ", pid=" + StraceText.Dec(owner[1]) + "}";
     }
 
     private static string FlockText(ITraceeMemory m, ulong address, bool withPid)
@@ -488,6 +504,10 @@ internal static class FileDecoders
         if (cmd is F_GETLK or F_OFD_GETLK)
         {
             s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : FlockText(m, s.Args[2], withPid: true));
+        }
+        else if (cmd == F_GETOWN_EX)
+        {
+            s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : OwnerText(m, s.Args[2]));
         }
 
         if (failed)

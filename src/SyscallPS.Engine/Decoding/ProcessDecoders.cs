@@ -85,6 +85,11 @@ internal static class ProcessDecoders
             s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : CpuSetText(m, s.Args[2], ret));
             return null;
         });
+        r.Add("sched_rr_get_interval", (s, m, o) => s.SetInt(0), (s, ret, m, o, failed) =>
+        {
+            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : TimeDecoders.TimespecAt(m, s.Args[1]));
+            return null;
+        });
         r.Add("sched_setaffinity", (s, m, o) => { s.SetInt(0); s.SetUInt(1); s.SetText(2, CpuSetText(m, s.Args[2], (long)Math.Min(s.Args[1], 1024))); });
         r.Add("sched_getparam", (s, m, o) => s.SetInt(0), (s, ret, m, o, failed) =>
         {
@@ -111,7 +116,12 @@ internal static class ProcessDecoders
             return "NULL";
         }
 
-        if (bytes <= 0 || bytes > 1024)
+        if (bytes == 0)
+        {
+            return "[]";
+        }
+
+        if (bytes < 0 || bytes > 1024)
         {
             return StraceText.Pointer(address);
         }
@@ -266,8 +276,10 @@ internal static class ProcessDecoders
             sb.Append("FUTEX_OP_OPARG_SHIFT<<28|");
         }
 
-        sb.Append(op < FutexOps.Length ? FutexOps[op] : StraceText.Hex(op)).Append("<<28|").Append(StraceText.Hex(oparg)).Append("<<12|")
-          .Append(cmp < FutexCmps.Length ? FutexCmps[cmp] : StraceText.Hex(cmp)).Append("<<24|").Append(StraceText.Hex(cmparg));
+        sb.Append(op < FutexOps.Length ? FutexOps[op] + "<<28" : StraceText.Hex(op) + "<<28 /* FUTEX_OP_??? */")
+          .Append('|').Append(StraceText.Hex(oparg)).Append("<<12|")
+          .Append(cmp < FutexCmps.Length ? FutexCmps[cmp] + "<<24" : StraceText.Hex(cmp) + "<<24 /* FUTEX_OP_CMP_??? */")
+          .Append('|').Append(StraceText.Hex(cmparg));
         return sb.ToString();
     }
 

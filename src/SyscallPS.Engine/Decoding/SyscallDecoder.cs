@@ -107,6 +107,7 @@ public static class SyscallDecoder
     {
         var spec = state.Spec;
         bool failed = rawReturn < 0 && rawReturn >= -4095;
+        state.Errno = failed ? (int)-rawReturn : 0;
         string? returnOverride = null;
         if (spec?.Exit is not null)
         {
