@@ -525,7 +525,8 @@ internal static class ProcessDecoders
             s.SetPointer(1);
         }
 
-        s.SetText(3, failed || s.Args[3] == 0 ? StraceText.Pointer(s.Args[3]) : RusageText(m, s.Args[3]));
+        // Only a reaped child fills the rusage: strace prints the address when WNOHANG found none (0).
+        s.SetText(3, failed || ret == 0 || s.Args[3] == 0 ? StraceText.Pointer(s.Args[3]) : RusageText(m, s.Args[3]));
         return null;
     }
 
