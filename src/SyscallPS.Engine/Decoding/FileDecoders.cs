@@ -553,10 +553,36 @@ internal static class FileDecoders
                 break;
             case IoctlTables.FIONREAD or IoctlTables.TIOCGPGRP or IoctlTables.TIOCGWINSZ or IoctlTables.TCGETS or IoctlTables.TIOCGPTN or IoctlTables.TIOCGSID:
                 break;
+            case IoctlTables.SIOCGIFINDEX or IoctlTables.SIOCGIFNAME:
+                // The input half of struct ifreq; the exit adds what the kernel filled in.
+                s.SetText(2, IfreqText(m, s.Args[2], req, exit: false));
+                break;
             default:
                 s.SetHex(2);
                 break;
         }
+    }
+
+    /// <summary>
+    /// struct ifreq for SIOCGIFINDEX (<c>{ifr_name="lo", ifr_ifindex=1}</c>) and SIOCGIFNAME
+    /// (<c>{ifr_ifindex=1, ifr_name="lo"}</c>): the input field, then at a successful exit the output one.
+    /// </summary>
+    private static string IfreqText(ITraceeMemory m, ulong address, uint req, bool exit)
+    {
+        Span<byte> ifr = stackalloc byte[20];
+        if (!TraceeReader.TryRead(m, address, ifr))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        var name = StraceText.Builder();
+        var raw = ifr[..16];
+        int nul = raw.IndexOf((byte)0);
+        StraceText.AppendQuoted(name, nul >= 0 ? raw[..nul] : raw);
+        string nameText = "ifr_name=" + name;
+        string indexText = "ifr_ifindex=" + StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(ifr[16..]));
+        var (input, output) = req == IoctlTables.SIOCGIFINDEX ? (nameText, indexText) : (indexText, nameText);
+        return exit ? "{" + input + ", " + output + "}" : "{" + input + "}";
     }
 
     private static string? IoctlExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
@@ -572,6 +598,9 @@ internal static class FileDecoders
                 break;
             case IoctlTables.TCGETS:
                 s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : TermiosText(m, s.Args[2]));
+                break;
+            case IoctlTables.SIOCGIFINDEX or IoctlTables.SIOCGIFNAME when !failed:
+                s.SetText(2, IfreqText(m, s.Args[2], req, exit: true));
                 break;
         }
 

@@ -283,6 +283,24 @@ internal static class NetworkDecoders
                 break;
             }
 
+            case NetworkTables.AF_PACKET when sa.Length >= 20:
+            {
+                // struct sockaddr_ll; sll_addr holds at most 8 bytes whatever sll_halen says.
+                int halen = sa[11];
+                sb.Append(", sll_protocol=htons(").Append(NetworkTables.EthernetProtocols.Format(BinaryPrimitives.ReadUInt16BigEndian(sa[2..])))
+                  .Append("), sll_ifindex=").Append(InterfaceIndexText(BinaryPrimitives.ReadInt32LittleEndian(sa[4..])))
+                  .Append(", sll_hatype=").Append(NetworkTables.ArpHardwareTypes.Format(BinaryPrimitives.ReadUInt16LittleEndian(sa[8..])))
+                  .Append(", sll_pkttype=").Append(NetworkTables.PacketTypes.Format(sa[10]))
+                  .Append(", sll_halen=").Append(StraceText.Dec(halen)).Append(", sll_addr=[");
+                for (int b = 0; b < Math.Min(halen, 8); b++)
+                {
+                    sb.Append(b == 0 ? string.Empty : ", ").Append(StraceText.Hex(sa[12 + b]));
+                }
+
+                sb.Append(']');
+                break;
+            }
+
             case NetworkTables.AF_NETLINK when sa.Length >= 12:
                 if (BinaryPrimitives.ReadUInt16LittleEndian(sa[2..]) is ushort pad and not 0)
                 {

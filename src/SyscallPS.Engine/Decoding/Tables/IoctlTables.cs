@@ -18,6 +18,8 @@ internal static class IoctlTables
     public const uint TIOCNOTTY = 0x5422;
     public const uint TIOCSCTTY = 0x540E;
     public const uint TIOCGSID = 0x5429;
+    public const uint SIOCGIFNAME = 0x8910;
+    public const uint SIOCGIFINDEX = 0x8933;
 
     public static readonly ValueTable Requests = new("",
     [
