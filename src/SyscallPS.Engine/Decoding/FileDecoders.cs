@@ -539,7 +539,7 @@ internal static class FileDecoders
         s.Set(1, (long)req, IoctlName(req));
         switch (req)
         {
-            case IoctlTables.FIOCLEX or IoctlTables.FIONCLEX or IoctlTables.TIOCNOTTY:
+            case IoctlTables.FIOCLEX or IoctlTables.FIONCLEX or IoctlTables.TIOCNOTTY or IoctlTables.BLKRRPART or IoctlTables.BLKFLSBUF:
                 s.ArgumentCount = 2;
                 break;
             case IoctlTables.FIONBIO or IoctlTables.FIOASYNC or IoctlTables.TIOCSPGRP or IoctlTables.TIOCSPTLCK:
@@ -617,6 +617,20 @@ internal static class FileDecoders
         }
 
         uint dir = req >> 30, size = (req >> 16) & 0x3fff, type = (req >> 8) & 0xff, nr = req & 0xff;
+        const uint Read = 2;
+        string? sized = (dir, type, nr) switch
+        {
+            // Requests whose size (and event type) are parameters: strace prints them as the macro call.
+            (Read, 'E', >= 0x20 and < 0x40) => "EVIOCGBIT(" + StraceText.UDec(nr - 0x20) + ", ",
+            (Read, 'E', 0x06) => "EVIOCGNAME(",
+            (Read, 'H', 0x04) => "HIDIOCGRAWNAME(",
+            _ => null,
+        };
+        if (sized is not null)
+        {
+            return sized + StraceText.UDec(size) + ")";
+        }
+
         return "_IOC(" + IoctlTables.Directions[dir] + ", " + StraceText.Hex(type) + ", " + StraceText.Hex(nr) + ", " + StraceText.Hex(size) + ")";
     }
 

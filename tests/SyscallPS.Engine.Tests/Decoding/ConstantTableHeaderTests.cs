@@ -32,7 +32,11 @@ public sealed partial class ConstantTableHeaderTests(ITestOutputHelper output)
         ],
         ["FileTables.SpliceFlags"] = ["fcntl.h"], // glibc's names for the kernel's internal SPLICE_F_ bits
         ["FileTables.UmountFlags"] = ["sys/mount.h"],
-        ["IoctlTables"] = ["asm/ioctls.h", "asm/termbits.h", "linux/sockios.h", "linux/fs.h", "linux/fiemap.h"],
+        ["IoctlTables"] =
+        [
+            "asm/ioctls.h", "asm/termbits.h", "linux/sockios.h", "linux/fs.h", "linux/fiemap.h", "linux/input.h",
+            "linux/hidraw.h", "sys/time.h", "linux/videodev2.h",
+        ],
         ["IpcTables"] = ["sys/ipc.h", "sys/shm.h", "sys/sem.h", "sys/msg.h"],
         ["MemoryTables"] = ["sys/mman.h", "linux/mman.h", "linux/mempolicy.h"],
         ["NetworkTables"] =
