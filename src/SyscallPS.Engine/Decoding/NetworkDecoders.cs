@@ -165,7 +165,7 @@ internal static class NetworkDecoders
                 s.SetText(i, NetworkTables.NetlinkProtocols.Format(proto));
                 break;
             case NetworkTables.AF_PACKET:
-                s.SetText(i, "htons(" + StraceText.Dec(BinaryPrimitives.ReverseEndianness((ushort)proto)) + ")");
+                s.SetText(i, "htons(" + NetworkTables.EthernetProtocols.Format(BinaryPrimitives.ReverseEndianness((ushort)proto)) + ")");
                 break;
             default:
                 s.SetInt(i);
