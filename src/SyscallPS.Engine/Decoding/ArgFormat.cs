@@ -179,10 +179,10 @@ internal static class ArgFormat
         s.Set(i, text, text);
     }
 
-    /// <summary>A permission mode in octal (<c>0644</c>).</summary>
+    /// <summary>A permission mode in octal (<c>0644</c>), cut to the kernel's 16-bit umode_t as strace prints it.</summary>
     public static void SetMode(this SyscallDecodeState s, int i)
     {
-        var text = StraceText.Octal((uint)s.Args[i] & 0xfffff);
+        var text = StraceText.Octal((ushort)s.Args[i]);
         s.Set(i, (long)(uint)s.Args[i], text);
     }
 
@@ -285,7 +285,7 @@ internal static class ArgFormat
                 return new SyscallArgument(p, raw, Boxed.Of(raw), StraceText.UDec(raw));
             case "umode_t":
             case "mode_t":
-                return new SyscallArgument(p, raw, Boxed.Of((long)(uint)raw), StraceText.Octal((uint)raw));
+                return new SyscallArgument(p, raw, Boxed.Of((long)(uint)raw), StraceText.Octal((ushort)raw));
             default:
                 return new SyscallArgument(p, raw, Boxed.Of(raw), StraceText.Hex(raw));
         }

@@ -59,15 +59,8 @@ internal static class DescriptorDecoders
 
     private static string? ReadvExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
-        if (failed)
-        {
-            s.SetPointer(1);
-        }
-        else
-        {
-            SetIovec(s, 1, m, o, s.Args[2], ret);
-        }
-
+        // A failed read still shows the vector, with the buffers' addresses (nothing was read into them).
+        SetIovec(s, 1, m, o, s.Args[2], failed ? 0 : ret, addressesOnly: failed);
         return null;
     }
 

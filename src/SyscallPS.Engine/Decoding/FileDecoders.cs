@@ -60,7 +60,7 @@ internal static class FileDecoders
         r.Add("getdents64 getdents", (s, m, o) => { s.SetFd(0); s.SetUInt(2); }, GetdentsExit);
         r.Add("lseek", (s, m, o) => { s.SetFd(0); s.SetLong(1); s.SetEnum(2, FileTables.SeekWhence); });
         r.Add("dup2", (s, m, o) => { s.SetFd(0); s.SetInt(1); });
-        r.Add("dup3", (s, m, o) => { s.SetFd(0); s.SetInt(1); s.SetFlags(2, FileTables.Dup3Flags); });
+        r.Add("dup3", (s, m, o) => { s.SetFd(0); s.SetInt(1); s.SetFlags(2, FileTables.OpenFlags); }); // strace prints any O_ flag
         r.Add("pipe", null, PipeExit);
         r.Add("pipe2", (s, m, o) => s.SetFlags(1, FileTables.OpenFlags), PipeExit);
         r.Add("fcntl", FcntlEntry, FcntlExit);
@@ -69,7 +69,7 @@ internal static class FileDecoders
         r.Add("sync_file_range", (s, m, o) => { s.SetFd(0); s.SetLong(1); s.SetLong(2); s.SetFlags(3, FileTables.SyncFileRangeFlags); });
         r.Add("fallocate", (s, m, o) => { s.SetFd(0); s.SetFlags(1, FileTables.FallocateModes); s.SetLong(2); s.SetLong(3); });
         r.Add("fadvise64", (s, m, o) => { s.SetFd(0); s.SetLong(1); s.SetLong(2); s.SetEnum(3, FileTables.FadviseAdvice); });
-        r.Add("memfd_create", (s, m, o) => { s.SetString(0, m, o); s.ObjectName = TraceeReader.ReadPath(m, s.Args[0]); s.SetFlags(1, FileTables.MemfdFlags); });
+        r.Add("memfd_create", (s, m, o) => { s.SetString(0, m, o); s.ObjectName = TraceeReader.ReadPath(m, s.Args[0]); SetMemfdFlags(s, 1); });
         r.Add("eventfd2", (s, m, o) => { s.SetUInt(0); s.SetFlags(1, FileTables.EventFdFlags); });
         r.Add("eventfd", (s, m, o) => s.SetUInt(0));
         r.Add("inotify_init1", (s, m, o) => s.SetFlags(0, FileTables.InotifyInitFlags));
@@ -103,7 +103,7 @@ internal static class FileDecoders
         s.SetPath(first, m);
         ulong flags = (uint)s.Args[first + 1];
         s.Set(first + 1, (long)flags, OpenFlagsText(flags));
-        if ((flags & FileTables.O_CREAT) != 0 || (flags & FileTables.O_TMPFILE) == FileTables.O_TMPFILE)
+        if ((flags & FileTables.O_CREAT) != 0 || (flags & FileTables.TmpfileBit) != 0)
         {
             s.SetMode(first + 2);
             s.ArgumentCount = first + 3;
@@ -149,7 +149,7 @@ internal static class FileDecoders
             var flagsText = OpenFlagsText(flags);
             var sb = StraceText.Builder();
             sb.Append("{flags=").Append(flagsText);
-            if (mode != 0 || (flags & FileTables.O_CREAT) != 0 || (flags & FileTables.O_TMPFILE) == FileTables.O_TMPFILE)
+            if (mode != 0 || (flags & FileTables.O_CREAT) != 0 || (flags & FileTables.TmpfileBit) != 0)
             {
                 sb.Append(", mode=").Append(StraceText.Octal(mode));
             }
@@ -410,6 +410,7 @@ internal static class FileDecoders
 
     private const int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7;
     private const int F_SETOWN = 8, F_GETOWN = 9, F_SETSIG = 10, F_GETSIG = 11, F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
+    private const int F_SETOWN_EX = 15, F_GETOWN_EX = 16;
     private const int F_SETLEASE = 1024, F_GETLEASE = 1025, F_NOTIFY = 1026, F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031;
     private const int F_GETPIPE_SZ = 1032, F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
 
@@ -448,12 +449,27 @@ internal static class FileDecoders
             case F_SETLK or F_SETLKW or F_OFD_SETLK or F_OFD_SETLKW:
                 s.SetText(2, FlockText(m, s.Args[2], withPid: false));
                 break;
-            case F_GETLK or F_OFD_GETLK:
+            case F_SETOWN_EX:
+                s.SetText(2, OwnerText(m, s.Args[2]));
+                break;
+            case F_GETLK or F_OFD_GETLK or F_GETOWN_EX:
                 break;
             default:
                 s.SetHex(2);
                 break;
         }
+    }
+
+    /// <summary>struct f_owner_ex: <c>{type=F_OWNER_PID, pid=0}</c>.</summary>
+    private static string OwnerText(ITraceeMemory m, ulong address)
+    {
+        Span<int> owner = stackalloc int[2];
+        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(owner)))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        return "{type=" + FileTables.OwnerTypes.Format(owner[0]) + ", pid=" + StraceText.Dec(owner[1]) + "}";
     }
 
     private static string FlockText(ITraceeMemory m, ulong address, bool withPid)
@@ -489,6 +505,10 @@ internal static class FileDecoders
         {
             s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : FlockText(m, s.Args[2], withPid: true));
         }
+        else if (cmd == F_GETOWN_EX)
+        {
+            s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : OwnerText(m, s.Args[2]));
+        }
 
         if (failed)
         {
@@ -519,7 +539,7 @@ internal static class FileDecoders
         s.Set(1, (long)req, IoctlName(req));
         switch (req)
         {
-            case IoctlTables.FIOCLEX or IoctlTables.FIONCLEX or IoctlTables.TIOCNOTTY:
+            case IoctlTables.FIOCLEX or IoctlTables.FIONCLEX or IoctlTables.TIOCNOTTY or IoctlTables.BLKRRPART or IoctlTables.BLKFLSBUF:
                 s.ArgumentCount = 2;
                 break;
             case IoctlTables.FIONBIO or IoctlTables.FIOASYNC or IoctlTables.TIOCSPGRP or IoctlTables.TIOCSPTLCK:
@@ -533,10 +553,36 @@ internal static class FileDecoders
                 break;
             case IoctlTables.FIONREAD or IoctlTables.TIOCGPGRP or IoctlTables.TIOCGWINSZ or IoctlTables.TCGETS or IoctlTables.TIOCGPTN or IoctlTables.TIOCGSID:
                 break;
+            case IoctlTables.SIOCGIFINDEX or IoctlTables.SIOCGIFNAME:
+                // The input half of struct ifreq; the exit adds what the kernel filled in.
+                s.SetText(2, IfreqText(m, s.Args[2], req, exit: false));
+                break;
             default:
                 s.SetHex(2);
                 break;
         }
+    }
+
+    /// <summary>
+    /// struct ifreq for SIOCGIFINDEX (<c>{ifr_name="lo", ifr_ifindex=1}</c>) and SIOCGIFNAME
+    /// (<c>{ifr_ifindex=1, ifr_name="lo"}</c>): the input field, then at a successful exit the output one.
+    /// </summary>
+    private static string IfreqText(ITraceeMemory m, ulong address, uint req, bool exit)
+    {
+        Span<byte> ifr = stackalloc byte[20];
+        if (!TraceeReader.TryRead(m, address, ifr))
+        {
+            return StraceText.Pointer(address);
+        }
+
+        var name = StraceText.Builder();
+        var raw = ifr[..16];
+        int nul = raw.IndexOf((byte)0);
+        StraceText.AppendQuoted(name, nul >= 0 ? raw[..nul] : raw);
+        string nameText = "ifr_name=" + name;
+        string indexText = "ifr_ifindex=" + StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(ifr[16..]));
+        var (input, output) = req == IoctlTables.SIOCGIFINDEX ? (nameText, indexText) : (indexText, nameText);
+        return exit ? "{" + input + ", " + output + "}" : "{" + input + "}";
     }
 
     private static string? IoctlExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
@@ -553,6 +599,9 @@ internal static class FileDecoders
             case IoctlTables.TCGETS:
                 s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : TermiosText(m, s.Args[2]));
                 break;
+            case IoctlTables.SIOCGIFINDEX or IoctlTables.SIOCGIFNAME when !failed:
+                s.SetText(2, IfreqText(m, s.Args[2], req, exit: true));
+                break;
         }
 
         return null;
@@ -568,6 +617,20 @@ internal static class FileDecoders
         }
 
         uint dir = req >> 30, size = (req >> 16) & 0x3fff, type = (req >> 8) & 0xff, nr = req & 0xff;
+        const uint Read = 2;
+        string? sized = (dir, type, nr) switch
+        {
+            // Requests whose size (and event type) are parameters: strace prints them as the macro call.
+            (Read, 'E', >= 0x20 and < 0x40) => "EVIOCGBIT(" + StraceText.UDec(nr - 0x20) + ", ",
+            (Read, 'E', 0x06) => "EVIOCGNAME(",
+            (Read, 'H', 0x04) => "HIDIOCGRAWNAME(",
+            _ => null,
+        };
+        if (sized is not null)
+        {
+            return sized + StraceText.UDec(size) + ")";
+        }
+
         return "_IOC(" + IoctlTables.Directions[dir] + ", " + StraceText.Hex(type) + ", " + StraceText.Hex(nr) + ", " + StraceText.Hex(size) + ")";
     }
 
@@ -644,6 +707,21 @@ internal static class FileDecoders
         return null;
     };
 
+    /// <summary>memfd_create's flags: the MFD_ names, then the huge page size as strace writes it, <c>21&lt;&lt;MFD_HUGE_SHIFT</c>.</summary>
+    private static void SetMemfdFlags(SyscallDecodeState s, int i)
+    {
+        const int HugeShift = 26;
+        uint flags = (uint)s.Args[i];
+        uint low = flags & ((1u << HugeShift) - 1), huge = flags >> HugeShift;
+        string text = FileTables.MemfdFlags.Format(low);
+        if (huge != 0)
+        {
+            text = (low == 0 ? string.Empty : text + "|") + StraceText.UDec(huge) + "<<MFD_HUGE_SHIFT";
+        }
+
+        s.Set(i, text, text);
+    }
+
     private static void SendfileEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
     {
         s.SetFd(0);
@@ -652,7 +730,7 @@ internal static class FileDecoders
         {
             s.Saved = 1;
             s.Saved2 = off;
-            s.SetText(2, "[" + StraceText.Dec(off) + "]");
+            s.SetText(2, "[" + StraceText.UDec((ulong)off) + "]");
         }
         else
         {
@@ -666,7 +744,7 @@ internal static class FileDecoders
     {
         if (s.Saved == 1 && !failed && ret > 0 && TraceeReader.TryRead(m, s.Args[2], out long off))
         {
-            s.SetText(2, "[" + StraceText.Dec(s.Saved2) + "] => [" + StraceText.Dec(off) + "]");
+            s.SetText(2, "[" + StraceText.UDec((ulong)s.Saved2) + "] => [" + StraceText.UDec((ulong)off) + "]");
         }
 
         return null;

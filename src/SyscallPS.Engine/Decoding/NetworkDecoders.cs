@@ -115,7 +115,7 @@ internal static class NetworkDecoders
             if ((int)s.Args[1] == 1 && (int)s.Args[2] == 4 && len == 4 && TraceeReader.TryReadInt(m, s.Args[3], out int soError))
             {
                 // SO_ERROR holds an errno value.
-                s.SetText(3, "[" + (soError == 0 ? "0" : ErrorNames.Lookup(soError).Name) + "]");
+                s.SetText(3, "[" + (soError == 0 ? "0" : ErrnoTable.NameOrNumber(soError)) + "]");
             }
             else
             {
@@ -165,7 +165,7 @@ internal static class NetworkDecoders
                 s.SetText(i, NetworkTables.NetlinkProtocols.Format(proto));
                 break;
             case NetworkTables.AF_PACKET:
-                s.SetText(i, "htons(" + StraceText.Dec(BinaryPrimitives.ReverseEndianness((ushort)proto)) + ")");
+                s.SetText(i, "htons(" + NetworkTables.EthernetProtocols.Format(BinaryPrimitives.ReverseEndianness((ushort)proto)) + ")");
                 break;
             default:
                 s.SetInt(i);
@@ -208,6 +208,13 @@ internal static class NetworkDecoders
         return FormatSockaddr(sa[..len], out endpoint);
     }
 
+    /// <summary>sizeof(sockaddr_un.sun_path).</summary>
+    private const int SunPathSize = 108;
+
+    /// <summary>nl_groups as strace prints it: <c>%#08x</c>, so 0 is <c>00000000</c> and others <c>0x000010</c>.</summary>
+    private static string NetlinkGroups(uint groups) =>
+        groups == 0 ? "00000000" : "0x" + groups.ToString("x6", CultureInfo.InvariantCulture);
+
     /// <summary>Formats a sockaddr held in <paramref name="sa"/> (its full length).</summary>
     public static string FormatSockaddr(ReadOnlySpan<byte> sa, out string? endpoint)
     {
@@ -236,7 +243,7 @@ internal static class NetworkDecoders
                   .Append("), inet_pton(AF_INET6, \"").Append(ipText).Append("\", &sin6_addr)");
                 if (sa.Length >= 28)
                 {
-                    sb.Append(", sin6_scope_id=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(sa[24..])));
+                    sb.Append(", sin6_scope_id=").Append(InterfaceIndexText(BinaryPrimitives.ReadInt32LittleEndian(sa[24..])));
                 }
 
                 endpoint = "[" + ipText + "]:" + port.ToString(CultureInfo.InvariantCulture);
@@ -249,6 +256,12 @@ internal static class NetworkDecoders
                 if (path.Length == 0)
                 {
                     break;
+                }
+
+                // sun_path is 108 bytes: strace prints no more of a longer address.
+                if (path.Length > SunPathSize)
+                {
+                    path = path[..SunPathSize];
                 }
 
                 sb.Append(", sun_path=");
@@ -270,9 +283,32 @@ internal static class NetworkDecoders
                 break;
             }
 
+            case NetworkTables.AF_PACKET when sa.Length >= 20:
+            {
+                // struct sockaddr_ll; sll_addr holds at most 8 bytes whatever sll_halen says.
+                int halen = sa[11];
+                sb.Append(", sll_protocol=htons(").Append(NetworkTables.EthernetProtocols.Format(BinaryPrimitives.ReadUInt16BigEndian(sa[2..])))
+                  .Append("), sll_ifindex=").Append(InterfaceIndexText(BinaryPrimitives.ReadInt32LittleEndian(sa[4..])))
+                  .Append(", sll_hatype=").Append(NetworkTables.ArpHardwareTypes.Format(BinaryPrimitives.ReadUInt16LittleEndian(sa[8..])))
+                  .Append(", sll_pkttype=").Append(NetworkTables.PacketTypes.Format(sa[10]))
+                  .Append(", sll_halen=").Append(StraceText.Dec(halen)).Append(", sll_addr=[");
+                for (int b = 0; b < Math.Min(halen, 8); b++)
+                {
+                    sb.Append(b == 0 ? string.Empty : ", ").Append(StraceText.Hex(sa[12 + b]));
+                }
+
+                sb.Append(']');
+                break;
+            }
+
             case NetworkTables.AF_NETLINK when sa.Length >= 12:
+                if (BinaryPrimitives.ReadUInt16LittleEndian(sa[2..]) is ushort pad and not 0)
+                {
+                    sb.Append(", nl_pad=").Append(StraceText.Hex(pad));
+                }
+
                 sb.Append(", nl_pid=").Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(sa[4..])))
-                  .Append(", nl_groups=").Append(BinaryPrimitives.ReadUInt32LittleEndian(sa[8..]).ToString("x8", CultureInfo.InvariantCulture));
+                  .Append(", nl_groups=").Append(NetlinkGroups(BinaryPrimitives.ReadUInt32LittleEndian(sa[8..])));
                 break;
             default:
                 sb.Append(", sa_data=");
@@ -362,7 +398,7 @@ internal static class NetworkDecoders
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(h[48..]);
 
         string nameText = name == 0 ? "NULL" : SockaddrText(m, name, namelen, out _);
-        string controlText = controllen == 0 ? string.Empty : CmsgText(m, control, controllen);
+        string controlText = controllen == 0 ? string.Empty : CmsgText(m, o, control, controllen);
         string flagsText = NetworkTables.MessageFlags.Format(flags);
         var sb = StraceText.Builder();
         sb.Append("{msg_name=").Append(nameText).Append(", msg_namelen=").Append(StraceText.UDec(namelen)).Append(", msg_iov=");
@@ -412,67 +448,206 @@ internal static class NetworkDecoders
         return "[" + string.Join(", ", parts) + "]";
     }
 
-    private static string CmsgText(ITraceeMemory m, ulong address, ulong length)
+    /// <summary>The most of a control buffer decoded (the eBPF engine copies as much, BLOB_MAX).</summary>
+    private const int ControlLimit = 4096;
+
+    /// <summary>sizeof(struct cmsghdr) on a 64-bit ABI.</summary>
+    private const int CmsgHeader = 16;
+
+    /// <summary>
+    /// The control messages as strace walks them (CMSG_NXTHDR's rules): each header with its data when the type has a
+    /// printer and enough bytes; a length below the header's ends the walk; leftover bytes print as
+    /// <c>... /* address */</c>. A buffer shorter than one header prints as its address.
+    /// </summary>
+    private static string CmsgText(ITraceeMemory m, DecodeOptions o, ulong address, ulong length)
     {
-        int len = (int)Math.Min(length, 4096);
-        var buf = new byte[len];
+        if (length < CmsgHeader)
+        {
+            return StraceText.Pointer(address);
+        }
+
+        int controlLen = (int)Math.Min(length, ControlLimit);
+        var buf = new byte[controlLen];
         if (!TraceeReader.TryRead(m, address, buf))
         {
             return StraceText.Pointer(address);
         }
 
         var sb = new StringBuilder("[");
-        int off = 0;
-        bool first = true;
-        while (off + 16 <= len)
+        int off = 0, left = controlLen;
+        while (left >= CmsgHeader)
         {
             ulong cmsgLen = BinaryPrimitives.ReadUInt64LittleEndian(buf.AsSpan(off));
             int level = BinaryPrimitives.ReadInt32LittleEndian(buf.AsSpan(off + 8));
             int type = BinaryPrimitives.ReadInt32LittleEndian(buf.AsSpan(off + 12));
-            if (cmsgLen < 16 || (ulong)off + cmsgLen > (ulong)len)
-            {
-                break;
-            }
-
-            if (!first)
+            if (off != 0)
             {
                 sb.Append(", ");
             }
 
-            first = false;
             sb.Append("{cmsg_len=").Append(StraceText.UDec(cmsgLen)).Append(", cmsg_level=").Append(NetworkTables.SocketLevels.Format(level))
               .Append(", cmsg_type=");
-            var data = buf.AsSpan(off + 16, (int)cmsgLen - 16);
-            if (level == 1 && type == 1)
+            int dataLen = (int)Math.Min(cmsgLen, (ulong)left) - CmsgHeader;
+            AppendCmsgTypeData(sb, o, level, type, buf.AsSpan(off + CmsgHeader, Math.Max(dataLen, 0)));
+            sb.Append('}');
+            if (cmsgLen < CmsgHeader)
             {
-                sb.Append("SCM_RIGHTS, cmsg_data=[");
-                for (int i = 0; i + 4 <= data.Length; i += 4)
-                {
-                    if (i > 0)
-                    {
-                        sb.Append(", ");
-                    }
-
-                    sb.Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(data[i..])));
-                }
-
-                sb.Append("]}");
-            }
-            else if (level == 1 && type == 2 && data.Length >= 12)
-            {
-                sb.Append("SCM_CREDENTIALS, cmsg_data={pid=").Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(data)))
-                  .Append(", uid=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[4..])))
-                  .Append(", gid=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[8..]))).Append("}}");
-            }
-            else
-            {
-                sb.Append(level == 1 ? NetworkTables.CmsgTypesSocket.Format(type) : StraceText.Hex((uint)type)).Append('}');
+                left -= CmsgHeader;
+                break;
             }
 
-            off += (int)((cmsgLen + 7) & ~7UL);
+            ulong step = (cmsgLen + 7) & ~7UL;
+            if (step >= (ulong)left)
+            {
+                left = 0;
+                break;
+            }
+
+            off += (int)step;
+            left -= (int)step;
+        }
+
+        if (left > 0)
+        {
+            sb.Append(", ... /* ").Append(StraceText.Pointer(address + (ulong)(controlLen - left))).Append(" */");
+        }
+        else if ((ulong)controlLen < length)
+        {
+            sb.Append(", ...");
         }
 
         return sb.Append(']').ToString();
+    }
+
+    /// <summary>A control message's type and, when the type has a printer and the data its minimum size, <c>cmsg_data</c>.</summary>
+    private static void AppendCmsgTypeData(StringBuilder sb, DecodeOptions o, int level, int type, ReadOnlySpan<byte> data)
+    {
+        switch (level)
+        {
+            case 1: // SOL_SOCKET
+                sb.Append(NetworkTables.CmsgTypesSocket.Format(type));
+                switch (type)
+                {
+                    case 1 when data.Length >= 4: // SCM_RIGHTS
+                        sb.Append(", cmsg_data=");
+                        AppendNumbers(sb, o, data, 4, v => StraceText.Dec((int)v));
+                        break;
+                    case 2 when data.Length >= 12: // SCM_CREDENTIALS
+                        sb.Append(", cmsg_data={pid=").Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(data)))
+                          .Append(", uid=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[4..])))
+                          .Append(", gid=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[8..]))).Append('}');
+                        break;
+                    case 3 when data.Length >= 1: // SCM_SECURITY
+                        sb.Append(", cmsg_data=");
+                        StraceText.AppendQuoted(sb, data);
+                        break;
+                    case 29 or 63 when data.Length >= 16: // SO_TIMESTAMP_OLD, SO_TIMESTAMP_NEW
+                        sb.Append(", cmsg_data=");
+                        AppendTimePair(sb, data, "tv_usec");
+                        break;
+                    case 35 or 64 when data.Length >= 16: // SO_TIMESTAMPNS_OLD, SO_TIMESTAMPNS_NEW
+                        sb.Append(", cmsg_data=");
+                        AppendTimePair(sb, data, "tv_nsec");
+                        break;
+                    case 37 or 65 when data.Length >= 48: // SO_TIMESTAMPING_OLD, SO_TIMESTAMPING_NEW: three timespecs
+                        sb.Append(", cmsg_data=[");
+                        for (int i = 0; i < 3; i++)
+                        {
+                            AppendTimePair(sb.Append(i == 0 ? string.Empty : ", "), data[(i * 16)..], "tv_nsec");
+                        }
+
+                        sb.Append(']');
+                        break;
+                }
+
+                break;
+            case 0: // SOL_IP
+                sb.Append(NetworkTables.IpOptions.Format(type));
+                switch (type)
+                {
+                    case 8 when data.Length >= 12: // IP_PKTINFO
+                        sb.Append(", cmsg_data={ipi_ifindex=").Append(InterfaceIndexText(BinaryPrimitives.ReadInt32LittleEndian(data)))
+                          .Append(", ipi_spec_dst=inet_addr(\"").Append(new IPAddress(data.Slice(4, 4)).ToString())
+                          .Append("\"), ipi_addr=inet_addr(\"").Append(new IPAddress(data.Slice(8, 4)).ToString()).Append("\")}");
+                        break;
+                    case 2 or 23 when data.Length >= 4: // IP_TTL, IP_CHECKSUM
+                        sb.Append(", cmsg_data=");
+                        AppendNumbers(sb, o, data, 4, v => StraceText.UDec(v));
+                        break;
+                    case 1 or 6 or 7 when data.Length >= 1: // IP_TOS, IP_RECVOPTS, IP_RETOPTS
+                        sb.Append(", cmsg_data=");
+                        AppendNumbers(sb, o, data, 1, StraceText.Hex);
+                        break;
+                    case 11 when data.Length >= 16: // IP_RECVERR: struct sock_extended_err, then the offender
+                        sb.Append(", cmsg_data={ee_errno=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data)))
+                          .Append(", ee_origin=").Append(StraceText.UDec(data[4])).Append(", ee_type=").Append(StraceText.UDec(data[5]))
+                          .Append(", ee_code=").Append(StraceText.UDec(data[6]))
+                          .Append(", ee_info=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[8..])))
+                          .Append(", ee_data=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[12..])))
+                          .Append(", offender=").Append(data.Length >= 18 ? FormatSockaddr(data[16..], out _) : "NULL").Append('}');
+                        break;
+                    case 20 when data.Length >= 16: // IP_ORIGDSTADDR: a sockaddr_in
+                        sb.Append(", cmsg_data=").Append(FormatSockaddr(data, out _));
+                        break;
+                }
+
+                break;
+            default:
+                sb.Append(StraceText.Hex((uint)type));
+                break;
+        }
+    }
+
+    /// <summary><c>[a, b, …]</c> of little-endian numbers <paramref name="width"/> bytes wide, cut at the string limit.</summary>
+    private static void AppendNumbers(StringBuilder sb, DecodeOptions o, ReadOnlySpan<byte> data, int width, Func<ulong, string> format)
+    {
+        sb.Append('[');
+        for (int i = 0, n = 0; i + width <= data.Length; i += width, n++)
+        {
+            if (n > 0)
+            {
+                sb.Append(", ");
+            }
+
+            if (n >= o.StringLimit)
+            {
+                sb.Append("...");
+                break;
+            }
+
+            ulong v = width == 1 ? data[i] : BinaryPrimitives.ReadUInt32LittleEndian(data[i..]);
+            sb.Append(format(v));
+        }
+
+        sb.Append(']');
+    }
+
+    /// <summary><c>{tv_sec=S, tv_usec=U}</c> (or tv_nsec) from two 64-bit words.</summary>
+    private static void AppendTimePair(StringBuilder sb, ReadOnlySpan<byte> data, string fraction) =>
+        sb.Append("{tv_sec=").Append(StraceText.Dec(BinaryPrimitives.ReadInt64LittleEndian(data)))
+          .Append(", ").Append(fraction).Append('=').Append(StraceText.UDec(BinaryPrimitives.ReadUInt64LittleEndian(data[8..]))).Append('}');
+
+    /// <summary>An interface index as strace prints it: <c>if_nametoindex("lo")</c> when this machine has such an interface.</summary>
+    private static string InterfaceIndexText(int index)
+    {
+        try
+        {
+            foreach (var dir in Directory.EnumerateDirectories("/sys/class/net"))
+            {
+                if (File.ReadAllText(Path.Combine(dir, "ifindex")).Trim() == index.ToString(CultureInfo.InvariantCulture))
+                {
+                    return "if_nametoindex(\"" + Path.GetFileName(dir) + "\")";
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return StraceText.Dec(index);
     }
 
     private static void SetLevel(SyscallDecodeState s, int i) => s.SetText(i, NetworkTables.SocketLevels.Format((int)s.Args[i]));

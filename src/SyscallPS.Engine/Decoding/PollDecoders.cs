@@ -31,7 +31,8 @@ internal static class PollDecoders
         r.Add("epoll_ctl", (s, m, o) =>
         {
             s.SetFd(0); s.SetEnum(1, PollTables.EpollOps); s.SetInt(2);
-            s.SetText(3, EpollEventAt(m, s.Args[3]));
+            // EPOLL_CTL_DEL ignores the event: strace prints its address.
+            s.SetText(3, s.Args[1] == 2 ? StraceText.Pointer(s.Args[3]) : EpollEventAt(m, s.Args[3]));
         });
         r.Add("epoll_wait", (s, m, o) => { s.SetFd(0); s.SetInt(2); s.SetInt(3); }, EpollWaitExit);
         r.Add("epoll_pwait", (s, m, o) =>

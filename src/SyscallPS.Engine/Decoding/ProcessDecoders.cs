@@ -85,6 +85,11 @@ internal static class ProcessDecoders
             s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : CpuSetText(m, s.Args[2], ret));
             return null;
         });
+        r.Add("sched_rr_get_interval", (s, m, o) => s.SetInt(0), (s, ret, m, o, failed) =>
+        {
+            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : TimeDecoders.TimespecAt(m, s.Args[1]));
+            return null;
+        });
         r.Add("sched_setaffinity", (s, m, o) => { s.SetInt(0); s.SetUInt(1); s.SetText(2, CpuSetText(m, s.Args[2], (long)Math.Min(s.Args[1], 1024))); });
         r.Add("sched_getparam", (s, m, o) => s.SetInt(0), (s, ret, m, o, failed) =>
         {
@@ -111,7 +116,12 @@ internal static class ProcessDecoders
             return "NULL";
         }
 
-        if (bytes <= 0 || bytes > 1024)
+        if (bytes == 0)
+        {
+            return "[]";
+        }
+
+        if (bytes < 0 || bytes > 1024)
         {
             return StraceText.Pointer(address);
         }
@@ -170,28 +180,30 @@ internal static class ProcessDecoders
         if (name is null)
         {
             s.SetText(1, ProcessTables.FutexCommands.FormatUnknown((uint)op));
-            s.SetUInt(2); s.SetPointer(3); s.SetPointer(4); s.SetUInt(5);
+            s.SetUInt(2); s.SetPointer(3); s.SetPointer(4); s.SetText(5, StraceText.Hex(s.Args[5]));
             s.ArgumentCount = 6;
             return;
         }
 
-        if ((op & ProcessTables.FutexPrivateFlag) != 0)
+        // strace names whole ops from one list: FUTEX_CLOCK_REALTIME only with the waiting ops, FUTEX_FD has no
+        // _PRIVATE name, and any other bit makes the op unknown (its arguments still follow the command).
+        bool clock = (op & ProcessTables.FutexClockRealtime) != 0;
+        bool known = (op & ~(0x7f | ProcessTables.FutexPrivateFlag | ProcessTables.FutexClockRealtime)) == 0
+            && (!clock || cmd is FUTEX_WAIT or FUTEX_WAIT_BITSET or FUTEX_WAIT_REQUEUE_PI or FUTEX_LOCK_PI2);
+        if (!known)
         {
-            name += "_PRIVATE";
+            s.SetText(1, ProcessTables.FutexCommands.FormatUnknown((uint)op));
+        }
+        else
+        {
+            if ((op & ProcessTables.FutexPrivateFlag) != 0)
+            {
+                name += cmd == FUTEX_FD ? "|FUTEX_PRIVATE_FLAG" : "_PRIVATE";
+            }
+
+            s.SetText(1, clock ? name + "|FUTEX_CLOCK_REALTIME" : name);
         }
 
-        if ((op & ProcessTables.FutexClockRealtime) != 0)
-        {
-            name += "|FUTEX_CLOCK_REALTIME";
-        }
-
-        int unknownBits = op & ~(0x7f | ProcessTables.FutexPrivateFlag | ProcessTables.FutexClockRealtime);
-        if (unknownBits != 0)
-        {
-            name += "|" + StraceText.Hex((uint)unknownBits);
-        }
-
-        s.SetText(1, name);
         switch (cmd)
         {
             case FUTEX_WAIT:
@@ -264,8 +276,10 @@ internal static class ProcessDecoders
             sb.Append("FUTEX_OP_OPARG_SHIFT<<28|");
         }
 
-        sb.Append(op < FutexOps.Length ? FutexOps[op] : StraceText.Hex(op)).Append("<<28|").Append(StraceText.Hex(oparg)).Append("<<12|")
-          .Append(cmp < FutexCmps.Length ? FutexCmps[cmp] : StraceText.Hex(cmp)).Append("<<24|").Append(StraceText.Hex(cmparg));
+        sb.Append(op < FutexOps.Length ? FutexOps[op] + "<<28" : StraceText.Hex(op) + "<<28 /* FUTEX_OP_??? */")
+          .Append('|').Append(StraceText.Hex(oparg)).Append("<<12|")
+          .Append(cmp < FutexCmps.Length ? FutexCmps[cmp] + "<<24" : StraceText.Hex(cmp) + "<<24 /* FUTEX_OP_CMP_??? */")
+          .Append('|').Append(StraceText.Hex(cmparg));
         return sb.ToString();
     }
 
@@ -511,7 +525,8 @@ internal static class ProcessDecoders
             s.SetPointer(1);
         }
 
-        s.SetText(3, failed || s.Args[3] == 0 ? StraceText.Pointer(s.Args[3]) : RusageText(m, s.Args[3]));
+        // Only a reaped child fills the rusage: strace prints the address when WNOHANG found none (0).
+        s.SetText(3, failed || ret == 0 || s.Args[3] == 0 ? StraceText.Pointer(s.Args[3]) : RusageText(m, s.Args[3]));
         return null;
     }
 

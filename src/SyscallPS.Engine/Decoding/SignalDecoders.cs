@@ -43,12 +43,13 @@ internal static class SignalDecoders
         });
         r.Add("rt_sigprocmask", (s, m, o) =>
         {
+            // strace decodes the sets only when sigsetsize is the kernel's (8 bytes); otherwise both are addresses.
             s.SetEnum(0, SignalTables.SigprocmaskHow);
-            s.SetText(1, SigsetAt(m, s.Args[1], s.Args[3]));
+            s.SetText(1, s.Args[3] == 8 ? SigsetAt(m, s.Args[1], s.Args[3]) : StraceText.Pointer(s.Args[1]));
             s.SetULong(3);
         }, (s, ret, m, o, failed) =>
         {
-            s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : SigsetAt(m, s.Args[2], s.Args[3]));
+            s.SetText(2, failed || s.Args[3] != 8 ? StraceText.Pointer(s.Args[2]) : SigsetAt(m, s.Args[2], s.Args[3]));
             return null;
         });
         r.Add("rt_sigsuspend", (s, m, o) => { s.SetText(0, SigsetAt(m, s.Args[0], s.Args[1])); s.SetULong(1); });
@@ -267,7 +268,7 @@ internal static class SignalDecoders
         sb.Append("{si_signo=").Append(Name(signo)).Append(", si_code=").Append(CodeName(signo, code));
         if (errno != 0)
         {
-            sb.Append(", si_errno=").Append(ErrorNames.Lookup(errno).Name);
+            sb.Append(", si_errno=").Append(ErrnoTable.NameOrNumber(errno));
         }
 
         int pid = BinaryPrimitives.ReadInt32LittleEndian(si[16..]);

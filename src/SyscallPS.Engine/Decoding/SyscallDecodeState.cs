@@ -86,6 +86,9 @@ public sealed class SyscallDecodeState
     /// <summary>A second saved value.</summary>
     internal long Saved2 { get; set; }
 
+    /// <summary>At exit: the errno of a failed call, else 0 (set before the exit decoder runs).</summary>
+    internal int Errno { get; set; }
+
     /// <summary>
     /// The builder of the argument helpers that render memory (paths, strings, buffers): held here rather
     /// than in a thread-static, whose lookup costs as much as the rendering of a one-byte buffer. Those

@@ -107,6 +107,7 @@ public static class SyscallDecoder
     {
         var spec = state.Spec;
         bool failed = rawReturn < 0 && rawReturn >= -4095;
+        state.Errno = failed ? (int)-rawReturn : 0;
         string? returnOverride = null;
         if (spec?.Exit is not null)
         {
@@ -138,11 +139,7 @@ public static class SyscallDecoder
         if (failed)
         {
             int errno = (int)-rawReturn;
-            var (name, message) = ErrorNames.Lookup(errno);
-            string text = ErrorNames.IsRestart(errno)
-                ? "? " + name + " (" + message + ")"
-                : "-1 " + name + " (" + message + ")";
-            return new DecodedExit(list, -1, text, name, message, null);
+            return new DecodedExit(list, -1, ErrnoTable.ReturnText(errno), ErrnoTable.NameOf(errno) ?? "errno " + StraceText.Dec(errno), ErrnoTable.MessageOf(errno), null);
         }
 
         int? child = null;
@@ -204,7 +201,7 @@ public static class SyscallDecoder
     public static string FormatSignalInfo(ReadOnlySpan<byte> siginfo) => SignalDecoders.FormatSigInfo(siginfo);
 
     /// <summary>The errno name and message strace prints (<c>ENOENT</c>, <c>No such file or directory</c>).</summary>
-    public static (string Name, string Message) ErrorName(int errno) => ErrorNames.Lookup(errno);
+    public static (string Name, string Message) ErrorName(int errno) => (ErrnoTable.NameOrNumber(errno), ErrnoTable.MessageOf(errno));
 }
 
 /// <summary>How a syscall's successful return prints.</summary>
@@ -283,30 +280,4 @@ internal sealed class DecoderRegistry
 
     /// <summary>The registered decoders by name.</summary>
     public FrozenDictionary<string, DecoderSpec> Build() => _specs.ToFrozenDictionary(StringComparer.Ordinal);
-}
-
-/// <summary>errno names and messages from <see cref="ErrnoTable"/>.</summary>
-internal static class ErrorNames
-{
-    private static readonly (string Name, string Message)?[] ByNumber = Build();
-
-    private static (string Name, string Message)?[] Build()
-    {
-        var a = new (string, string)?[600];
-        foreach (var (v, n, m) in ErrnoTable.Entries)
-        {
-            a[v] = (n, m);
-        }
-
-        return a;
-    }
-
-    /// <summary>The name and message of an errno value; unknown ones print as strace does (<c>E???</c>).</summary>
-    public static (string Name, string Message) Lookup(int errno) =>
-        errno > 0 && errno < ByNumber.Length && ByNumber[errno] is { } e
-            ? e
-            : ("E???", "Unknown error " + StraceText.Dec(errno));
-
-    /// <summary>True for the kernel's restart codes, which strace prints as <c>? ERESTARTSYS (…)</c>.</summary>
-    public static bool IsRestart(int errno) => errno is 512 or 513 or 514 or 516;
 }

@@ -67,13 +67,13 @@ internal static class TimeDecoders
 
     private static string RemainingText(SyscallDecodeState s, int i, ITraceeMemory m, long ret)
     {
-        // The remaining time is only written when the sleep was interrupted.
+        // The remaining time is only written when a signal interrupted the sleep (EINTR or a restart code).
         if (s.Args[i] == 0)
         {
             return "NULL";
         }
 
-        return ret == -1 ? TimespecAt(m, s.Args[i]) : StraceText.Pointer(s.Args[i]);
+        return ret == -1 && (s.Errno == 4 || ErrnoTable.IsRestart(s.Errno)) ? TimespecAt(m, s.Args[i]) : StraceText.Pointer(s.Args[i]);
     }
 
     private static void SetClock(SyscallDecodeState s, int i) => s.SetEnum(i, ProcessTables.ClockIds);

@@ -129,8 +129,9 @@ internal static class TraceeReader
             return Encoding.UTF8.GetString(small[..len]);
         }
 
-        var big = new byte[PathMax + 1];
-        if (TryReadCString(memory, address, PathMax, big, out len, out term))
+        // PATH_MAX counts the NUL: strace prints at most 4095 bytes of a path, then "...".
+        var big = new byte[PathMax];
+        if (TryReadCString(memory, address, PathMax - 1, big, out len, out term))
         {
             StraceText.AppendQuoted(sb, big.AsSpan(0, len));
             if (!term)

@@ -24,7 +24,7 @@ internal enum EbpfArgumentKind : byte
     FixedInOut = 12,
     /// <summary>iovec array and the data it points to, at exit (writev).</summary>
     IovecIn = 13,
-    /// <summary>iovec array and the returned bytes of its buffers, at exit on success (readv).</summary>
+    /// <summary>iovec array and the returned bytes of its buffers, at exit (readv; the array alone on failure).</summary>
     IovecOutReturn = 14,
     /// <summary>msghdr with its address, iovecs and data, and control messages, at exit (sendmsg).</summary>
     MessageIn = 15,

@@ -1,3 +1,6 @@
+using System.Globalization;
+using SyscallPS.Decoding.Tables;
+
 namespace SyscallPS.Raw;
 
 /// <summary>What a raw syscall returned. A failing syscall is a result with <see cref="Errno"/> set, not an exception.</summary>
@@ -14,8 +17,8 @@ public sealed class RawSyscallResult
         RawArguments = rawArguments;
         if (errorNumber != 0)
         {
-            Errno = RawErrno.NameOf(errorNumber);
-            ErrorMessage = RawErrno.MessageOf(errorNumber);
+            Errno = ErrnoTable.NameOf(errorNumber) ?? "errno " + errorNumber.ToString(CultureInfo.InvariantCulture);
+            ErrorMessage = ErrnoTable.MessageOf(errorNumber);
         }
     }
 

@@ -155,18 +155,7 @@ public sealed class SyscallFault
         return sb.ToString();
     }
 
-    internal static string ErrnoName(int errno)
-    {
-        foreach (var e in ErrnoTable.Entries)
-        {
-            if (e.Value == errno)
-            {
-                return e.Name;
-            }
-        }
-
-        return errno.ToString(CultureInfo.InvariantCulture);
-    }
+    internal static string ErrnoName(int errno) => ErrnoTable.NameOrNumber(errno);
 }
 
 /// <summary>
@@ -463,15 +452,7 @@ public static class FaultSpec
             return n is >= 1 and <= 4095 ? n : throw Invalid(context, $"error={value} is outside 1..4095", "Give an errno name (ENOENT) or a number from 1 to 4095.");
         }
 
-        foreach (var e in ErrnoTable.Entries)
-        {
-            if (e.Name.Equals(value, StringComparison.OrdinalIgnoreCase))
-            {
-                return e.Value;
-            }
-        }
-
-        throw Invalid(context, $"'{value}' is not an errno name", "Use a name such as ENOENT, EACCES, ENOSPC, EINTR (see errno(3)) or a number from 1 to 4095.");
+        return ErrnoTable.ValueOf(value) ?? throw Invalid(context, $"'{value}' is not an errno name", "Use a name such as ENOENT, EACCES, ENOSPC, EINTR (see errno(3)) or a number from 1 to 4095.");
     }
 
     private static long ParseReturnValue(string context, string value)

@@ -1,8 +1,60 @@
+using System.Globalization;
+
 namespace SyscallPS.Decoding.Tables;
 
-/// <summary>errno values: names as strace prints them (asm-generic/errno*.h), messages as glibc's strerror gives them.</summary>
+/// <summary>
+/// errno values: names as strace prints them (asm-generic/errno*.h), messages as glibc's strerror gives them. The one
+/// errno table of the engine: trace events, fault injection and raw syscall results all name errors from it.
+/// </summary>
 internal static class ErrnoTable
 {
+    /// <summary>The name (<c>ENOENT</c>), or null for a value the table does not know.</summary>
+    public static string? NameOf(int errno) =>
+        errno > 0 && errno < ByNumber.Length && ByNumber[errno] is { } e ? e.Name : null;
+
+    /// <summary>The message; glibc's <c>Unknown error N</c> for a value the table does not know.</summary>
+    public static string MessageOf(int errno) =>
+        errno > 0 && errno < ByNumber.Length && ByNumber[errno] is { } e ? e.Message : "Unknown error " + errno.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The name, or the number in decimal (strace's form for an unknown errno inside a structure).</summary>
+    public static string NameOrNumber(int errno) => NameOf(errno) ?? errno.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The value of a name (any case), or null.</summary>
+    public static int? ValueOf(string name)
+    {
+        foreach (var e in Entries)
+        {
+            if (e.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return e.Value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A failed call's return as strace prints it: <c>-1 ENOENT (No such file or directory)</c>, <c>? ERESTARTSYS (…)</c>
+    /// for the kernel's restart codes, <c>-1 (errno 600)</c> for a value without a name.
+    /// </summary>
+    public static string ReturnText(int errno) => NameOf(errno) is { } name
+        ? (IsRestart(errno) ? "? " : "-1 ") + name + " (" + MessageOf(errno) + ")"
+        : "-1 (errno " + errno.ToString(CultureInfo.InvariantCulture) + ")";
+
+    /// <summary>True for the kernel's restart codes, which strace prints as <c>? ERESTARTSYS (…)</c>.</summary>
+    public static bool IsRestart(int errno) => errno is 512 or 513 or 514 or 516;
+
+    private static (string Name, string Message)?[] BuildIndex()
+    {
+        var a = new (string, string)?[Entries[^1].Value + 1];
+        foreach (var (v, n, m) in Entries)
+        {
+            a[v] = (n, m);
+        }
+
+        return a;
+    }
+
     /// <summary>(number, name, message); kernel-internal codes (512..) carry strace's wording.</summary>
     internal static readonly (int Value, string Name, string Message)[] Entries =
     [
@@ -157,4 +209,7 @@ internal static class ErrnoTable
         (530, "ERECALLCONFLICT", "Conflict with recalled state"),
         (531, "ENOGRACE", "NFS file lock reclaim refused"),
     ];
+
+    // After Entries: static fields initialise in text order.
+    private static readonly (string Name, string Message)?[] ByNumber = BuildIndex();
 }

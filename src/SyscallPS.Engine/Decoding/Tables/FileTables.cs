@@ -10,6 +10,9 @@ internal static class FileTables
     public const ulong O_CREAT = 0x40;
     public static readonly ulong O_TMPFILE = Abi.OTmpfile;
 
+    /// <summary>__O_TMPFILE, O_TMPFILE without O_DIRECTORY: strace prints the mode whenever it is set, as for O_CREAT.</summary>
+    public const ulong TmpfileBit = 0x400000;
+
     public static readonly ValueTable AccessModes = new("O_", [(0, "O_RDONLY"), (1, "O_WRONLY"), (2, "O_RDWR"), (3, "O_ACCMODE")]);
 
     /// <summary>Open flags other than the access mode, in strace's print order (composites first).</summary>
@@ -20,7 +23,7 @@ internal static class FileTables
         (0x40, "O_CREAT"), (0x80, "O_EXCL"), (0x100, "O_NOCTTY"), (0x200, "O_TRUNC"), (0x400, "O_APPEND"),
         (0x800, "O_NONBLOCK"), (0x101000, "O_SYNC"), (0x1000, "O_DSYNC"), (0x4000, "O_DIRECT"), (0x8000, "O_LARGEFILE"),
         (0x20000, "O_NOFOLLOW"), (0x40000, "O_NOATIME"), (0x80000, "O_CLOEXEC"), (0x200000, "O_PATH"),
-        (0x410000, "O_TMPFILE"), (0x10000, "O_DIRECTORY"), (0x2000, "FASYNC"),
+        (0x410000, "O_TMPFILE"), (0x10000, "O_DIRECTORY"), (0x2000, "FASYNC"), (0x100000, "__O_SYNC"), (0x400000, "__O_TMPFILE"),
     ]);
 
     // aarch64 (asm-generic with arm64's own O_DIRECTORY, O_NOFOLLOW, O_DIRECT, O_LARGEFILE).
@@ -29,7 +32,7 @@ internal static class FileTables
         (0x40, "O_CREAT"), (0x80, "O_EXCL"), (0x100, "O_NOCTTY"), (0x200, "O_TRUNC"), (0x400, "O_APPEND"),
         (0x800, "O_NONBLOCK"), (0x101000, "O_SYNC"), (0x1000, "O_DSYNC"), (0x10000, "O_DIRECT"), (0x20000, "O_LARGEFILE"),
         (0x8000, "O_NOFOLLOW"), (0x40000, "O_NOATIME"), (0x80000, "O_CLOEXEC"), (0x200000, "O_PATH"),
-        (0x404000, "O_TMPFILE"), (0x4000, "O_DIRECTORY"), (0x2000, "FASYNC"),
+        (0x404000, "O_TMPFILE"), (0x4000, "O_DIRECTORY"), (0x2000, "FASYNC"), (0x100000, "__O_SYNC"), (0x400000, "__O_TMPFILE"),
     ]);
 
     /// <summary>*at() flags.</summary>
@@ -77,7 +80,7 @@ internal static class FileTables
     /// <summary>Special mode bits printed by name before the octal permissions.</summary>
     public static readonly FlagTable ModeSpecialBits = new("S_", [(0x800, "S_ISUID"), (0x400, "S_ISGID"), (0x200, "S_ISVTX")]);
 
-    public static readonly FlagTable AccessModesFlags = new("", [(4, "R_OK"), (2, "W_OK"), (1, "X_OK")]);
+    public static readonly FlagTable AccessModesFlags = new("?_OK", [(4, "R_OK"), (2, "W_OK"), (1, "X_OK")], unknownMarker: string.Empty); // strace's "/* ?_OK */"
 
     public static readonly ValueTable SeekWhence = new("SEEK_",
     [
@@ -103,6 +106,9 @@ internal static class FileTables
         (1, "F_SEAL_SEAL"), (2, "F_SEAL_SHRINK"), (4, "F_SEAL_GROW"), (8, "F_SEAL_WRITE"), (0x10, "F_SEAL_FUTURE_WRITE"),
     ]);
 
+    /// <summary>struct f_owner_ex's type (F_SETOWN_EX, F_GETOWN_EX).</summary>
+    public static readonly ValueTable OwnerTypes = new("F_OWNER_", [(0, "F_OWNER_TID"), (1, "F_OWNER_PID"), (2, "F_OWNER_PGRP")], hexUnknown: false);
+
     public static readonly ValueTable LockTypes = new("F_", [(0, "F_RDLCK"), (1, "F_WRLCK"), (2, "F_UNLCK")]);
 
     public static readonly ValueTable LeaseTypes = new("F_", [(0, "F_RDLCK"), (1, "F_WRLCK"), (2, "F_UNLCK")]);
@@ -124,14 +130,12 @@ internal static class FileTables
 
     public static readonly FlagTable EventFdFlags = new("EFD_", [(1, "EFD_SEMAPHORE"), (0x80000, "EFD_CLOEXEC"), (0x800, "EFD_NONBLOCK")]);
 
-    public static readonly FlagTable InotifyInitFlags = new("IN_", [(0x80000, "IN_CLOEXEC"), (0x800, "IN_NONBLOCK")]);
+    public static readonly FlagTable InotifyInitFlags = new("IN_", [(0x800, "IN_NONBLOCK"), (0x80000, "IN_CLOEXEC")]);
 
     public static readonly FlagTable PipeFlags = new("O_",
     [
-        (0x80000, "O_CLOEXEC"), (0x4000, "O_DIRECT"), (0x800, "O_NONBLOCK"), (0x200000, "O_NOTIFICATION_PIPE"),
+        (0x80000, "O_CLOEXEC"), (0x4000, "O_DIRECT"), (0x800, "O_NONBLOCK"), (0x80, "O_NOTIFICATION_PIPE"),
     ]);
-
-    public static readonly FlagTable Dup3Flags = new("O_", [(0x80000, "O_CLOEXEC")]);
 
     public static readonly FlagTable GetRandomFlags = new("GRND_", [(1, "GRND_NONBLOCK"), (2, "GRND_RANDOM"), (4, "GRND_INSECURE")]);
 

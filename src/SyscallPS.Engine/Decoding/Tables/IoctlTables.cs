@@ -18,6 +18,10 @@ internal static class IoctlTables
     public const uint TIOCNOTTY = 0x5422;
     public const uint TIOCSCTTY = 0x540E;
     public const uint TIOCGSID = 0x5429;
+    public const uint SIOCGIFNAME = 0x8910;
+    public const uint SIOCGIFINDEX = 0x8933;
+    public const uint BLKRRPART = 0x125f;
+    public const uint BLKFLSBUF = 0x1261;
 
     public static readonly ValueTable Requests = new("",
     [
@@ -39,8 +43,13 @@ internal static class IoctlTables
         (0x8912, "SIOCGIFCONF"), (0x8913, "SIOCGIFFLAGS"), (0x8914, "SIOCSIFFLAGS"), (0x8915, "SIOCGIFADDR"),
         (0x8921, "SIOCGIFMTU"), (0x8927, "SIOCGIFHWADDR"), (0x8933, "SIOCGIFINDEX"), (0x80086601, "FS_IOC_GETFLAGS"),
         (0x40086602, "FS_IOC_SETFLAGS"), (0x80087601, "FS_IOC_GETVERSION"), (0x40049409, "FICLONE"),
-        (0x4020940d, "FICLONERANGE"), (0x80081272, "BLKGETSIZE64"), (0x1260, "BLKGETSIZE"), (0x125d, "BLKROGET"),
-        (0x1268, "BLKSSZGET"), (2, "FIGETBSZ"), (1, "FIBMAP"), (0xc020660b, "FS_IOC_FIEMAP"),
+        (0x4020940d, "FICLONERANGE"), (0x80081272, "BLKGETSIZE64"), (0x1260, "BLKGETSIZE"), (0x125e, "BLKROGET"),
+        (0x1268, "BLKSSZGET"), (2, "FIGETBSZ"), (1, "FIBMAP"), (0xc020660b, "FS_IOC_FIEMAP"), (0x125f, "BLKRRPART"),
+        (0x1261, "BLKFLSBUF"), (0x80044501, "EVIOCGVERSION"), (0x80084502, "EVIOCGID"), (0x80084803, "HIDIOCGRAWINFO"),
+        (0x80685600, "VIDIOC_QUERYCAP"),
+
+        // _IOR('H', 0x01, int) is both; strace names the pair.
+        (0x80044801, "HIDIOCGRDESCSIZE or HIDIOCGVERSION"),
     ]);
 
     /// <summary>ioctl direction bits (asm-generic/ioctl.h).</summary>

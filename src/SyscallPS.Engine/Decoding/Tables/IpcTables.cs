@@ -16,7 +16,7 @@ internal static class IpcTables
 
     public static readonly FlagTable ShmatFlags = new("SHM_", [(0x1000, "SHM_RDONLY"), (0x2000, "SHM_RND"), (0x4000, "SHM_REMAP"), (0x8000, "SHM_EXEC")]);
 
-    public static readonly FlagTable MsgFlags = new("IPC_", [(0x800, "IPC_NOWAIT"), (0x1000, "MSG_EXCEPT"), (0x2000, "MSG_NOERROR"), (0x4000, "MSG_COPY")]);
+    public static readonly FlagTable MsgFlags = new("IPC_", [(0x800, "IPC_NOWAIT"), (0x1000, "MSG_NOERROR"), (0x2000, "MSG_EXCEPT"), (0x4000, "MSG_COPY")]);
 
     public static readonly ValueTable ShmCommands = new("SHM_",
     [

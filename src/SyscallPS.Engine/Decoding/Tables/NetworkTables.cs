@@ -63,7 +63,7 @@ internal static class NetworkTables
     public static readonly ValueTable SocketLevels = new("SOL_",
     [
         (0, "SOL_IP"), (1, "SOL_SOCKET"), (6, "SOL_TCP"), (17, "SOL_UDP"), (41, "SOL_IPV6"), (58, "SOL_ICMPV6"),
-        (132, "SOL_SCTP"), (255, "SOL_RAW"), (263, "SOL_PACKET"), (270, "SOL_NETLINK"), (280, "SOL_ALG"), (282, "SOL_TLS"),
+        (132, "SOL_SCTP"), (255, "SOL_RAW"), (263, "SOL_PACKET"), (270, "SOL_NETLINK"), (279, "SOL_ALG"), (282, "SOL_TLS"),
     ], unknownMarker: "??"); // strace's socket level table says "SOL_??"
 
     public static readonly ValueTable SocketOptions = new("SO_",
@@ -93,14 +93,15 @@ internal static class NetworkTables
         (7, "TCP_SYNCNT"), (8, "TCP_LINGER2"), (9, "TCP_DEFER_ACCEPT"), (10, "TCP_WINDOW_CLAMP"), (11, "TCP_INFO"),
         (12, "TCP_QUICKACK"), (13, "TCP_CONGESTION"), (14, "TCP_MD5SIG"), (18, "TCP_USER_TIMEOUT"), (19, "TCP_REPAIR"),
         (23, "TCP_FASTOPEN"), (24, "TCP_TIMESTAMP"), (25, "TCP_NOTSENT_LOWAT"), (30, "TCP_FASTOPEN_CONNECT"),
-        (31, "TCP_ULP"), (36, "TCP_ZEROCOPY_RECEIVE"),
+        (31, "TCP_ULP"), (35, "TCP_ZEROCOPY_RECEIVE"),
     ]);
 
     public static readonly ValueTable IpOptions = new("IP_",
     [
         (1, "IP_TOS"), (2, "IP_TTL"), (3, "IP_HDRINCL"), (4, "IP_OPTIONS"), (6, "IP_RECVOPTS"), (7, "IP_RETOPTS"),
         (8, "IP_PKTINFO"), (10, "IP_MTU_DISCOVER"), (11, "IP_RECVERR"), (12, "IP_RECVTTL"), (13, "IP_RECVTOS"), (14, "IP_MTU"),
-        (15, "IP_FREEBIND"), (19, "IP_TRANSPARENT"), (24, "IP_BIND_ADDRESS_NO_PORT"), (32, "IP_MULTICAST_IF"),
+        (15, "IP_FREEBIND"), (16, "IP_IPSEC_POLICY"), (17, "IP_XFRM_POLICY"), (18, "IP_PASSSEC"), (19, "IP_TRANSPARENT"),
+        (20, "IP_ORIGDSTADDR"), (21, "IP_MINTTL"), (22, "IP_NODEFRAG"), (23, "IP_CHECKSUM"), (24, "IP_BIND_ADDRESS_NO_PORT"), (32, "IP_MULTICAST_IF"),
         (33, "IP_MULTICAST_TTL"), (34, "IP_MULTICAST_LOOP"), (35, "IP_ADD_MEMBERSHIP"), (36, "IP_DROP_MEMBERSHIP"),
     ]);
 
@@ -119,5 +120,28 @@ internal static class NetworkTables
         (9, "NETLINK_LIST_MEMBERSHIPS"), (10, "NETLINK_CAP_ACK"), (11, "NETLINK_EXT_ACK"), (12, "NETLINK_GET_STRICT_CHK"),
     ]);
 
-    public static readonly ValueTable CmsgTypesSocket = new("SCM_", [(1, "SCM_RIGHTS"), (2, "SCM_CREDENTIALS"), (3, "SCM_SECURITY"), (4, "SCM_PIDFD")]);
+    public static readonly ValueTable CmsgTypesSocket = new("SCM_", [(1, "SCM_RIGHTS"), (2, "SCM_CREDENTIALS"), (3, "SCM_SECURITY"), (4, "SCM_PIDFD"),
+        (29, "SO_TIMESTAMP_OLD"), (35, "SO_TIMESTAMPNS_OLD"), (37, "SO_TIMESTAMPING_OLD"),
+        (63, "SO_TIMESTAMP_NEW"), (64, "SO_TIMESTAMPNS_NEW"), (65, "SO_TIMESTAMPING_NEW")]);
+
+    /// <summary>Ethernet protocol ids (linux/if_ether.h), sockaddr_ll's sll_protocol.</summary>
+    public static readonly ValueTable EthernetProtocols = new("ETH_P_",
+    [
+        (0x0003, "ETH_P_ALL"), (0x0060, "ETH_P_LOOP"), (0x0800, "ETH_P_IP"), (0x0806, "ETH_P_ARP"), (0x8100, "ETH_P_8021Q"),
+        (0x86DD, "ETH_P_IPV6"), (0x88A8, "ETH_P_8021AD"), (0x88CC, "ETH_P_LLDP"),
+    ]);
+
+    /// <summary>ARP hardware types (linux/if_arp.h), sockaddr_ll's sll_hatype.</summary>
+    public static readonly ValueTable ArpHardwareTypes = new("ARPHRD_",
+    [
+        (0, "ARPHRD_NETROM"), (1, "ARPHRD_ETHER"), (772, "ARPHRD_LOOPBACK"), (776, "ARPHRD_SIT"), (778, "ARPHRD_IPGRE"),
+        (65534, "ARPHRD_NONE"), (65535, "ARPHRD_VOID"),
+    ]);
+
+    /// <summary>Packet types (linux/if_packet.h), sockaddr_ll's sll_pkttype.</summary>
+    public static readonly ValueTable PacketTypes = new("PACKET_",
+    [
+        (0, "PACKET_HOST"), (1, "PACKET_BROADCAST"), (2, "PACKET_MULTICAST"), (3, "PACKET_OTHERHOST"), (4, "PACKET_OUTGOING"),
+        (5, "PACKET_LOOPBACK"), (6, "PACKET_USER"), (7, "PACKET_KERNEL"),
+    ]);
 }

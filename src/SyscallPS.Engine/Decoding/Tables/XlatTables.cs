@@ -102,6 +102,7 @@ internal sealed class FlagTable
 /// </summary>
 internal sealed class ValueTable
 {
+    private readonly (long Value, string Name)[] _entries;
     private readonly Dictionary<long, string> _byValue;
     private readonly string[]? _dense;
     private readonly string _unknown;
@@ -113,6 +114,7 @@ internal sealed class ValueTable
     /// <param name="unknownMarker">What follows the prefix in the comment: strace writes <c>???</c>, but <c>??</c> for socket levels.</param>
     public ValueTable(string unknownPrefix, (long Value, string Name)[] entries, bool hexUnknown = true, string unknownMarker = "???")
     {
+        _entries = entries;
         _byValue = new Dictionary<long, string>(entries.Length);
         long max = -1;
         bool denseOk = true;
@@ -139,6 +141,9 @@ internal sealed class ValueTable
         _unknown = " /* " + unknownPrefix + unknownMarker + " */";
         _hexUnknown = hexUnknown;
     }
+
+    /// <summary>The table's entries, as declared.</summary>
+    public ReadOnlySpan<(long Value, string Name)> Entries => _entries;
 
     /// <summary>The name of <paramref name="value"/>, or null.</summary>
     public string? Lookup(long value)

@@ -61,7 +61,7 @@ enum arg_kind {
     AK_FDSET = 11,       /* fd_set of args[0] bits: at entry, and at exit on success */
     AK_FIXED_INOUT = 12, /* struct the kernel reads and updates (timeouts, addrlen): at entry, and at exit on success */
     AK_IOV_IN = 13,      /* iovec array (count in len_arg) and the data it points to, at exit (writev) */
-    AK_IOV_OUT_RET = 14, /* iovec array and the first ret bytes of its buffers, at exit on success (readv) */
+    AK_IOV_OUT_RET = 14, /* iovec array and the first ret bytes of its buffers, at exit (readv; no bytes on failure) */
     AK_MSG_IN = 15,      /* msghdr with its name, iovecs and data, control: at exit (sendmsg) */
     AK_MSG_OUT_RET = 16, /* msghdr as the kernel left it, ret bytes of its iovecs: at exit (recvmsg) */
     AK_BUF_OUT_LENPTR = 17, /* output buffer at exit on success; length in the int that len_arg points to (getsockopt) */
@@ -543,9 +543,10 @@ static __always_inline __u32 exit_blob(__u32 off, const struct syscall_spec *spe
         off = sps_put_blob(off, args[i], array_bytes(spec, (__u64)ret, i), HOW(0, i));
     } else if (kind == AK_FDSET && ret > 0) {
         off = sps_put_blob(off, args[i], fdset_bytes(spec, args, i), HOW(0, i));
-    } else if (kind == AK_IOV_IN || (kind == AK_IOV_OUT_RET && ret >= 0)) {
+    } else if (kind == AK_IOV_IN || kind == AK_IOV_OUT_RET) {
+        /* A failed read still gets its array (no data): strace prints it with the buffers' addresses. */
         __u64 count = spec->len_arg[i] < 6 ? args[spec->len_arg[i] & 7] : 0;
-        off = sps_put_iov(off, args[i], count, kind == AK_IOV_IN ? 0x7fffffffffffffffLL : ret, CAP_ARG(spec->size[i], i));
+        off = sps_put_iov(off, args[i], count, kind == AK_IOV_IN ? 0x7fffffffffffffffLL : (ret > 0 ? ret : 0), CAP_ARG(spec->size[i], i));
     } else if (kind == AK_BUF_OUT_LENPTR && ret >= 0 && spec->len_arg[i] < 6) {
         __u32 n = 0;
         if (bpf_probe_read_user(&n, sizeof(n), (const void *)args[spec->len_arg[i] & 7]) == 0)
@@ -1226,6 +1227,15 @@ struct sig_rec {
     struct rec head;     /* aux: the signal; ret: enum sig_origin; enter_ns: when */
     __u8 info[SIGINFO_BYTES];
 };
+
+/* Never read: one variable of each record type, in a section libbpf skips, so that the object's BTF describes
+ * the layouts the C# mirrors in EbpfRecords.cs are checked against (EbpfRecordLayoutTests). */
+#define BTF_ANCHOR __attribute__((section("btf_anchors"), used))
+BTF_ANCHOR struct rec sps_anchor_rec = { .type = 1 };
+BTF_ANCHOR struct blob sps_anchor_blob = { .len = 1 };
+BTF_ANCHOR struct sig_rec sps_anchor_sig_rec = { .info = { 1 } };
+BTF_ANCHOR enum rec_type sps_anchor_rec_type = 1;
+BTF_ANCHOR enum sig_origin sps_anchor_sig_origin = SIG_GENERATED;
 
 /* The process filter for a task other than the current one (a signal's receiver). */
 static __always_inline int task_traced(struct task_struct *task)
