@@ -100,6 +100,17 @@ Describe 'Background traces are PowerShell jobs' {
         $job | Remove-Job
     }
 
+    It 'is finished and holds every event once Get-SyscallEvent -Wait returns' {
+        # The job takes the session's end a moment after the session: a few rounds, so that a race would show.
+        foreach ($round in 1..5) {
+            $job = Start-SyscallTrace -FilePath ls -ArgumentList '/' -AsJob
+            $read = @(Get-SyscallEvent -Session $job -Wait)
+            $job.State | Should -Be 'Completed' -Because "round $round"
+            @($job | Receive-Job).Count | Should -Be $read.Count -Because "round $round"
+            $job | Remove-Job
+        }
+    }
+
     It 'Stop-Job ends the trace the normal way: the program is gone and the job is Stopped' {
         $job = Start-SyscallTrace -FilePath sleep -ArgumentList 30 -AsJob
         $target = $job.ProcessIds[0]

@@ -37,6 +37,22 @@ BeforeDiscovery {
         }
         @{ Name = $name; Examples = @($examples) }
     }
+
+    # The README's PowerShell blocks, as a reader would paste them, with the same scratch folder. The Pester recipes
+    # among them run in CiRecipes.Tests.ps1; the module is imported from the build under test, and waits of 5 s and
+    # 30 s are shortened to 1 s (what they show does not depend on the length).
+    $readme = Get-Content -Raw -LiteralPath (Join-Path $repo 'README.md')
+    $blocks = @([regex]::Matches($readme, '(?ms)^```powershell\r?\n(.*?)^```') | ForEach-Object { $_.Groups[1].Value })
+    $i = 0
+    $readmeExamples = foreach ($block in $blocks) {
+        $i++
+        if ($block -match '^\s*Describe ') { continue }
+        $skip = if ($block -match 'New-PSSession -HostName h1') { 'needs SSH hosts named h1, h2 and h3 (Remoting.Tests.ps1 runs the same over local sshd instances)' }
+            elseif ($block -match '-SystemWide -Duration 01:00:00') { 'records the whole machine into /var/tmp for an hour' }
+        $code = $block -replace '(?m)^Import-Module \./SyscallPS\.psd1', "Import-Module '$manifest'" -replace '-Duration (5|30)s\b', '-Duration 1s'
+        @{ Page = 'README'; Number = $i; Title = "README block $i"; Code = $code; Skip = $skip; ExpectedErrors = @() }
+    }
+    $script:Pages += @{ Name = 'README.md'; Examples = @($readmeExamples) }
 }
 
 BeforeAll {

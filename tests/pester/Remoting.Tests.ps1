@@ -66,4 +66,32 @@ Describe 'Remoting over SSH' -Skip:([bool]$sshWhy) {
         $job | Remove-Job
         Invoke-Command -Session $session { 'still open' } | Should -Be 'still open'
     }
+
+    It 'Ctrl+C on the client ends the remote trace and its program' {
+        if (-not (Get-Command tmux -ErrorAction Ignore)) { Set-ItResult -Skipped -Because 'tmux is missing'; return }
+        # A person at a terminal: Ctrl+C typed into the pane running Invoke-Command.
+        $marker = '38.{0}' -f (Get-Random -Minimum 100 -Maximum 999)
+        $name = "syscallps-remote-ctrlc-$PID"
+        $file = Join-Path $TestDrive "$name.ps1"
+        $done = Join-Path $TestDrive "$name.done"
+        $options = "@{ StrictHostKeyChecking = 'no'; UserKnownHostsFile = '/dev/null'; LogLevel = 'ERROR' }"
+        @(
+            "try { Invoke-Command -HostName '$($harness.Hosts[0].Target)' -KeyFilePath '$($ssh.KeyFilePath)' -Options $options { Import-Module '$module'; Start-SyscallTrace -FilePath sleep -ArgumentList $marker } | Out-Null }"
+            "finally { 'ended' | Set-Content -LiteralPath '$done' }"
+        ) | Set-Content -LiteralPath $file
+        $pwshLine = (@([Environment]::ProcessPath) + @(if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' }) | ForEach-Object { "'$_'" }) -join ' '
+        tmux new-session -d -s $name -x 120 -y 20 "$pwshLine -NoProfile -File '$file'; sleep 60"
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while (-not (pgrep -f "^sleep $marker`$") -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            pgrep -f "^sleep $marker`$" | Should -Not -BeNullOrEmpty -Because 'the remote trace launched the program'
+            Start-Sleep -Milliseconds 300
+            tmux send-keys -t $name C-c
+            $deadline = [DateTime]::UtcNow.AddSeconds(15)
+            while (((pgrep -f "^sleep $marker`$") -or -not (Test-Path -LiteralPath $done)) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            pgrep -f "^sleep $marker`$" | Should -BeNullOrEmpty -Because 'Ctrl+C stops the remote pipeline, which ends the trace'
+            Test-Path -LiteralPath $done | Should -BeTrue -Because 'the client returns to its prompt'
+        }
+        finally { tmux kill-session -t $name 2>$null }
+    }
 }

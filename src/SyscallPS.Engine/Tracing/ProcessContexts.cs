@@ -74,11 +74,11 @@ internal sealed partial class ProcessContexts
     {
         var known = Get(tgid);
         _last = null;
-        _byProcess[tgid] = Read(tgid) ?? known with
-        {
-            CommandLine = commandLine ?? known.CommandLine,
-            ExecutablePath = executable ?? known.ExecutablePath,
-        };
+        // A process still exiting (its memory released, not yet a zombie) has its /proc folder without a command line or exe.
+        var read = Read(tgid);
+        _byProcess[tgid] = read is null
+            ? known with { CommandLine = commandLine ?? known.CommandLine, ExecutablePath = executable ?? known.ExecutablePath }
+            : read with { CommandLine = read.CommandLine ?? commandLine, ExecutablePath = read.ExecutablePath ?? executable };
     }
 
     /// <summary>The process has ended: its context is dropped (its id may be reused).</summary>

@@ -261,6 +261,13 @@ public sealed class TraceSession
         _run?.Stop(reason);
     }
 
+    /// <summary>
+    /// Completes when what follows this session's stored events (a job moving them into its output and taking the
+    /// session's final state) has caught up; readers that wait for the end wait for it too, so that after
+    /// <c>Get-SyscallEvent -Wait</c> the job is finished and Receive-Job returns every event.
+    /// </summary>
+    internal Task? FollowerCaughtUp { get; set; }
+
     /// <summary>Reads the events a background session holds, from sequence number <paramref name="next"/> on.</summary>
     internal long ReadSpool(ref long next, List<SyscallEvent> into) => _spool?.ReadFrom(ref next, into) ?? 0;
 

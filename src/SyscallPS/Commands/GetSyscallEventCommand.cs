@@ -140,6 +140,12 @@ public sealed class GetSyscallEventCommand : PSCmdlet
                 }
             }
 
+            if (Wait && !_stopping)
+            {
+                // A job takes the session's end a moment later: after -Wait it is finished and holds every event.
+                session.FollowerCaughtUp?.Wait(TimeSpan.FromSeconds(10));
+            }
+
             if (session.LostCount > 0)
             {
                 WriteWarning($"Session {session.Id}: the engine lost {session.LostCount} events (kernel buffer full).");

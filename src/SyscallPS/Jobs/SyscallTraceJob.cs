@@ -15,6 +15,7 @@ public sealed class SyscallTraceJob : Job
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly TraceSession _session;
+    private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _finished;
     private volatile bool _removed;
 
@@ -22,6 +23,7 @@ public sealed class SyscallTraceJob : Job
         : base(session.Command)
     {
         _session = session;
+        _session.FollowerCaughtUp = _caughtUp.Task;
         PSJobTypeName = nameof(SyscallTraceJob);
         SetJobState(JobState.Running);
         new Thread(Pump) { IsBackground = true, Name = $"SyscallPS job {Id} (session {session.Id})" }.Start();
@@ -94,6 +96,7 @@ public sealed class SyscallTraceJob : Job
         if (disposing && !_removed)
         {
             _removed = true;
+            _caughtUp.TrySetResult();
             _session.Release();
             Output.Clear();
         }
@@ -181,6 +184,8 @@ public sealed class SyscallTraceJob : Job
                 SetJobState(JobState.Completed);
                 break;
         }
+
+        _caughtUp.TrySetResult();
     }
 
     // PowerShellStandard 5.1 has only SetJobState(state); the PowerShell that loads the module also has the
