@@ -260,6 +260,9 @@ Describe 'eBPF only' {
         $lostRecords | Should -Not -BeNullOrEmpty
         $total = ($lostRecords | Measure-Object LostCount -Sum).Sum
         "$w" | Should -Match "lost $total events"
+        # Said as the first loss arrives, and again with the total at the end; each names a ring that would do.
+        $w.Count | Should -Be 2
+        $w[0].Message | Should -Match '-RingBufferSize \d+[KMG]B \(now 4KB\)'
         # dd makes 40000 calls for the copy and about a hundred to start and end.
         $delivered = @($events | Where-Object Kind -ne 'Lost').Count
         ($delivered + $total) | Should -BeGreaterOrEqual 40000

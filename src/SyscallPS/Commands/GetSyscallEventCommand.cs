@@ -148,7 +148,7 @@ public sealed class GetSyscallEventCommand : PSCmdlet
 
             if (session.LostCount > 0)
             {
-                WriteWarning($"Session {session.Id}: the engine lost {session.LostCount} events (kernel buffer full).");
+                WriteWarning($"Session {session.Id}: " + LossWarning.For(session, session.LostCount));
             }
 
             if (session.Failure is { } failure)

@@ -295,9 +295,17 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
         long written = 0;
         try
         {
+            bool lossWarned = false;
             foreach (var e in _session.ReadEvents(_cancel.Token))
             {
                 written++;
+                if (e.Kind == SyscallEventKind.Lost && !lossWarned && e.LostCount > 0)
+                {
+                    // At once, not only at the end: a long trace that loses events should say so while it runs.
+                    lossWarned = true;
+                    WriteWarning(LossWarning.For(_session, e.LostCount));
+                }
+
                 if (progress is { Due: true } && duration is { } total)
                 {
                     var left = total - progress.Elapsed;
@@ -346,7 +354,7 @@ public sealed class StartSyscallTraceCommand : PSCmdlet, IDisposable
 
         if (_session.LostCount > 0)
         {
-            WriteWarning($"The {_session.Engine} engine lost {_session.LostCount} events (kernel ring buffer full); see the Lost records in the stream. A larger -RingBufferSize or a -Syscall filter helps.");
+            WriteWarning(LossWarning.For(_session, _session.LostCount));
         }
 
         if (_session.Failure is { } failure)

@@ -168,7 +168,7 @@ public sealed class SyscallTraceJob : Job
 
         if (_session.LostCount > 0)
         {
-            Warning.Add(new WarningRecord($"The {_session.Engine} engine lost {_session.LostCount} events (kernel ring buffer full); see the Lost records. A larger -RingBufferSize or a -Syscall filter helps."));
+            Warning.Add(new WarningRecord(LossWarning.For(_session, _session.LostCount)));
         }
 
         switch (_session.State)
