@@ -231,6 +231,7 @@ Describe 'eBPF only' {
         $null = $s | Wait-Job -Timeout 20
         $s.Engine | Should -Be 'Ebpf'
         $s.EngineReason | Should -Not -BeNullOrEmpty
+        $s | Remove-Job
     }
 
     It 'sees a chdir of another process system-wide' {
@@ -288,5 +289,6 @@ Describe 'eBPF only' {
         Get-SpsProgramIds | Where-Object { $_ -in $ours } | Should -BeNullOrEmpty
         $links = @((bpftool link show) -match 'prog (\d+)' | ForEach-Object { if ($_ -match 'prog (\d+)') { [int]$Matches[1] } })
         $links | Where-Object { $_ -in $ours } | Should -BeNullOrEmpty
+        $s | Remove-Job
     }
 }

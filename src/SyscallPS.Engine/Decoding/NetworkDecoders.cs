@@ -496,8 +496,9 @@ internal static class NetworkDecoders
                 break;
             }
 
+            // Compared before rounding up: a cmsg_len near 2^64 would round to 0 and never advance.
             ulong step = (cmsgLen + 7) & ~7UL;
-            if (step >= (ulong)left)
+            if (cmsgLen >= (ulong)left || step >= (ulong)left)
             {
                 left = 0;
                 break;
@@ -627,27 +628,49 @@ internal static class NetworkDecoders
         sb.Append("{tv_sec=").Append(StraceText.Dec(BinaryPrimitives.ReadInt64LittleEndian(data)))
           .Append(", ").Append(fraction).Append('=').Append(StraceText.UDec(BinaryPrimitives.ReadUInt64LittleEndian(data[8..]))).Append('}');
 
+    // This machine's interfaces by index, read again on a miss at most once a second: decoding an IPv6 address or a
+    // packet socket must not list /sys for every call.
+    private static Dictionary<int, string> s_interfaces = [];
+    private static long s_interfacesReadAt = -2000;
+
     /// <summary>An interface index as strace prints it: <c>if_nametoindex("lo")</c> when this machine has such an interface.</summary>
     private static string InterfaceIndexText(int index)
     {
+        if (index <= 0)
+        {
+            return StraceText.Dec(index);
+        }
+
+        var interfaces = Volatile.Read(ref s_interfaces);
+        if (!interfaces.TryGetValue(index, out var name) && Environment.TickCount64 - Interlocked.Read(ref s_interfacesReadAt) > 1000)
+        {
+            interfaces = ReadInterfaces();
+            Volatile.Write(ref s_interfaces, interfaces);
+            Interlocked.Exchange(ref s_interfacesReadAt, Environment.TickCount64);
+            interfaces.TryGetValue(index, out name);
+        }
+
+        return name is null ? StraceText.Dec(index) : "if_nametoindex(\"" + name + "\")";
+    }
+
+    private static Dictionary<int, string> ReadInterfaces()
+    {
+        var interfaces = new Dictionary<int, string>();
         try
         {
             foreach (var dir in Directory.EnumerateDirectories("/sys/class/net"))
             {
-                if (File.ReadAllText(Path.Combine(dir, "ifindex")).Trim() == index.ToString(CultureInfo.InvariantCulture))
+                if (int.TryParse(File.ReadAllText(Path.Combine(dir, "ifindex")).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int index))
                 {
-                    return "if_nametoindex(\"" + Path.GetFileName(dir) + "\")";
+                    interfaces[index] = Path.GetFileName(dir);
                 }
             }
         }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
 
-        return StraceText.Dec(index);
+        return interfaces;
     }
 
     private static void SetLevel(SyscallDecodeState s, int i) => s.SetText(i, NetworkTables.SocketLevels.Format((int)s.Args[i]));

@@ -199,9 +199,6 @@ public static class SyscallDecoder
 
     /// <summary>A siginfo_t (128 bytes) as strace prints it inside braces.</summary>
     public static string FormatSignalInfo(ReadOnlySpan<byte> siginfo) => SignalDecoders.FormatSigInfo(siginfo);
-
-    /// <summary>The errno name and message strace prints (<c>ENOENT</c>, <c>No such file or directory</c>).</summary>
-    public static (string Name, string Message) ErrorName(int errno) => (ErrnoTable.NameOrNumber(errno), ErrnoTable.MessageOf(errno));
 }
 
 /// <summary>How a syscall's successful return prints.</summary>

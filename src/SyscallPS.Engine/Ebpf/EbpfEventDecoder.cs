@@ -218,21 +218,51 @@ internal sealed class EbpfEventDecoder
         }
 
         ulong argv = entry.Args[at ? 2 : 1];
-        for (int i = 0; !strings.IsEmpty && argv != 0; i++)
+        if (strings.IsEmpty || argv == 0)
         {
-            if (_memory.Read(argv + (ulong)(8 * i), probe) < 8 || BinaryPrimitives.ReadUInt64LittleEndian(probe) is not (> 0 and var p))
-            {
-                break;
-            }
+            return;
+        }
 
-            int end = strings.IndexOf((byte)0);
-            var one = end < 0 ? strings : strings[..(end + 1)];
-            if (_memory.Read(p, probe[..1]) < 0)
-            {
-                _memory.Add(p, one, entry: true);
-            }
+        // The new stack holds the argv the program got, which is the caller's only when no interpreter stepped in
+        // (a #! script or binfmt_misc puts the interpreter and the script's path first): used only when it has as
+        // many strings as the caller's array and agrees with every string that was copied at the entry.
+        var pointers = new List<ulong>();
+        while (_memory.Read(argv + (ulong)(8 * pointers.Count), probe) == 8 && BinaryPrimitives.ReadUInt64LittleEndian(probe) is > 0 and var p)
+        {
+            pointers.Add(p);
+        }
 
-            strings = end < 0 ? default : strings[(end + 1)..];
+        var pieces = new List<(int Start, int Length)>();
+        for (int start = 0; start < strings.Length;)
+        {
+            int end = strings[start..].IndexOf((byte)0);
+            int length = end < 0 ? strings.Length - start : end + 1;
+            pieces.Add((start, length));
+            start += length;
+        }
+
+        if (pieces.Count != pointers.Count)
+        {
+            return;
+        }
+
+        var copied = new byte[strings.Length];
+        for (int i = 0; i < pointers.Count; i++)
+        {
+            var one = strings.Slice(pieces[i].Start, pieces[i].Length);
+            int read = _memory.Read(pointers[i], copied.AsSpan(0, one.Length));
+            if (read > 0 && !copied.AsSpan(0, read).SequenceEqual(one[..read]))
+            {
+                return;
+            }
+        }
+
+        for (int i = 0; i < pointers.Count; i++)
+        {
+            if (_memory.Read(pointers[i], probe[..1]) < 0)
+            {
+                _memory.Add(pointers[i], strings.Slice(pieces[i].Start, pieces[i].Length), entry: true);
+            }
         }
     }
 

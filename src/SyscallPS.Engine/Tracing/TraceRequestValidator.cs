@@ -12,8 +12,8 @@ internal static class TraceRequestValidator
     private const uint PfKthread = 0x00200000;
 
     /// <summary>
-    /// Redirection files, checked as Start-Process checks them: the input must exist, output and error cannot be the
-    /// same file, an output file's folder must exist.
+    /// Redirection files, checked as Start-Process checks them: the input must exist, no two streams may name the same
+    /// file (an output file would be emptied before the program read it as input), an output file's folder must exist.
     /// </summary>
     private static void ValidateStreams(TraceRequest request)
     {
@@ -22,10 +22,19 @@ internal static class TraceRequestValidator
             throw new TraceException("StandardInputNotFound", TraceErrorKind.NotFound, $"The standard input file '{input}' does not exist.", "Give an existing file to -RedirectStandardInput.", input);
         }
 
-        if (request.StandardOutput is { } output && request.StandardError is { } error
-            && output != "/dev/null" && Path.GetFullPath(output) == Path.GetFullPath(error))
+        var streams = new (string? File, string Parameter)[]
         {
-            throw new TraceException("RedirectToSameFile", TraceErrorKind.InvalidArgument, $"Standard output and standard error are both redirected to '{output}'.", "Give -RedirectStandardOutput and -RedirectStandardError different files.", output);
+            (request.StandardInput, "-RedirectStandardInput"), (request.StandardOutput, "-RedirectStandardOutput"), (request.StandardError, "-RedirectStandardError"),
+        };
+        for (int i = 0; i < streams.Length; i++)
+        {
+            for (int j = i + 1; j < streams.Length; j++)
+            {
+                if (streams[i].File is { } a && streams[j].File is { } b && a != "/dev/null" && Path.GetFullPath(a) == Path.GetFullPath(b))
+                {
+                    throw new TraceException("RedirectToSameFile", TraceErrorKind.InvalidArgument, $"{streams[i].Parameter} and {streams[j].Parameter} both name '{a}'.", $"Give {streams[i].Parameter} and {streams[j].Parameter} different files.", a);
+                }
+            }
         }
 
         foreach (var file in new[] { request.StandardOutput, request.StandardError })

@@ -90,8 +90,9 @@ public sealed class CommandLineTransformationAttribute : ArgumentTransformationA
     }
 
     /// <summary>
-    /// The arguments of a command line, by the rules .NET's ProcessStartInfo.Arguments (and so Start-Process) uses:
-    /// white space separates, double quotes group and are removed, a backslash before a quote makes it literal.
+    /// The arguments of a command line, by the main rules of .NET's ProcessStartInfo.Arguments (and so Start-Process):
+    /// white space separates, double quotes group and are removed, a backslash before a quote makes it literal. The
+    /// finer backslash-doubling rules are left out: an array argument passes anything unchanged.
     /// </summary>
     internal static string[] Split(string line)
     {

@@ -143,7 +143,10 @@ public sealed class GetSyscallEventCommand : PSCmdlet
             if (Wait && !_stopping)
             {
                 // A job takes the session's end a moment later: after -Wait it is finished and holds every event.
-                session.FollowerCaughtUp?.Wait(TimeSpan.FromSeconds(10));
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (session.FollowerCaughtUp is { } caughtUp && !_stopping && clock.Elapsed < TimeSpan.FromSeconds(10) && !caughtUp.Wait(100))
+                {
+                }
             }
 
             if (session.LostCount > 0)

@@ -56,7 +56,8 @@ public sealed class StopSyscallTraceCommand : PSCmdlet
             }
 
             session.Stop();
-            if (!session.Completion.Wait(TimeSpan.FromSeconds(15)))
+            // A job takes the session's end a moment later: once this returns, the job is Stopped too.
+            if (!session.Completion.Wait(TimeSpan.FromSeconds(15)) || session.FollowerCaughtUp?.Wait(TimeSpan.FromSeconds(5)) == false)
             {
                 WriteWarning($"Session {session.Id} is still releasing its processes.");
             }

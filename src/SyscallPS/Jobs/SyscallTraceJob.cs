@@ -16,6 +16,7 @@ public sealed class SyscallTraceJob : Job
 
     private readonly TraceSession _session;
     private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly object _gate = new();
     private int _finished;
     private volatile bool _removed;
 
@@ -93,12 +94,18 @@ public sealed class SyscallTraceJob : Job
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !_removed)
+        if (disposing)
         {
-            _removed = true;
-            _caughtUp.TrySetResult();
-            _session.Release();
-            Output.Clear();
+            lock (_gate)
+            {
+                if (!_removed)
+                {
+                    _removed = true;
+                    _caughtUp.TrySetResult();
+                    _session.Release();
+                    Output.Clear();
+                }
+            }
         }
 
         base.Dispose(disposing);
@@ -155,11 +162,27 @@ public sealed class SyscallTraceJob : Job
             // Output was closed by Remove-Job while the pump wrote.
         }
 
-        Finish();
+        try
+        {
+            Finish();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            // Removed while finishing: on this thread an exception would end PowerShell.
+        }
     }
 
     /// <summary>Sets the job's final state from the session's, once.</summary>
     private void Finish()
+    {
+        // Remove-Job (Dispose) closes the streams this writes to: one at a time.
+        lock (_gate)
+        {
+            FinishLocked();
+        }
+    }
+
+    private void FinishLocked()
     {
         if (Interlocked.Exchange(ref _finished, 1) != 0 || _removed)
         {

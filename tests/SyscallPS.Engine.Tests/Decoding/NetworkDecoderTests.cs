@@ -109,6 +109,23 @@ public sealed class NetworkDecoderTests
             Line("sendmsg", [3, msg, 0], 5, _m));
     }
 
+    /// <summary>A cmsg_len near 2^64 would round up to 0 and never advance: the walk ends at the header instead.</summary>
+    [Theory]
+    [InlineData(ulong.MaxValue)]
+    [InlineData(ulong.MaxValue - 6)]
+    public async Task AControlMessageLengthNear2To64EndsTheWalk(ulong cmsgLen)
+    {
+        var cmsg = new byte[32];
+        BitConverter.TryWriteBytes(cmsg.AsSpan(0), cmsgLen);
+        BitConverter.TryWriteBytes(cmsg.AsSpan(8), 1);
+        BitConverter.TryWriteBytes(cmsg.AsSpan(12), 1);
+        ulong control = _m.Put(cmsg);
+        ulong msg = _m.PutWords(0, 0, 0, 0, control, 32, 0);
+        string line = await Task.Run(() => Line("sendmsg", [3, msg, 0], -22, _m)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("{cmsg_len=" + cmsgLen.ToString(System.Globalization.CultureInfo.InvariantCulture) + ", cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS", line);
+        Assert.EndsWith("= -1 EINVAL (Invalid argument)", line);
+    }
+
     [Fact]
     public void SocketOptions()
     {

@@ -22,7 +22,9 @@ public sealed partial class EbpfRecordLayoutTests
     public void StructMatchesItsBtfLayout(Type mirror, string cName)
     {
         var c = BtfStruct(cName);
-        var fields = mirror.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+        // In offset order: reflection does not promise declaration order.
+        var fields = mirror.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+            .OrderBy(f => (long)Marshal.OffsetOf(mirror, f.Name)).ToArray();
         Assert.Equal(c.Size, Marshal.SizeOf(mirror));
         Assert.Equal(c.Members.Count, fields.Length);
         for (int i = 0; i < fields.Length; i++)

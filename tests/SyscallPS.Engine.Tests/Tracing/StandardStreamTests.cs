@@ -94,6 +94,21 @@ public sealed class StandardStreamTests : IDisposable
         Assert.False(File.Exists(same), "nothing was launched, so nothing created the file");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void InputCannotBeAnOutputFile(bool asOutput)
+    {
+        var file = Path.Combine(_dir, "input.txt");
+        File.WriteAllText(file, "kept\n");
+        var request = asOutput
+            ? new TraceRequest { FilePath = "cat", Engine = EngineKind.Ptrace, StandardInput = file, StandardOutput = file }
+            : new TraceRequest { FilePath = "cat", Engine = EngineKind.Ptrace, StandardInput = file, StandardError = file };
+        var error = Assert.Throws<TraceException>(() => TraceSession.Start(request, 0, null));
+        Assert.Equal("RedirectToSameFile", error.ErrorId);
+        Assert.Equal("kept\n", File.ReadAllText(file));
+    }
+
     [Fact]
     public void RedirectionNeedsALaunchedProgram()
     {
