@@ -218,6 +218,17 @@ Describe 'Get-SyscallEvent reads literal paths and filters piped events' {
         $events.Path | Should -Contain '/etc/hostname'
     }
 
+    It 'merges files piped in one by one in timestamp order, not in the order of their names' {
+        $two = (New-Item -ItemType Directory -Path (Join-Path $TestDrive 'two')).FullName
+        # Recorded first, named last.
+        $null = Start-SyscallTrace -FilePath true -OutFile (Join-Path $two 'z.trace')
+        $null = Start-SyscallTrace -FilePath true -OutFile (Join-Path $two 'a.trace')
+        $events = @(Get-ChildItem -LiteralPath $two | Get-SyscallEvent)
+        $events.Count | Should -BeGreaterThan 20
+        $times = @($events.MonotonicNanoseconds)
+        for ($i = 1; $i -lt $times.Count; $i++) { $times[$i] | Should -BeGreaterOrEqual $times[$i - 1] -Because "event $i follows event $($i - 1)" }
+    }
+
     It 'says so when -Path matches no file, pointing at -LiteralPath' {
         $events = @(Get-SyscallEvent -Path (Join-Path $Dir 'nothing[1].trace') -ErrorVariable err -ErrorAction SilentlyContinue)
         $events.Count | Should -Be 0

@@ -14,6 +14,8 @@ public sealed class GetSyscallEventCommand : PSCmdlet
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
     private const string InputObjectSet = "InputObject";
+    private readonly List<string> _pipedPaths = [];
+    private bool _pipedLiteral;
     private volatile bool _stopping;
 
     /// <summary>The background sessions to read (from Start-SyscallTrace -AsJob or Get-SyscallTrace).</summary>
@@ -89,7 +91,17 @@ public sealed class GetSyscallEventCommand : PSCmdlet
         var stored = StoredFilter();
         if (ParameterSetName is PathSet or LiteralPathSet)
         {
-            ReadFiles(stored, filter, ParameterSetName == LiteralPathSet);
+            bool literal = ParameterSetName == LiteralPathSet;
+            if (MyInvocation.ExpectingInput)
+            {
+                // Files piped in one by one (Get-ChildItem *.trace) are read together at the end, as one -Path list
+                // would be: merged in timestamp order, not in the order their names sort.
+                _pipedPaths.AddRange(literal ? LiteralPath : Path);
+                _pipedLiteral = literal;
+                return;
+            }
+
+            ReadFiles(stored, filter, literal, literal ? LiteralPath : Path);
             return;
         }
 
@@ -186,9 +198,18 @@ public sealed class GetSyscallEventCommand : PSCmdlet
         };
     }
 
-    private void ReadFiles(Capture.EventFilter stored, EventFilter filter, bool literal)
+    /// <inheritdoc />
+    protected override void EndProcessing()
     {
-        foreach (var e in FileInput.ReadCaptures(this, literal ? LiteralPath : Path, stored, literal))
+        if (_pipedPaths.Count > 0)
+        {
+            ReadFiles(StoredFilter(), new EventFilter(Syscall, ProcessId, ProcessName, Failed, FileName, Port), _pipedLiteral, _pipedPaths);
+        }
+    }
+
+    private void ReadFiles(Capture.EventFilter stored, EventFilter filter, bool literal, IEnumerable<string> paths)
+    {
+        foreach (var e in FileInput.ReadCaptures(this, paths, stored, literal))
         {
             if (_stopping)
             {
