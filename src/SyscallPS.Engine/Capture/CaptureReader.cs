@@ -21,7 +21,7 @@ public sealed record CaptureWarning(string ErrorId, string Path, long Offset, st
 public sealed class CaptureReader : IDisposable
 {
     /// <summary>Files from this size on are decoded on a thread of their own (see <see cref="Prefetched"/>).</summary>
-    private const long PrefetchBytes = 1 << 20;
+    private const long PrefetchBytes = 64 << 10;
 
     private readonly FileStream _stream;
     private readonly long _dataStart;
