@@ -14,6 +14,11 @@ public sealed class SyscallTraceJob : Job
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
+    // PowerShellStandard 5.1 has only SetJobState(state); the PowerShell that loads the module also has the
+    // non-public overload that sets JobStateInfo.Reason, which Wait-Job and $job.JobStateInfo show.
+    private static readonly System.Reflection.MethodInfo? SetJobStateWithReason = typeof(Job).GetMethod(
+        "SetJobState", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic, null, [typeof(JobState), typeof(Exception)], null);
+
     private readonly TraceSession _session;
     private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _gate = new();
@@ -210,11 +215,6 @@ public sealed class SyscallTraceJob : Job
 
         _caughtUp.TrySetResult();
     }
-
-    // PowerShellStandard 5.1 has only SetJobState(state); the PowerShell that loads the module also has the
-    // non-public overload that sets JobStateInfo.Reason, which Wait-Job and $job.JobStateInfo show.
-    private static readonly System.Reflection.MethodInfo? SetJobStateWithReason = typeof(Job).GetMethod(
-        "SetJobState", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic, null, [typeof(JobState), typeof(Exception)], null);
 
     private void SetFailed(Exception reason)
     {
