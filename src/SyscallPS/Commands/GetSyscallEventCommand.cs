@@ -16,6 +16,8 @@ public sealed class GetSyscallEventCommand : PSCmdlet
     private const string InputObjectSet = "InputObject";
     private readonly List<string> _pipedPaths = [];
     private bool _pipedLiteral;
+    private EventFilter? _filter;
+    private Capture.EventFilter? _stored;
     private volatile bool _stopping;
 
     /// <summary>The background sessions to read (from Start-SyscallTrace -AsJob or Get-SyscallTrace).</summary>
@@ -85,10 +87,18 @@ public sealed class GetSyscallEventCommand : PSCmdlet
     public DateTime Before { get; set; }
 
     /// <inheritdoc />
+    protected override void BeginProcessing()
+    {
+        // The filter parameters are not bound from the pipeline: built once, not for every piped event or file.
+        _filter = new EventFilter(Syscall, ProcessId, ProcessName, Failed, FileName, Port);
+        _stored = StoredFilter();
+    }
+
+    /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var filter = new EventFilter(Syscall, ProcessId, ProcessName, Failed, FileName, Port);
-        var stored = StoredFilter();
+        var filter = _filter!;
+        var stored = _stored!;
         if (ParameterSetName is PathSet or LiteralPathSet)
         {
             bool literal = ParameterSetName == LiteralPathSet;
@@ -101,7 +111,7 @@ public sealed class GetSyscallEventCommand : PSCmdlet
                 return;
             }
 
-            ReadFiles(stored, filter, literal, literal ? LiteralPath : Path);
+            ReadFiles(literal, literal ? LiteralPath : Path);
             return;
         }
 
@@ -203,13 +213,14 @@ public sealed class GetSyscallEventCommand : PSCmdlet
     {
         if (_pipedPaths.Count > 0)
         {
-            ReadFiles(StoredFilter(), new EventFilter(Syscall, ProcessId, ProcessName, Failed, FileName, Port), _pipedLiteral, _pipedPaths);
+            ReadFiles(_pipedLiteral, _pipedPaths);
         }
     }
 
-    private void ReadFiles(Capture.EventFilter stored, EventFilter filter, bool literal, IEnumerable<string> paths)
+    private void ReadFiles(bool literal, IEnumerable<string> paths)
     {
-        foreach (var e in FileInput.ReadCaptures(this, paths, stored, literal))
+        var filter = _filter!;
+        foreach (var e in FileInput.ReadCaptures(this, paths, _stored, literal))
         {
             if (_stopping)
             {
