@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace SyscallPS.Native;
 
@@ -30,9 +31,6 @@ internal static partial class Spawn
     [LibraryImport("libc", EntryPoint = "posix_spawnattr_setsigdefault")]
     private static partial int AttrSetSigDefault(nint attributes, nint mask);
 
-    [LibraryImport("libc", EntryPoint = "isatty")]
-    private static partial int IsATty(int fd);
-
     [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_init")]
     private static partial int FileActionsInit(nint actions);
 
@@ -42,17 +40,11 @@ internal static partial class Spawn
     [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addopen")]
     private static unsafe partial int FileActionsAddOpen(nint actions, int fd, byte* path, int flags, int mode);
 
-    // open(2) flags, the same on x86_64 and aarch64.
-    private const int O_RDONLY = 0;
-    private const int O_WRONLY = 1;
-    private const int O_CREAT = 0x40;
-    private const int O_TRUNC = 0x200;
-
     // rw-rw-rw- before the umask, as a shell's > creates files.
     private const int CreateMode = 0x1b6;
 
     /// <summary>True when this process's descriptor <paramref name="fd"/> is a terminal.</summary>
-    internal static bool IsTerminal(int fd) => IsATty(fd) == 1;
+    internal static bool IsTerminal(int fd) => LibC.isatty(fd) == 1;
 
     /// <summary>
     /// Starts <paramref name="path"/> with <paramref name="argv"/> and the current environment; the child gets
@@ -85,17 +77,17 @@ internal static partial class Spawn
                 FileActionsInit(actions);
                 if (streams!.Input is { } input)
                 {
-                    FileActionsAddOpen(actions, 0, Utf8(input), O_RDONLY, 0);
+                    FileActionsAddOpen(actions, 0, Utf8(input), LibC.O_RDONLY, 0);
                 }
 
                 if (streams.Output is { } output)
                 {
-                    FileActionsAddOpen(actions, 1, Utf8(output), O_WRONLY | O_CREAT | O_TRUNC, CreateMode);
+                    FileActionsAddOpen(actions, 1, Utf8(output), LibC.O_WRONLY | LibC.O_CREAT | LibC.O_TRUNC, CreateMode);
                 }
 
                 if (streams.Error is { } error)
                 {
-                    FileActionsAddOpen(actions, 2, Utf8(error), O_WRONLY | O_CREAT | O_TRUNC, CreateMode);
+                    FileActionsAddOpen(actions, 2, Utf8(error), LibC.O_WRONLY | LibC.O_CREAT | LibC.O_TRUNC, CreateMode);
                 }
             }
 

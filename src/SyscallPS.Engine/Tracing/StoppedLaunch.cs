@@ -9,8 +9,6 @@ namespace SyscallPS.Tracing;
 /// </summary>
 internal static class StoppedLaunch
 {
-    private const int EACCES = 13;
-
     /// <summary>Spawns the launcher for <paramref name="resolvedPath"/> and returns its pid once it has stopped.</summary>
     /// <param name="resolvedPath">The program, already resolved through PATH.</param>
     /// <param name="request">Supplies argv[0] (-FilePath as given), the arguments and the working directory.</param>
@@ -43,7 +41,7 @@ internal static class StoppedLaunch
         catch (System.ComponentModel.Win32Exception ex)
         {
             // With redirected streams this is most often a file the child could not open.
-            throw new TraceException("LaunchFailed", ex.NativeErrorCode == EACCES ? TraceErrorKind.PermissionDenied : TraceErrorKind.EngineFailure,
+            throw new TraceException("LaunchFailed", ex.NativeErrorCode == Tmds.Linux.LibC.EACCES ? TraceErrorKind.PermissionDenied : TraceErrorKind.EngineFailure,
                 $"Starting '{resolvedPath}' failed: {ex.Message}.",
                 "Check the -RedirectStandardInput/-Output/-Error files (readable input, writable output folder) and -WorkingDirectory.", resolvedPath, ex);
         }
