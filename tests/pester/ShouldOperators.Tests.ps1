@@ -17,8 +17,9 @@ BeforeAll {
         # openat: /etc/hostname twice (ok), /nonexistent twice (ENOENT); no network at all.
         $script:files = Start-SyscallTrace -FilePath $probe -ArgumentList $log, 'open:/etc/hostname', 'open:/nonexistent', 'open:/etc/hostname', 'open:/nonexistent'
     }
-    # A real connect to port 443 on the loopback (refused unless something listens there).
-    $script:net = Start-SyscallTrace -FilePath bash -ArgumentList '-c', 'exec 3<>/dev/tcp/127.0.0.1/443 || true' -Syscall socket, connect
+    # A real connect to port 443 on the loopback (refused unless something listens there). With an empty environment
+    # bash looks its user up first, and glibc's lookup connects to nscd's Unix socket before the TCP connect.
+    $script:net = Start-SyscallTrace -FilePath env -ArgumentList '-i', 'bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/443 || true' -Syscall socket, connect
 
     function Get-FailureMessage([scriptblock] $Assertion) {
         $err = $null

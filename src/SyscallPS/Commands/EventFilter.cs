@@ -44,15 +44,18 @@ internal sealed class EventFilter
     internal bool Matches(SyscallEvent e) =>
         SyscallMatches(e) && ProcessIdMatches(e) && NameMatches(e) && FailedMatches(e) && ErrnoMatches(e) && PathMatches(e) && PortMatches(e);
 
-    /// <summary>How close an event comes: the syscall name counts twice, every other condition met once.</summary>
+    /// <summary>
+    /// How close an event comes: the syscall name counts twice, every other condition met once, and a socket call on
+    /// another port half (a connect to 443 is nearer to "port 8443" than a connect to a Unix socket).
+    /// </summary>
     internal int Closeness(SyscallEvent e) =>
-        (_syscalls is not null && SyscallMatches(e) ? 2 : 0)
-        + (_processIds is not null && ProcessIdMatches(e) ? 1 : 0)
-        + (_names is not null && NameMatches(e) ? 1 : 0)
-        + (_failed && FailedMatches(e) ? 1 : 0)
-        + (_errno is not null && ErrnoMatches(e) ? 1 : 0)
-        + (_paths is not null && PathMatches(e) ? 1 : 0)
-        + (_ports is not null && PortMatches(e) ? 1 : 0);
+        (_syscalls is not null && SyscallMatches(e) ? 4 : 0)
+        + (_processIds is not null && ProcessIdMatches(e) ? 2 : 0)
+        + (_names is not null && NameMatches(e) ? 2 : 0)
+        + (_failed && FailedMatches(e) ? 2 : 0)
+        + (_errno is not null && ErrnoMatches(e) ? 2 : 0)
+        + (_paths is not null && PathMatches(e) ? 2 : 0)
+        + (_ports is null ? 0 : PortMatches(e) ? 2 : HasPort(e) ? 1 : 0);
 
     /// <summary>The selected calls in words: <c>openat calls on a path like '/etc/*' that failed with ENOENT</c>.</summary>
     internal string Describe(bool plural)
@@ -109,7 +112,23 @@ internal sealed class EventFilter
         _ports is null || (e.LocalPort is int lp && _ports.Contains(lp)) || (e.RemotePort is int rp && _ports.Contains(rp)) || AddressArgumentMatches(e);
 
     /// <summary>A socket call's address argument (connect's target, sendto's destination): counts even when the call failed.</summary>
-    private bool AddressArgumentMatches(SyscallEvent e) =>
-        (e.Category & SyscallCategory.Network) != 0
-        && e.Arguments.Any(a => a.Value is string endpoint && Decoding.FdTable.TrySplitEndpoint(endpoint, out _, out int port) && _ports!.Contains(port));
+    private bool AddressArgumentMatches(SyscallEvent e) => AddressArgumentPorts(e).Any(_ports!.Contains);
+
+    private static bool HasPort(SyscallEvent e) => e.LocalPort is not null || e.RemotePort is not null || AddressArgumentPorts(e).Any();
+
+    private static IEnumerable<int> AddressArgumentPorts(SyscallEvent e)
+    {
+        if ((e.Category & SyscallCategory.Network) == 0)
+        {
+            yield break;
+        }
+
+        foreach (var argument in e.Arguments)
+        {
+            if (argument.Value is string endpoint && Decoding.FdTable.TrySplitEndpoint(endpoint, out _, out int port))
+            {
+                yield return port;
+            }
+        }
+    }
 }
