@@ -134,6 +134,18 @@ Describe 'Exports' {
         $json.DurationMicroseconds | Should -Be $Failed.DurationMicroseconds
         ([datetime]$json.Timestamp).ToUniversalTime().Ticks | Should -Be $Failed.Timestamp.ToUniversalTime().Ticks
     }
+
+    It 'ConvertTo-Json writes enums by name without -EnumsAsStrings, and they convert back' {
+        $json = $Failed | ConvertTo-Json -Depth 3 -Compress
+        $json | Should -Match '"Kind":"Syscall"'
+        $json | Should -Match ('"Category":"{0}"' -f $Failed.Category)
+        $back = $json | ConvertFrom-Json
+        [SyscallPS.SyscallEventKind]$back.Kind | Should -Be $Failed.Kind
+        [SyscallPS.SyscallCategory]$back.Category | Should -Be $Failed.Category
+        $info = Get-SyscallInfo -Name openat | ConvertTo-Json -Compress | ConvertFrom-Json
+        [SyscallPS.SyscallCategory]$info.Category | Should -Be (Get-SyscallInfo -Name openat).Category
+        $info.Category | Should -BeOfType [string]
+    }
 }
 
 Describe 'Durations bind as a shell user writes them' {

@@ -3,6 +3,7 @@ using System.Globalization;
 namespace SyscallPS.Analysis;
 
 /// <summary>What a line of strace output was.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
 public enum StraceLineKind
 {
     /// <summary>A record that became an event (a call, a signal, an exit, a resumed call).</summary>

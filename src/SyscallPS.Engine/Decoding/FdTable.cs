@@ -4,6 +4,7 @@ using SyscallPS.Decoding.Tables;
 namespace SyscallPS.Decoding;
 
 /// <summary>What kind of object a file descriptor refers to.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
 public enum FdType
 {
     /// <summary>Not known (the descriptor was open before tracing began and could not be inspected).</summary>

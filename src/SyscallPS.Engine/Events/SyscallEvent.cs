@@ -510,6 +510,7 @@ public sealed class SyscallEvent
 internal readonly record struct EventOrigin(int ProcessId, int ThreadId, string ProcessName, string ThreadName, long MonotonicNanoseconds, DateTime Timestamp, Tracing.ProcessContext? Context = null, int Cpu = -1);
 
 /// <summary>Which way a call moves data.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
 public enum IoDirection
 {
     /// <summary>Into the process (read, recvmsg ...).</summary>

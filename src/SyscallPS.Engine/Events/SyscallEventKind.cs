@@ -1,6 +1,7 @@
 namespace SyscallPS;
 
 /// <summary>What a <see cref="SyscallEvent"/> records: a system call, or one of strace's other stream lines.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
 public enum SyscallEventKind
 {
     /// <summary>A completed system call (entry and exit paired).</summary>

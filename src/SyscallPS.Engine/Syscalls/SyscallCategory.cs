@@ -4,6 +4,7 @@ namespace SyscallPS;
 /// strace's syscall classes (<c>%file</c>, <c>%desc</c>, ...). A syscall may belong to several classes,
 /// so the values are flags; <see cref="SyscallInfo.Category"/> holds the primary one.
 /// </summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
 [Flags]
 public enum SyscallCategory
 {

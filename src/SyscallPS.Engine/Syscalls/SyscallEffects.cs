@@ -4,6 +4,7 @@ namespace SyscallPS;
 /// What a system call does beyond returning a value, declared once per syscall in <c>Syscalls/data/effects.tsv</c>
 /// (as strace's syscallent flags): the descriptor table, data capture and both engines derive their behaviour from it.
 /// </summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
 [Flags]
 public enum SyscallEffects
 {
@@ -51,6 +52,7 @@ public enum SyscallEffects
 }
 
 /// <summary>How the buffer of a data-moving syscall is laid out.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
 public enum DataShape
 {
     /// <summary>Not a data-moving syscall.</summary>

@@ -34,6 +34,7 @@ public interface ITraceRun : IDisposable
 }
 
 /// <summary>Why a trace is asked to end; it decides the signal a launched program gets.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
 public enum TraceStopReason
 {
     /// <summary>Stop-SyscallTrace, -Duration, the end of the pipeline, PowerShell exiting: a launched program gets SIGTERM.</summary>

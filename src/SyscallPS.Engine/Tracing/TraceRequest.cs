@@ -3,6 +3,7 @@ using SyscallPS.Decoding;
 namespace SyscallPS.Tracing;
 
 /// <summary>Which engine traces.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
 public enum EngineKind
 {
     /// <summary>eBPF when privileged and supported, else ptrace.</summary>

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 namespace SyscallPS.Tracing;
 
 /// <summary>The life-cycle state of a <see cref="TraceSession"/>.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
 public enum TraceSessionState
 {
     /// <summary>Attaching or launching.</summary>
