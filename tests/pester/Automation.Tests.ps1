@@ -111,6 +111,22 @@ Describe 'Background traces are PowerShell jobs' {
         }
     }
 
+    It 'a job nobody received from during the trace has every kept event in Output when Wait-Job returns' {
+        # Output fills to -BufferCapacity while ls runs; the ring keeps the newest. The final state must wait until
+        # the ring's events (the exit record last) have joined Output, or Wait-Job | Receive-Job misses them.
+        $job = Start-SyscallTrace -FilePath ls -ArgumentList '-la', '/usr/bin' -AsJob -BufferCapacity 50
+        $job | Wait-Job -Timeout 30 | Should -Be $job
+        $job.State | Should -Be 'Completed'
+        $events = @(Receive-Job $job -WarningVariable warned -WarningAction SilentlyContinue)
+        $events.Count | Should -BeGreaterThan 50 -Because 'the first 50 and the ring''s newest are both kept'
+        $events[-1].Kind | Should -Be 'Exited'
+        # Nothing unaccounted for: every event was received or said to be dropped.
+        $dropped = ($warned | ForEach-Object { [int]($_ -replace '^.*dropped (\d+) events.*$', '$1') } | Measure-Object -Sum).Sum
+        $dropped | Should -BeGreaterThan 0
+        ($events.Count + $dropped) | Should -Be $job.EventCount
+        $job | Remove-Job
+    }
+
     It 'Stop-Job ends the trace the normal way: the program is gone and the job is Stopped' {
         $job = Start-SyscallTrace -FilePath sleep -ArgumentList 30 -AsJob
         $target = $job.ProcessIds[0]

@@ -46,7 +46,7 @@ public sealed class TraceSession
 
     private readonly EventQueue _queue;
     private readonly object _stateGate = new();
-    private readonly CancellationTokenSource _durationTimer = new();
+    private CancellationTokenSource? _durationTimer;
     private ITraceRun? _run;
     private EventSpool? _spool;
     private long _eventCount;
@@ -222,6 +222,9 @@ public sealed class TraceSession
         WatchShellEnding();
         session.State = TraceSessionState.Running;
         Registry[session.Id] = session;
+        // The token is taken before the watcher can end the session and dispose its source.
+        session._durationTimer = duration > TimeSpan.Zero ? new CancellationTokenSource() : null;
+        var durationToken = session._durationTimer?.Token ?? CancellationToken.None;
         var watch = session.WatchAsync();
         session.Completion = watch;
         if (session._spool is not null)
@@ -245,7 +248,7 @@ public sealed class TraceSession
 
         if (duration is { } d && d > TimeSpan.Zero)
         {
-            _ = session.StopAfterAsync(d);
+            _ = session.StopAfterAsync(d, durationToken);
         }
 
         return session;
@@ -291,13 +294,13 @@ public sealed class TraceSession
         _spool?.Release();
     }
 
-    private async Task StopAfterAsync(TimeSpan duration)
+    private async Task StopAfterAsync(TimeSpan duration, CancellationToken traceEnded)
     {
         try
         {
             for (var left = duration; left > TimeSpan.Zero; left -= LongestDelay)
             {
-                await Task.Delay(left < LongestDelay ? left : LongestDelay, _durationTimer.Token).ConfigureAwait(false);
+                await Task.Delay(left < LongestDelay ? left : LongestDelay, traceEnded).ConfigureAwait(false);
             }
 
             Stop(TraceStopReason.Requested);
@@ -325,7 +328,12 @@ public sealed class TraceSession
         finally
         {
             EndTime = DateTime.Now;
-            await _durationTimer.CancelAsync().ConfigureAwait(false);
+            if (_durationTimer is { } timer)
+            {
+                await timer.CancelAsync().ConfigureAwait(false);
+                timer.Dispose();
+            }
+
             // Loss is never silent: the stream carries a record of it. Engines write their own loss records as
             // they notice; only what none of them covered gets a closing one, so the LostCount values add up.
             if (_run?.LostEvents is > 0 and var lost && lost > Interlocked.Read(ref _lostInStream))

@@ -119,9 +119,10 @@ public sealed class SyscallTraceJob : Job
     private static bool IsFinished(JobState state) => state is JobState.Completed or JobState.Stopped or JobState.Failed;
 
     /// <summary>
-    /// Moves the session's events into Output for Receive-Job. Output holds at most -BufferCapacity unreceived
-    /// events: past that the pump waits for Receive-Job, and the session's own ring keeps the newest (and counts
-    /// the ones it drops), so a job nobody reads still has bounded memory.
+    /// Moves the session's events into Output for Receive-Job. While the trace runs Output holds at most
+    /// -BufferCapacity unreceived events: past that the pump waits for Receive-Job, and the session's own ring keeps
+    /// the newest (and counts the ones it drops), so a job nobody reads still has bounded memory. When the trace has
+    /// ended the ring's events join Output (at most another -BufferCapacity) before the job takes its final state.
     /// </summary>
     private void Pump()
     {
@@ -131,13 +132,10 @@ public sealed class SyscallTraceJob : Job
         {
             while (!_removed)
             {
-                if (Output.Count >= _session.BufferCapacity)
+                // Once the trace has ended the rest of the ring moves in regardless, so that the final state
+                // (which Wait-Job waits for) comes with every kept event already in Output.
+                if (Output.Count >= _session.BufferCapacity && !_session.Completion.IsCompleted)
                 {
-                    if (_session.Completion.IsCompleted)
-                    {
-                        Finish();
-                    }
-
                     Thread.Sleep(PollInterval);
                     continue;
                 }
