@@ -30,9 +30,15 @@ public sealed class SyscallStatisticsTests
         int completed = events.Count(e => e.Kind == SyscallEventKind.Syscall && e.Syscall != "exit_group");
         Assert.Equal(completed, total.Calls);
         Assert.Equal(events.Count(e => e.Errno is not null), total.Errors);
-        Assert.Equal(12, total.Errors);
+
+        // The mix's own failures are fixed. A call the kernel interrupted to restart it is a fact of the moment, not
+        // of the mix: on a loaded machine the parent's wait4 can meet the child's SIGCHLD before its exit
+        // (= ? ERESTARTSYS, then called again), and strace -c counts that as an error too; it is left out here.
+        var restarted = events.Where(e => e.Errno is { } errno && errno.StartsWith("ERESTART", StringComparison.Ordinal)).Select(e => e.Syscall).ToHashSet();
+        var failed = events.Where(e => e.Errno is { } errno && !errno.StartsWith("ERESTART", StringComparison.Ordinal)).ToList();
+        Assert.True(failed.Count == 12, $"Expected the mix's 12 failures, got {failed.Count}:\n{string.Join('\n', failed)}");
         Assert.Equal(new[] { ("openat", 10L, 5L), ("access", 5, 4), ("close", 10, 2), ("mkdir", 2, 1) }.Order(),
-            rows.Where(r => r.Errors > 0 && !r.IsTotal).Select(r => (r.Name, r.Calls, r.Errors)).Order());
+            rows.Where(r => r.Errors > 0 && !r.IsTotal && !restarted.Contains(r.Name)).Select(r => (r.Name, r.Calls, r.Errors)).Order());
 
         Assert.True(total.IsTotal);
         Assert.Equal("total", total.Name);
