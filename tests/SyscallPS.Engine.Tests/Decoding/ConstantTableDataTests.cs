@@ -34,6 +34,15 @@ public sealed class ConstantTableDataTests(ITestOutputHelper output)
 
             tables++;
             rows += data.Count;
+
+            // The script refuses such a table; a data file edited without running it must fail here too.
+            var odd = data.FirstOrDefault(r => r.Unknown != data[0].Unknown || (r.Kind != data[0].Kind && !(r.Kind is "mask" or "field")));
+            if (odd is not null)
+            {
+                problems.Add($"{odd}: kind '{odd.Kind}' and unknown '{odd.Unknown}' differ from the table's first row");
+                continue;
+            }
+
             if (Compare(data, field) is { } problem)
             {
                 problems.Add($"{data[0]}: {table.Key.Class}.{table.Key.Field} {problem}");
@@ -180,6 +189,7 @@ public sealed class ConstantTableDataTests(ITestOutputHelper output)
 
         int at = actual.Zip(expected).TakeWhile(p => p.First == p.Second).Count();
         string Show(List<(long Value, string Name)> l) => at < l.Count ? $"(0x{l[at].Value:x}, {l[at].Name})" : "nothing";
-        return $"differs from the data at entry {at + 1}: {Show(actual)} in C#, {Show(expected)} in the data ({actual.Count} entries, {expected.Count} rows)";
+        string where = at < rows.Count ? $" (data/{rows[at].Class}.tsv:{rows[at].Line})" : string.Empty;
+        return $"differs from the data at entry {at + 1}{where}: {Show(actual)} in C#, {Show(expected)} in the data ({actual.Count} entries, {expected.Count} rows)";
     }
 }

@@ -234,13 +234,15 @@ function Write-Class([string] $Class, $Data) {
     ($o -join "`n") + "`n"
 }
 
+# Every file is read and checked before any is written, so a bad row leaves Generated/ as it was.
+$classes = [ordered]@{}
+foreach ($file in Get-ChildItem -LiteralPath $DataDirectory -Filter '*.tsv' | Sort-Object Name) {
+    $classes[$file.BaseName] = Write-Class $file.BaseName (Read-Tables $file.FullName)
+}
 $null = New-Item -ItemType Directory -Force -Path $OutDirectory
 $written = @()
-foreach ($file in Get-ChildItem -LiteralPath $DataDirectory -Filter '*.tsv' | Sort-Object Name) {
-    $class = $file.BaseName
-    $text = Write-Class $class (Read-Tables $file.FullName)
-    $target = Join-Path $OutDirectory "$class.g.cs"
-    [System.IO.File]::WriteAllText($target, $text, [System.Text.UTF8Encoding]::new($false))
+foreach ($class in $classes.Keys) {
+    [System.IO.File]::WriteAllText((Join-Path $OutDirectory "$class.g.cs"), $classes[$class], [System.Text.UTF8Encoding]::new($false))
     $written += "$class.g.cs"
 }
 # A class whose data file is gone leaves no stale generated file behind.
