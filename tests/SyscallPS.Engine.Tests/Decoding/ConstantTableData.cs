@@ -8,11 +8,14 @@ namespace SyscallPS.Tests.Decoding;
 /// </summary>
 internal static class ConstantTableData
 {
-    /// <summary>One row: the class (the file's name), the table (or <c>const</c>), its kind, strace's unknown comment, the value, the name, the arch ("" for both) and the text column.</summary>
+    /// <summary>One row: the class (the file's name), the table (or <c>const</c>), its kind, strace's unknown comment, the value, the name, the arch ("" for both) and the text column (errno's message, a const's C# name, a comment).</summary>
     internal sealed record Row(string Class, string Table, string Kind, string Unknown, long Value, string Name, string Arch, string Text, int Line)
     {
         /// <summary>Whether this row holds the value of the architecture the tests run on.</summary>
         public bool ForCurrentArch => Arch.Length == 0 || Arch == global::SyscallPS.SyscallTable.CurrentArchitecture;
+
+        /// <summary>The C# field: the table, or for a const row its C# name (the text column where it is not the C name).</summary>
+        public string Field => Table != "const" ? Table : Text.Length > 0 ? Text : Name;
 
         public override string ToString() => $"data/{Class}.tsv:{Line} {Table} {Name}";
     }

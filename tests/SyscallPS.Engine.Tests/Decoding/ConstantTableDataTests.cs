@@ -9,7 +9,7 @@ namespace SyscallPS.Tests.Decoding;
 /// <summary>
 /// The generated C# of Decoding/Tables (Generated/*.g.cs) is up to date with the data files: every table the
 /// decoders use holds the data's pairs, in the data's order, with strace's unknown comment, and every table or
-/// C-named constant of the table classes comes from the data. When this fails, run
+/// constant of the table classes comes from the data. When this fails, run
 /// <c>src/SyscallPS.Engine/Decoding/Tables/Update-ConstantTables.ps1</c>.
 /// </summary>
 public sealed class ConstantTableDataTests(ITestOutputHelper output)
@@ -22,7 +22,7 @@ public sealed class ConstantTableDataTests(ITestOutputHelper output)
     {
         var problems = new List<string>();
         int tables = 0, rows = 0;
-        foreach (var table in ConstantTableData.Rows.Where(r => r.ForCurrentArch).GroupBy(r => (r.Class, Field: r.Table == "const" ? r.Name : r.Table)))
+        foreach (var table in ConstantTableData.Rows.Where(r => r.ForCurrentArch).GroupBy(r => (r.Class, r.Field)))
         {
             var data = table.ToList();
             var field = TableType(table.Key.Class)?.GetField(table.Key.Field, StaticFields);
@@ -58,7 +58,7 @@ public sealed class ConstantTableDataTests(ITestOutputHelper output)
     public void EveryTableOfTheTableClassesComesFromTheData()
     {
         var fromData = ConstantTableData.Rows
-            .Select(r => r.Class + "." + (r.Table == "const" ? r.Name : r.Table))
+            .Select(r => r.Class + "." + r.Field)
             .ToHashSet(StringComparer.Ordinal);
         var types = typeof(FlagTable).Assembly.GetTypes()
             .Where(t => t.Namespace == typeof(FlagTable).Namespace && t.IsAbstract && t.IsSealed && !t.IsNested);
@@ -70,8 +70,8 @@ public sealed class ConstantTableDataTests(ITestOutputHelper output)
                 bool table = field.FieldType == typeof(FlagTable) || field.FieldType == typeof(ValueTable) ||
                     field.FieldType == typeof(string[]) || field.FieldType == typeof((int, string, string)[]) ||
                     field.FieldType == typeof((uint, (uint, string)[])[]);
-                bool cConstant = field.FieldType.IsPrimitive && field.Name.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_');
-                if ((table || cConstant) && !fromData.Contains(type.Name + "." + field.Name))
+                bool constant = field.FieldType.IsPrimitive && (field.IsLiteral || field.IsInitOnly);
+                if ((table || constant) && !fromData.Contains(type.Name + "." + field.Name))
                 {
                     handWritten.Add(type.Name + "." + field.Name);
                 }
@@ -79,7 +79,7 @@ public sealed class ConstantTableDataTests(ITestOutputHelper output)
         }
 
         Assert.True(handWritten.Count == 0,
-            "tables or C-named constants typed in C# instead of data/<class>.tsv (move them to the data file" + Regenerate + "): " +
+            "tables or constants typed in C# instead of data/<class>.tsv (move them to the data file" + Regenerate + "): " +
             string.Join(", ", handWritten));
     }
 

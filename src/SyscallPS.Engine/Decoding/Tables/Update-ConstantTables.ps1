@@ -7,7 +7,7 @@
     One data file per table class (data/FileTables.tsv makes the class FileTables). Tab-separated, one row per
     (name, value) pair, in the order strace prints them (a flag table's composites before their parts):
 
-      table    the C# field (OpenFlags), or 'const' for a C# constant named as its C macro
+      table    the C# field (OpenFlags), or 'const' for a C# constant
       kind     flags | values | values-decimal (unknown values printed in decimal) | names (a string array in
                row order) | errno (the text column is the message) | mask / field (a table of bit fields:
                a mask row, then the values of that field) | for 'const' rows, the C# type (int, uint, ulong)
@@ -16,7 +16,8 @@
       name     the C name, as strace prints it
       arch     empty for both architectures, or x86_64 / aarch64 for a value that differs: the two rows follow
                each other and the C# chooses with Abi.IsArm64
-      text     errno's message; for other kinds a comment written above the entry
+      text     errno's message; a const's C# name where it is not the C name (AtFdCwd for AT_FDCWD); for
+               other kinds a comment written above the entry
 
     '## ' lines before the header row document the class, '## ' lines before a table's first row document that
     table; other '#' lines are comments of the data file only. Code that is not a table (helpers, composite
@@ -96,7 +97,7 @@ function Read-Tables([string] $Path) {
         if ($row.arch -notin $archs) { Fail $file $lineNumber "arch '$($row.arch)' is not one of x86_64, aarch64 or empty" }
 
         $key = $row.table
-        if ($key -eq 'const') { $key = "const $($row.name)" }
+        if ($key -eq 'const') { $key = "const $($row.text ? $row.text : $row.name)" }
         $table = if ($tables.Count -gt 0 -and $tables[-1].Key -eq $key) { $tables[-1] } else { $null }
         if ($null -eq $table) {
             if ($seen.ContainsKey($key)) { Fail $file $lineNumber "$($row.table) continues after another table: keep a table's rows together" }
@@ -172,13 +173,14 @@ function Write-Class([string] $Class, $Data) {
             { $_ -in $constTypes } {
                 $e = $t.Entries[0]
                 if ($e.Arm64) {
-                    $o.Add("    public static readonly $($t.Kind) $($e.Name) = $(ValueText $e ($t.Kind -eq 'ulong' ? 'UL' : ($t.Kind -eq 'uint' ? 'U' : '')));")
+                    $o.Add("    public static readonly $($t.Kind) $($e.Text ? $e.Text : $e.Name) = $(ValueText $e ($t.Kind -eq 'ulong' ? 'UL' : ($t.Kind -eq 'uint' ? 'U' : '')));")
                     break
                 }
+                if ($e.Text) { $o.Add("    public const $($t.Kind) $($e.Text) = $($e.Value); // $($e.Name)"); break }
                 # Undocumented constants of one type that follow each other: one declaration.
                 $run = @($e)
                 while ($i + 1 -lt $tables.Count -and $tables[$i + 1].Name -eq 'const' -and $tables[$i + 1].Kind -eq $t.Kind -and
-                       $tables[$i + 1].Doc.Count -eq 0 -and -not $tables[$i + 1].Entries[0].Arm64) {
+                       $tables[$i + 1].Doc.Count -eq 0 -and -not $tables[$i + 1].Entries[0].Arm64 -and -not $tables[$i + 1].Entries[0].Text) {
                     $run += $tables[++$i].Entries[0]
                 }
                 if ($run.Count -eq 1) { $o.Add("    public const $($t.Kind) $($e.Name) = $($e.Value);"); break }

@@ -12,6 +12,12 @@ internal static partial class FileTables
     /// <summary>O_TMPFILE (__O_TMPFILE | O_DIRECTORY).</summary>
     public static readonly ulong O_TMPFILE = Abi.IsArm64 ? 0x404000UL : 0x410000UL;
 
+    /// <summary>AT_FDCWD as the kernel sees it in an int register.</summary>
+    public const int AtFdCwd = -100; // AT_FDCWD
+
+    /// <summary>O_TMPFILE without O_DIRECTORY: strace prints the mode whenever it is set, as for O_CREAT.</summary>
+    public const ulong TmpfileBit = 0x400000; // __O_TMPFILE
+
     public static readonly ValueTable AccessModes = new("O_",
     [
         (0, "O_RDONLY"), (1, "O_WRONLY"), (2, "O_RDWR"), (3, "O_ACCMODE"),

@@ -6,6 +6,9 @@ namespace SyscallPS.Decoding.Tables;
 /// <summary>Process, scheduling, time and futex constants (linux/sched.h, linux/wait.h, asm-generic/resource.h, linux/prctl.h ...).</summary>
 internal static partial class ProcessTables
 {
+    /// <summary>The exit signal in clone's flags.</summary>
+    public const ulong CloneSignalMask = 0xff; // CSIGNAL
+
     public static readonly FlagTable CloneFlags = new("CLONE_",
     [
         (0x100, "CLONE_VM"), (0x200, "CLONE_FS"), (0x400, "CLONE_FILES"), (0x800, "CLONE_SIGHAND"),
@@ -83,6 +86,10 @@ internal static partial class ProcessTables
         (9, "FUTEX_WAIT_BITSET"), (10, "FUTEX_WAKE_BITSET"), (11, "FUTEX_WAIT_REQUEUE_PI"),
         (12, "FUTEX_CMP_REQUEUE_PI"), (13, "FUTEX_LOCK_PI2"),
     ]);
+
+    public const int FutexPrivateFlag = 128; // FUTEX_PRIVATE_FLAG
+
+    public const int FutexClockRealtime = 256; // FUTEX_CLOCK_REALTIME
 
     public static readonly ValueTable ArchPrctlCodes = new("ARCH_",
     [
