@@ -4,8 +4,9 @@ namespace SyscallPS.Decoding;
 
 /// <summary>
 /// The few places where the decoded ABI differs between x86_64 and aarch64 (the tracer and its tracees
-/// share the machine's architecture): some open flags, struct stat, clone's argument order, epoll_event
-/// packing and the signal frame. Everything else the decoders read is the same on both.
+/// share the machine's architecture): struct stat, clone's argument order, epoll_event packing and the
+/// signal frame; the constants that differ (some open flags) are in the arch column of Tables/data.
+/// Everything else the decoders read is the same on both.
 /// </summary>
 internal static class Abi
 {
@@ -35,10 +36,4 @@ internal static class Abi
 
     /// <summary>Offset of the restored signal mask from the stack pointer at rt_sigreturn.</summary>
     public static readonly int SigreturnMaskOffset = IsArm64 ? 128 + 40 : 296;
-
-    /// <summary>O_DIRECTORY.</summary>
-    public static readonly ulong ODirectory = IsArm64 ? 0x4000UL : 0x10000UL;
-
-    /// <summary>O_TMPFILE (__O_TMPFILE | O_DIRECTORY).</summary>
-    public static readonly ulong OTmpfile = 0x400000UL | ODirectory;
 }
