@@ -107,4 +107,7 @@ internal enum EbpfSignalOrigin : long
 
     /// <summary>Never dequeued (ignored, or fatal at once): written when sent, placed among the receiver's syscalls by time.</summary>
     Generated = 1,
+
+    /// <summary>The receiving thread entered a group-stop on this stop signal (seen at sched_switch): written by the thread itself.</summary>
+    Stopped = 2,
 }
