@@ -193,7 +193,10 @@ public sealed partial class StraceLogTests
         }
 
         parser.Finish(events);
-        var theirs = lines.Where(l => l.Contains(" --- stopped by ", StringComparison.Ordinal)).ToList();
+        // strace -o pads the thread id to a column: compare "tid line".
+        var theirs = lines.Where(l => l.Contains(" --- stopped by ", StringComparison.Ordinal))
+            .Select(l => string.Join(' ', l.Split(' ', 2, StringSplitOptions.TrimEntries)))
+            .ToList();
         var stops = events.Where(e => e.Kind == SyscallEventKind.Stopped).ToList();
         Assert.Equal(["SIGSTOP", "SIGTSTP"], stops.Select(e => e.Signal));
         Assert.Equal(theirs, stops.Select(e => e.ThreadId.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + e.ToStraceLine()));

@@ -234,6 +234,36 @@ public class EngineContractTests
         Assert.StartsWith("--- SIGCONT {", mine[second + 1], StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A process already stopped when the trace attaches: the ptrace engine reports the group-stop it finds, as
+    /// strace -p prints <c>--- stopped by SIGSTOP ---</c>; the eBPF engine sees stops only as they happen (the
+    /// thread left the CPU before the programs were loaded) and reports none. Both leave it stopped.
+    /// </summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void AProcessFoundStoppedIsReportedStoppedOnlyByPtrace(EngineKind engine)
+    {
+        using var p = Fixtures.Start("spinner", "sleep", "1");
+        try
+        {
+            Assert.Equal(0, Tmds.Linux.LibC.kill(p.Id, 19 /* SIGSTOP */));
+            var deadline = Stopwatch.StartNew();
+            while (TraceHelper.ProcState(p.Id).State != 'T' && deadline.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                Thread.Sleep(10);
+            }
+
+            var events = Trace(engine, new TraceRequest { ProcessIds = [p.Id], Engine = engine }, out _, TimeSpan.FromMilliseconds(300));
+            var stops = events.Where(e => e.Kind == SyscallEventKind.Stopped).Select(e => e.ToStraceLine()).ToList();
+            Assert.Equal(engine == EngineKind.Ptrace ? ["--- stopped by SIGSTOP ---"] : [], stops);
+            Assert.Equal('T', TraceHelper.ProcState(p.Id).State);
+        }
+        finally
+        {
+            p.Kill();
+        }
+    }
+
     /// <summary>A killed process is a Killed record with 128 + the signal, and the call it died in is unfinished, with its inputs only.</summary>
     [SkippableTheory]
     [MemberData(nameof(Engines))]
