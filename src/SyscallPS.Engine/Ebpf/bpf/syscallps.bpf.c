@@ -94,6 +94,7 @@ struct config {
     __u32 prefix_len[MAX_PREFIXES];
     char prefix[MAX_PREFIXES][16];
     __u32 cgroup_filter;     /* only tasks in the cgroups of sps_cgroups (-ContainerId) */
+    __u32 signals;           /* signals and group-stops are reported (the signal programs load only then) */
 };
 
 struct rec {
@@ -1305,7 +1306,7 @@ int BPF_PROG(sps_switch, bool preempt, struct task_struct *prev)
     }
     slot->task = 0;
     slot->enter_ns = 0;
-    if (!preempt && (prev->__state & TASK_STOPPED_BIT) && process_traced(prev->tgid))
+    if (cfg.signals && !preempt && (prev->__state & TASK_STOPPED_BIT) && process_traced(prev->tgid))
         emit_signal(prev, (int)(prev->jobctl & JOBCTL_STOP_SIGMASK), 0, SIG_STOPPED);
     return 0;
 }
