@@ -78,6 +78,24 @@ Describe 'Start-SyscallTrace launching a program' {
         $events[-1].ToString() | Should -Match '^\[pid \d+\] \+\+\+ exited with 4 \+\+\+$'
     } -Skip:(-not $haveFixtures)
 
+    It 'reports a group-stop as strace does, and the analyses leave it out' {
+        $events = Start-SyscallTrace -FilePath "$fixtures/conf_stops"
+        $stops = @($events | Where-Object Kind -eq 'Stopped')
+        $stops.Signal | Should -Be 'SIGSTOP', 'SIGTSTP'
+        $stops[0].ToStraceLine() | Should -Be '--- stopped by SIGSTOP ---'
+        ($stops[0] | Format-Table | Out-String) | Should -Match '--- stopped by SIGSTOP ---'
+        $rows = @($stops | Measure-SyscallEvent)
+        $rows.IsTotal | Should -Be $true
+        $rows.Calls | Should -Be 0
+        { $stops | Should -HaveSyscall '*' } | Should -Throw
+
+        # strace's own log of the same program reads back as the same records.
+        $log = Join-Path $TestDrive 'stops.txt'
+        strace -f -o $log "$fixtures/conf_stops"
+        $imported = @(Import-StraceLog -LiteralPath $log | Where-Object Kind -eq 'Stopped')
+        $imported.ToStraceLine() | Should -Be '--- stopped by SIGSTOP ---', '--- stopped by SIGTSTP ---'
+    } -Skip:(-not $haveFixtures -or -not (Get-Command strace -ErrorAction Ignore))
+
     It 'follows threads and forks by default, and not with -NoFollow' {
         $all = Start-SyscallTrace -FilePath "$fixtures/forker"
         $leader = ($all | Where-Object Syscall -eq 'execve')[0].ProcessId

@@ -41,6 +41,7 @@ public sealed class StraceLogParser
     private const int HeldLinesLimit = 10_000;
     private const string SummaryHeader = "% time ";
     private const string InterruptingMessage = "strace: Process ";
+    private const string StoppedBy = "stopped by ";
 
     private static readonly HashSet<string> PathParameters = ["filename", "pathname", "path", "oldname", "new_root", "specialfile", "dir_name", "u_name"];
     private static readonly HashSet<string> TargetParameters = ["newname", "put_old"];
@@ -282,22 +283,23 @@ public sealed class StraceLogParser
 
     private StraceLineKind Signal(ReadOnlySpan<char> inner, Stamp at, ICollection<SyscallEvent> events)
     {
-        // "--- SIGCHLD {si_signo=...} ---"; "--- stopped by SIGSTOP ---" is a group-stop, not a delivery.
-        if (inner.StartsWith("stopped by ", StringComparison.Ordinal))
+        // "--- SIGCHLD {si_signo=...} ---", or a group-stop: "--- stopped by SIGSTOP ---".
+        bool stopped = inner.StartsWith(StoppedBy, StringComparison.Ordinal);
+        if (stopped)
         {
-            return StraceLineKind.Ignored;
+            inner = inner[StoppedBy.Length..];
         }
 
         int space = inner.IndexOf(' ');
         var name = space < 0 ? inner : inner[..space];
-        if (!name.StartsWith("SIG", StringComparison.Ordinal))
+        if (!name.StartsWith("SIG", StringComparison.Ordinal) || (stopped && space >= 0))
         {
             return StraceLineKind.Invalid;
         }
 
         events.Add(new SyscallEvent
         {
-            Kind = SyscallEventKind.Signal,
+            Kind = stopped ? SyscallEventKind.Stopped : SyscallEventKind.Signal,
             Timestamp = at.Timestamp,
             MonotonicNanoseconds = at.Clock,
             ProcessId = ProcessOf(at.Tid),

@@ -82,6 +82,10 @@ public sealed class TimelineWriter : IDisposable
                 _json.WriteString("info", e.SignalInfo);
                 EndEvent();
                 break;
+            case SyscallEventKind.Stopped:
+                StartInstant("stopped by " + e.Signal, "signal", ts, e, scope: "t");
+                EndEvent();
+                break;
             case SyscallEventKind.Exited:
                 StartInstant("exited " + e.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture), "process", ts, e, scope: "p");
                 _json.WriteNumber("exitCode", e.ExitCode ?? 0);

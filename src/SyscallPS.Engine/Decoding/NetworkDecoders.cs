@@ -165,7 +165,7 @@ internal static class NetworkDecoders
                 s.SetText(i, NetworkTables.NetlinkProtocols.Format(proto));
                 break;
             case NetworkTables.AF_PACKET:
-                s.SetText(i, "htons(" + NetworkTables.EthernetProtocols.Format(BinaryPrimitives.ReverseEndianness((ushort)proto)) + ")");
+                s.SetText(i, "htons(" + PacketTables.EthernetProtocols.Format(BinaryPrimitives.ReverseEndianness((ushort)proto)) + ")");
                 break;
             default:
                 s.SetInt(i);
@@ -283,24 +283,15 @@ internal static class NetworkDecoders
                 break;
             }
 
-            case NetworkTables.AF_PACKET when sa.Length >= 20:
-            {
-                // struct sockaddr_ll; sll_addr holds at most 8 bytes whatever sll_halen says.
-                int halen = sa[11];
-                sb.Append(", sll_protocol=htons(").Append(NetworkTables.EthernetProtocols.Format(BinaryPrimitives.ReadUInt16BigEndian(sa[2..])))
-                  .Append("), sll_ifindex=").Append(InterfaceIndexText(BinaryPrimitives.ReadInt32LittleEndian(sa[4..])))
-                  .Append(", sll_hatype=").Append(NetworkTables.ArpHardwareTypes.Format(BinaryPrimitives.ReadUInt16LittleEndian(sa[8..])))
-                  .Append(", sll_pkttype=").Append(NetworkTables.PacketTypes.Format(sa[10]))
-                  .Append(", sll_halen=").Append(StraceText.Dec(halen)).Append(", sll_addr=[");
-                for (int b = 0; b < Math.Min(halen, 8); b++)
-                {
-                    sb.Append(b == 0 ? string.Empty : ", ").Append(StraceText.Hex(sa[12 + b]));
-                }
-
-                sb.Append(']');
+            case NetworkTables.AF_PACKET when sa.Length >= SockaddrFamilies.PacketSize:
+                SockaddrFamilies.AppendPacket(sb, sa, InterfaceIndexText);
                 break;
-            }
-
+            case SockaddrFamilies.AF_AX25 when sa.Length >= SockaddrFamilies.Ax25Size:
+                SockaddrFamilies.AppendAx25(sb, sa);
+                break;
+            case SockaddrFamilies.AF_X25 when sa.Length >= SockaddrFamilies.X25Size:
+                SockaddrFamilies.AppendX25(sb, sa);
+                break;
             case NetworkTables.AF_NETLINK when sa.Length >= 12:
                 if (BinaryPrimitives.ReadUInt16LittleEndian(sa[2..]) is ushort pad and not 0)
                 {

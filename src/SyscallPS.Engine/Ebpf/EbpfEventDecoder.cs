@@ -398,6 +398,11 @@ internal sealed class EbpfEventDecoder
             return true;
         }
 
+        if ((EbpfSignalOrigin)head.Return == EbpfSignalOrigin.Stopped)
+        {
+            return ReleaseSignals((int)head.Tid, ns) && _assembler.GroupStop(tgid, (int)head.Tid, ns, sig, head.Cpu);
+        }
+
         return ReleaseSignals((int)head.Tid, ns) && _assembler.Signal(tgid, (int)head.Tid, ns, sig, info, head.Cpu);
     }
 

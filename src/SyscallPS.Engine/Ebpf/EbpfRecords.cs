@@ -80,6 +80,7 @@ internal unsafe struct EbpfConfig
     public fixed uint PrefixLength[MaxPrefixes];
     public fixed byte Prefix[MaxPrefixes * 16];
     public uint CgroupFilter;
+    public uint Signals;
 }
 
 /// <summary>
@@ -107,4 +108,7 @@ internal enum EbpfSignalOrigin : long
 
     /// <summary>Never dequeued (ignored, or fatal at once): written when sent, placed among the receiver's syscalls by time.</summary>
     Generated = 1,
+
+    /// <summary>The receiving thread entered a group-stop on this stop signal (seen at sched_switch): written by the thread itself.</summary>
+    Stopped = 2,
 }

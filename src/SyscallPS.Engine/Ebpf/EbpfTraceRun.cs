@@ -96,10 +96,7 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
         // The calls that change descriptors come too, hidden (see Build): their tracepoints are attached as well.
         var attached = request.SyscallNumbers is null ? null : Enumerable.Range(0, specs.Length).Where(n => specs[n].Traced != 0).ToHashSet();
         var perSyscallNames = EbpfProgram.PerSyscallTracepointNames(table, attached);
-        // Signals come with the calls, as in strace (also under -Failed, as strace -Z), except in a system-wide
-        // trace of chosen calls: `-SystemWide -Syscall chdir` is about chdir, not every SIGCHLD on the machine
-        // (as sysdig's evt.type filter).
-        bool signals = !(request.SystemWide && request.SyscallNumbers is not null);
+        bool signals = config.Signals != 0;
         var program = EbpfProgram.Load(bpf, config, specs, request.RingBufferBytes, attachForkExit: !request.SystemWide, perSyscall: perSyscallNames is not null, signals);
         EbpfTraceRun? run = null;
         try
@@ -211,6 +208,11 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
             ArgvStringCap = (uint)Math.Clamp(request.Decode.StringLimit + 1, 64, 4096),
             BufferCap = (uint)Math.Clamp(Math.Max(request.Decode.StringLimit + 1, request.CaptureData ? request.DataSize : 0), 32, 4096),
             CgroupFilter = request.ContainerIds.Count > 0 ? 1u : 0u,
+
+            // Signals and group-stops come with the calls, as in strace (also under -Failed, as strace -Z), except
+            // in a system-wide trace of chosen calls: `-SystemWide -Syscall chdir` is about chdir, not every SIGCHLD
+            // or stopped job on the machine (as sysdig's evt.type filter).
+            Signals = request.SystemWide && request.SyscallNumbers is not null ? 0u : 1u,
         };
 
         // The kernel pre-filters names it can match cheaply (exact names, "prefix*"); the consumer applies

@@ -120,7 +120,7 @@ public sealed class SyscallEvent
         }
     }
 
-    /// <summary>For signal records, and signal-sending syscalls (kill, tgkill ...): the signal name (<c>SIGCHLD</c>).</summary>
+    /// <summary>For signal records, group-stop records (the stop signal) and signal-sending syscalls (kill, tgkill ...): the signal name (<c>SIGCHLD</c>).</summary>
     public string? Signal
     {
         get => _rare?.Signal;
@@ -394,10 +394,13 @@ public sealed class SyscallEvent
             Delayed = call.Delayed,
         };
 
-    /// <summary>A signal delivered to a thread (strace's <c>--- SIGCHLD {...} ---</c>).</summary>
-    internal static SyscallEvent ForSignal(in EventOrigin origin, string signal, string signalInfo) => new()
+    /// <summary>
+    /// A signal delivered to a thread (strace's <c>--- SIGCHLD {...} ---</c>), or, as <see cref="SyscallEventKind.Stopped"/>
+    /// without a siginfo, the group-stop it started (<c>--- stopped by SIGSTOP ---</c>).
+    /// </summary>
+    internal static SyscallEvent ForSignal(in EventOrigin origin, string signal, string? signalInfo, SyscallEventKind kind = SyscallEventKind.Signal) => new()
     {
-        Kind = SyscallEventKind.Signal,
+        Kind = kind,
         Timestamp = origin.Timestamp,
         MonotonicNanoseconds = origin.MonotonicNanoseconds,
         ProcessId = origin.ProcessId,
@@ -452,6 +455,8 @@ public sealed class SyscallEvent
         {
             case SyscallEventKind.Signal:
                 return "--- " + Signal + " " + (SignalInfo ?? "{}") + " ---";
+            case SyscallEventKind.Stopped:
+                return "--- stopped by " + Signal + " ---";
             case SyscallEventKind.Exited:
                 return "+++ exited with " + ExitCode?.ToString(CultureInfo.InvariantCulture) + " +++";
             case SyscallEventKind.Killed:

@@ -21,4 +21,10 @@ public enum SyscallEventKind
 
     /// <summary>Events were lost (kernel buffer overrun or a full background spool); <see cref="SyscallEvent.LostCount"/> says how many.</summary>
     Lost = 5,
+
+    /// <summary>
+    /// A traced thread entered a group-stop (SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU with the default action):
+    /// strace's <c>--- stopped by SIGSTOP ---</c>. <see cref="SyscallEvent.Signal"/> names the stop signal.
+    /// </summary>
+    Stopped = 6,
 }

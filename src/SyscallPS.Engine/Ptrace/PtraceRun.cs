@@ -457,8 +457,13 @@ internal sealed class PtraceRun : ITraceRun
         {
             if (Signals.IsStopSignal(sig))
             {
-                // Group-stop: stay stopped, but keep reporting (PTRACE_LISTEN) so SIGCONT and our own
-                // PTRACE_INTERRUPT still reach us.
+                // Group-stop, reported as strace does for every such stop (also one found stopped at attach).
+                if (!t.Prelude)
+                {
+                    Check(_assembler.GroupStop(t.Tgid, tid, EventAssembler.Now(), sig));
+                }
+
+                // Stay stopped, but keep reporting (PTRACE_LISTEN) so SIGCONT and our own PTRACE_INTERRUPT still reach us.
                 t.Listening = true;
                 Native.Ptrace.Call(Native.Ptrace.PTRACE_LISTEN, tid);
             }

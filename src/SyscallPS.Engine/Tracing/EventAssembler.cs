@@ -213,6 +213,17 @@ internal sealed class EventAssembler
         return Write(SyscallEvent.ForSignal(Origin(tgid, tid, nanoseconds, cpu), SyscallDecoder.SignalName(signal), SyscallDecoder.FormatSignalInfo(siginfo)));
     }
 
+    /// <summary>A thread entered a group-stop on stop signal <paramref name="signal"/>.</summary>
+    public bool GroupStop(int tgid, int tid, long nanoseconds, int signal, int cpu = -1)
+    {
+        if (!ProcessAllowed(tgid))
+        {
+            return !ConsumerGone;
+        }
+
+        return Write(SyscallEvent.ForSignal(Origin(tgid, tid, nanoseconds, cpu), SyscallDecoder.SignalName(signal), null, SyscallEventKind.Stopped));
+    }
+
     /// <summary>
     /// A traced thread ended with <paramref name="waitStatus"/> (strace's <c>+++ exited with 0 +++</c>), reported
     /// unless <paramref name="report"/> is false; when it was the process's last, <paramref name="processEnded"/>,

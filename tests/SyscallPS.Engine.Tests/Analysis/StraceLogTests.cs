@@ -180,6 +180,30 @@ public sealed partial class StraceLogTests
         Assert.Equal(table.Sum(r => r.Errors), rows[^1].Errors);
     }
 
+    [SkippableFact]
+    public void Group_stop_lines_become_Stopped_events()
+    {
+        using var run = StraceRun.Start("-f -o", "conf_stops");
+        var lines = File.ReadAllLines(Assert.Single(run.OutputFiles));
+        var parser = new StraceLogParser();
+        var events = new List<SyscallEvent>();
+        foreach (var line in lines)
+        {
+            Assert.NotEqual(StraceLineKind.Invalid, parser.Parse(line, events));
+        }
+
+        parser.Finish(events);
+        // strace -o pads the thread id to a column: compare "tid line".
+        var theirs = lines.Where(l => l.Contains(" --- stopped by ", StringComparison.Ordinal))
+            .Select(l => string.Join(' ', l.Split(' ', 2, StringSplitOptions.TrimEntries)))
+            .ToList();
+        var stops = events.Where(e => e.Kind == SyscallEventKind.Stopped).ToList();
+        Assert.Equal(["SIGSTOP", "SIGTSTP"], stops.Select(e => e.Signal));
+        Assert.Equal(theirs, stops.Select(e => e.ThreadId.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + e.ToStraceLine()));
+        Assert.All(stops, e => Assert.Null(e.SignalInfo));
+        Assert.Equal(StraceLineKind.Invalid, parser.Parse("12 --- stopped by SIGSTOP {si_signo=SIGSTOP} ---", events));
+    }
+
     [Fact]
     public void Lines_that_are_not_strace_output_are_reported_not_thrown()
     {
@@ -291,13 +315,13 @@ internal sealed class StraceRun : IDisposable
         [.. _dir.GetFiles("trace*").OrderBy(f => StraceLogParser.ProcessIdFromFileName(f.FullName) ?? 0).Select(f => f.FullName)];
 
     /// <summary>
-    /// Runs strace with <paramref name="flags"/>: ending in <c>-o</c> the output goes to a file (or files, with
+    /// Runs strace with <paramref name="flags"/> on fixture <paramref name="program"/>: ending in <c>-o</c> the output goes to a file (or files, with
     /// -ff), ending in <c>stderr</c> it is strace's terminal output.
     /// </summary>
-    public static StraceRun Start(string flags)
+    public static StraceRun Start(string flags, string program = "analysis_mix")
     {
         Skip.If(!StraceConformanceTests.OnPath("strace"), "strace is not installed (apt-get install strace)");
-        var fixture = Fixtures.Path("analysis_mix");
+        var fixture = Fixtures.Path(program);
         var dir = Directory.CreateTempSubdirectory("syscallps-strace-");
         var run = new StraceRun(dir, fixture);
         var words = flags.Split(' ');

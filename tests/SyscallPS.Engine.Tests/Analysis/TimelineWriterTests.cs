@@ -77,4 +77,23 @@ public sealed class TimelineWriterTests
             File.Delete(file);
         }
     }
+
+    [SkippableFact]
+    public void A_group_stop_is_an_instant_on_its_thread()
+    {
+        var (events, _) = TraceHelper.Run(TraceHelper.Launch(Fixtures.Path("conf_stops")));
+        using var stream = new MemoryStream();
+        using (var writer = new TimelineWriter(stream))
+        {
+            events.ForEach(writer.Write);
+        }
+
+        using var doc = JsonDocument.Parse(stream.ToArray());
+        var stops = doc.RootElement.GetProperty("traceEvents").EnumerateArray()
+            .Where(t => t.GetProperty("ph").GetString() == "i" && t.GetProperty("name").GetString()!.StartsWith("stopped by ", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(["stopped by SIGSTOP", "stopped by SIGTSTP"], stops.Select(t => t.GetProperty("name").GetString()));
+        var child = events.First(e => e.Kind == SyscallEventKind.Stopped).ThreadId;
+        Assert.All(stops, t => Assert.Equal(("t", "signal", child), (t.GetProperty("s").GetString(), t.GetProperty("cat").GetString(), t.GetProperty("tid").GetInt32())));
+    }
 }

@@ -62,6 +62,15 @@ public sealed class CaptureRoundTripTests : IDisposable
     }
 
     [Fact]
+    public void AGroupStopReadsBackAsTheSameLine()
+    {
+        var stop = new SyscallEvent { Kind = SyscallEventKind.Stopped, Signal = "SIGTSTP", ProcessId = 7, ThreadId = 8, ProcessName = "job", MonotonicNanoseconds = 12_345 };
+        var back = Assert.Single(RoundTrip([stop]));
+        AssertSame(stop, back);
+        Assert.Equal("[pid 8] --- stopped by SIGTSTP ---", back.ToString());
+    }
+
+    [Fact]
     public void ARealTraceReadsBackEqual()
     {
         var live = CaptureFuzzTests.RecordRealTrace(System.IO.Path.Combine(_dir, "real.trace"));

@@ -32,7 +32,7 @@ public sealed class EndToEndConformanceTests(ITestOutputHelper output)
             $"ptrace engine agreement {result.Identical}/{result.Total} = {result.Agreement:P1}, below {RequiredAgreement:P0}; differences are printed in the test output");
 
         // Issue 17's fixtures hold the decoder cases fixed line by line against strace: every line must stay identical.
-        foreach (var name in new[] { "conf_cmsg", "conf_formats" })
+        foreach (var name in new[] { "conf_cmsg", "conf_formats", "conf_stops" })
         {
             var (same, total) = result.PerFixture[name];
             Assert.True(same == total, $"{name}: {same}/{total} lines identical under ptrace; every line should match strace (differences in the test output)");
@@ -75,7 +75,7 @@ internal static class ConformanceRunner
     }
 
     /// <summary>The fixture programs of tests/fixtures; decode_conformance takes a dump file and a work directory.</summary>
-    private static readonly string[] FixtureNames = ["decode_conformance", "conf_process", "conf_network", "conf_misc", "conf_extra", "conf_more", "conf_strings", "conf_cmsg", "conf_formats"];
+    private static readonly string[] FixtureNames = ["decode_conformance", "conf_process", "conf_network", "conf_misc", "conf_extra", "conf_more", "conf_strings", "conf_cmsg", "conf_formats", "conf_stops"];
 
     /// <summary>Differences that are explained in docs/CONFORMANCE.md (they still count against agreement).</summary>
     private static readonly (string StraceText, string Reason)[] KnownDifferences =

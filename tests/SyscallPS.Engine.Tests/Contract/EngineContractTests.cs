@@ -196,6 +196,74 @@ public class EngineContractTests
         Assert.Equal(session.ProcessIds[0], signal.ProcessId);
     }
 
+    /// <summary>
+    /// A group-stop is a Stopped record naming the stop signal, on the thread that stopped, right after the signal
+    /// that stopped it and before the thread's next call, printed as strace prints it; SIGCONT ends it (conf_stops
+    /// stops its child with SIGSTOP, then with SIGTSTP). The eBPF engine sees it at sched_switch (TASK_STOPPED).
+    /// </summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void AGroupStopIsAStoppedRecordAfterItsSignal(EngineKind engine)
+    {
+        var events = Trace(engine, "conf_stops", out var session);
+        Assert.Equal(0, session.ExitCode);
+        var stops = events.Where(e => e.Kind == SyscallEventKind.Stopped).ToList();
+        Assert.Equal(["SIGSTOP", "SIGTSTP"], stops.Select(e => e.Signal));
+        int child = stops[0].ThreadId;
+        Assert.NotEqual(session.ProcessIds[0], child);
+        Assert.All(stops, e =>
+        {
+            Assert.Equal(child, e.ThreadId);
+            Assert.Equal(child, e.ProcessId);
+            Assert.Equal("conf_stops", e.ProcessName);
+            Assert.Equal(-1, e.Number);
+            Assert.Null(e.SignalInfo);
+            Assert.True(e.MonotonicNanoseconds > 0);
+        });
+        Assert.Equal("--- stopped by SIGSTOP ---", stops[0].ToStraceLine());
+        Assert.Equal("[pid " + child + "] --- stopped by SIGTSTP ---", stops[1].ToString());
+
+        // The child's own stream: each signal, then its stop, then the next call.
+        var mine = events.Where(e => e.ThreadId == child).Select(e => e.Kind == SyscallEventKind.Syscall ? e.Syscall : e.ToStraceLine()).ToList();
+        int first = mine.IndexOf("--- stopped by SIGSTOP ---");
+        Assert.StartsWith("--- SIGSTOP {", mine[first - 1], StringComparison.Ordinal);
+        Assert.StartsWith("--- SIGCONT {", mine[first + 1], StringComparison.Ordinal);
+        Assert.Equal("setpgid", mine[first + 2]);
+        int second = mine.IndexOf("--- stopped by SIGTSTP ---");
+        Assert.StartsWith("--- SIGTSTP {", mine[second - 1], StringComparison.Ordinal);
+        Assert.StartsWith("--- SIGCONT {", mine[second + 1], StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A process already stopped when the trace attaches: the ptrace engine reports the group-stop it finds, as
+    /// strace -p prints <c>--- stopped by SIGSTOP ---</c>; the eBPF engine sees stops only as they happen (the
+    /// thread left the CPU before the programs were loaded) and reports none. Both leave it stopped.
+    /// </summary>
+    [SkippableTheory]
+    [MemberData(nameof(Engines))]
+    public void AProcessFoundStoppedIsReportedStoppedOnlyByPtrace(EngineKind engine)
+    {
+        using var p = Fixtures.Start("spinner", "sleep", "1");
+        try
+        {
+            Assert.Equal(0, Tmds.Linux.LibC.kill(p.Id, 19 /* SIGSTOP */));
+            var deadline = Stopwatch.StartNew();
+            while (TraceHelper.ProcState(p.Id).State != 'T' && deadline.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                Thread.Sleep(10);
+            }
+
+            var events = Trace(engine, new TraceRequest { ProcessIds = [p.Id], Engine = engine }, out _, TimeSpan.FromMilliseconds(300));
+            var stops = events.Where(e => e.Kind == SyscallEventKind.Stopped).Select(e => e.ToStraceLine()).ToList();
+            Assert.Equal(engine == EngineKind.Ptrace ? ["--- stopped by SIGSTOP ---"] : [], stops);
+            Assert.Equal('T', TraceHelper.ProcState(p.Id).State);
+        }
+        finally
+        {
+            p.Kill();
+        }
+    }
+
     /// <summary>A killed process is a Killed record with 128 + the signal, and the call it died in is unfinished, with its inputs only.</summary>
     [SkippableTheory]
     [MemberData(nameof(Engines))]

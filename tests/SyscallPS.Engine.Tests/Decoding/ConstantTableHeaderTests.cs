@@ -43,8 +43,7 @@ public sealed partial class ConstantTableHeaderTests(ITestOutputHelper output)
             "sys/socket.h", "netinet/in.h", "netinet/tcp.h", "netinet/udp.h", "linux/netlink.h", "linux/if_packet.h",
         ],
         ["NetworkTables.InetProtocols"] = ["linux/in.h", "linux/in6.h"],
-        ["NetworkTables.EthernetProtocols"] = ["linux/if_ether.h"],
-        ["NetworkTables.ArpHardwareTypes"] = ["linux/if_arp.h"],
+        ["PacketTables"] = ["linux/if_ether.h", "linux/if_arp.h", "linux/if_packet.h"],
         ["PollTables"] = ["poll.h", "sys/epoll.h"],
         ["PollTables.EpollEvents"] = ["linux/eventpoll.h"],
         ["ProcessTables"] =

@@ -17,7 +17,7 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(EbpfRecord.HeaderSize, sizeof(EbpfRecord));
         Assert.Equal(EbpfBlob.HeaderSize, sizeof(EbpfBlob));
         Assert.Equal(34, sizeof(EbpfSyscallSpec));
-        Assert.Equal(120, sizeof(EbpfConfig));
+        Assert.Equal(124, sizeof(EbpfConfig));
         Assert.Equal(80, sizeof(SyscallPS.Native.Libbpf.OpenOptions));
     }
 

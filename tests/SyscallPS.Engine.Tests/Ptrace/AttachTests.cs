@@ -88,6 +88,9 @@ public class AttachTests
             Assert.Equal('T', TraceHelper.ProcState(p.Id).State);
             var events = TraceFor(new TraceRequest { ProcessIds = [p.Id], Engine = EngineKind.Ptrace }, TimeSpan.FromMilliseconds(200));
             Assert.DoesNotContain(events, e => e.Kind == SyscallEventKind.Syscall);
+
+            // As strace -p shows a process it finds stopped: "--- stopped by SIGSTOP ---".
+            Assert.Equal("--- stopped by SIGSTOP ---", Assert.Single(events, e => e.Kind == SyscallEventKind.Stopped).ToStraceLine());
             AssertReleased(p, 'T');
 
             // And it still resumes normally.

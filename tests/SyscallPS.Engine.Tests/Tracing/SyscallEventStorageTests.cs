@@ -53,6 +53,7 @@ public class SyscallEventStorageTests
         Assert.Equal(443, e.RemotePort);
         Assert.Equal("+++ killed by SIGKILL +++", e.ToStraceLine());
         Assert.Equal("+++ lost 5 events +++", new SyscallEvent { Kind = SyscallEventKind.Lost, LostCount = 5 }.ToStraceLine());
+        Assert.Equal("--- stopped by SIGTTOU ---", new SyscallEvent { Kind = SyscallEventKind.Stopped, Signal = "SIGTTOU" }.ToStraceLine());
     }
 
     [Fact]

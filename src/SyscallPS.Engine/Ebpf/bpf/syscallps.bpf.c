@@ -94,6 +94,7 @@ struct config {
     __u32 prefix_len[MAX_PREFIXES];
     char prefix[MAX_PREFIXES][16];
     __u32 cgroup_filter;     /* only tasks in the cgroups of sps_cgroups (-ContainerId) */
+    __u32 signals;           /* signals and group-stops are reported (the signal programs load only then) */
 };
 
 struct rec {
@@ -1074,30 +1075,6 @@ int sps_tp_exit(struct sps_tp_exit_ctx *ctx)
     return on_exit(ctx->nr, ctx->ret, (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()));
 }
 
-/* A task leaves this CPU: its syscall in flight, if any, moves to its storage (which a traced task has), and
- * the slot forgets it, so the next task starts afresh. Only the arguments every kernel since 5.17 passes are
- * named (prev_state came in 5.18). */
-SEC("tp_btf/sched_switch")
-int BPF_PROG(sps_switch, bool preempt, struct task_struct *prev)
-{
-    struct cpu_slot *slot = this_cpu_slot();
-    if (!slot)
-        return 0;
-    if (slot->enter_ns && slot->task == (__u64)prev) {
-        struct in_flight *f = bpf_task_storage_get(&sps_flights, prev, 0, 0);
-        if (f) {
-            f->enter_ns = slot->enter_ns;
-            f->nr = slot->nr;
-            f->missed = slot->missed;
-        } else {
-            count_drop();
-        }
-    }
-    slot->task = 0;
-    slot->enter_ns = 0;
-    return 0;
-}
-
 static __always_inline void fill_fork(struct rec *r, struct task_struct *parent, __u32 ctgid, __u64 now)
 {
     __builtin_memset(r, 0, sizeof(*r));
@@ -1221,6 +1198,7 @@ int BPF_PROG(sps_exit, struct task_struct *task, bool group_dead)
 enum sig_origin {
     SIG_DELIVERED = 0,   /* dequeued by the receiving thread (tp signal_deliver) */
     SIG_GENERATED = 1,   /* never dequeued: reported when sent (tp signal_generate) */
+    SIG_STOPPED = 2,     /* the receiving thread entered a group-stop on this stop signal (tp sched_switch) */
 };
 
 struct sig_rec {
@@ -1298,6 +1276,38 @@ int BPF_PROG(sps_signal_deliver, int sig, struct kernel_siginfo *info, struct k_
     if (!process_traced(task->tgid))
         return 0;
     emit_signal(task, sig, info, SIG_DELIVERED);
+    return 0;
+}
+
+#define TASK_STOPPED_BIT 0x4        /* __TASK_STOPPED in task_struct.__state */
+#define JOBCTL_STOP_SIGMASK 0xffff  /* the stop signal of a pending or current group-stop, in task_struct.jobctl */
+
+/* A task leaves this CPU: its syscall in flight, if any, moves to its storage (which a traced task has), and
+ * the slot forgets it, so the next task starts afresh. A traced task that leaves it to sleep in TASK_STOPPED
+ * has entered a group-stop (do_signal_stop): strace's "--- stopped by SIGSTOP ---", written by the thread
+ * itself so it keeps its place after its last record. A preempted task is still runnable whatever its state
+ * says, and stops at its own schedule() after. Only the arguments every kernel since 5.17 passes are named
+ * (prev_state came in 5.18). */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sps_switch, bool preempt, struct task_struct *prev)
+{
+    struct cpu_slot *slot = this_cpu_slot();
+    if (!slot)
+        return 0;
+    if (slot->enter_ns && slot->task == (__u64)prev) {
+        struct in_flight *f = bpf_task_storage_get(&sps_flights, prev, 0, 0);
+        if (f) {
+            f->enter_ns = slot->enter_ns;
+            f->nr = slot->nr;
+            f->missed = slot->missed;
+        } else {
+            count_drop();
+        }
+    }
+    slot->task = 0;
+    slot->enter_ns = 0;
+    if (cfg.signals && !preempt && (prev->__state & TASK_STOPPED_BIT) && process_traced(prev->tgid))
+        emit_signal(prev, (int)(prev->jobctl & JOBCTL_STOP_SIGMASK), 0, SIG_STOPPED);
     return 0;
 }
 

@@ -135,25 +135,4 @@ internal static partial class NetworkTables
         (35, "SO_TIMESTAMPNS_OLD"), (37, "SO_TIMESTAMPING_OLD"), (63, "SO_TIMESTAMP_NEW"), (64, "SO_TIMESTAMPNS_NEW"),
         (65, "SO_TIMESTAMPING_NEW"),
     ]);
-
-    /// <summary>Ethernet protocol ids (linux/if_ether.h), sockaddr_ll's sll_protocol.</summary>
-    public static readonly ValueTable EthernetProtocols = new("ETH_P_",
-    [
-        (0x0003, "ETH_P_ALL"), (0x0060, "ETH_P_LOOP"), (0x0800, "ETH_P_IP"), (0x0806, "ETH_P_ARP"),
-        (0x8100, "ETH_P_8021Q"), (0x86DD, "ETH_P_IPV6"), (0x88A8, "ETH_P_8021AD"), (0x88CC, "ETH_P_LLDP"),
-    ]);
-
-    /// <summary>ARP hardware types (linux/if_arp.h), sockaddr_ll's sll_hatype.</summary>
-    public static readonly ValueTable ArpHardwareTypes = new("ARPHRD_",
-    [
-        (0, "ARPHRD_NETROM"), (1, "ARPHRD_ETHER"), (772, "ARPHRD_LOOPBACK"), (776, "ARPHRD_SIT"), (778, "ARPHRD_IPGRE"),
-        (65534, "ARPHRD_NONE"), (65535, "ARPHRD_VOID"),
-    ]);
-
-    /// <summary>Packet types (linux/if_packet.h), sockaddr_ll's sll_pkttype.</summary>
-    public static readonly ValueTable PacketTypes = new("PACKET_",
-    [
-        (0, "PACKET_HOST"), (1, "PACKET_BROADCAST"), (2, "PACKET_MULTICAST"), (3, "PACKET_OTHERHOST"),
-        (4, "PACKET_OUTGOING"), (5, "PACKET_LOOPBACK"), (6, "PACKET_USER"), (7, "PACKET_KERNEL"),
-    ]);
 }
