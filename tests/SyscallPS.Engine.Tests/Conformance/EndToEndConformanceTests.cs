@@ -75,7 +75,7 @@ internal static class ConformanceRunner
     }
 
     /// <summary>The fixture programs of tests/fixtures; decode_conformance takes a dump file and a work directory.</summary>
-    private static readonly string[] FixtureNames = ["decode_conformance", "conf_process", "conf_network", "conf_misc", "conf_extra", "conf_more", "conf_strings", "conf_cmsg", "conf_formats"];
+    private static readonly string[] FixtureNames = ["decode_conformance", "conf_process", "conf_network", "conf_misc", "conf_extra", "conf_more", "conf_strings", "conf_cmsg", "conf_formats", "conf_copies"];
 
     /// <summary>Differences that are explained in docs/CONFORMANCE.md (they still count against agreement).</summary>
     private static readonly (string StraceText, string Reason)[] KnownDifferences =
