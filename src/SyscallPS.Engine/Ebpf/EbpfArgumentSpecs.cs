@@ -263,6 +263,10 @@ internal static class EbpfArgumentSpecs
             ("capget", 1) => (EbpfArgumentKind.FixedOut, NoLength, 24, 0),
             // The address length goes in as the buffer size and comes back as the address size: "[128 => 16]".
             ("accept" or "accept4" or "getsockname" or "getpeername", 2) or ("recvfrom", 5) => (EbpfArgumentKind.FixedInOut, NoLength, 4, 0),
+            // The returned address, as long as the returned length says (the kernel writes no more): a buffer
+            // that ends near an unmapped page still decodes.
+            ("accept" or "accept4" or "getsockname" or "getpeername", 1) => (EbpfArgumentKind.BufferOutLengthPointer, 2, SockaddrSize, 0),
+            ("recvfrom", 4) => (EbpfArgumentKind.BufferOutLengthPointer, 5, SockaddrSize, 0),
             _ => null,
         };
     }

@@ -62,7 +62,14 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(2, specs[Nr("write")].ExitBlobs); // only argument 1, copied at exit
         Assert.Equal(EbpfArgumentKind.BufferIn, Kind(specs, "connect", 1));
         Assert.Equal(128, Size(specs, "connect", 1));
-        Assert.Equal(EbpfArgumentKind.FixedOut, Kind(specs, "accept", 1));
+        // The returned address is copied as long as the returned length (issue 17: a buffer near an unmapped page).
+        foreach (var (call, address, length) in new[] { ("accept", 1, 2), ("accept4", 1, 2), ("getsockname", 1, 2), ("getpeername", 1, 2), ("recvfrom", 4, 5) })
+        {
+            Assert.Equal(EbpfArgumentKind.BufferOutLengthPointer, Kind(specs, call, address));
+            Assert.Equal(length, Length(specs, call, address));
+            Assert.Equal(128, Size(specs, call, address));
+        }
+
         Assert.Equal(EbpfArgumentKind.FixedInOut, Kind(specs, "accept", 2)); // "[128 => 16]"
         Assert.Equal(7, specs[Nr("accept")].ExitBlobs); // several
         Assert.Equal(1, specs[Nr("accept")].EntryBlobs);
