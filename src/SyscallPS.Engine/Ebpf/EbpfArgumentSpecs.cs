@@ -256,6 +256,7 @@ internal static class EbpfArgumentSpecs
             ("prctl", 1) => (EbpfArgumentKind.FixedInOut, NoLength, 16, 0),
             ("arch_prctl", 1) => (EbpfArgumentKind.FixedOut, NoLength, 8, 0),
             ("sched_getaffinity", 2) => (EbpfArgumentKind.BufferOutReturn, NoLength, 1024, 0),
+            ("sched_setaffinity", 2) => (EbpfArgumentKind.BufferIn, 1, 1024, 0),
             ("utimensat", 2) => (EbpfArgumentKind.FixedIn, NoLength, 32, 0),
             ("mount", 0 or 1 or 2 or 4) or ("umount2", 0) => (EbpfArgumentKind.String, NoLength, StringCap, 0),
             ("clone3", 0) => (EbpfArgumentKind.CloneArgs, NoLength, 88, 0), // struct clone_args up to cgroup

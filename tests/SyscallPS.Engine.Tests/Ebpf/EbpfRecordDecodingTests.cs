@@ -73,6 +73,8 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(EbpfArgumentKind.FixedInOut, Kind(specs, "accept", 2)); // "[128 => 16]"
         Assert.Equal(7, specs[Nr("accept")].ExitBlobs); // several
         Assert.Equal(1, specs[Nr("accept")].EntryBlobs);
+        Assert.Equal(EbpfArgumentKind.BufferIn, Kind(specs, "sched_setaffinity", 2)); // the mask, cpusetsize bytes
+        Assert.Equal(1, Length(specs, "sched_setaffinity", 2));
         Assert.Equal(EbpfArgumentKind.Argv, Kind(specs, "execve", 1));
         Assert.Equal(2, specs[Nr("execve")].Flags & 7);
         Assert.Equal(1, specs[Nr("exit_group")].Flags);
