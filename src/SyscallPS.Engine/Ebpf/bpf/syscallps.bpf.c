@@ -320,6 +320,11 @@ static __always_inline int process_traced(__u32 tgid)
     return 1;
 }
 
+/* sps_put_blob's how: a string copy or not, extras, and the argument index the blob belongs to. */
+#define HOW_STR 1
+#define HOW_PREFIX 2   /* a plain copy that fails is retried up to the end of its first page (arrays, structs) */
+#define HOW(is_str, arg) ((is_str) | ((__u32)(arg) << 8))
+
 /*
  * Copies one argument's bytes into the per-CPU scratch record at offset off; returns the new end offset
  * (unchanged when nothing was read). A global function: the verifier checks it once, not per call site,
@@ -340,10 +345,18 @@ __noinline int sps_put_blob(__u32 off, __u64 addr, __u32 len, __u32 how)
     asm volatile("%[off] &= 0x3fff" : [off] "+r"(off));
     struct blob *b = (struct blob *)(buf + off);
     long n;
-    if (how & 1) {
+    if (how & HOW_STR) {
         n = bpf_probe_read_user_str(buf + off + sizeof(struct blob), len, (const void *)addr);
     } else {
         n = bpf_probe_read_user(buf + off + sizeof(struct blob), len, (const void *)addr) == 0 ? (long)len : -1;
+        __u32 room = 4096 - (__u32)(addr & 4095);
+        if (n < 0 && (how & HOW_PREFIX) && room < len) {
+            /* The tail lies in an unreadable page: keep what precedes it (strace prints the readable elements). */
+            len = room - 1;
+            asm volatile("%[len] &= 0xfff" : [len] "+r"(len));
+            len += 1;
+            n = bpf_probe_read_user(buf + off + sizeof(struct blob), len, (const void *)addr) == 0 ? (long)len : -1;
+        }
     }
     if (n <= 0)
         return off;
@@ -353,7 +366,6 @@ __noinline int sps_put_blob(__u32 off, __u64 addr, __u32 len, __u32 how)
     return off + sizeof(struct blob) + (((__u32)n + 7) & ~7u);
 }
 
-#define HOW(is_str, arg) ((is_str) | ((__u32)(arg) << 8))
 
 /* execve's argv: the pointer array, then each string. */
 __noinline int sps_put_argv(__u32 off, __u64 addr, __u32 arg)
@@ -384,7 +396,7 @@ __noinline int sps_put_iov(__u32 off, __u64 addr, __u64 count, __s64 limit, __u3
     if (count > IOV_COPIED)
         count = IOV_COPIED;
     __u32 before = off;
-    off = sps_put_blob(off, addr, (__u32)count * 16, HOW(0, arg));
+    off = sps_put_blob(off, addr, (__u32)count * 16, HOW(0, arg) | HOW_PREFIX);
     if (off == before)
         return off;
     for (int i = 0; i < IOV_COPIED; i++) {
@@ -489,7 +501,7 @@ static __always_inline __u32 entry_blobs(__u32 off, const struct syscall_spec *s
         } else if (kind == AK_BUF_IN) {
             off = sps_put_blob(off, args[i], length_of(spec, args, i), HOW(0, i));
         } else if (kind == AK_FIXED_IN || kind == AK_FIXED_INOUT || kind == AK_CLONE_ARGS) {
-            off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i));
+            off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i) | (kind == AK_FIXED_INOUT ? HOW_PREFIX : 0));
             if (off == before && args[i] && kind != AK_FIXED_INOUT)
                 *missed |= 1u << i;
         } else if (kind == AK_FDSET) {
@@ -535,10 +547,10 @@ static __always_inline __u32 exit_blob(__u32 off, const struct syscall_spec *spe
     } else if (kind == AK_BUF_OUT_RET && ret >= 0) {
         off = sps_put_blob(off, args[i], ret > spec->size[i] ? spec->size[i] : (__u32)ret, HOW(0, i));
     } else if ((kind == AK_FIXED_OUT || kind == AK_FIXED_INOUT) && ret >= 0) {
-        off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i));
+        off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i) | (kind == AK_FIXED_INOUT ? HOW_PREFIX : 0));
     } else if (kind == AK_ARRAY) {
         __u32 n = spec->len_arg[i] < 6 ? array_bytes(spec, args[spec->len_arg[i] & 7], i) : 0;
-        off = sps_put_blob(off, args[i], n, HOW(0, i));
+        off = sps_put_blob(off, args[i], n, HOW(0, i) | HOW_PREFIX);
     } else if (kind == AK_ARRAY_OUT_RET && ret > 0) {
         off = sps_put_blob(off, args[i], array_bytes(spec, (__u64)ret, i), HOW(0, i));
     } else if (kind == AK_FDSET && ret > 0) {
