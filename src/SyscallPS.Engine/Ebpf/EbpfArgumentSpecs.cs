@@ -38,6 +38,8 @@ internal enum EbpfArgumentKind : byte
     MultiMessageOutReturn = 19,
     /// <summary>clone3's clone_args at entry; at exit on success the pidfd and parent tid it points to.</summary>
     CloneArgs = 20,
+    /// <summary>pselect6's <c>{const sigset_t *ss; size_t ss_len}</c> and the set it points to, at entry.</summary>
+    SigmaskPair = 21,
 }
 
 /// <summary><c>struct syscall_spec</c> of syscallps.bpf.c: whether a syscall is traced and which argument bytes to copy.</summary>
@@ -209,12 +211,13 @@ internal static class EbpfArgumentSpecs
             spec.Size[i] = (ushort)size;
             spec.Element[i] = element;
             if (kind is EbpfArgumentKind.String or EbpfArgumentKind.BufferIn or EbpfArgumentKind.FixedIn or EbpfArgumentKind.Argv
-                or EbpfArgumentKind.FdSet or EbpfArgumentKind.FixedInOut or EbpfArgumentKind.CloneArgs)
+                or EbpfArgumentKind.FdSet or EbpfArgumentKind.FixedInOut or EbpfArgumentKind.CloneArgs or EbpfArgumentKind.SigmaskPair)
             {
                 spec.EntryBlobs = 1;
             }
 
-            if (kind is not (EbpfArgumentKind.None or EbpfArgumentKind.String or EbpfArgumentKind.BufferIn or EbpfArgumentKind.FixedIn or EbpfArgumentKind.Argv))
+            if (kind is not (EbpfArgumentKind.None or EbpfArgumentKind.String or EbpfArgumentKind.BufferIn or EbpfArgumentKind.FixedIn or EbpfArgumentKind.Argv
+                or EbpfArgumentKind.SigmaskPair))
             {
                 // The kernel program takes a faster path when a single argument is copied at exit.
                 spec.ExitBlobs = (byte)(spec.ExitBlobs == 0 ? i + 1 : 7);
@@ -257,6 +260,7 @@ internal static class EbpfArgumentSpecs
             ("arch_prctl", 1) => (EbpfArgumentKind.FixedOut, NoLength, 8, 0),
             ("sched_getaffinity", 2) => (EbpfArgumentKind.BufferOutReturn, NoLength, 1024, 0),
             ("sched_setaffinity", 2) => (EbpfArgumentKind.BufferIn, 1, 1024, 0),
+            ("pselect6", 5) => (EbpfArgumentKind.SigmaskPair, NoLength, 16, 0),
             ("utimensat", 2) => (EbpfArgumentKind.FixedIn, NoLength, 32, 0),
             ("mount", 0 or 1 or 2 or 4) or ("umount2", 0) => (EbpfArgumentKind.String, NoLength, StringCap, 0),
             ("clone3", 0) => (EbpfArgumentKind.CloneArgs, NoLength, 88, 0), // struct clone_args up to cgroup

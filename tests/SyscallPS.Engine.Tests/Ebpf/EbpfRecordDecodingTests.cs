@@ -96,6 +96,8 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(12, Element(specs, "epoll_wait", 1));
         Assert.Equal(EbpfArgumentKind.FdSet, Kind(specs, "select", 2));
         Assert.Equal(EbpfArgumentKind.FixedInOut, Kind(specs, "select", 4));
+        Assert.Equal(EbpfArgumentKind.SigmaskPair, Kind(specs, "pselect6", 5)); // {sigmask=[…], sigsetsize=8}
+        Assert.Equal(1, specs[Nr("pselect6")].EntryBlobs);
         Assert.Equal(EbpfArgumentKind.IovecIn, Kind(specs, "writev", 1));
         Assert.Equal(2, Length(specs, "writev", 1));
         Assert.Equal(33, Size(specs, "writev", 1));

@@ -68,6 +68,7 @@ enum arg_kind {
     AK_MMSG_IN = 18,     /* mmsghdr array (count in len_arg) with each message's msghdr, at exit (sendmmsg) */
     AK_MMSG_OUT_RET = 19, /* the same for the ret messages received, each message's data cut at its msg_len (recvmmsg) */
     AK_CLONE_ARGS = 20,  /* clone3's struct clone_args at entry; at exit the pidfd and parent tid the kernel wrote back */
+    AK_SIGMASK_PAIR = 21, /* pselect6's {const sigset_t *ss; size_t ss_len} and the set it points to, at entry */
 };
 
 struct syscall_spec {
@@ -382,6 +383,19 @@ __noinline int sps_put_argv(__u32 off, __u64 addr, __u32 arg)
     return off;
 }
 
+/* pselect6's sigmask argument: the {set pointer, size} pair, and the set when its size is a sigset_t's (strace
+ * prints any other size's set as its address). */
+__noinline int sps_put_sigmask_pair(__u32 off, __u64 addr, __u32 arg)
+{
+    __u64 pair[2];
+    if (!addr || bpf_probe_read_user(pair, sizeof(pair), (const void *)addr) != 0)
+        return off;
+    off = sps_put_blob(off, addr, sizeof(pair), HOW(0, arg));
+    if (pair[0] && pair[1] == 8)
+        off = sps_put_blob(off, pair[0], 8, HOW(0, arg));
+    return off;
+}
+
 /* cap (bytes per buffer, at most 0xffff) and argument index in one value: BPF calls take five arguments. */
 #define CAP_ARG(cap, arg) (((__u32)(cap) & 0xffff) | ((__u32)(arg) << 16))
 
@@ -506,6 +520,8 @@ static __always_inline __u32 entry_blobs(__u32 off, const struct syscall_spec *s
                 *missed |= 1u << i;
         } else if (kind == AK_FDSET) {
             off = sps_put_blob(off, args[i], fdset_bytes(spec, args, i), HOW(0, i));
+        } else if (kind == AK_SIGMASK_PAIR) {
+            off = sps_put_sigmask_pair(off, args[i], i);
         }
     }
     return off;
