@@ -68,6 +68,9 @@ internal static class EbpfArgumentSpecs
     /// <summary>Syscall numbers the kernel program accepts (its spec array size).</summary>
     internal const int MaxSyscalls = 512;
 
+    /// <summary>The most execve argv strings the kernel program copies (a -StringLimit above 127 shows addresses after them).</summary>
+    internal const int ArgvEntriesCap = 128;
+
     /// <summary>Paths and other strings are copied whole up to this many bytes (PATH_MAX).</summary>
     internal const int StringCap = 4096;
 
@@ -299,7 +302,8 @@ internal static class EbpfArgumentSpecs
         switch (bare)
         {
             case "char *const *" or "char * const *":
-                return p.Name == "argv" ? (EbpfArgumentKind.Argv, NoLength, 0) : (EbpfArgumentKind.FixedIn, NoLength, 512);
+                // envp: the kernel program copies its pointers with argv (strace counts the variables).
+                return p.Name == "argv" ? (EbpfArgumentKind.Argv, NoLength, 0) : (EbpfArgumentKind.None, NoLength, 0);
             case "char *" or "void *" or "unsigned char *":
                 if (nextIsLength)
                 {

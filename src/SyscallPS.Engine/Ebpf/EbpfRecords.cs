@@ -80,6 +80,7 @@ internal unsafe struct EbpfConfig
     public fixed uint PrefixLength[MaxPrefixes];
     public fixed byte Prefix[MaxPrefixes * 16];
     public uint CgroupFilter;
+    public uint ArgvEntries;
 }
 
 /// <summary>

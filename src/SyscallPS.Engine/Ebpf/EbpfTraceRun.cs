@@ -211,6 +211,8 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
             ArgvStringCap = (uint)Math.Clamp(request.Decode.StringLimit + 1, 64, 4096),
             BufferCap = (uint)Math.Clamp(Math.Max(request.Decode.StringLimit + 1, request.CaptureData ? request.DataSize : 0), 32, 4096),
             CgroupFilter = request.ContainerIds.Count > 0 ? 1u : 0u,
+            // strace shows -s argv strings and "..." when there are more: one more pointer says which.
+            ArgvEntries = (uint)Math.Clamp(request.Decode.StringLimit + 1, 1, EbpfArgumentSpecs.ArgvEntriesCap),
         };
 
         // The kernel pre-filters names it can match cheaply (exact names, "prefix*"); the consumer applies

@@ -17,8 +17,21 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(EbpfRecord.HeaderSize, sizeof(EbpfRecord));
         Assert.Equal(EbpfBlob.HeaderSize, sizeof(EbpfBlob));
         Assert.Equal(34, sizeof(EbpfSyscallSpec));
-        Assert.Equal(120, sizeof(EbpfConfig));
+        Assert.Equal(124, sizeof(EbpfConfig));
         Assert.Equal(80, sizeof(SyscallPS.Native.Libbpf.OpenOptions));
+    }
+
+    [Fact]
+    public void CapturedMemory_OverlappingCopiesAnswerWithTheLongest()
+    {
+        // execve(path, a, a): argv copied as 33 pointers (-s 32), envp as the whole array up to its NULL.
+        var memory = new CapturedMemory();
+        memory.Add(0x1000, new byte[264], entry: true);
+        memory.Add(0x1000, new byte[320], entry: true);
+        Span<byte> chunk = stackalloc byte[256];
+        Assert.Equal(64, memory.Read(0x1100, chunk));
+        Assert.Equal(256, memory.Read(0x1000, chunk));
+        Assert.Equal(-1, memory.Read(0x1140, chunk));
     }
 
     [Fact]
@@ -77,6 +90,7 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(1, Length(specs, "sched_setaffinity", 2));
         Assert.Equal(EbpfArgumentKind.Argv, Kind(specs, "execve", 1));
         Assert.Equal(2, specs[Nr("execve")].Flags & 7);
+        Assert.Equal(EbpfArgumentKind.None, Kind(specs, "execve", 2)); // envp: walked with argv by the exec path
         Assert.Equal(1, specs[Nr("exit_group")].Flags);
         Assert.Equal(8, specs[Nr("openat")].Flags & 8); // changes descriptors: still sent, hidden, under -Failed
         Assert.Equal(0, specs[Nr("read")].Flags & 8);

@@ -13,7 +13,7 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define BLOB_AREA (SCRATCH_SIZE / 2)   /* blobs start below this offset, so the last one always fits */
 #define BLOB_MAX 4096
 #define BIG_BLOB 32768                 /* one large exit copy (a whole getdents64 buffer: strace counts its entries) */
-#define ARGV_MAX 16
+#define ENVP_MAX 511  /* envp pointers copied (one blob): strace counts the variables */
 #define EXEC_ARGV_BLOB 6 /* blob.arg of a successful execve's argument strings, from the new stack */
 #define EXEC_FILE_BLOB 7 /* blob.arg of its file name */
 #define MAX_PREFIXES 4
@@ -95,6 +95,7 @@ struct config {
     __u32 prefix_len[MAX_PREFIXES];
     char prefix[MAX_PREFIXES][16];
     __u32 cgroup_filter;     /* only tasks in the cgroups of sps_cgroups (-ContainerId) */
+    __u32 argv_entries;      /* execve argv strings copied: strace shows -s of them, then "..." */
 };
 
 struct rec {
@@ -368,19 +369,56 @@ __noinline int sps_put_blob(__u32 off, __u64 addr, __u32 len, __u32 how)
 }
 
 
-/* execve's argv: the pointer array, then each string. */
-__noinline int sps_put_argv(__u32 off, __u64 addr, __u32 arg)
+struct vec_walk {
+    __u64 addr;
+    __u32 off;
+    __u32 arg;      /* argument index, VEC_STRINGS */
+    __u32 count;    /* pointers read, the terminating NULL included */
+    __u32 failed;   /* a pointer or a string could not be read */
+};
+
+#define VEC_STRINGS 0x100
+#define VEC_FAILED (1 << 30)   /* in sps_put_vector's result: a part could not be read */
+
+static long vec_step(__u64 i, void *ctx)
 {
-    __u64 ptrs[ARGV_MAX] = {};
-    if (!addr || bpf_probe_read_user(ptrs, sizeof(ptrs), (const void *)addr) != 0)
-        return off;
-    off = sps_put_blob(off, addr, sizeof(ptrs), HOW(0, arg));
-    for (int i = 0; i < ARGV_MAX; i++) {
-        if (!ptrs[i])
-            break;
-        off = sps_put_blob(off, ptrs[i], cfg.argv_string_cap, HOW(1, arg));
+    struct vec_walk *w = ctx;
+    __u64 p = 0;
+    if (bpf_probe_read_user(&p, sizeof(p), (const void *)(w->addr + i * 8)) != 0) {
+        w->failed = 1;
+        return 1;
     }
-    return off;
+    w->count = (__u32)i + 1;
+    if (!p)
+        return 1;
+    if (w->arg & VEC_STRINGS) {
+        __u32 before = w->off;
+        w->off = sps_put_blob(w->off, p, cfg.argv_string_cap, HOW(HOW_STR, w->arg & 0xff));
+        if (w->off == before)
+            w->failed = 1;
+    }
+    return 0;
+}
+
+/* A NULL-terminated pointer array (execve's argv or envp) up to max entries: the pointers as one blob, then, with
+ * VEC_STRINGS in arg, each string. Returns the new offset, with VEC_FAILED when a part could not be read. */
+__noinline int sps_put_vector(__u32 off, __u64 addr, __u32 arg, __u32 max)
+{
+    if (!addr)
+        return off;
+    struct vec_walk w = { .addr = addr, .off = off, .arg = arg & 0xff };
+    bpf_loop(max > ENVP_MAX ? ENVP_MAX : max, vec_step, &w, 0);
+    if (w.count == 0)
+        return off | VEC_FAILED;
+    __u32 n = w.count;
+    w.off = sps_put_blob(w.off, addr, n * 8, HOW(0, arg & 0xff));
+    if (arg & VEC_STRINGS) {
+        /* The strings of the pointers read, not past the NULL (which count includes). */
+        w.arg = arg;
+        w.count = 0;
+        bpf_loop(n, vec_step, &w, 0);
+    }
+    return (int)(w.off | (w.failed ? VEC_FAILED : 0));
 }
 
 /* pselect6's sigmask argument: the {set pointer, size} pair, and the set when its size is a sigset_t's (strace
@@ -719,6 +757,19 @@ static __always_inline struct pt_regs *syscall_regs(void)
     return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 }
 
+/* execve's (a = 1) or execveat's (a = 2) argv with its strings and envp's pointers; the arguments not wholly copied
+ * are added to missed. */
+static __always_inline __u32 exec_vectors(__u32 off, const __u64 *args, int a, __u32 *missed)
+{
+    int r = sps_put_vector(off, args[a], a | VEC_STRINGS, cfg.argv_entries);
+    if (r & VEC_FAILED)
+        *missed |= 1u << a;
+    r = sps_put_vector(r & ~VEC_FAILED, args[a + 1], a + 1, ENVP_MAX);
+    if (r & VEC_FAILED)
+        *missed |= 1u << (a + 1);
+    return r & ~VEC_FAILED;
+}
+
 /* Entry copies (strings, input structs, argv, the sigreturn mask) in an entry record. Returns the arguments
  * whose copy failed (bits 0-5), or -1 when nothing could be written. Global, with scalar arguments: the
  * verifier checks it once, not once per caller state. */
@@ -745,7 +796,7 @@ __noinline int sps_enter_copies(__s64 nr, __u64 now)
         off = entry_blobs(off, spec, args, &missed);
     }
     if (spec->flags & SPEC_EXEC)
-        off = spec->kind[2] == AK_ARGV ? sps_put_argv(off, args[2], 2) : sps_put_argv(off, args[1], 1);
+        off = spec->kind[2] == AK_ARGV ? exec_vectors(off, args, 2, &missed) : exec_vectors(off, args, 1, &missed);
     r->size = off;
     output_scratch(buf, off);
     return (int)missed;
@@ -805,7 +856,7 @@ static __always_inline int on_enter(__s64 nr, struct pt_regs *regs)
     }
     slot->enter_ns = now;
     slot->nr = nr;
-    slot->missed = (spec->flags & SPEC_EXEC) ? 0 : missed;
+    slot->missed = missed;
     return 0;
 }
 
@@ -826,6 +877,13 @@ __noinline int sps_exit_copies(__s64 ret, __u64 nr_missed, __u64 enter_ns)
     struct rec *r = (struct rec *)buf;
     fill_syscall(r, bpf_get_current_task_btf(), regs, (__s32)nr_missed, ret, enter_ns, bpf_ktime_get_ns());
     __u32 off = sizeof(struct rec);
+    if ((spec->flags & SPEC_EXEC) && missed) {
+        /* A failed execve: the caller's memory is still there, and pages the kernel read are faulted in now. */
+        __u32 more = 0;
+        int a = spec->kind[2] == AK_ARGV ? 2 : 1;
+        off = a == 2 ? exec_vectors(off, args, 2, &more) : exec_vectors(off, args, 1, &more);
+        missed &= ~(3u << a);
+    }
     if (missed)
         off = retry_entry_copies(off, spec, args, missed);
     off = exit_blobs(off, spec, args, ret);
