@@ -95,7 +95,7 @@ struct config {
     __u32 prefix_len[MAX_PREFIXES];
     char prefix[MAX_PREFIXES][16];
     __u32 cgroup_filter;     /* only tasks in the cgroups of sps_cgroups (-ContainerId) */
-    __u32 argv_entries;      /* execve argv strings copied: strace shows -s of them, then "..." */
+    __u32 argv_entries;      /* execve argv entries copied: strace shows -s strings, then "..." when there are more */
 };
 
 struct rec {
@@ -367,7 +367,6 @@ __noinline int sps_put_blob(__u32 off, __u64 addr, __u32 len, __u32 how)
     b->arg = how >> 8;
     return off + sizeof(struct blob) + (((__u32)n + 7) & ~7u);
 }
-
 
 struct vec_walk {
     __u64 addr;
@@ -879,9 +878,9 @@ __noinline int sps_exit_copies(__s64 ret, __u64 nr_missed, __u64 enter_ns)
     __u32 off = sizeof(struct rec);
     if ((spec->flags & SPEC_EXEC) && missed) {
         /* A failed execve: the caller's memory is still there, and pages the kernel read are faulted in now. */
-        __u32 more = 0;
+        __u32 still_missed = 0;   /* nothing is retried after the exit */
         int a = spec->kind[2] == AK_ARGV ? 2 : 1;
-        off = a == 2 ? exec_vectors(off, args, 2, &more) : exec_vectors(off, args, 1, &more);
+        off = a == 2 ? exec_vectors(off, args, 2, &still_missed) : exec_vectors(off, args, 1, &still_missed);
         missed &= ~(3u << a);
     }
     if (missed)
