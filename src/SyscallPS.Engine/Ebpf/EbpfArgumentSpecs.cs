@@ -246,6 +246,10 @@ internal static class EbpfArgumentSpecs
             ("epoll_wait" or "epoll_pwait" or "epoll_pwait2", 1) => (EbpfArgumentKind.ArrayOutReturn, NoLength, ArrayCap - (ArrayCap % 12), 12),
             ("readv" or "preadv" or "preadv2", 1) => (EbpfArgumentKind.IovecOutReturn, 2, bufferCap, 0),
             ("writev" or "pwritev" or "pwritev2", 1) => (EbpfArgumentKind.IovecIn, 2, bufferCap, 0),
+            // Local vectors with their data; the remote process's vectors as addresses only (a buffer cap of 0).
+            ("process_vm_readv", 1) => (EbpfArgumentKind.IovecOutReturn, 2, bufferCap, 0),
+            ("process_vm_writev", 1) => (EbpfArgumentKind.IovecIn, 2, bufferCap, 0),
+            ("process_vm_readv" or "process_vm_writev", 3) => (EbpfArgumentKind.IovecIn, 4, 0, 0),
             ("sendmsg", 1) => (EbpfArgumentKind.MessageIn, NoLength, bufferCap, 0),
             ("recvmsg", 1) => (EbpfArgumentKind.MessageOutReturn, NoLength, bufferCap, 0),
             ("getcwd", 0) => (EbpfArgumentKind.BufferOutReturn, NoLength, StringCap, 0), // a path: printed whole
@@ -263,6 +267,7 @@ internal static class EbpfArgumentSpecs
             ("arch_prctl", 1) => (EbpfArgumentKind.FixedOut, NoLength, 8, 0),
             ("sched_getaffinity", 2) => (EbpfArgumentKind.BufferOutReturn, NoLength, 1024, 0),
             ("sched_setaffinity", 2) => (EbpfArgumentKind.BufferIn, 1, 1024, 0),
+            ("sched_getattr", 1) => (EbpfArgumentKind.BufferOutLength, 2, 128, 0), // struct sched_attr, usize bytes
             ("pselect6", 5) => (EbpfArgumentKind.SigmaskPair, NoLength, 16, 0),
             ("utimensat", 2) => (EbpfArgumentKind.FixedIn, NoLength, 32, 0),
             ("mount", 0 or 1 or 2 or 4) or ("umount2", 0) => (EbpfArgumentKind.String, NoLength, StringCap, 0),

@@ -88,6 +88,8 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(1, specs[Nr("accept")].EntryBlobs);
         Assert.Equal(EbpfArgumentKind.BufferIn, Kind(specs, "sched_setaffinity", 2)); // the mask, cpusetsize bytes
         Assert.Equal(1, Length(specs, "sched_setaffinity", 2));
+        Assert.Equal(EbpfArgumentKind.BufferOutLength, Kind(specs, "sched_getattr", 1));
+        Assert.Equal(2, Length(specs, "sched_getattr", 1));
         Assert.Equal(EbpfArgumentKind.Argv, Kind(specs, "execve", 1));
         Assert.Equal(2, specs[Nr("execve")].Flags & 7);
         Assert.Equal(EbpfArgumentKind.None, Kind(specs, "execve", 2)); // envp: walked with argv by the exec path
@@ -118,6 +120,11 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(0, specs[Nr("writev")].EntryBlobs); // copied at exit: one record
         Assert.Equal(EbpfArgumentKind.IovecOutReturn, Kind(specs, "readv", 1));
         Assert.Equal(EbpfArgumentKind.IovecOutReturn, Kind(specs, "preadv2", 1));
+        Assert.Equal(EbpfArgumentKind.IovecOutReturn, Kind(specs, "process_vm_readv", 1));
+        Assert.Equal(EbpfArgumentKind.IovecIn, Kind(specs, "process_vm_writev", 1));
+        Assert.Equal(EbpfArgumentKind.IovecIn, Kind(specs, "process_vm_readv", 3));
+        Assert.Equal(4, Length(specs, "process_vm_readv", 3));
+        Assert.Equal(0, Size(specs, "process_vm_readv", 3)); // the remote vectors: addresses, no data
         Assert.Equal(EbpfArgumentKind.MessageIn, Kind(specs, "sendmsg", 1));
         Assert.Equal(EbpfArgumentKind.MessageOutReturn, Kind(specs, "recvmsg", 1));
         Assert.Equal(EbpfArgumentKind.DataIn, Kind(specs, "setsockopt", 3));
