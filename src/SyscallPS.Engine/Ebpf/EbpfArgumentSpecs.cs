@@ -268,6 +268,9 @@ internal static class EbpfArgumentSpecs
             ("sched_getaffinity", 2) => (EbpfArgumentKind.BufferOutReturn, NoLength, 1024, 0),
             ("sched_setaffinity", 2) => (EbpfArgumentKind.BufferIn, 1, 1024, 0),
             ("sched_getattr", 1) => (EbpfArgumentKind.BufferOutLength, 2, 128, 0), // struct sched_attr, usize bytes
+            ("getresuid" or "getresgid", <= 2) or ("mq_timedreceive", 3) => (EbpfArgumentKind.FixedOut, NoLength, 4, 0),
+            ("semop" or "semtimedop", 1) => (EbpfArgumentKind.Array, 2, ArrayCap - (ArrayCap % 6), 6), // struct sembuf
+            ("mq_open", 3) => (EbpfArgumentKind.FixedIn, NoLength, 64, 0), // struct mq_attr
             ("pselect6", 5) => (EbpfArgumentKind.SigmaskPair, NoLength, 16, 0),
             ("utimensat", 2) => (EbpfArgumentKind.FixedIn, NoLength, 32, 0),
             ("mount", 0 or 1 or 2 or 4) or ("umount2", 0) => (EbpfArgumentKind.String, NoLength, StringCap, 0),

@@ -90,6 +90,11 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(1, Length(specs, "sched_setaffinity", 2));
         Assert.Equal(EbpfArgumentKind.BufferOutLength, Kind(specs, "sched_getattr", 1));
         Assert.Equal(2, Length(specs, "sched_getattr", 1));
+        Assert.Equal(EbpfArgumentKind.FixedOut, Kind(specs, "getresuid", 2));
+        Assert.Equal(EbpfArgumentKind.FixedOut, Kind(specs, "mq_timedreceive", 3));
+        Assert.Equal(EbpfArgumentKind.Array, Kind(specs, "semop", 1));
+        Assert.Equal(6, Element(specs, "semop", 1));
+        Assert.Equal(EbpfArgumentKind.FixedIn, Kind(specs, "mq_open", 3));
         Assert.Equal(EbpfArgumentKind.Argv, Kind(specs, "execve", 1));
         Assert.Equal(2, specs[Nr("execve")].Flags & 7);
         Assert.Equal(EbpfArgumentKind.None, Kind(specs, "execve", 2)); // envp: walked with argv by the exec path
