@@ -271,6 +271,8 @@ internal static class EbpfArgumentSpecs
             ("getresuid" or "getresgid", <= 2) or ("mq_timedreceive", 3) => (EbpfArgumentKind.FixedOut, NoLength, 4, 0),
             ("semop" or "semtimedop", 1) => (EbpfArgumentKind.Array, 2, ArrayCap - (ArrayCap % 6), 6), // struct sembuf
             ("mq_open", 3) => (EbpfArgumentKind.FixedIn, NoLength, 64, 0), // struct mq_attr
+            // uargs: struct sock_fprog (SECCOMP_SET_MODE_FILTER) or a u32 action (SECCOMP_GET_ACTION_AVAIL).
+            ("seccomp", 2) => (EbpfArgumentKind.FixedInOut, NoLength, 16, 0),
             ("pselect6", 5) => (EbpfArgumentKind.SigmaskPair, NoLength, 16, 0),
             ("utimensat", 2) => (EbpfArgumentKind.FixedIn, NoLength, 32, 0),
             ("mount", 0 or 1 or 2 or 4) or ("umount2", 0) => (EbpfArgumentKind.String, NoLength, StringCap, 0),

@@ -95,6 +95,7 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(EbpfArgumentKind.Array, Kind(specs, "semop", 1));
         Assert.Equal(6, Element(specs, "semop", 1));
         Assert.Equal(EbpfArgumentKind.FixedIn, Kind(specs, "mq_open", 3));
+        Assert.Equal(EbpfArgumentKind.FixedInOut, Kind(specs, "seccomp", 2));
         Assert.Equal(EbpfArgumentKind.Argv, Kind(specs, "execve", 1));
         Assert.Equal(2, specs[Nr("execve")].Flags & 7);
         Assert.Equal(EbpfArgumentKind.None, Kind(specs, "execve", 2)); // envp: walked with argv by the exec path
