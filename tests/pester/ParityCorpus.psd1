@@ -47,6 +47,7 @@
         @{ Name = 'accept_specific (127.0.0.3)'; Fixture = 'accept_specific' },
         @{ Name = 'forker (fork, clone3 thread)'; Fixture = 'forker' },
         @{ Name = 'vforker'; Fixture = 'vforker' },
+        @{ Name = 'conf_copies (memory the eBPF kernel program copies)'; Fixture = 'conf_copies' },
         @{ Name = 'python3 subprocess (vfork, PATH search)'; FilePath = '/usr/bin/python3'; ArgumentList = '-S', '-c', 'import subprocess; subprocess.run(["true"])' },
         @{ Name = 'python3 os.posix_spawn (clone3 CLONE_VFORK)'; FilePath = '/usr/bin/python3'; ArgumentList = '-S', '-c', 'import os; os.posix_spawn("/bin/true", ["true"], {}); os.wait()' }
 

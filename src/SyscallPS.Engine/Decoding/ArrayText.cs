@@ -34,7 +34,7 @@ internal enum ArrayUnreadable
     /// <summary><c>...</c> in place of it and the rest.</summary>
     Ellipsis,
 
-    /// <summary><c>... 0x…</c>: the ellipsis and the unreadable element's address.</summary>
+    /// <summary><c>... /* 0x… */</c>: the ellipsis and the unreadable element's address as a comment (strace 6).</summary>
     EllipsisAndAddress,
 
     /// <summary>The array's address instead of the whole array.</summary>
@@ -126,7 +126,7 @@ internal static class ArrayText
                 AppendEllipsis(sb, shown);
                 if (unreadable == ArrayUnreadable.EllipsisAndAddress)
                 {
-                    sb.Append(' ').AppendPointer(at);
+                    sb.Append(" /* ").AppendPointer(at).Append(" */");
                 }
 
                 break;

@@ -62,7 +62,7 @@ internal static class PollDecoders
         count = Math.Min(count, 1UL << 20);
         return revents
             ? ArrayText.Format(m, o, address, count, 8, AppendPollfdRevents, ArrayProbe.FirstElement, filter: HasRevents)
-            : ArrayText.Format(m, o, address, count, 8, AppendPollfdEvents, ArrayProbe.FirstElement);
+            : ArrayText.Format(m, o, address, count, 8, AppendPollfdEvents, ArrayProbe.FirstElement, ArrayUnreadable.EllipsisAndAddress);
     }
 
     private static ArrayElement HasRevents(ReadOnlySpan<byte> pfd) =>

@@ -71,17 +71,28 @@ internal sealed class CapturedMemory : ITraceeMemory
 
     private int Read(ulong address, Span<byte> destination, bool entry)
     {
+        // Ranges may overlap (execve's argv and envp can be one array, copied to different lengths): the one
+        // that holds the most bytes from the address answers.
+        int best = -1, bestAt = 0;
         foreach (var (start, offset, length, isEntry) in _ranges)
         {
             if (isEntry == entry && address >= start && address - start < (ulong)length)
             {
                 int skip = (int)(address - start);
                 int n = Math.Min(destination.Length, length - skip);
-                _bytes.AsSpan(offset + skip, n).CopyTo(destination);
-                return n;
+                if (n > best)
+                {
+                    best = n;
+                    bestAt = offset + skip;
+                }
             }
         }
 
-        return -1;
+        if (best > 0)
+        {
+            _bytes.AsSpan(bestAt, best).CopyTo(destination);
+        }
+
+        return best;
     }
 }

@@ -38,6 +38,8 @@ internal enum EbpfArgumentKind : byte
     MultiMessageOutReturn = 19,
     /// <summary>clone3's clone_args at entry; at exit on success the pidfd and parent tid it points to.</summary>
     CloneArgs = 20,
+    /// <summary>pselect6's <c>{const sigset_t *ss; size_t ss_len}</c> and the set it points to, at entry.</summary>
+    SigmaskPair = 21,
 }
 
 /// <summary><c>struct syscall_spec</c> of syscallps.bpf.c: whether a syscall is traced and which argument bytes to copy.</summary>
@@ -65,6 +67,9 @@ internal static class EbpfArgumentSpecs
 {
     /// <summary>Syscall numbers the kernel program accepts (its spec array size).</summary>
     internal const int MaxSyscalls = 512;
+
+    /// <summary>The most execve argv strings the kernel program copies (a -StringLimit above 127 shows addresses after them).</summary>
+    internal const int ArgvEntriesCap = 128;
 
     /// <summary>Paths and other strings are copied whole up to this many bytes (PATH_MAX).</summary>
     internal const int StringCap = 4096;
@@ -209,12 +214,13 @@ internal static class EbpfArgumentSpecs
             spec.Size[i] = (ushort)size;
             spec.Element[i] = element;
             if (kind is EbpfArgumentKind.String or EbpfArgumentKind.BufferIn or EbpfArgumentKind.FixedIn or EbpfArgumentKind.Argv
-                or EbpfArgumentKind.FdSet or EbpfArgumentKind.FixedInOut or EbpfArgumentKind.CloneArgs)
+                or EbpfArgumentKind.FdSet or EbpfArgumentKind.FixedInOut or EbpfArgumentKind.CloneArgs or EbpfArgumentKind.SigmaskPair)
             {
                 spec.EntryBlobs = 1;
             }
 
-            if (kind is not (EbpfArgumentKind.None or EbpfArgumentKind.String or EbpfArgumentKind.BufferIn or EbpfArgumentKind.FixedIn or EbpfArgumentKind.Argv))
+            if (kind is not (EbpfArgumentKind.None or EbpfArgumentKind.String or EbpfArgumentKind.BufferIn or EbpfArgumentKind.FixedIn or EbpfArgumentKind.Argv
+                or EbpfArgumentKind.SigmaskPair))
             {
                 // The kernel program takes a faster path when a single argument is copied at exit.
                 spec.ExitBlobs = (byte)(spec.ExitBlobs == 0 ? i + 1 : 7);
@@ -240,6 +246,10 @@ internal static class EbpfArgumentSpecs
             ("epoll_wait" or "epoll_pwait" or "epoll_pwait2", 1) => (EbpfArgumentKind.ArrayOutReturn, NoLength, ArrayCap - (ArrayCap % 12), 12),
             ("readv" or "preadv" or "preadv2", 1) => (EbpfArgumentKind.IovecOutReturn, 2, bufferCap, 0),
             ("writev" or "pwritev" or "pwritev2", 1) => (EbpfArgumentKind.IovecIn, 2, bufferCap, 0),
+            // Local vectors with their data; the remote process's vectors as addresses only (a buffer cap of 0).
+            ("process_vm_readv", 1) => (EbpfArgumentKind.IovecOutReturn, 2, bufferCap, 0),
+            ("process_vm_writev", 1) => (EbpfArgumentKind.IovecIn, 2, bufferCap, 0),
+            ("process_vm_readv" or "process_vm_writev", 3) => (EbpfArgumentKind.IovecIn, 4, 0, 0),
             ("sendmsg", 1) => (EbpfArgumentKind.MessageIn, NoLength, bufferCap, 0),
             ("recvmsg", 1) => (EbpfArgumentKind.MessageOutReturn, NoLength, bufferCap, 0),
             ("getcwd", 0) => (EbpfArgumentKind.BufferOutReturn, NoLength, StringCap, 0), // a path: printed whole
@@ -256,6 +266,14 @@ internal static class EbpfArgumentSpecs
             ("prctl", 1) => (EbpfArgumentKind.FixedInOut, NoLength, 16, 0),
             ("arch_prctl", 1) => (EbpfArgumentKind.FixedOut, NoLength, 8, 0),
             ("sched_getaffinity", 2) => (EbpfArgumentKind.BufferOutReturn, NoLength, 1024, 0),
+            ("sched_setaffinity", 2) => (EbpfArgumentKind.BufferIn, 1, 1024, 0),
+            ("sched_getattr", 1) => (EbpfArgumentKind.BufferOutLength, 2, 128, 0), // struct sched_attr, usize bytes
+            ("getresuid" or "getresgid", <= 2) or ("mq_timedreceive", 3) => (EbpfArgumentKind.FixedOut, NoLength, 4, 0),
+            ("semop" or "semtimedop", 1) => (EbpfArgumentKind.Array, 2, ArrayCap - (ArrayCap % 6), 6), // struct sembuf
+            ("mq_open", 3) => (EbpfArgumentKind.FixedIn, NoLength, 64, 0), // struct mq_attr
+            // uargs: struct sock_fprog (SECCOMP_SET_MODE_FILTER) or a u32 action (SECCOMP_GET_ACTION_AVAIL).
+            ("seccomp", 2) => (EbpfArgumentKind.FixedInOut, NoLength, 16, 0),
+            ("pselect6", 5) => (EbpfArgumentKind.SigmaskPair, NoLength, 16, 0),
             ("utimensat", 2) => (EbpfArgumentKind.FixedIn, NoLength, 32, 0),
             ("mount", 0 or 1 or 2 or 4) or ("umount2", 0) => (EbpfArgumentKind.String, NoLength, StringCap, 0),
             ("clone3", 0) => (EbpfArgumentKind.CloneArgs, NoLength, 88, 0), // struct clone_args up to cgroup
@@ -263,6 +281,10 @@ internal static class EbpfArgumentSpecs
             ("capget", 1) => (EbpfArgumentKind.FixedOut, NoLength, 24, 0),
             // The address length goes in as the buffer size and comes back as the address size: "[128 => 16]".
             ("accept" or "accept4" or "getsockname" or "getpeername", 2) or ("recvfrom", 5) => (EbpfArgumentKind.FixedInOut, NoLength, 4, 0),
+            // The returned address, as long as the returned length says (the kernel writes no more): a buffer
+            // that ends near an unmapped page still decodes.
+            ("accept" or "accept4" or "getsockname" or "getpeername", 1) => (EbpfArgumentKind.BufferOutLengthPointer, 2, SockaddrSize, 0),
+            ("recvfrom", 4) => (EbpfArgumentKind.BufferOutLengthPointer, 5, SockaddrSize, 0),
             _ => null,
         };
     }
@@ -290,7 +312,8 @@ internal static class EbpfArgumentSpecs
         switch (bare)
         {
             case "char *const *" or "char * const *":
-                return p.Name == "argv" ? (EbpfArgumentKind.Argv, NoLength, 0) : (EbpfArgumentKind.FixedIn, NoLength, 512);
+                // envp: the kernel program copies its pointers with argv (strace counts the variables).
+                return p.Name == "argv" ? (EbpfArgumentKind.Argv, NoLength, 0) : (EbpfArgumentKind.None, NoLength, 0);
             case "char *" or "void *" or "unsigned char *":
                 if (nextIsLength)
                 {

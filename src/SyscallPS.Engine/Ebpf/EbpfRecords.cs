@@ -81,6 +81,7 @@ internal unsafe struct EbpfConfig
     public fixed byte Prefix[MaxPrefixes * 16];
     public uint CgroupFilter;
     public uint Signals;
+    public uint ArgvEntries;
 }
 
 /// <summary>

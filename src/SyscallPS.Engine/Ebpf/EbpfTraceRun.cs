@@ -213,6 +213,9 @@ internal sealed unsafe class EbpfTraceRun : ITraceRun
             // in a system-wide trace of chosen calls: `-SystemWide -Syscall chdir` is about chdir, not every SIGCHLD
             // or stopped job on the machine (as sysdig's evt.type filter).
             Signals = request.SystemWide && request.SyscallNumbers is not null ? 0u : 1u,
+
+            // strace shows -s argv strings and "..." when there are more: one more pointer says which.
+            ArgvEntries = (uint)Math.Clamp(request.Decode.StringLimit + 1, 1, EbpfArgumentSpecs.ArgvEntriesCap),
         };
 
         // The kernel pre-filters names it can match cheaply (exact names, "prefix*"); the consumer applies

@@ -30,7 +30,7 @@ public sealed class ArrayTextTests
         ulong a = m.PutInts(7, 8);
         ulong third = a + 8;
         Assert.Equal("[7, 8, ...]", Ints(m, a, 3, 32));
-        Assert.Equal("[7, 8, ... 0x" + third.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "]", Ints(m, a, 3, 32, unreadable: ArrayUnreadable.EllipsisAndAddress));
+        Assert.Equal("[7, 8, ... /* 0x" + third.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + " */]", Ints(m, a, 3, 32, unreadable: ArrayUnreadable.EllipsisAndAddress));
         Assert.Equal(StraceText.Pointer(a), Ints(m, a, 3, 32, unreadable: ArrayUnreadable.WholeAddress));
 
         // An unreadable first element is the address, but only once it is reached unless probed.

@@ -38,7 +38,8 @@ public sealed class EbpfObjectTests
         int at = Array.FindIndex(lines, l => l.Contains("DATASEC '.rodata'", StringComparison.Ordinal));
         Assert.True(at >= 0, "no .rodata section");
         Assert.Contains("vlen=1", lines[at]);
-        Assert.Contains("offset=0 size=120 (VAR 'cfg')", lines[at + 1]);
+        int size = System.Runtime.InteropServices.Marshal.SizeOf<global::SyscallPS.Ebpf.EbpfConfig>();
+        Assert.Contains($"offset=0 size={size} (VAR 'cfg')", lines[at + 1]);
     }
 
     [SkippableFact]

@@ -17,8 +17,21 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(EbpfRecord.HeaderSize, sizeof(EbpfRecord));
         Assert.Equal(EbpfBlob.HeaderSize, sizeof(EbpfBlob));
         Assert.Equal(34, sizeof(EbpfSyscallSpec));
-        Assert.Equal(124, sizeof(EbpfConfig));
+        Assert.Equal(128, sizeof(EbpfConfig));
         Assert.Equal(80, sizeof(SyscallPS.Native.Libbpf.OpenOptions));
+    }
+
+    [Fact]
+    public void CapturedMemory_OverlappingCopiesAnswerWithTheLongest()
+    {
+        // execve(path, a, a): argv copied as 33 pointers (-s 32), envp as the whole array up to its NULL.
+        var memory = new CapturedMemory();
+        memory.Add(0x1000, new byte[264], entry: true);
+        memory.Add(0x1000, new byte[320], entry: true);
+        Span<byte> chunk = stackalloc byte[256];
+        Assert.Equal(64, memory.Read(0x1100, chunk));
+        Assert.Equal(256, memory.Read(0x1000, chunk));
+        Assert.Equal(-1, memory.Read(0x1140, chunk));
     }
 
     [Fact]
@@ -62,12 +75,30 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(2, specs[Nr("write")].ExitBlobs); // only argument 1, copied at exit
         Assert.Equal(EbpfArgumentKind.BufferIn, Kind(specs, "connect", 1));
         Assert.Equal(128, Size(specs, "connect", 1));
-        Assert.Equal(EbpfArgumentKind.FixedOut, Kind(specs, "accept", 1));
+        // The returned address is copied as long as the returned length (issue 17: a buffer near an unmapped page).
+        foreach (var (call, address, length) in new[] { ("accept", 1, 2), ("accept4", 1, 2), ("getsockname", 1, 2), ("getpeername", 1, 2), ("recvfrom", 4, 5) })
+        {
+            Assert.Equal(EbpfArgumentKind.BufferOutLengthPointer, Kind(specs, call, address));
+            Assert.Equal(length, Length(specs, call, address));
+            Assert.Equal(128, Size(specs, call, address));
+        }
+
         Assert.Equal(EbpfArgumentKind.FixedInOut, Kind(specs, "accept", 2)); // "[128 => 16]"
         Assert.Equal(7, specs[Nr("accept")].ExitBlobs); // several
         Assert.Equal(1, specs[Nr("accept")].EntryBlobs);
+        Assert.Equal(EbpfArgumentKind.BufferIn, Kind(specs, "sched_setaffinity", 2)); // the mask, cpusetsize bytes
+        Assert.Equal(1, Length(specs, "sched_setaffinity", 2));
+        Assert.Equal(EbpfArgumentKind.BufferOutLength, Kind(specs, "sched_getattr", 1));
+        Assert.Equal(2, Length(specs, "sched_getattr", 1));
+        Assert.Equal(EbpfArgumentKind.FixedOut, Kind(specs, "getresuid", 2));
+        Assert.Equal(EbpfArgumentKind.FixedOut, Kind(specs, "mq_timedreceive", 3));
+        Assert.Equal(EbpfArgumentKind.Array, Kind(specs, "semop", 1));
+        Assert.Equal(6, Element(specs, "semop", 1));
+        Assert.Equal(EbpfArgumentKind.FixedIn, Kind(specs, "mq_open", 3));
+        Assert.Equal(EbpfArgumentKind.FixedInOut, Kind(specs, "seccomp", 2));
         Assert.Equal(EbpfArgumentKind.Argv, Kind(specs, "execve", 1));
         Assert.Equal(2, specs[Nr("execve")].Flags & 7);
+        Assert.Equal(EbpfArgumentKind.None, Kind(specs, "execve", 2)); // envp: walked with argv by the exec path
         Assert.Equal(1, specs[Nr("exit_group")].Flags);
         Assert.Equal(8, specs[Nr("openat")].Flags & 8); // changes descriptors: still sent, hidden, under -Failed
         Assert.Equal(0, specs[Nr("read")].Flags & 8);
@@ -87,12 +118,19 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(12, Element(specs, "epoll_wait", 1));
         Assert.Equal(EbpfArgumentKind.FdSet, Kind(specs, "select", 2));
         Assert.Equal(EbpfArgumentKind.FixedInOut, Kind(specs, "select", 4));
+        Assert.Equal(EbpfArgumentKind.SigmaskPair, Kind(specs, "pselect6", 5)); // {sigmask=[…], sigsetsize=8}
+        Assert.Equal(1, specs[Nr("pselect6")].EntryBlobs);
         Assert.Equal(EbpfArgumentKind.IovecIn, Kind(specs, "writev", 1));
         Assert.Equal(2, Length(specs, "writev", 1));
         Assert.Equal(33, Size(specs, "writev", 1));
         Assert.Equal(0, specs[Nr("writev")].EntryBlobs); // copied at exit: one record
         Assert.Equal(EbpfArgumentKind.IovecOutReturn, Kind(specs, "readv", 1));
         Assert.Equal(EbpfArgumentKind.IovecOutReturn, Kind(specs, "preadv2", 1));
+        Assert.Equal(EbpfArgumentKind.IovecOutReturn, Kind(specs, "process_vm_readv", 1));
+        Assert.Equal(EbpfArgumentKind.IovecIn, Kind(specs, "process_vm_writev", 1));
+        Assert.Equal(EbpfArgumentKind.IovecIn, Kind(specs, "process_vm_readv", 3));
+        Assert.Equal(4, Length(specs, "process_vm_readv", 3));
+        Assert.Equal(0, Size(specs, "process_vm_readv", 3)); // the remote vectors: addresses, no data
         Assert.Equal(EbpfArgumentKind.MessageIn, Kind(specs, "sendmsg", 1));
         Assert.Equal(EbpfArgumentKind.MessageOutReturn, Kind(specs, "recvmsg", 1));
         Assert.Equal(EbpfArgumentKind.DataIn, Kind(specs, "setsockopt", 3));

@@ -13,7 +13,7 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define BLOB_AREA (SCRATCH_SIZE / 2)   /* blobs start below this offset, so the last one always fits */
 #define BLOB_MAX 4096
 #define BIG_BLOB 32768                 /* one large exit copy (a whole getdents64 buffer: strace counts its entries) */
-#define ARGV_MAX 16
+#define ENVP_MAX 511  /* envp pointers copied (one blob): strace counts the variables */
 #define EXEC_ARGV_BLOB 6 /* blob.arg of a successful execve's argument strings, from the new stack */
 #define EXEC_FILE_BLOB 7 /* blob.arg of its file name */
 #define MAX_PREFIXES 4
@@ -68,6 +68,7 @@ enum arg_kind {
     AK_MMSG_IN = 18,     /* mmsghdr array (count in len_arg) with each message's msghdr, at exit (sendmmsg) */
     AK_MMSG_OUT_RET = 19, /* the same for the ret messages received, each message's data cut at its msg_len (recvmmsg) */
     AK_CLONE_ARGS = 20,  /* clone3's struct clone_args at entry; at exit the pidfd and parent tid the kernel wrote back */
+    AK_SIGMASK_PAIR = 21, /* pselect6's {const sigset_t *ss; size_t ss_len} and the set it points to, at entry */
 };
 
 struct syscall_spec {
@@ -95,6 +96,7 @@ struct config {
     char prefix[MAX_PREFIXES][16];
     __u32 cgroup_filter;     /* only tasks in the cgroups of sps_cgroups (-ContainerId) */
     __u32 signals;           /* signals and group-stops are reported (the signal programs load only then) */
+    __u32 argv_entries;      /* execve argv entries copied: strace shows -s strings, then "..." when there are more */
 };
 
 struct rec {
@@ -321,6 +323,11 @@ static __always_inline int process_traced(__u32 tgid)
     return 1;
 }
 
+/* sps_put_blob's how: a string copy or not, extras, and the argument index the blob belongs to. */
+#define HOW_STR 1
+#define HOW_PREFIX 2   /* a plain copy that fails is retried up to the end of its first page (arrays, structs) */
+#define HOW(is_str, arg) ((is_str) | ((__u32)(arg) << 8))
+
 /*
  * Copies one argument's bytes into the per-CPU scratch record at offset off; returns the new end offset
  * (unchanged when nothing was read). A global function: the verifier checks it once, not per call site,
@@ -341,10 +348,18 @@ __noinline int sps_put_blob(__u32 off, __u64 addr, __u32 len, __u32 how)
     asm volatile("%[off] &= 0x3fff" : [off] "+r"(off));
     struct blob *b = (struct blob *)(buf + off);
     long n;
-    if (how & 1) {
+    if (how & HOW_STR) {
         n = bpf_probe_read_user_str(buf + off + sizeof(struct blob), len, (const void *)addr);
     } else {
         n = bpf_probe_read_user(buf + off + sizeof(struct blob), len, (const void *)addr) == 0 ? (long)len : -1;
+        __u32 room = 4096 - (__u32)(addr & 4095);
+        if (n < 0 && (how & HOW_PREFIX) && room < len) {
+            /* The tail lies in an unreadable page: keep what precedes it (strace prints the readable elements). */
+            len = room - 1;
+            asm volatile("%[len] &= 0xfff" : [len] "+r"(len));
+            len += 1;
+            n = bpf_probe_read_user(buf + off + sizeof(struct blob), len, (const void *)addr) == 0 ? (long)len : -1;
+        }
     }
     if (n <= 0)
         return off;
@@ -354,20 +369,68 @@ __noinline int sps_put_blob(__u32 off, __u64 addr, __u32 len, __u32 how)
     return off + sizeof(struct blob) + (((__u32)n + 7) & ~7u);
 }
 
-#define HOW(is_str, arg) ((is_str) | ((__u32)(arg) << 8))
+struct vec_walk {
+    __u64 addr;
+    __u32 off;
+    __u32 arg;      /* argument index, VEC_STRINGS */
+    __u32 count;    /* pointers read, the terminating NULL included */
+    __u32 failed;   /* a pointer or a string could not be read */
+};
 
-/* execve's argv: the pointer array, then each string. */
-__noinline int sps_put_argv(__u32 off, __u64 addr, __u32 arg)
+#define VEC_STRINGS 0x100
+#define VEC_FAILED (1 << 30)   /* in sps_put_vector's result: a part could not be read */
+
+static long vec_step(__u64 i, void *ctx)
 {
-    __u64 ptrs[ARGV_MAX] = {};
-    if (!addr || bpf_probe_read_user(ptrs, sizeof(ptrs), (const void *)addr) != 0)
-        return off;
-    off = sps_put_blob(off, addr, sizeof(ptrs), HOW(0, arg));
-    for (int i = 0; i < ARGV_MAX; i++) {
-        if (!ptrs[i])
-            break;
-        off = sps_put_blob(off, ptrs[i], cfg.argv_string_cap, HOW(1, arg));
+    struct vec_walk *w = ctx;
+    __u64 p = 0;
+    if (bpf_probe_read_user(&p, sizeof(p), (const void *)(w->addr + i * 8)) != 0) {
+        w->failed = 1;
+        return 1;
     }
+    w->count = (__u32)i + 1;
+    if (!p)
+        return 1;
+    if (w->arg & VEC_STRINGS) {
+        __u32 before = w->off;
+        w->off = sps_put_blob(w->off, p, cfg.argv_string_cap, HOW(HOW_STR, w->arg & 0xff));
+        if (w->off == before)
+            w->failed = 1;
+    }
+    return 0;
+}
+
+/* A NULL-terminated pointer array (execve's argv or envp) up to max entries: the pointers as one blob, then, with
+ * VEC_STRINGS in arg, each string. Returns the new offset, with VEC_FAILED when a part could not be read. */
+__noinline int sps_put_vector(__u32 off, __u64 addr, __u32 arg, __u32 max)
+{
+    if (!addr)
+        return off;
+    struct vec_walk w = { .addr = addr, .off = off, .arg = arg & 0xff };
+    bpf_loop(max > ENVP_MAX ? ENVP_MAX : max, vec_step, &w, 0);
+    if (w.count == 0)
+        return off | VEC_FAILED;
+    __u32 n = w.count;
+    w.off = sps_put_blob(w.off, addr, n * 8, HOW(0, arg & 0xff));
+    if (arg & VEC_STRINGS) {
+        /* The strings of the pointers read, not past the NULL (which count includes). */
+        w.arg = arg;
+        w.count = 0;
+        bpf_loop(n, vec_step, &w, 0);
+    }
+    return (int)(w.off | (w.failed ? VEC_FAILED : 0));
+}
+
+/* pselect6's sigmask argument: the {set pointer, size} pair, and the set when its size is a sigset_t's (strace
+ * prints any other size's set as its address). */
+__noinline int sps_put_sigmask_pair(__u32 off, __u64 addr, __u32 arg)
+{
+    __u64 pair[2];
+    if (!addr || bpf_probe_read_user(pair, sizeof(pair), (const void *)addr) != 0)
+        return off;
+    off = sps_put_blob(off, addr, sizeof(pair), HOW(0, arg));
+    if (pair[0] && pair[1] == 8)
+        off = sps_put_blob(off, pair[0], 8, HOW(0, arg));
     return off;
 }
 
@@ -385,7 +448,7 @@ __noinline int sps_put_iov(__u32 off, __u64 addr, __u64 count, __s64 limit, __u3
     if (count > IOV_COPIED)
         count = IOV_COPIED;
     __u32 before = off;
-    off = sps_put_blob(off, addr, (__u32)count * 16, HOW(0, arg));
+    off = sps_put_blob(off, addr, (__u32)count * 16, HOW(0, arg) | HOW_PREFIX);
     if (off == before)
         return off;
     for (int i = 0; i < IOV_COPIED; i++) {
@@ -490,11 +553,13 @@ static __always_inline __u32 entry_blobs(__u32 off, const struct syscall_spec *s
         } else if (kind == AK_BUF_IN) {
             off = sps_put_blob(off, args[i], length_of(spec, args, i), HOW(0, i));
         } else if (kind == AK_FIXED_IN || kind == AK_FIXED_INOUT || kind == AK_CLONE_ARGS) {
-            off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i));
+            off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i) | (kind == AK_FIXED_INOUT ? HOW_PREFIX : 0));
             if (off == before && args[i] && kind != AK_FIXED_INOUT)
                 *missed |= 1u << i;
         } else if (kind == AK_FDSET) {
             off = sps_put_blob(off, args[i], fdset_bytes(spec, args, i), HOW(0, i));
+        } else if (kind == AK_SIGMASK_PAIR) {
+            off = sps_put_sigmask_pair(off, args[i], i);
         }
     }
     return off;
@@ -536,10 +601,10 @@ static __always_inline __u32 exit_blob(__u32 off, const struct syscall_spec *spe
     } else if (kind == AK_BUF_OUT_RET && ret >= 0) {
         off = sps_put_blob(off, args[i], ret > spec->size[i] ? spec->size[i] : (__u32)ret, HOW(0, i));
     } else if ((kind == AK_FIXED_OUT || kind == AK_FIXED_INOUT) && ret >= 0) {
-        off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i));
+        off = sps_put_blob(off, args[i], spec->size[i], HOW(0, i) | (kind == AK_FIXED_INOUT ? HOW_PREFIX : 0));
     } else if (kind == AK_ARRAY) {
         __u32 n = spec->len_arg[i] < 6 ? array_bytes(spec, args[spec->len_arg[i] & 7], i) : 0;
-        off = sps_put_blob(off, args[i], n, HOW(0, i));
+        off = sps_put_blob(off, args[i], n, HOW(0, i) | HOW_PREFIX);
     } else if (kind == AK_ARRAY_OUT_RET && ret > 0) {
         off = sps_put_blob(off, args[i], array_bytes(spec, (__u64)ret, i), HOW(0, i));
     } else if (kind == AK_FDSET && ret > 0) {
@@ -692,6 +757,19 @@ static __always_inline struct pt_regs *syscall_regs(void)
     return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 }
 
+/* execve's (a = 1) or execveat's (a = 2) argv with its strings and envp's pointers; the arguments not wholly copied
+ * are added to missed. */
+static __always_inline __u32 exec_vectors(__u32 off, const __u64 *args, int a, __u32 *missed)
+{
+    int r = sps_put_vector(off, args[a], a | VEC_STRINGS, cfg.argv_entries);
+    if (r & VEC_FAILED)
+        *missed |= 1u << a;
+    r = sps_put_vector(r & ~VEC_FAILED, args[a + 1], a + 1, ENVP_MAX);
+    if (r & VEC_FAILED)
+        *missed |= 1u << (a + 1);
+    return r & ~VEC_FAILED;
+}
+
 /* Entry copies (strings, input structs, argv, the sigreturn mask) in an entry record. Returns the arguments
  * whose copy failed (bits 0-5), or -1 when nothing could be written. Global, with scalar arguments: the
  * verifier checks it once, not once per caller state. */
@@ -718,7 +796,7 @@ __noinline int sps_enter_copies(__s64 nr, __u64 now)
         off = entry_blobs(off, spec, args, &missed);
     }
     if (spec->flags & SPEC_EXEC)
-        off = spec->kind[2] == AK_ARGV ? sps_put_argv(off, args[2], 2) : sps_put_argv(off, args[1], 1);
+        off = spec->kind[2] == AK_ARGV ? exec_vectors(off, args, 2, &missed) : exec_vectors(off, args, 1, &missed);
     r->size = off;
     output_scratch(buf, off);
     return (int)missed;
@@ -778,7 +856,7 @@ static __always_inline int on_enter(__s64 nr, struct pt_regs *regs)
     }
     slot->enter_ns = now;
     slot->nr = nr;
-    slot->missed = (spec->flags & SPEC_EXEC) ? 0 : missed;
+    slot->missed = missed;
     return 0;
 }
 
@@ -799,6 +877,13 @@ __noinline int sps_exit_copies(__s64 ret, __u64 nr_missed, __u64 enter_ns)
     struct rec *r = (struct rec *)buf;
     fill_syscall(r, bpf_get_current_task_btf(), regs, (__s32)nr_missed, ret, enter_ns, bpf_ktime_get_ns());
     __u32 off = sizeof(struct rec);
+    if ((spec->flags & SPEC_EXEC) && missed) {
+        /* A failed execve: the caller's memory is still there, and pages the kernel read are faulted in now. */
+        __u32 still_missed = 0;   /* nothing is retried after the exit */
+        int a = spec->kind[2] == AK_ARGV ? 2 : 1;
+        off = a == 2 ? exec_vectors(off, args, 2, &still_missed) : exec_vectors(off, args, 1, &still_missed);
+        missed &= ~(3u << a);
+    }
     if (missed)
         off = retry_entry_copies(off, spec, args, missed);
     off = exit_blobs(off, spec, args, ret);
