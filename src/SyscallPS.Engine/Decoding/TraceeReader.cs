@@ -29,6 +29,14 @@ internal static class TraceeReader
         return TryRead(memory, address, MemoryMarshal.AsBytes(new Span<T>(ref value)));
     }
 
+    /// <summary>
+    /// strace's <c>umove_or_printaddr</c>: the struct at <paramref name="address"/> printed by <paramref name="print"/>,
+    /// or the address (<c>NULL</c>, <c>0x…</c>) when the call failed or the struct is not wholly readable.
+    /// </summary>
+    public static string StructOrAddress<T>(ITraceeMemory memory, ulong address, Func<T, string> print, bool failed = false)
+        where T : unmanaged =>
+        !failed && TryRead(memory, address, out T value) ? print(value) : StraceText.Pointer(address);
+
     /// <summary>Reads an int at an address.</summary>
     public static bool TryReadInt(ITraceeMemory memory, ulong address, out int value) => TryRead(memory, address, out value);
 
