@@ -455,3 +455,29 @@ internal struct Statx
     [FieldOffset(40)]
     public ulong stx_size;
 }
+
+/// <summary>pselect6's sixth argument, a kernel-internal pair (no header declares it): the sigset's address and size.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct Pselect6Data
+{
+    public ulong ss;
+    public ulong ss_len;
+}
+
+/// <summary>struct epoll_event on x86_64: packed, the data at offset 4.</summary>
+[CType("struct epoll_event", "sys/epoll.h", Machine = "x86_64")]
+[StructLayout(LayoutKind.Sequential, Pack = 4)]
+internal struct EpollEventX64
+{
+    public uint events;
+    public ulong data;
+}
+
+/// <summary>struct epoll_event on aarch64: naturally aligned.</summary>
+[CType("struct epoll_event", "sys/epoll.h", Machine = "aarch64")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct EpollEventArm64
+{
+    public uint events;
+    public ulong data;
+}
