@@ -410,7 +410,7 @@ internal static class NetworkDecoders
         }
 
         sb.Append(", msg_controllen=").Append(StraceText.UDec(controllen)).Append(", msg_flags=").Append(flagsText).Append('}');
-        return sb.ToString();
+        return StraceText.Finish(sb);
     }
 
     private static string MmsgText(ITraceeMemory m, DecodeOptions o, ulong address, uint count, long done, bool send)
@@ -731,6 +731,6 @@ internal static class NetworkDecoders
 
         var sb = StraceText.Builder();
         TraceeReader.AppendBuffer(sb, m, address, (ulong)Math.Max(length, 0), o.StringLimit);
-        return sb.ToString();
+        return StraceText.Finish(sb);
     }
 }
