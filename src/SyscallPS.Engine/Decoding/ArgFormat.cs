@@ -223,6 +223,23 @@ internal static class ArgFormat
     public static string BracketedHex(ulong v) => "[" + StraceText.Hex(v) + "]";
 
     /// <summary>
+    /// The <c>int[2]</c> of descriptors pipe, pipe2 and socketpair fill: <c>[3, 4]</c>, kept as the event's
+    /// descriptor pair; the address when the call failed or it is unreadable.
+    /// </summary>
+    public static void SetFdPair(this SyscallDecodeState s, int i, ITraceeMemory m, bool failed)
+    {
+        if (!failed && TraceeReader.TryRead(m, s.Args[i], out Int32x2 fds))
+        {
+            s.DescriptorPair = (fds[0], fds[1]);
+            s.Set(i, new long[] { fds[0], fds[1] }, "[" + StraceText.Dec(fds[0]) + ", " + StraceText.Dec(fds[1]) + "]");
+        }
+        else
+        {
+            s.SetPointer(i);
+        }
+    }
+
+    /// <summary>
     /// An exit decoder for a call whose only decoded output is the struct argument <paramref name="i"/> points to:
     /// the struct, or its address when the call failed or it is unreadable.
     /// </summary>

@@ -353,11 +353,7 @@ internal static class FileDecoders
 
     private static string? PipeExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
-        s.SetStruct<Int32x2>(0, m, fds =>
-        {
-            s.DescriptorPair = (fds[0], fds[1]);
-            return "[" + StraceText.Dec(fds[0]) + ", " + StraceText.Dec(fds[1]) + "]";
-        }, failed);
+        s.SetFdPair(0, m, failed);
         return null;
     }
 

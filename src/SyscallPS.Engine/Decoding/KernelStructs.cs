@@ -481,3 +481,28 @@ internal struct EpollEventArm64
     public uint events;
     public ulong data;
 }
+
+[CType("struct iovec", "sys/uio.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct Iovec
+{
+    public ulong iov_base;
+    public ulong iov_len;
+}
+
+[CType("struct mmsghdr", "sys/socket.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct Mmsghdr
+{
+    public Msghdr msg_hdr;
+    public uint msg_len;
+}
+
+[CType("struct cmsghdr", "sys/socket.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct Cmsghdr
+{
+    public ulong cmsg_len;
+    public int cmsg_level;
+    public int cmsg_type;
+}
