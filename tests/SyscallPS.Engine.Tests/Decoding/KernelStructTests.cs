@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -132,14 +131,14 @@ public sealed class KernelStructTests(ITestOutputHelper output)
 
         sb.Append("    return 0;\n}\n");
         File.WriteAllText(source, sb.ToString());
-        var (code, text) = Run(Fixtures.Compiler!, "-w", "-o", binary, source);
+        var (code, text) = CompilerRun.Run(Fixtures.Compiler!, "-w", "-o", binary, source);
         File.WriteAllText(source + ".log", text);
         if (code != 0)
         {
             return null;
         }
 
-        var (rc, stdout) = Run(binary);
+        var (rc, stdout) = CompilerRun.Run(binary);
         Assert.Equal(0, rc);
         return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split('\t'))
@@ -148,20 +147,4 @@ public sealed class KernelStructTests(ITestOutputHelper output)
 
     private static InvalidOperationException CompileError(string directory, string name) =>
         new($"gcc failed on {name}:\n" + File.ReadAllText(Path.Combine(directory, name + ".c.log")));
-
-    private static (int Code, string Output) Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.Environment["LC_ALL"] = "C";
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        string text = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(120_000), file + " did not finish within two minutes");
-        return (p.ExitCode, text + err.Result);
-    }
 }
