@@ -203,6 +203,23 @@ internal static class ArgFormat
         s.Set(i, name, name);
     }
 
+    /// <summary>
+    /// A value printed as a leading name and the flags of the remaining bits: <c>O_RDWR|O_CREAT</c>, or the
+    /// name alone when no other bit is set.
+    /// </summary>
+    public static string NameAndFlags(string head, FlagTable table, ulong rest)
+    {
+        if (rest == 0)
+        {
+            return head;
+        }
+
+        var sb = StraceText.Builder();
+        sb.Append(head).Append('|');
+        table.Append(sb, rest);
+        return StraceText.Finish(sb);
+    }
+
     /// <summary>A pointer to an int printed as <c>[42]</c>, or the address.</summary>
     public static string IntRef(ITraceeMemory m, ulong address, bool failed = false) =>
         TraceeReader.StructOrAddress<int>(m, address, Bracketed, failed);

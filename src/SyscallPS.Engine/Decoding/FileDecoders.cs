@@ -127,16 +127,7 @@ internal static class FileDecoders
     private static string OpenFlagsUncached(ulong flags)
     {
         string access = FileTables.AccessModes.Format((long)(flags & FileTables.O_ACCMODE));
-        ulong rest = flags & ~FileTables.O_ACCMODE;
-        if (rest == 0)
-        {
-            return access;
-        }
-
-        var sb = StraceText.Builder();
-        sb.Append(access).Append('|');
-        FileTables.OpenFlags.Append(sb, rest);
-        return StraceText.Finish(sb);
+        return ArgFormat.NameAndFlags(access, FileTables.OpenFlags, flags & ~FileTables.O_ACCMODE);
     }
 
     private static void OpenAt2(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
@@ -277,16 +268,7 @@ internal static class FileDecoders
             0x4000 => "AT_STATX_DONT_SYNC",
             _ => "AT_STATX_FORCE_SYNC|AT_STATX_DONT_SYNC",
         };
-        uint rest = flags & ~0x6000u;
-        if (rest == 0)
-        {
-            return syncName;
-        }
-
-        var sb = StraceText.Builder();
-        sb.Append(syncName).Append('|');
-        FileTables.AtFlags.Append(sb, rest);
-        return StraceText.Finish(sb);
+        return ArgFormat.NameAndFlags(syncName, FileTables.AtFlags, flags & ~0x6000u);
     }
 
     private static string Format(Statx st)
