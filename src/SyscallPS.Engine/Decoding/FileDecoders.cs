@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using SyscallPS.Decoding.Tables;
 
 namespace SyscallPS.Decoding;
@@ -318,7 +317,7 @@ internal static class FileDecoders
             const int ReclenOffset = 16;
             for (int off = 0; off + ReclenOffset + 2 <= buf.Length;)
             {
-                int reclen = BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off + ReclenOffset));
+                int reclen = TraceeReader.As<ushort>(buf.AsSpan(off + ReclenOffset));
                 if (reclen == 0)
                 {
                     break;

@@ -506,3 +506,63 @@ internal struct Cmsghdr
     public int cmsg_level;
     public int cmsg_type;
 }
+
+/// <summary>siginfo_t: the header and the union members the decoders print, at their offsets in the union.</summary>
+[CType("siginfo_t", "signal.h")]
+[StructLayout(LayoutKind.Explicit, Size = 128)]
+internal struct Siginfo
+{
+    [FieldOffset(0)]
+    public int si_signo;
+
+    [FieldOffset(4)]
+    public int si_errno;
+
+    [FieldOffset(8)]
+    public int si_code;
+
+    [FieldOffset(16)]
+    public int si_pid;
+
+    [FieldOffset(20)]
+    public uint si_uid;
+
+    [FieldOffset(24)]
+    public int si_status;
+
+    [FieldOffset(32)]
+    public long si_utime;
+
+    [FieldOffset(40)]
+    public long si_stime;
+
+    [FieldOffset(16)]
+    public ulong si_addr;
+
+    [FieldOffset(16)]
+    public long si_band;
+
+    [FieldOffset(24)]
+    public int si_fd;
+
+    [FieldOffset(16)]
+    public int si_timerid;
+
+    [FieldOffset(20)]
+    public int si_overrun;
+
+    [FieldOffset(24)]
+    public int si_int;
+
+    [FieldOffset(24)]
+    public ulong si_ptr;
+
+    [FieldOffset(16)]
+    public ulong si_call_addr;
+
+    [FieldOffset(24)]
+    public int si_syscall;
+
+    [FieldOffset(28)]
+    public uint si_arch;
+}

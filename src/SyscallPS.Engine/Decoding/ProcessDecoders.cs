@@ -29,11 +29,7 @@ internal static class ProcessDecoders
         r.Add("getrusage", (s, m, o) => s.SetEnum(0, ProcessTables.RusageWho), ArgFormat.OutStruct<Rusage>(1, Format));
         r.Add("prctl", PrctlEntry, PrctlExit);
         r.Add("getresuid getresgid", null, GetresuidExit);
-        r.Add("getgroups", (s, m, o) => s.SetInt(0), (s, ret, m, o, failed) =>
-        {
-            s.SetText(1, failed || (s.Args[0] == 0 && ret != 0) ? StraceText.Pointer(s.Args[1]) : IntArrayText(m, s.Args[1], ret, o));
-            return null;
-        });
+        r.Add("getgroups", (s, m, o) => s.SetInt(0), GetgroupsExit);
         r.Add("setgroups", (s, m, o) => { s.SetInt(0); s.SetText(1, IntArrayText(m, s.Args[1], (int)s.Args[0], o)); });
         r.Add("uname", null, ArgFormat.OutStruct<Utsname>(0, Format), argCount: 1, parameters: "struct new_utsname * name");
         r.Add("getrandom", (s, m, o) => { s.SetULong(1); s.SetFlags(2, FileTables.GetRandomFlags); }, GetrandomExit);
@@ -80,6 +76,13 @@ internal static class ProcessDecoders
             s.SetStruct<int>(i, m, ArgFormat.Bracketed, failed);
         }
 
+        return null;
+    }
+
+    /// <summary>getgroups(0, list) asks for the count and leaves the list alone: strace prints its address.</summary>
+    private static string? GetgroupsExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        s.SetText(1, failed || (s.Args[0] == 0 && ret != 0) ? StraceText.Pointer(s.Args[1]) : IntArrayText(m, s.Args[1], ret, o));
         return null;
     }
 

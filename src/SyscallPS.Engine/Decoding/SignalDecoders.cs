@@ -1,6 +1,7 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using SyscallPS.Decoding.Tables;
 
@@ -129,11 +130,12 @@ internal static class SignalDecoders
     /// <summary>A signal mask: <c>[INT TERM]</c>, or <c>~[…]</c> listing the signals not in the set when two thirds or more are.</summary>
     public static string FormatSigset(ReadOnlySpan<byte> set)
     {
-        int words = set.Length / 4;
+        var sigWords = MemoryMarshal.Cast<byte, uint>(set);
+        int words = sigWords.Length;
         int bits = 0;
-        for (int i = 0; i < words; i++)
+        foreach (uint word in sigWords)
         {
-            bits += BitOperations.PopCount(BinaryPrimitives.ReadUInt32LittleEndian(set[(i * 4)..]));
+            bits += BitOperations.PopCount(word);
         }
 
         bool invert = words > 0 && bits >= words * 32 * 2 / 3;
@@ -147,7 +149,7 @@ internal static class SignalDecoders
         bool first = true;
         for (int i = 0; i < words; i++)
         {
-            uint w = BinaryPrimitives.ReadUInt32LittleEndian(set[(i * 4)..]);
+            uint w = sigWords[i];
             if (invert)
             {
                 w = ~w;
@@ -217,44 +219,42 @@ internal static class SignalDecoders
         TraceeReader.BytesOrAddress(m, address, 128, FormatSigInfo, failed);
 
     /// <summary>A siginfo_t as strace prints it.</summary>
-    public static string FormatSigInfo(ReadOnlySpan<byte> si)
+    public static string FormatSigInfo(ReadOnlySpan<byte> bytes)
     {
-        if (si.Length < 48)
+        if (bytes.Length < 48)
         {
             return "{}";
         }
 
-        int signo = BinaryPrimitives.ReadInt32LittleEndian(si);
-        int errno = BinaryPrimitives.ReadInt32LittleEndian(si[4..]);
-        int code = BinaryPrimitives.ReadInt32LittleEndian(si[8..]);
+        // A shorter copy (the eBPF record's) leaves the rest zero.
+        Siginfo si = default;
+        bytes[..Math.Min(bytes.Length, Unsafe.SizeOf<Siginfo>())].CopyTo(MemoryMarshal.AsBytes(new Span<Siginfo>(ref si)));
+        int signo = si.si_signo, code = si.si_code;
         var sb = StraceText.Builder();
         sb.Append("{si_signo=").Append(Name(signo)).Append(", si_code=").Append(CodeName(signo, code));
-        if (errno != 0)
+        if (si.si_errno != 0)
         {
-            sb.Append(", si_errno=").Append(ErrnoTable.NameOrNumber(errno));
+            sb.Append(", si_errno=").Append(ErrnoTable.NameOrNumber(si.si_errno));
         }
 
-        int pid = BinaryPrimitives.ReadInt32LittleEndian(si[16..]);
-        uint uid = BinaryPrimitives.ReadUInt32LittleEndian(si[20..]);
-        ulong addr = BinaryPrimitives.ReadUInt64LittleEndian(si[16..]);
         if (code <= 0 || code == 0x80)
         {
             // Sent by a process (kill, tkill, sigqueue) or by the kernel.
             if (code == -2)
             {
-                sb.Append(", si_timerid=").Append(StraceText.Dec(pid)).Append(", si_overrun=").Append(StraceText.Dec((int)uid));
+                sb.Append(", si_timerid=").Append(StraceText.Dec(si.si_timerid)).Append(", si_overrun=").Append(StraceText.Dec(si.si_overrun));
                 AppendValue(sb, si);
             }
             else if (code == 0x80)
             {
                 if (signo is 11 or 7 or 4 or 8)
                 {
-                    sb.Append(", si_addr=").AppendPointer(addr);
+                    sb.Append(", si_addr=").AppendPointer(si.si_addr);
                 }
             }
             else
             {
-                sb.Append(", si_pid=").Append(StraceText.Dec(pid)).Append(", si_uid=").Append(StraceText.UDec(uid));
+                sb.Append(", si_pid=").Append(StraceText.Dec(si.si_pid)).Append(", si_uid=").Append(StraceText.UDec(si.si_uid));
                 if (code == -1 || code == -3)
                 {
                     AppendValue(sb, si);
@@ -267,48 +267,35 @@ internal static class SignalDecoders
         switch (signo)
         {
             case 17: // SIGCHLD
-            {
-                int status = BinaryPrimitives.ReadInt32LittleEndian(si[24..]);
-                long utime = BinaryPrimitives.ReadInt64LittleEndian(si[32..]);
-                long stime = BinaryPrimitives.ReadInt64LittleEndian(si[40..]);
-                sb.Append(", si_pid=").Append(StraceText.Dec(pid)).Append(", si_uid=").Append(StraceText.UDec(uid)).Append(", si_status=");
-                sb.Append(code == 1 ? StraceText.Dec(status) : Name(status));
-                sb.Append(", si_utime=").Append(StraceText.Dec(utime)).Append(", si_stime=").Append(StraceText.Dec(stime));
+                sb.Append(", si_pid=").Append(StraceText.Dec(si.si_pid)).Append(", si_uid=").Append(StraceText.UDec(si.si_uid)).Append(", si_status=");
+                sb.Append(code == 1 ? StraceText.Dec(si.si_status) : Name(si.si_status));
+                sb.Append(", si_utime=").Append(StraceText.Dec(si.si_utime)).Append(", si_stime=").Append(StraceText.Dec(si.si_stime));
                 break;
-            }
-
             case 4 or 7 or 8 or 11 or 5: // SIGILL, SIGBUS, SIGFPE, SIGSEGV, SIGTRAP
-                sb.Append(", si_addr=").AppendPointer(addr);
+                sb.Append(", si_addr=").AppendPointer(si.si_addr);
                 break;
             case 29: // SIGIO / SIGPOLL
-                sb.Append(", si_band=").Append(StraceText.Dec((long)addr)).Append(", si_fd=")
-                  .Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(si[24..])));
+                sb.Append(", si_band=").Append(StraceText.Dec(si.si_band)).Append(", si_fd=").Append(StraceText.Dec(si.si_fd));
                 break;
             case 31: // SIGSYS
             {
-                int nr = BinaryPrimitives.ReadInt32LittleEndian(si[24..]);
-                uint arch = BinaryPrimitives.ReadUInt32LittleEndian(si[28..]);
-                var name = SyscallTable.Current.ByNumber(nr)?.Name;
-                sb.Append(", si_call_addr=").AppendPointer(addr).Append(", si_syscall=")
-                  .Append(name is null ? StraceText.Dec(nr) : "__NR_" + name).Append(", si_arch=")
-                  .Append(arch == 0xC000003E ? "AUDIT_ARCH_X86_64" : arch == 0xC00000B7 ? "AUDIT_ARCH_AARCH64" : StraceText.Hex(arch));
+                var name = SyscallTable.Current.ByNumber(si.si_syscall)?.Name;
+                sb.Append(", si_call_addr=").AppendPointer(si.si_call_addr).Append(", si_syscall=")
+                  .Append(name is null ? StraceText.Dec(si.si_syscall) : "__NR_" + name).Append(", si_arch=")
+                  .Append(si.si_arch == 0xC000003E ? "AUDIT_ARCH_X86_64" : si.si_arch == 0xC00000B7 ? "AUDIT_ARCH_AARCH64" : StraceText.Hex(si.si_arch));
                 break;
             }
 
             default:
-                sb.Append(", si_pid=").Append(StraceText.Dec(pid)).Append(", si_uid=").Append(StraceText.UDec(uid));
+                sb.Append(", si_pid=").Append(StraceText.Dec(si.si_pid)).Append(", si_uid=").Append(StraceText.UDec(si.si_uid));
                 break;
         }
 
         return StraceText.Finish(sb.Append('}'));
     }
 
-    private static void AppendValue(StringBuilder sb, ReadOnlySpan<byte> si)
-    {
-        int i = BinaryPrimitives.ReadInt32LittleEndian(si[24..]);
-        ulong p = BinaryPrimitives.ReadUInt64LittleEndian(si[24..]);
-        sb.Append(", si_int=").Append(StraceText.Dec(i)).Append(", si_ptr=").AppendPointer(p);
-    }
+    private static void AppendValue(StringBuilder sb, in Siginfo si) =>
+        sb.Append(", si_int=").Append(StraceText.Dec(si.si_int)).Append(", si_ptr=").AppendPointer(si.si_ptr);
 
     private static string CodeName(int signo, int code)
     {
