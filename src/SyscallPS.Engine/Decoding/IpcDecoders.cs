@@ -47,7 +47,7 @@ internal static class IpcDecoders
     /// <summary>strace prints msgrcv's mtext with the size asked for (msgsz), not the size received.</summary>
     private static string? MsgrcvExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
-        s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : MsgbufText(m, o, s.Args[1], s.Args[2]));
+        s.SetText(1, MsgbufText(m, o, s.Args[1], s.Args[2], failed));
         return null;
     }
 
@@ -143,12 +143,12 @@ internal static class IpcDecoders
     private static readonly FlagTable SemFlags = new("SEM_", [(0x1000, "SEM_UNDO"), (0x800, "IPC_NOWAIT")]); // strace's order
 
     /// <summary>struct msgbuf: a long mtype, then mtext of <paramref name="size"/> bytes.</summary>
-    private static string MsgbufText(ITraceeMemory m, DecodeOptions o, ulong address, ulong size) =>
+    private static string MsgbufText(ITraceeMemory m, DecodeOptions o, ulong address, ulong size, bool failed = false) =>
         TraceeReader.StructOrAddress<long>(m, address, type =>
         {
             var sb = StraceText.Builder();
             sb.Append("{mtype=").Append(StraceText.Dec(type)).Append(", mtext=");
             TraceeReader.AppendBuffer(sb, m, address + 8, size, o.StringLimit);
             return StraceText.Finish(sb.Append('}'));
-        });
+        }, failed);
 }

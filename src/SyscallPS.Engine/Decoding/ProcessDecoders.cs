@@ -102,18 +102,18 @@ internal static class ProcessDecoders
 
     private static string? SchedGetaffinityExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
-        s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : CpuSetText(m, s.Args[2], ret));
+        s.SetText(2, CpuSetText(m, s.Args[2], ret, failed));
         return null;
     }
 
-    private static string CpuSetText(ITraceeMemory m, ulong address, long bytes)
+    private static string CpuSetText(ITraceeMemory m, ulong address, long bytes, bool failed = false)
     {
-        if (address != 0 && bytes == 0)
+        if (!failed && address != 0 && bytes == 0)
         {
             return "[]";
         }
 
-        return TraceeReader.BytesOrAddress(m, address, (int)Math.Clamp(bytes, 0, 1024), static set => StraceText.BitList(set, set.Length * 8), failed: bytes < 0 || bytes > 1024);
+        return TraceeReader.BytesOrAddress(m, address, (int)Math.Clamp(bytes, 0, 1024), static set => StraceText.BitList(set, set.Length * 8), failed || bytes < 0 || bytes > 1024);
     }
 
     private static string Format(Sysinfo i)
@@ -588,7 +588,7 @@ internal static class ProcessDecoders
 
     private static string? SchedGetattrExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
-        s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : SchedAttrText(m, s.Args[1]));
+        s.SetText(1, SchedAttrText(m, s.Args[1], failed));
         return null;
     }
 
@@ -596,12 +596,12 @@ internal static class ProcessDecoders
     /// <c>struct sched_attr</c> as strace prints it: the first version (48 bytes) must be readable, the
     /// utilisation clamps are printed when the size the kernel wrote covers them.
     /// </summary>
-    private static string SchedAttrText(ITraceeMemory m, ulong address)
+    private static string SchedAttrText(ITraceeMemory m, ulong address, bool failed)
     {
         const int FirstVersionSize = 48;
         SchedAttr a = default;
         var bytes = MemoryMarshal.AsBytes(new Span<SchedAttr>(ref a));
-        if (!TraceeReader.TryRead(m, address, bytes[..FirstVersionSize]))
+        if (failed || !TraceeReader.TryRead(m, address, bytes[..FirstVersionSize]))
         {
             return StraceText.Pointer(address);
         }

@@ -68,7 +68,7 @@ internal static class SignalDecoders
 
     private static string? RtSigpendingExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
-        s.SetText(0, failed ? StraceText.Pointer(s.Args[0]) : SigsetAt(m, s.Args[0], s.Args[1]));
+        s.SetText(0, SigsetAt(m, s.Args[0], s.Args[1], failed));
         return null;
     }
 
@@ -173,8 +173,8 @@ internal static class SignalDecoders
     }
 
     /// <summary>A sigset of <paramref name="size"/> bytes: strace prints the address unless the size is a whole number of words up to 128.</summary>
-    private static string SigsetAt(ITraceeMemory m, ulong address, ulong size) =>
-        TraceeReader.BytesOrAddress(m, address, (int)Math.Min(size, 8), FormatSigset, failed: size == 0 || size > 128 || (size & 3) != 0);
+    private static string SigsetAt(ITraceeMemory m, ulong address, ulong size, bool failed = false) =>
+        TraceeReader.BytesOrAddress(m, address, (int)Math.Min(size, 8), FormatSigset, failed || size == 0 || size > 128 || (size & 3) != 0);
 
     private static string Format(KernelSigaction act)
     {
