@@ -566,3 +566,34 @@ internal struct Siginfo
     [FieldOffset(28)]
     public uint si_arch;
 }
+
+[CType("struct ucred", "sys/socket.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct Ucred
+{
+    public int pid;
+    public uint uid;
+    public uint gid;
+}
+
+[CType("struct in_pktinfo", "netinet/in.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct InPktinfo
+{
+    public int ipi_ifindex;
+    public uint ipi_spec_dst;
+    public uint ipi_addr;
+}
+
+[CType("struct sock_extended_err", "linux/errqueue.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct SockExtendedErr
+{
+    public uint ee_errno;
+    public byte ee_origin;
+    public byte ee_type;
+    public byte ee_code;
+    public byte ee_pad;
+    public uint ee_info;
+    public uint ee_data;
+}

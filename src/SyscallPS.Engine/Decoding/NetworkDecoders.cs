@@ -548,9 +548,9 @@ internal static class NetworkDecoders
                         AppendNumbers(sb, o, data, 4, v => StraceText.Dec((int)v));
                         break;
                     case 2 when data.Length >= 12: // SCM_CREDENTIALS
-                        sb.Append(", cmsg_data={pid=").Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(data)))
-                          .Append(", uid=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[4..])))
-                          .Append(", gid=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[8..]))).Append('}');
+                        var cred = TraceeReader.As<Ucred>(data);
+                        sb.Append(", cmsg_data={pid=").Append(StraceText.Dec(cred.pid))
+                          .Append(", uid=").Append(StraceText.UDec(cred.uid)).Append(", gid=").Append(StraceText.UDec(cred.gid)).Append('}');
                         break;
                     case 3 when data.Length >= 1: // SCM_SECURITY
                         sb.Append(", cmsg_data=");
@@ -581,9 +581,10 @@ internal static class NetworkDecoders
                 switch (type)
                 {
                     case 8 when data.Length >= 12: // IP_PKTINFO
-                        sb.Append(", cmsg_data={ipi_ifindex=").Append(InterfaceIndexText(BinaryPrimitives.ReadInt32LittleEndian(data)))
-                          .Append(", ipi_spec_dst=inet_addr(\"").Append(new IPAddress(data.Slice(4, 4)).ToString())
-                          .Append("\"), ipi_addr=inet_addr(\"").Append(new IPAddress(data.Slice(8, 4)).ToString()).Append("\")}");
+                        var pkt = TraceeReader.As<InPktinfo>(data);
+                        sb.Append(", cmsg_data={ipi_ifindex=").Append(InterfaceIndexText(pkt.ipi_ifindex))
+                          .Append(", ipi_spec_dst=inet_addr(\"").Append(new IPAddress(pkt.ipi_spec_dst).ToString())
+                          .Append("\"), ipi_addr=inet_addr(\"").Append(new IPAddress(pkt.ipi_addr).ToString()).Append("\")}");
                         break;
                     case 2 or 23 when data.Length >= 4: // IP_TTL, IP_CHECKSUM
                         sb.Append(", cmsg_data=");
@@ -594,11 +595,12 @@ internal static class NetworkDecoders
                         AppendNumbers(sb, o, data, 1, StraceText.Hex);
                         break;
                     case 11 when data.Length >= 16: // IP_RECVERR: struct sock_extended_err, then the offender
-                        sb.Append(", cmsg_data={ee_errno=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data)))
-                          .Append(", ee_origin=").Append(StraceText.UDec(data[4])).Append(", ee_type=").Append(StraceText.UDec(data[5]))
-                          .Append(", ee_code=").Append(StraceText.UDec(data[6]))
-                          .Append(", ee_info=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[8..])))
-                          .Append(", ee_data=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[12..])))
+                        var err = TraceeReader.As<SockExtendedErr>(data);
+                        sb.Append(", cmsg_data={ee_errno=").Append(StraceText.UDec(err.ee_errno))
+                          .Append(", ee_origin=").Append(StraceText.UDec(err.ee_origin)).Append(", ee_type=").Append(StraceText.UDec(err.ee_type))
+                          .Append(", ee_code=").Append(StraceText.UDec(err.ee_code))
+                          .Append(", ee_info=").Append(StraceText.UDec(err.ee_info))
+                          .Append(", ee_data=").Append(StraceText.UDec(err.ee_data))
                           .Append(", offender=").Append(data.Length >= 18 ? FormatSockaddr(data[16..], out _) : "NULL").Append('}');
                         break;
                     case 20 when data.Length >= 16: // IP_ORIGDSTADDR: a sockaddr_in
@@ -638,9 +640,12 @@ internal static class NetworkDecoders
     }
 
     /// <summary><c>{tv_sec=S, tv_usec=U}</c> (or tv_nsec) from two 64-bit words.</summary>
-    private static void AppendTimePair(StringBuilder sb, ReadOnlySpan<byte> data, string fraction) =>
-        sb.Append("{tv_sec=").Append(StraceText.Dec(BinaryPrimitives.ReadInt64LittleEndian(data)))
-          .Append(", ").Append(fraction).Append('=').Append(StraceText.UDec(BinaryPrimitives.ReadUInt64LittleEndian(data[8..]))).Append('}');
+    private static void AppendTimePair(StringBuilder sb, ReadOnlySpan<byte> data, string fraction)
+    {
+        // struct timeval and struct timespec share the 64-bit layout: seconds, then the fraction.
+        var t = TraceeReader.As<Timespec>(data);
+        sb.Append("{tv_sec=").Append(StraceText.Dec(t.tv_sec)).Append(", ").Append(fraction).Append('=').Append(StraceText.UDec((ulong)t.tv_nsec)).Append('}');
+    }
 
     // This machine's interfaces by index, read again on a miss at most once a second: decoding an IPv6 address or a
     // packet socket must not list /sys for every call.
