@@ -50,6 +50,10 @@ internal static class ArgFormat
     /// <summary>Stores argument <paramref name="i"/> with the raw register as its value.</summary>
     public static void SetText(this SyscallDecodeState s, int i, string text) => s.Set(i, s.Args[i], text);
 
+    /// <summary>Argument <paramref name="i"/> as the struct it points to, or its address (<see cref="TraceeReader.StructOrAddress"/>).</summary>
+    public static void SetStruct<T>(this SyscallDecodeState s, int i, ITraceeMemory m, Func<T, string> print, bool failed = false)
+        where T : unmanaged => s.SetText(i, TraceeReader.StructOrAddress(m, s.Args[i], print, failed));
+
     /// <summary>An int argument in decimal.</summary>
     public static void SetInt(this SyscallDecodeState s, int i)
     {
@@ -126,7 +130,7 @@ internal static class ArgFormat
     /// <summary>A path argument; the first one becomes <see cref="SyscallDecodeState.Path"/>, the second <see cref="SyscallDecodeState.TargetPath"/>.</summary>
     public static void SetPath(this SyscallDecodeState s, int i, ITraceeMemory m, bool target = false)
     {
-        var sb = s.TextBuilder;
+        var sb = StraceText.Builder();
         var path = TraceeReader.AppendPath(sb, m, s.Args[i]);
 
         // An empty path (fstatat's AT_EMPTY_PATH) names the descriptor, not a file: leave Path unset.
@@ -142,24 +146,24 @@ internal static class ArgFormat
             }
         }
 
-        s.Set(i, (object?)path ?? s.Args[i], sb.ToString());
+        s.Set(i, (object?)path ?? s.Args[i], StraceText.Finish(sb));
     }
 
     /// <summary>A NUL-terminated string cut at the -s limit.</summary>
     public static void SetString(this SyscallDecodeState s, int i, ITraceeMemory m, DecodeOptions o)
     {
-        var sb = s.TextBuilder;
+        var sb = StraceText.Builder();
         TraceeReader.AppendString(sb, m, s.Args[i], o.StringLimit);
-        var text = sb.ToString();
+        var text = StraceText.Finish(sb);
         s.Set(i, text, text);
     }
 
     /// <summary>A counted buffer (data) cut at the -s limit.</summary>
     public static void SetBuffer(this SyscallDecodeState s, int i, ITraceeMemory m, DecodeOptions o, ulong length, bool hex = false)
     {
-        var sb = s.TextBuilder;
+        var sb = StraceText.Builder();
         TraceeReader.AppendBuffer(sb, m, s.Args[i], length, o.StringLimit, hex);
-        var text = sb.ToString();
+        var text = StraceText.Finish(sb);
         s.Set(i, text, text);
     }
 
@@ -199,29 +203,69 @@ internal static class ArgFormat
         s.Set(i, name, name);
     }
 
+    /// <summary>
+    /// A value printed as a leading name and the flags of the remaining bits: <c>O_RDWR|O_CREAT</c>, or the
+    /// name alone when no other bit is set.
+    /// </summary>
+    public static string NameAndFlags(string head, FlagTable table, ulong rest)
+    {
+        if (rest == 0)
+        {
+            return head;
+        }
+
+        var sb = StraceText.Builder();
+        sb.Append(head).Append('|');
+        table.Append(sb, rest);
+        return StraceText.Finish(sb);
+    }
+
     /// <summary>A pointer to an int printed as <c>[42]</c>, or the address.</summary>
-    public static string IntRef(ITraceeMemory m, ulong address)
-    {
-        if (address == 0)
-        {
-            return "NULL";
-        }
+    public static string IntRef(ITraceeMemory m, ulong address, bool failed = false) =>
+        TraceeReader.StructOrAddress<int>(m, address, Bracketed, failed);
 
-        return TraceeReader.TryReadInt(m, address, out int v) ? "[" + StraceText.Dec(v) + "]" : StraceText.Pointer(address);
+    /// <summary>A pointer to a 64-bit value printed as <c>[42]</c> (<c>[0x2a]</c> with <paramref name="hex"/>), or the address.</summary>
+    public static string LongRef(ITraceeMemory m, ulong address, bool hex = false, bool failed = false) =>
+        hex
+            ? TraceeReader.StructOrAddress<ulong>(m, address, BracketedHex, failed)
+            : TraceeReader.StructOrAddress<long>(m, address, Bracketed, failed);
+
+    /// <summary>A value a pointer argument points to, as strace prints it: <c>[42]</c>.</summary>
+    public static string Bracketed(long v) => "[" + StraceText.Dec(v) + "]";
+
+    /// <summary><c>[42]</c> for an int.</summary>
+    public static string Bracketed(int v) => "[" + StraceText.Dec(v) + "]";
+
+    /// <summary><c>[0x2a]</c>.</summary>
+    public static string BracketedHex(ulong v) => "[" + StraceText.Hex(v) + "]";
+
+    /// <summary>
+    /// The <c>int[2]</c> of descriptors pipe, pipe2 and socketpair fill: <c>[3, 4]</c>, kept as the event's
+    /// descriptor pair; the address when the call failed or it is unreadable.
+    /// </summary>
+    public static void SetFdPair(this SyscallDecodeState s, int i, ITraceeMemory m, bool failed)
+    {
+        if (!failed && TraceeReader.TryRead(m, s.Args[i], out Int32x2 fds))
+        {
+            s.DescriptorPair = (fds[0], fds[1]);
+            s.Set(i, new long[] { fds[0], fds[1] }, "[" + StraceText.Dec(fds[0]) + ", " + StraceText.Dec(fds[1]) + "]");
+        }
+        else
+        {
+            s.SetPointer(i);
+        }
     }
 
-    /// <summary>A pointer to a 64-bit value printed as <c>[42]</c>, or the address.</summary>
-    public static string LongRef(ITraceeMemory m, ulong address, bool hex = false)
-    {
-        if (address == 0)
+    /// <summary>
+    /// An exit decoder for a call whose only decoded output is the struct argument <paramref name="i"/> points to:
+    /// the struct, or its address when the call failed or it is unreadable.
+    /// </summary>
+    public static ExitDecoder OutStruct<T>(int i, Func<T, string> print)
+        where T : unmanaged => (s, ret, m, o, failed) =>
         {
-            return "NULL";
-        }
-
-        return TraceeReader.TryRead(m, address, out long v)
-            ? "[" + (hex ? StraceText.Hex((ulong)v) : StraceText.Dec(v)) + "]"
-            : StraceText.Pointer(address);
-    }
+            s.SetStruct(i, m, print, failed);
+            return null;
+        };
 
     /// <summary>The default rendering of an argument nobody decoded, typed by its C declaration.</summary>
     public static SyscallArgument Generic(SyscallDecodeState s, int i, DecodeOptions o)

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using SyscallPS.Decoding.Tables;
 
 namespace SyscallPS.Decoding;
@@ -27,15 +26,9 @@ internal static class FileDecoders
         r.Add("faccessat2", (s, m, o) => { s.SetDirFd(0); s.SetPath(1, m); SetAccessMode(s, 2); s.SetFlags(3, FileTables.AccessAtFlags); });
         r.Add("unlinkat", (s, m, o) => { s.SetDirFd(0); s.SetPath(1, m); s.SetFlags(2, FileTables.AtFlags); });
         r.Add("rename link symlink", (s, m, o) => { s.SetPath(0, m); s.SetPath(1, m, target: true); });
-        r.Add("renameat", (s, m, o) => { s.SetDirFd(0); s.SetPath(1, m); s.SetDirFd(2); s.SetPath(3, m, target: true); });
-        r.Add("renameat2", (s, m, o) =>
-        {
-            s.SetDirFd(0); s.SetPath(1, m); s.SetDirFd(2); s.SetPath(3, m, target: true); s.SetFlags(4, FileTables.RenameFlags);
-        });
-        r.Add("linkat", (s, m, o) =>
-        {
-            s.SetDirFd(0); s.SetPath(1, m); s.SetDirFd(2); s.SetPath(3, m, target: true); s.SetFlags(4, FileTables.AtFlags);
-        });
+        r.Add("renameat", (s, m, o) => SetPathPair(s, m));
+        r.Add("renameat2", (s, m, o) => { SetPathPair(s, m); s.SetFlags(4, FileTables.RenameFlags); });
+        r.Add("linkat", (s, m, o) => { SetPathPair(s, m); s.SetFlags(4, FileTables.AtFlags); });
         r.Add("symlinkat", (s, m, o) => { s.SetPath(0, m, target: true); s.SetDirFd(1); s.SetPath(2, m); });
         r.Add("truncate", (s, m, o) => { s.SetPath(0, m); s.SetLong(1); });
         r.Add("ftruncate", (s, m, o) => { s.SetFd(0); s.SetLong(1); });
@@ -48,12 +41,7 @@ internal static class FileDecoders
         r.Add("stat lstat", (s, m, o) => s.SetPath(0, m), StatExit(1), argCount: 2, parameters: "const char * filename;struct stat * statbuf");
         r.Add("fstat", (s, m, o) => s.SetFd(0), StatExit(1), argCount: 2, parameters: "unsigned int fd;struct stat * statbuf");
         r.Add("newfstatat", (s, m, o) => { s.SetDirFd(0); s.SetPath(1, m); s.SetFlags(3, FileTables.AtFlags); }, StatExit(2));
-        r.Add("statx", (s, m, o) =>
-        {
-            s.SetDirFd(0); s.SetPath(1, m);
-            s.Set(2, (long)(uint)s.Args[2], StatxFlagsText((uint)s.Args[2]));
-            s.SetFlags(3, FileTables.StatxMask);
-        }, StatxExit);
+        r.Add("statx", StatxEntry, ArgFormat.OutStruct<Statx>(4, Format));
         r.Add("readlink", (s, m, o) => { s.SetPath(0, m); s.SetULong(2); }, DescriptorDecoders.DataOutExit(1));
         r.Add("readlinkat", (s, m, o) => { s.SetDirFd(0); s.SetPath(1, m); s.SetULong(3); }, DescriptorDecoders.DataOutExit(2));
         r.Add("getcwd", (s, m, o) => s.SetULong(1), GetcwdExit);
@@ -77,18 +65,33 @@ internal static class FileDecoders
         r.Add("inotify_rm_watch", (s, m, o) => { s.SetFd(0); s.SetInt(1); });
         r.Add("getxattr lgetxattr", (s, m, o) => { s.SetPath(0, m); s.SetString(1, m, o); s.SetULong(3); }, SizeQueryBufferExit(2));
         r.Add("fgetxattr", (s, m, o) => { s.SetFd(0); s.SetString(1, m, o); s.SetULong(3); }, SizeQueryBufferExit(2));
-        r.Add("setxattr lsetxattr", (s, m, o) =>
-        {
-            s.SetPath(0, m); s.SetString(1, m, o); s.SetBuffer(2, m, o, s.Args[3]); s.SetULong(3); s.SetFlags(4, FileTables.XattrFlags);
-        });
+        r.Add("setxattr lsetxattr", SetxattrEntry);
         r.Add("listxattr llistxattr", (s, m, o) => { s.SetPath(0, m); s.SetULong(2); }, SizeQueryBufferExit(1));
         r.Add("sendfile", SendfileEntry, SendfileExit, argCount: 4, parameters: "int out_fd;int in_fd;off_t * offset;size_t count");
         r.Add("close_range", (s, m, o) => { s.SetUInt(0); s.SetUInt(1); s.SetFlags(2, FileTables.CloseRangeFlags); });
         r.Add("umount2", (s, m, o) => { s.SetString(0, m, o); s.SetFlags(1, FileTables.UmountFlags); }, argCount: 2, parameters: "char * name;int flags");
-        r.Add("statfs", (s, m, o) => s.SetPath(0, m), StatfsExit);
-        r.Add("fstatfs", (s, m, o) => s.SetFd(0), StatfsExit);
+        r.Add("statfs", (s, m, o) => s.SetPath(0, m), ArgFormat.OutStruct<Statfs>(1, Format));
+        r.Add("fstatfs", (s, m, o) => s.SetFd(0), ArgFormat.OutStruct<Statfs>(1, Format));
         r.Add("sync", null, argCount: 0);
-        r.Add("utimensat", (s, m, o) => { s.SetDirFd(0); s.SetPath(1, m); s.SetText(2, UtimensText(m, s.Args[2])); s.SetFlags(3, FileTables.AtFlags); });
+        r.Add("utimensat", (s, m, o) => { s.SetDirFd(0); s.SetPath(1, m); s.SetStruct<TimespecPair>(2, m, Format); s.SetFlags(3, FileTables.AtFlags); });
+    }
+
+    /// <summary>renameat, linkat: olddirfd, oldpath, newdirfd, newpath.</summary>
+    private static void SetPathPair(SyscallDecodeState s, ITraceeMemory m)
+    {
+        s.SetDirFd(0);
+        s.SetPath(1, m);
+        s.SetDirFd(2);
+        s.SetPath(3, m, target: true);
+    }
+
+    private static void SetxattrEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetPath(0, m);
+        s.SetString(1, m, o);
+        s.SetBuffer(2, m, o, s.Args[3]);
+        s.SetULong(3);
+        s.SetFlags(4, FileTables.XattrFlags);
     }
 
     private static void OpenCommon(SyscallDecodeState s, ITraceeMemory m, int dirIndex)
@@ -123,48 +126,35 @@ internal static class FileDecoders
     private static string OpenFlagsUncached(ulong flags)
     {
         string access = FileTables.AccessModes.Format((long)(flags & FileTables.O_ACCMODE));
-        ulong rest = flags & ~FileTables.O_ACCMODE;
-        if (rest == 0)
-        {
-            return access;
-        }
-
-        var sb = StraceText.LeafBuilder();
-        sb.Append(access).Append('|');
-        FileTables.OpenFlags.Append(sb, rest);
-        return sb.ToString();
+        return ArgFormat.NameAndFlags(access, FileTables.OpenFlags, flags & ~FileTables.O_ACCMODE);
     }
 
     private static void OpenAt2(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
     {
         s.SetDirFd(0);
         s.SetPath(1, m);
-        Span<byte> how = stackalloc byte[24];
-        if (s.Args[3] >= 24 && TraceeReader.TryRead(m, s.Args[2], how))
+        // openat2 refuses a size below the first version of struct open_how: strace prints the address then.
+        s.SetStruct<OpenHow>(2, m, how =>
         {
-            ulong flags = BinaryPrimitives.ReadUInt64LittleEndian(how);
-            s.OpenFlags = flags;
-            ulong mode = BinaryPrimitives.ReadUInt64LittleEndian(how[8..]);
-            ulong resolve = BinaryPrimitives.ReadUInt64LittleEndian(how[16..]);
-            var flagsText = OpenFlagsText(flags);
-            var sb = StraceText.Builder();
-            sb.Append("{flags=").Append(flagsText);
-            if (mode != 0 || (flags & FileTables.O_CREAT) != 0 || (flags & FileTables.TmpfileBit) != 0)
-            {
-                sb.Append(", mode=").Append(StraceText.Octal(mode));
-            }
-
-            sb.Append(", resolve=");
-            FileTables.ResolveFlags.Append(sb, resolve);
-            sb.Append('}');
-            s.SetText(2, sb.ToString());
-        }
-        else
-        {
-            s.SetPointer(2);
-        }
-
+            s.OpenFlags = how.flags;
+            return Format(how);
+        }, failed: s.Args[3] < 24);
         s.SetULong(3);
+    }
+
+    private static string Format(OpenHow how)
+    {
+        var flagsText = OpenFlagsText(how.flags);
+        var sb = StraceText.Builder();
+        sb.Append("{flags=").Append(flagsText);
+        if (how.mode != 0 || (how.flags & FileTables.O_CREAT) != 0 || (how.flags & FileTables.TmpfileBit) != 0)
+        {
+            sb.Append(", mode=").Append(StraceText.Octal(how.mode));
+        }
+
+        sb.Append(", resolve=");
+        FileTables.ResolveFlags.Append(sb, how.resolve);
+        return StraceText.Finish(sb.Append('}'));
     }
 
     private static void SetAccessMode(SyscallDecodeState s, int i)
@@ -179,7 +169,7 @@ internal static class FileDecoders
         uint mode = (uint)s.Args[first + 1];
         var sb = StraceText.Builder();
         ArgFormat.AppendModeWithType(sb, mode);
-        s.Set(first + 1, (long)mode, sb.ToString());
+        s.Set(first + 1, (long)mode, StraceText.Finish(sb));
         uint type = mode & 0xF000;
         if (type is 0x2000 or 0x6000)
         {
@@ -195,21 +185,8 @@ internal static class FileDecoders
     private const long UtimeNow = (1L << 30) - 1;
     private const long UtimeOmit = (1L << 30) - 2;
 
-    private static string UtimensText(ITraceeMemory m, ulong address)
-    {
-        if (address == 0)
-        {
-            return "NULL";
-        }
-
-        Span<long> ts = stackalloc long[4];
-        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(ts)))
-        {
-            return StraceText.Pointer(address);
-        }
-
-        return "[" + TimeWithDate(ts[0], ts[1]) + ", " + TimeWithDate(ts[2], ts[3]) + "]";
-    }
+    private static string Format(TimespecPair times) =>
+        "[" + TimeWithDate(times.atime.tv_sec, times.atime.tv_nsec) + ", " + TimeWithDate(times.mtime.tv_sec, times.mtime.tv_nsec) + "]";
 
     private static string TimeWithDate(long sec, long nsec)
     {
@@ -234,24 +211,12 @@ internal static class FileDecoders
         return "makedev(" + StraceText.Hex(major) + ", " + StraceText.Hex(minor) + ")";
     }
 
-    private static ExitDecoder StatExit(int index) => (s, ret, m, o, failed) =>
+    private static ExitDecoder StatExit(int index) => Abi.IsArm64
+        ? ArgFormat.OutStruct<StatArm64>(index, static st => FormatStat(st.st_mode, st.st_rdev, st.st_size))
+        : ArgFormat.OutStruct<StatX64>(index, static st => FormatStat(st.st_mode, st.st_rdev, st.st_size));
+
+    private static string FormatStat(uint mode, ulong rdev, long size)
     {
-        if (failed)
-        {
-            s.SetPointer(index);
-            return null;
-        }
-
-        Span<byte> st = stackalloc byte[144];
-        if (!TraceeReader.TryRead(m, s.Args[index], st))
-        {
-            s.SetPointer(index);
-            return null;
-        }
-
-        uint mode = BinaryPrimitives.ReadUInt32LittleEndian(st[Abi.StatModeOffset..]);
-        ulong rdev = BinaryPrimitives.ReadUInt64LittleEndian(st[Abi.StatRdevOffset..]);
-        long size = BinaryPrimitives.ReadInt64LittleEndian(st[Abi.StatSizeOffset..]);
         var sb = StraceText.Builder();
         sb.Append("{st_mode=");
         ArgFormat.AppendModeWithType(sb, mode);
@@ -265,34 +230,30 @@ internal static class FileDecoders
             sb.Append(", st_size=").Append(StraceText.Dec(size));
         }
 
-        sb.Append(", ...}");
-        s.SetText(index, sb.ToString());
-        return null;
-    };
+        return StraceText.Finish(sb.Append(", ...}"));
+    }
 
-    private static string? StatfsExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    private static string Format(Statfs f)
     {
-        var b = new byte[88];
-        if (failed || !TraceeReader.TryRead(m, s.Args[1], b))
-        {
-            s.SetPointer(1);
-            return null;
-        }
+        var sb = StraceText.Builder();
+        sb.Append("{f_type=").Append(StatfsTables.Magic.Lookup(f.f_type) ?? StraceText.Hex((ulong)f.f_type))
+          .Append(", f_bsize=").Append(StraceText.Dec(f.f_bsize))
+          .Append(", f_blocks=").Append(StraceText.UDec(f.f_blocks)).Append(", f_bfree=").Append(StraceText.UDec(f.f_bfree))
+          .Append(", f_bavail=").Append(StraceText.UDec(f.f_bavail)).Append(", f_files=").Append(StraceText.UDec(f.f_files))
+          .Append(", f_ffree=").Append(StraceText.UDec(f.f_ffree)).Append(", f_fsid={val=[")
+          .Append(StraceText.Hex((uint)f.f_fsid[0])).Append(", ")
+          .Append(StraceText.Hex((uint)f.f_fsid[1])).Append("]}, f_namelen=")
+          .Append(StraceText.Dec(f.f_namelen)).Append(", f_frsize=").Append(StraceText.Dec(f.f_frsize)).Append(", f_flags=")
+          .Append(StatfsTables.MountFlags.Format((ulong)f.f_flags)).Append('}');
+        return StraceText.Finish(sb);
+    }
 
-        ulong U(int off) => BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(off));
-        var sb = new System.Text.StringBuilder("{f_type=");
-        long type = (long)U(0);
-        sb.Append(StatfsTables.Magic.Lookup(type) ?? StraceText.Hex((ulong)type))
-          .Append(", f_bsize=").Append(StraceText.Dec((long)U(8)))
-          .Append(", f_blocks=").Append(StraceText.UDec(U(16))).Append(", f_bfree=").Append(StraceText.UDec(U(24)))
-          .Append(", f_bavail=").Append(StraceText.UDec(U(32))).Append(", f_files=").Append(StraceText.UDec(U(40)))
-          .Append(", f_ffree=").Append(StraceText.UDec(U(48))).Append(", f_fsid={val=[")
-          .Append(StraceText.Hex(BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(56)))).Append(", ")
-          .Append(StraceText.Hex(BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(60)))).Append("]}, f_namelen=")
-          .Append(StraceText.Dec((long)U(64))).Append(", f_frsize=").Append(StraceText.Dec((long)U(72))).Append(", f_flags=")
-          .Append(StatfsTables.MountFlags.Format(U(80))).Append('}');
-        s.SetText(1, sb.ToString());
-        return null;
+    private static void StatxEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetDirFd(0);
+        s.SetPath(1, m);
+        s.Set(2, (long)(uint)s.Args[2], StatxFlagsText((uint)s.Args[2]));
+        s.SetFlags(3, FileTables.StatxMask);
     }
 
     private static string StatxFlagsText(uint flags)
@@ -306,41 +267,20 @@ internal static class FileDecoders
             0x4000 => "AT_STATX_DONT_SYNC",
             _ => "AT_STATX_FORCE_SYNC|AT_STATX_DONT_SYNC",
         };
-        uint rest = flags & ~0x6000u;
-        if (rest == 0)
-        {
-            return syncName;
-        }
-
-        var sb = StraceText.Builder();
-        sb.Append(syncName).Append('|');
-        FileTables.AtFlags.Append(sb, rest);
-        return sb.ToString();
+        return ArgFormat.NameAndFlags(syncName, FileTables.AtFlags, flags & ~0x6000u);
     }
 
-    private static string? StatxExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    private static string Format(Statx st)
     {
-        Span<byte> st = stackalloc byte[144];
-        if (failed || !TraceeReader.TryRead(m, s.Args[4], st))
-        {
-            s.SetPointer(4);
-            return null;
-        }
-
-        uint mask = BinaryPrimitives.ReadUInt32LittleEndian(st);
-        ulong attrs = BinaryPrimitives.ReadUInt64LittleEndian(st[8..]);
-        uint mode = BinaryPrimitives.ReadUInt16LittleEndian(st[28..]);
-        ulong size = BinaryPrimitives.ReadUInt64LittleEndian(st[40..]);
         var sb = StraceText.Builder();
         sb.Append("{stx_mask=");
-        FileTables.StatxMask.Append(sb, mask);
+        FileTables.StatxMask.Append(sb, st.stx_mask);
         sb.Append(", stx_attributes=");
-        FileTables.StatxAttributes.Append(sb, attrs);
+        FileTables.StatxAttributes.Append(sb, st.stx_attributes);
         sb.Append(", stx_mode=");
-        ArgFormat.AppendModeWithType(sb, mode);
-        sb.Append(", stx_size=").Append(StraceText.UDec(size)).Append(", ...}");
-        s.SetText(4, sb.ToString());
-        return null;
+        ArgFormat.AppendModeWithType(sb, st.stx_mode);
+        sb.Append(", stx_size=").Append(StraceText.UDec(st.stx_size)).Append(", ...}");
+        return StraceText.Finish(sb);
     }
 
     private static string? GetcwdExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
@@ -377,7 +317,7 @@ internal static class FileDecoders
             const int ReclenOffset = 16;
             for (int off = 0; off + ReclenOffset + 2 <= buf.Length;)
             {
-                int reclen = BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off + ReclenOffset));
+                int reclen = TraceeReader.As<ushort>(buf.AsSpan(off + ReclenOffset));
                 if (reclen == 0)
                 {
                     break;
@@ -394,17 +334,7 @@ internal static class FileDecoders
 
     private static string? PipeExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
-        Span<int> fds = stackalloc int[2];
-        if (!failed && TraceeReader.TryRead(m, s.Args[0], System.Runtime.InteropServices.MemoryMarshal.AsBytes(fds)))
-        {
-            s.DescriptorPair = (fds[0], fds[1]);
-            s.Set(0, new long[] { fds[0], fds[1] }, "[" + StraceText.Dec(fds[0]) + ", " + StraceText.Dec(fds[1]) + "]");
-        }
-        else
-        {
-            s.SetPointer(0);
-        }
-
+        s.SetFdPair(0, m, failed);
         return null;
     }
 
@@ -447,10 +377,10 @@ internal static class FileDecoders
                 s.SetFlags(2, FileTables.Seals);
                 break;
             case F_SETLK or F_SETLKW or F_OFD_SETLK or F_OFD_SETLKW:
-                s.SetText(2, FlockText(m, s.Args[2], withPid: false));
+                s.SetStruct<Flock>(2, m, FormatWithoutPid);
                 break;
             case F_SETOWN_EX:
-                s.SetText(2, OwnerText(m, s.Args[2]));
+                s.SetStruct<FOwnerEx>(2, m, Format);
                 break;
             case F_GETLK or F_OFD_GETLK or F_GETOWN_EX:
                 break;
@@ -461,53 +391,29 @@ internal static class FileDecoders
     }
 
     /// <summary>struct f_owner_ex: <c>{type=F_OWNER_PID, pid=0}</c>.</summary>
-    private static string OwnerText(ITraceeMemory m, ulong address)
-    {
-        Span<int> owner = stackalloc int[2];
-        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(owner)))
-        {
-            return StraceText.Pointer(address);
-        }
+    private static string Format(FOwnerEx owner) => "{type=" + FileTables.OwnerTypes.Format(owner.type) + ", pid=" + StraceText.Dec(owner.pid) + "}";
 
-        return "{type=" + FileTables.OwnerTypes.Format(owner[0]) + ", pid=" + StraceText.Dec(owner[1]) + "}";
-    }
+    /// <summary>A struct flock as F_SETLK takes it: l_pid is an output, filled by F_GETLK.</summary>
+    private static string FormatWithoutPid(Flock fl) => StraceText.Finish(AppendFlock(fl).Append('}'));
 
-    private static string FlockText(ITraceeMemory m, ulong address, bool withPid)
-    {
-        Span<byte> fl = stackalloc byte[32];
-        if (!TraceeReader.TryRead(m, address, fl))
-        {
-            return StraceText.Pointer(address);
-        }
+    private static string Format(Flock fl) => StraceText.Finish(AppendFlock(fl).Append(", l_pid=").Append(StraceText.Dec(fl.l_pid)).Append('}'));
 
-        short type = BinaryPrimitives.ReadInt16LittleEndian(fl);
-        short whence = BinaryPrimitives.ReadInt16LittleEndian(fl[2..]);
-        long start = BinaryPrimitives.ReadInt64LittleEndian(fl[8..]);
-        long len = BinaryPrimitives.ReadInt64LittleEndian(fl[16..]);
-        int pid = BinaryPrimitives.ReadInt32LittleEndian(fl[24..]);
-        var sb = StraceText.Builder();
-        sb.Append("{l_type=").Append(FileTables.LockTypes.Format(type))
-          .Append(", l_whence=").Append(FileTables.SeekWhence.Format(whence))
-          .Append(", l_start=").Append(StraceText.Dec(start))
-          .Append(", l_len=").Append(StraceText.Dec(len));
-        if (withPid)
-        {
-            sb.Append(", l_pid=").Append(StraceText.Dec(pid));
-        }
-
-        return sb.Append('}').ToString();
-    }
+    private static System.Text.StringBuilder AppendFlock(Flock fl) =>
+        StraceText.Builder().Append("{l_type=").Append(FileTables.LockTypes.Format(fl.l_type))
+          .Append(", l_whence=").Append(FileTables.SeekWhence.Format(fl.l_whence))
+          .Append(", l_start=").Append(StraceText.Dec(fl.l_start))
+          .Append(", l_len=").Append(StraceText.Dec(fl.l_len));
 
     private static string? FcntlExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
         int cmd = (int)s.Args[1];
         if (cmd is F_GETLK or F_OFD_GETLK)
         {
-            s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : FlockText(m, s.Args[2], withPid: true));
+            s.SetStruct<Flock>(2, m, Format, failed);
         }
         else if (cmd == F_GETOWN_EX)
         {
-            s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : OwnerText(m, s.Args[2]));
+            s.SetStruct<FOwnerEx>(2, m, Format, failed);
         }
 
         if (failed)
@@ -546,7 +452,7 @@ internal static class FileDecoders
                 s.SetText(2, ArgFormat.IntRef(m, s.Args[2]));
                 break;
             case IoctlTables.TIOCSWINSZ:
-                s.SetText(2, WinsizeText(m, s.Args[2]));
+                s.SetStruct<Winsize>(2, m, Format);
                 break;
             case IoctlTables.TIOCSCTTY:
                 s.SetInt(2);
@@ -555,7 +461,7 @@ internal static class FileDecoders
                 break;
             case IoctlTables.SIOCGIFINDEX or IoctlTables.SIOCGIFNAME:
                 // The input half of struct ifreq; the exit adds what the kernel filled in.
-                s.SetText(2, IfreqText(m, s.Args[2], req, exit: false));
+                s.SetStruct<Ifreq>(2, m, req == IoctlTables.SIOCGIFINDEX ? FormatIndexQuery : FormatNameQuery);
                 break;
             default:
                 s.SetHex(2);
@@ -565,25 +471,26 @@ internal static class FileDecoders
 
     /// <summary>
     /// struct ifreq for SIOCGIFINDEX (<c>{ifr_name="lo", ifr_ifindex=1}</c>) and SIOCGIFNAME
-    /// (<c>{ifr_ifindex=1, ifr_name="lo"}</c>): the input field, then at a successful exit the output one.
+    /// (<c>{ifr_ifindex=1, ifr_name="lo"}</c>): the input field at entry, both at a successful exit.
     /// </summary>
-    private static string IfreqText(ITraceeMemory m, ulong address, uint req, bool exit)
-    {
-        Span<byte> ifr = stackalloc byte[20];
-        if (!TraceeReader.TryRead(m, address, ifr))
-        {
-            return StraceText.Pointer(address);
-        }
+    private static string FormatIndexQuery(Ifreq ifr) => "{" + IfrName(ifr) + "}";
 
-        var name = StraceText.Builder();
-        var raw = ifr[..16];
+    private static string FormatIndexAnswer(Ifreq ifr) => "{" + IfrName(ifr) + ", " + IfrIndex(ifr) + "}";
+
+    private static string FormatNameQuery(Ifreq ifr) => "{" + IfrIndex(ifr) + "}";
+
+    private static string FormatNameAnswer(Ifreq ifr) => "{" + IfrIndex(ifr) + ", " + IfrName(ifr) + "}";
+
+    private static string IfrName(Ifreq ifr)
+    {
+        ReadOnlySpan<byte> raw = ifr.ifr_name;
         int nul = raw.IndexOf((byte)0);
-        StraceText.AppendQuoted(name, nul >= 0 ? raw[..nul] : raw);
-        string nameText = "ifr_name=" + name;
-        string indexText = "ifr_ifindex=" + StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(ifr[16..]));
-        var (input, output) = req == IoctlTables.SIOCGIFINDEX ? (nameText, indexText) : (indexText, nameText);
-        return exit ? "{" + input + ", " + output + "}" : "{" + input + "}";
+        var sb = StraceText.Builder().Append("ifr_name=");
+        StraceText.AppendQuoted(sb, nul >= 0 ? raw[..nul] : raw);
+        return StraceText.Finish(sb);
     }
+
+    private static string IfrIndex(Ifreq ifr) => "ifr_ifindex=" + StraceText.Dec(ifr.ifr_ifindex);
 
     private static string? IoctlExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
@@ -591,16 +498,19 @@ internal static class FileDecoders
         switch (req)
         {
             case IoctlTables.FIONREAD or IoctlTables.TIOCGPGRP or IoctlTables.TIOCGPTN or IoctlTables.TIOCGSID:
-                s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : ArgFormat.IntRef(m, s.Args[2]));
+                s.SetStruct<int>(2, m, ArgFormat.Bracketed, failed);
                 break;
             case IoctlTables.TIOCGWINSZ:
-                s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : WinsizeText(m, s.Args[2]));
+                s.SetStruct<Winsize>(2, m, Format, failed);
                 break;
             case IoctlTables.TCGETS:
-                s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : TermiosText(m, s.Args[2]));
+                s.SetStruct<KernelTermios>(2, m, Format, failed);
                 break;
-            case IoctlTables.SIOCGIFINDEX or IoctlTables.SIOCGIFNAME when !failed:
-                s.SetText(2, IfreqText(m, s.Args[2], req, exit: true));
+            case IoctlTables.SIOCGIFINDEX when !failed:
+                s.SetStruct<Ifreq>(2, m, FormatIndexAnswer);
+                break;
+            case IoctlTables.SIOCGIFNAME when !failed:
+                s.SetStruct<Ifreq>(2, m, FormatNameAnswer);
                 break;
         }
 
@@ -634,40 +544,23 @@ internal static class FileDecoders
         return "_IOC(" + IoctlTables.Directions[dir] + ", " + StraceText.Hex(type) + ", " + StraceText.Hex(nr) + ", " + StraceText.Hex(size) + ")";
     }
 
-    private static string WinsizeText(ITraceeMemory m, ulong address)
+    private static string Format(Winsize ws) =>
+        "{ws_row=" + StraceText.Dec(ws.ws_row) + ", ws_col=" + StraceText.Dec(ws.ws_col) + ", ws_xpixel=" + StraceText.Dec(ws.ws_xpixel)
+        + ", ws_ypixel=" + StraceText.Dec(ws.ws_ypixel) + "}";
+
+    private static string Format(KernelTermios t)
     {
-        Span<ushort> ws = stackalloc ushort[4];
-        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(ws)))
-        {
-            return StraceText.Pointer(address);
-        }
-
-        return "{ws_row=" + StraceText.Dec(ws[0]) + ", ws_col=" + StraceText.Dec(ws[1]) + ", ws_xpixel=" + StraceText.Dec(ws[2]) + ", ws_ypixel=" + StraceText.Dec(ws[3]) + "}";
-    }
-
-    private static string TermiosText(ITraceeMemory m, ulong address)
-    {
-        Span<byte> t = stackalloc byte[36];
-        if (!TraceeReader.TryRead(m, address, t))
-        {
-            return StraceText.Pointer(address);
-        }
-
-        uint iflag = BinaryPrimitives.ReadUInt32LittleEndian(t);
-        uint oflag = BinaryPrimitives.ReadUInt32LittleEndian(t[4..]);
-        uint cflag = BinaryPrimitives.ReadUInt32LittleEndian(t[8..]);
-        uint lflag = BinaryPrimitives.ReadUInt32LittleEndian(t[12..]);
-        var sb = new System.Text.StringBuilder("{c_iflag=");
-        sb.Append(TermiosTables.InputFlags.Format(iflag)).Append(", c_oflag=");
+        var sb = StraceText.Builder();
+        sb.Append("{c_iflag=").Append(TermiosTables.InputFlags.Format(t.c_iflag)).Append(", c_oflag=");
         uint delayBits = 0;
         foreach (var (mask, names) in TermiosTables.OutputDelays)
         {
-            uint v = oflag & mask;
+            uint v = t.c_oflag & mask;
             delayBits |= mask;
             sb.Append(Array.Find(names, n => n.Value == v).Name).Append('|');
         }
 
-        uint oRest = oflag & ~delayBits;
+        uint oRest = t.c_oflag & ~delayBits;
         if (oRest == 0)
         {
             sb.Length--;
@@ -677,6 +570,7 @@ internal static class FileDecoders
             TermiosTables.OutputFlags.Append(sb, oRest);
         }
 
+        uint cflag = t.c_cflag;
         sb.Append(", c_cflag=").Append(TermiosTables.Bauds.Format(cflag & 0x100f)).Append('|').Append(TermiosTables.CharSizes[(cflag >> 4) & 3]);
         uint cRest = cflag & ~0x100fu & ~0x30u & ~0x100f0000u;
         if (cRest != 0)
@@ -685,8 +579,8 @@ internal static class FileDecoders
             TermiosTables.ControlFlags.Append(sb, cRest);
         }
 
-        sb.Append(", c_lflag=").Append(TermiosTables.LocalFlags.Format(lflag)).Append(", ...}");
-        return sb.ToString();
+        sb.Append(", c_lflag=").Append(TermiosTables.LocalFlags.Format(t.c_lflag)).Append(", ...}");
+        return StraceText.Finish(sb);
     }
 
     /// <summary>
@@ -726,16 +620,12 @@ internal static class FileDecoders
     {
         s.SetFd(0);
         s.SetFd(1);
-        if (s.Args[2] != 0 && TraceeReader.TryRead(m, s.Args[2], out long off))
+        s.SetStruct<long>(2, m, off =>
         {
             s.Saved = 1;
             s.Saved2 = off;
-            s.SetText(2, "[" + StraceText.UDec((ulong)off) + "]");
-        }
-        else
-        {
-            s.SetPointer(2);
-        }
+            return "[" + StraceText.UDec((ulong)off) + "]";
+        });
 
         s.SetULong(3);
     }

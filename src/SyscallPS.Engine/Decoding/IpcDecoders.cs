@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using SyscallPS.Decoding.Tables;
 
 namespace SyscallPS.Decoding;
@@ -17,84 +16,88 @@ internal static class IpcDecoders
         r.Add("msgctl", (s, m, o) => { s.SetInt(0); s.SetEnum(1, IpcTables.MsgCommands); s.SetPointer(2); });
         r.Add("semctl", (s, m, o) => { s.SetInt(0); s.SetInt(1); s.SetEnum(2, IpcTables.SemCommands); s.SetPointer(3); });
         r.Add("semop", (s, m, o) => { s.SetInt(0); s.SetText(1, SembufText(m, o, s.Args[1], s.Args[2])); s.SetULong(2); });
-        r.Add("semtimedop", (s, m, o) =>
-        {
-            s.SetInt(0); s.SetText(1, SembufText(m, o, s.Args[1], s.Args[2])); s.SetULong(2); s.SetText(3, TimeDecoders.TimespecAt(m, s.Args[3]));
-        });
-        r.Add("msgsnd", (s, m, o) =>
-        {
-            s.SetInt(0); s.SetText(1, MsgbufText(m, o, s.Args[1], s.Args[2])); s.SetULong(2); s.SetFlags(3, IpcTables.MsgFlags);
-        });
-        // strace prints msgrcv's mtext with the size asked for (msgsz), not the size received.
-        r.Add("msgrcv", (s, m, o) => { s.SetInt(0); s.SetULong(2); s.SetLong(3); s.SetFlags(4, IpcTables.MsgFlags); }, (s, ret, m, o, failed) =>
-        {
-            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : MsgbufText(m, o, s.Args[1], s.Args[2]));
-            return null;
-        });
+        r.Add("semtimedop", SemtimedopEntry);
+        r.Add("msgsnd", MsgsndEntry);
+        r.Add("msgrcv", (s, m, o) => { s.SetInt(0); s.SetULong(2); s.SetLong(3); s.SetFlags(4, IpcTables.MsgFlags); }, MsgrcvExit);
 
         // POSIX message queues.
-        r.Add("mq_open", (s, m, o) =>
-        {
-            s.SetPath(0, m);
-            s.SetText(1, FileDecoders.OpenFlagsText(s.Args[1]));
-            if ((s.Args[1] & O_CREAT) != 0)
-            {
-                s.SetMode(2);
-                s.SetText(3, MqAttrText(m, s.Args[3]));
-                s.ArgumentCount = 4;
-            }
-            else
-            {
-                // Without O_CREAT the mode and attributes are not read, and strace leaves them out.
-                s.ArgumentCount = 2;
-            }
-        });
+        r.Add("mq_open", MqOpenEntry);
         r.Add("mq_unlink", (s, m, o) => s.SetPath(0, m));
-        r.Add("mq_timedsend", (s, m, o) =>
-        {
-            s.SetFd(0); s.SetBuffer(1, m, o, s.Args[2]); s.SetULong(2); s.SetUInt(3); s.SetText(4, TimeDecoders.TimespecAt(m, s.Args[4]));
-        });
-        r.Add("mq_timedreceive", (s, m, o) => { s.SetFd(0); s.SetULong(2); s.SetText(4, TimeDecoders.TimespecAt(m, s.Args[4])); }, (s, ret, m, o, failed) =>
-        {
-            if (failed)
-            {
-                s.SetPointer(1);
-                s.SetPointer(3);
-            }
-            else
-            {
-                s.SetBuffer(1, m, o, (ulong)ret);
-                s.SetText(3, ArgFormat.IntRef(m, s.Args[3]));
-            }
+        r.Add("mq_timedsend", MqTimedsendEntry);
+        r.Add("mq_timedreceive", (s, m, o) => { s.SetFd(0); s.SetULong(2); s.SetText(4, TimeDecoders.TimespecAt(m, s.Args[4])); }, MqTimedreceiveExit);
+        r.Add("mq_getsetattr", (s, m, o) => { s.SetFd(0); s.SetStruct<MqAttr>(1, m, Format); }, ArgFormat.OutStruct<MqAttr>(2, Format));
+    }
 
-            return null;
-        });
-        r.Add("mq_getsetattr", (s, m, o) => { s.SetFd(0); s.SetText(1, MqAttrText(m, s.Args[1])); }, (s, ret, m, o, failed) =>
+    private static void SemtimedopEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetInt(0);
+        s.SetText(1, SembufText(m, o, s.Args[1], s.Args[2]));
+        s.SetULong(2);
+        s.SetText(3, TimeDecoders.TimespecAt(m, s.Args[3]));
+    }
+
+    private static void MsgsndEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetInt(0);
+        s.SetText(1, MsgbufText(m, o, s.Args[1], s.Args[2]));
+        s.SetULong(2);
+        s.SetFlags(3, IpcTables.MsgFlags);
+    }
+
+    /// <summary>strace prints msgrcv's mtext with the size asked for (msgsz), not the size received.</summary>
+    private static string? MsgrcvExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        s.SetText(1, MsgbufText(m, o, s.Args[1], s.Args[2], failed));
+        return null;
+    }
+
+    private static void MqOpenEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetPath(0, m);
+        s.SetText(1, FileDecoders.OpenFlagsText(s.Args[1]));
+        if ((s.Args[1] & O_CREAT) != 0)
         {
-            s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : MqAttrText(m, s.Args[2]));
-            return null;
-        });
+            s.SetMode(2);
+            s.SetStruct<MqAttr>(3, m, Format);
+            s.ArgumentCount = 4;
+        }
+        else
+        {
+            // Without O_CREAT the mode and attributes are not read, and strace leaves them out.
+            s.ArgumentCount = 2;
+        }
+    }
+
+    private static void MqTimedsendEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetFd(0);
+        s.SetBuffer(1, m, o, s.Args[2]);
+        s.SetULong(2);
+        s.SetUInt(3);
+        s.SetText(4, TimeDecoders.TimespecAt(m, s.Args[4]));
+    }
+
+    private static string? MqTimedreceiveExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        if (failed)
+        {
+            s.SetPointer(1);
+        }
+        else
+        {
+            s.SetBuffer(1, m, o, (ulong)ret);
+        }
+
+        s.SetText(3, ArgFormat.IntRef(m, s.Args[3], failed));
+        return null;
     }
 
     private const ulong O_CREAT = 0x40;
 
-    /// <summary><c>struct mq_attr</c> (four longs): <c>{mq_flags=O_NONBLOCK, mq_maxmsg=10, mq_msgsize=8192, mq_curmsgs=0}</c>.</summary>
-    private static string MqAttrText(ITraceeMemory m, ulong address)
-    {
-        if (address == 0)
-        {
-            return "NULL";
-        }
-
-        Span<long> attr = stackalloc long[4];
-        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(attr)))
-        {
-            return StraceText.Pointer(address);
-        }
-
-        return "{mq_flags=" + MqFlags.Format((ulong)attr[0]) + ", mq_maxmsg=" + StraceText.Dec(attr[1]) + ", mq_msgsize=" + StraceText.Dec(attr[2])
-            + ", mq_curmsgs=" + StraceText.Dec(attr[3]) + "}";
-    }
+    /// <summary><c>struct mq_attr</c>: <c>{mq_flags=O_NONBLOCK, mq_maxmsg=10, mq_msgsize=8192, mq_curmsgs=0}</c>.</summary>
+    private static string Format(MqAttr attr) =>
+        "{mq_flags=" + MqFlags.Format((ulong)attr.mq_flags) + ", mq_maxmsg=" + StraceText.Dec(attr.mq_maxmsg) + ", mq_msgsize="
+        + StraceText.Dec(attr.mq_msgsize) + ", mq_curmsgs=" + StraceText.Dec(attr.mq_curmsgs) + "}";
 
     private static readonly FlagTable MqFlags = new("O_", [(0x800, "O_NONBLOCK")]);
 
@@ -129,31 +132,23 @@ internal static class IpcDecoders
     private static string SembufText(ITraceeMemory m, DecodeOptions o, ulong address, ulong count) =>
         ArrayText.Format(m, o, address, count, 6, AppendSembuf, ArrayProbe.FirstElementEvenWhenEmpty);
 
-    private static void AppendSembuf(System.Text.StringBuilder sb, ReadOnlySpan<byte> op, ulong index)
+    private static void AppendSembuf(System.Text.StringBuilder sb, ReadOnlySpan<byte> element, ulong index)
     {
-        short flg = BinaryPrimitives.ReadInt16LittleEndian(op[4..]);
-        sb.Append("{sem_num=").Append(StraceText.Dec(BinaryPrimitives.ReadUInt16LittleEndian(op)))
-          .Append(", sem_op=").Append(StraceText.Dec(BinaryPrimitives.ReadInt16LittleEndian(op[2..])))
-          .Append(", sem_flg=").Append(flg == 0 ? "0" : SemFlags.Format((ushort)flg)).Append('}');
+        var op = TraceeReader.As<Sembuf>(element);
+        sb.Append("{sem_num=").Append(StraceText.Dec(op.sem_num))
+          .Append(", sem_op=").Append(StraceText.Dec(op.sem_op))
+          .Append(", sem_flg=").Append(op.sem_flg == 0 ? "0" : SemFlags.Format((ushort)op.sem_flg)).Append('}');
     }
 
     private static readonly FlagTable SemFlags = new("SEM_", [(0x1000, "SEM_UNDO"), (0x800, "IPC_NOWAIT")]); // strace's order
 
-    private static string MsgbufText(ITraceeMemory m, DecodeOptions o, ulong address, ulong size)
-    {
-        if (address == 0)
+    /// <summary>struct msgbuf: a long mtype, then mtext of <paramref name="size"/> bytes.</summary>
+    private static string MsgbufText(ITraceeMemory m, DecodeOptions o, ulong address, ulong size, bool failed = false) =>
+        TraceeReader.StructOrAddress<long>(m, address, type =>
         {
-            return "NULL";
-        }
-
-        if (!TraceeReader.TryRead(m, address, out long type))
-        {
-            return StraceText.Pointer(address);
-        }
-
-        var sb = StraceText.Builder();
-        sb.Append("{mtype=").Append(StraceText.Dec(type)).Append(", mtext=");
-        TraceeReader.AppendBuffer(sb, m, address + 8, size, o.StringLimit);
-        return sb.Append('}').ToString();
-    }
+            var sb = StraceText.Builder();
+            sb.Append("{mtype=").Append(StraceText.Dec(type)).Append(", mtext=");
+            TraceeReader.AppendBuffer(sb, m, address + 8, size, o.StringLimit);
+            return StraceText.Finish(sb.Append('}'));
+        }, failed);
 }

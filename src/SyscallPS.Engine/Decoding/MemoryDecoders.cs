@@ -11,53 +11,63 @@ internal static class MemoryDecoders
     public static void Register(DecoderRegistry r)
     {
         r.Add("brk", (s, m, o) => s.SetPointer(0), ret: ReturnStyle.Address);
-        r.Add("mmap", (s, m, o) =>
-        {
-            s.SetPointer(0); s.SetULong(1); SetProt(s, 2); s.SetText(3, MapFlagsText(s.Args[3])); s.SetFd(4); s.SetHex(5);
-        }, ret: ReturnStyle.Address);
+        r.Add("mmap", MmapEntry, ret: ReturnStyle.Address);
         r.Add("munmap", (s, m, o) => { s.SetPointer(0); s.SetULong(1); });
         r.Add("mprotect pkey_mprotect", (s, m, o) => { s.SetPointer(0); s.SetULong(1); SetProt(s, 2); });
-        r.Add("mremap", (s, m, o) =>
-        {
-            s.SetPointer(0); s.SetULong(1); s.SetULong(2); s.SetFlags(3, MemoryTables.MremapFlags);
-            if ((s.Args[3] & MREMAP_FIXED) != 0)
-            {
-                s.SetPointer(4);
-                s.ArgumentCount = 5;
-            }
-            else
-            {
-                s.ArgumentCount = 4;
-            }
-        }, ret: ReturnStyle.Address);
+        r.Add("mremap", MremapEntry, ret: ReturnStyle.Address);
         r.Add("madvise", (s, m, o) => { s.SetPointer(0); s.SetULong(1); s.SetEnum(2, MemoryTables.Madvise); });
         r.Add("msync", (s, m, o) => { s.SetPointer(0); s.SetULong(1); s.SetFlags(2, MemoryTables.MsyncFlags); });
         r.Add("mlock munlock", (s, m, o) => { s.SetPointer(0); s.SetULong(1); });
         r.Add("mlock2", (s, m, o) => { s.SetPointer(0); s.SetULong(1); s.SetFlags(2, MemoryTables.Mlock2Flags); });
         r.Add("mlockall", (s, m, o) => s.SetFlags(0, MemoryTables.MlockallFlags));
-        r.Add("set_mempolicy", (s, m, o) =>
-        {
-            s.SetText(0, MempolicyModeText((uint)s.Args[0]));
-            s.SetText(1, NodemaskText(m, o, s.Args[1], s.Args[2]));
-            s.SetULong(2);
-        });
-        r.Add("get_mempolicy", (s, m, o) =>
-        {
-            s.SetULong(2); s.SetPointer(3); s.SetFlags(4, MemoryTables.GetMempolicyFlags);
-        }, (s, ret, m, o, failed) =>
-        {
-            s.SetText(0, failed || s.Args[0] == 0 || !TraceeReader.TryReadInt(m, s.Args[0], out int mode)
-                ? StraceText.Pointer(s.Args[0])
-                : "[" + MempolicyModeText((uint)mode) + "]");
-            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : NodemaskText(m, o, s.Args[1], s.Args[2]));
-            return null;
-        });
-        r.Add("mbind", (s, m, o) =>
-        {
-            s.SetPointer(0); s.SetULong(1); s.SetText(2, MempolicyModeText((uint)s.Args[2])); s.SetText(3, NodemaskText(m, o, s.Args[3], s.Args[4]));
-            s.SetULong(4); s.SetHex(5);
-        });
+        r.Add("set_mempolicy", (s, m, o) => { s.SetText(0, MempolicyModeText((uint)s.Args[0])); s.SetText(1, NodemaskText(m, o, s.Args[1], s.Args[2])); s.SetULong(2); });
+        r.Add("get_mempolicy", (s, m, o) => { s.SetULong(2); s.SetPointer(3); s.SetFlags(4, MemoryTables.GetMempolicyFlags); }, GetMempolicyExit);
+        r.Add("mbind", MbindEntry);
         r.Add("pkey_alloc", (s, m, o) => { s.SetHex(0); s.SetFlags(1, MemoryTables.PkeyAccess); });
+    }
+
+    private static void MmapEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetPointer(0);
+        s.SetULong(1);
+        SetProt(s, 2);
+        s.SetText(3, MapFlagsText(s.Args[3]));
+        s.SetFd(4);
+        s.SetHex(5);
+    }
+
+    private static void MremapEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetPointer(0);
+        s.SetULong(1);
+        s.SetULong(2);
+        s.SetFlags(3, MemoryTables.MremapFlags);
+        if ((s.Args[3] & MREMAP_FIXED) != 0)
+        {
+            s.SetPointer(4);
+            s.ArgumentCount = 5;
+        }
+        else
+        {
+            s.ArgumentCount = 4;
+        }
+    }
+
+    private static string? GetMempolicyExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        s.SetStruct<int>(0, m, static mode => "[" + MempolicyModeText((uint)mode) + "]", failed);
+        s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : NodemaskText(m, o, s.Args[1], s.Args[2]));
+        return null;
+    }
+
+    private static void MbindEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetPointer(0);
+        s.SetULong(1);
+        s.SetText(2, MempolicyModeText((uint)s.Args[2]));
+        s.SetText(3, NodemaskText(m, o, s.Args[3], s.Args[4]));
+        s.SetULong(4);
+        s.SetHex(5);
     }
 
     private static string MempolicyModeText(uint v)
@@ -72,7 +82,7 @@ internal static class MemoryDecoders
     private static string NodemaskText(ITraceeMemory m, DecodeOptions o, ulong address, ulong maxnode) =>
         ArrayText.Format(m, o, address, maxnode == 0 ? 0 : (maxnode + 62) / 64, 8, static (sb, w, _) =>
         {
-            ulong v = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(w);
+            ulong v = TraceeReader.As<ulong>(w);
             sb.Append(v == 0 ? "0000000000000000" : "0x" + v.ToString("x14", System.Globalization.CultureInfo.InvariantCulture));
         });
 

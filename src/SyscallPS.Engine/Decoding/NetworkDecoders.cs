@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using SyscallPS.Decoding.Tables;
 
@@ -12,119 +14,133 @@ internal static class NetworkDecoders
     public static void Register(DecoderRegistry r)
     {
         r.Add("socket", (s, m, o) => { SetDomain(s, 0); SetSocketType(s, 1); SetProtocol(s, 2, (int)s.Args[0]); });
-        // socketpair's protocol is printed as a plain unsigned number, unlike socket's.
-        r.Add("socketpair", (s, m, o) => { SetDomain(s, 0); SetSocketType(s, 1); s.SetText(2, StraceText.Dec((long)(uint)s.Args[2])); }, (s, ret, m, o, failed) =>
-        {
-            Span<int> fds = stackalloc int[2];
-            if (!failed && TraceeReader.TryRead(m, s.Args[3], System.Runtime.InteropServices.MemoryMarshal.AsBytes(fds)))
-            {
-                s.DescriptorPair = (fds[0], fds[1]);
-                s.SetText(3, "[" + StraceText.Dec(fds[0]) + ", " + StraceText.Dec(fds[1]) + "]");
-            }
-            else
-            {
-                s.SetText(3, StraceText.Pointer(s.Args[3]));
-            }
-
-            return null;
-        });
+        r.Add("socketpair", SocketpairEntry, (s, ret, m, o, failed) => { s.SetFdPair(3, m, failed); return null; });
         r.Add("connect bind", (s, m, o) => { s.SetFd(0); SetSockaddr(s, 1, m, (long)(int)s.Args[2]); s.SetInt(2); });
         r.Add("listen", (s, m, o) => { s.SetFd(0); s.SetInt(1); });
         r.Add("accept", AcceptEntry, AcceptExit);
         r.Add("accept4", (s, m, o) => { AcceptEntry(s, m, o); s.SetFlags(3, NetworkTables.SocketTypeFlags); }, AcceptExit);
         r.Add("getsockname getpeername", AcceptEntry, AcceptExit);
         r.Add("shutdown", (s, m, o) => { s.SetFd(0); s.SetEnum(1, NetworkTables.ShutdownHow); });
-        r.Add("sendto", (s, m, o) =>
-        {
-            s.SetFd(0); s.SetBuffer(1, m, o, s.Args[2]); s.SetULong(2); s.SetFlags(3, NetworkTables.MessageFlags);
-            SetSockaddr(s, 4, m, (long)(int)s.Args[5]); s.SetInt(5);
-        });
-        r.Add("recvfrom", (s, m, o) =>
-        {
-            s.SetFd(0); s.SetULong(2); s.SetFlags(3, NetworkTables.MessageFlags);
-            if (s.Args[5] != 0 && TraceeReader.TryReadInt(m, s.Args[5], out int len))
-            {
-                s.Saved = len;
-                s.Saved2 = 1;
-            }
-        }, RecvfromExit);
-        r.Add("sendmsg", (s, m, o) =>
-        {
-            s.SetFd(0); s.SetText(1, MsghdrText(m, o, s.Args[1], long.MaxValue)); s.SetFlags(2, NetworkTables.MessageFlags);
-        });
-        r.Add("recvmsg", (s, m, o) => { s.SetFd(0); s.SetFlags(2, NetworkTables.MessageFlags); }, (s, ret, m, o, failed) =>
-        {
-            if (!failed)
-            {
-                s.SetText(1, MsghdrText(m, o, s.Args[1], ret));
-            }
-            else
-            {
-                // On failure strace shows only the name length the caller offered.
-                Span<byte> h = stackalloc byte[12];
-                s.SetText(1, TraceeReader.TryRead(m, s.Args[1], h)
-                    ? "{msg_namelen=" + StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(h[8..])) + "}"
-                    : StraceText.Pointer(s.Args[1]));
-            }
+        r.Add("sendto", SendtoEntry);
+        r.Add("recvfrom", RecvfromEntry, RecvfromExit);
+        r.Add("sendmsg", (s, m, o) => { s.SetFd(0); s.SetText(1, MsghdrText(m, o, s.Args[1], long.MaxValue)); s.SetFlags(2, NetworkTables.MessageFlags); });
+        r.Add("recvmsg", (s, m, o) => { s.SetFd(0); s.SetFlags(2, NetworkTables.MessageFlags); }, RecvmsgExit);
+        r.Add("sendmmsg", (s, m, o) => { s.SetFd(0); s.SetUInt(2); s.SetFlags(3, NetworkTables.MessageFlags); }, SendmmsgExit);
+        r.Add("recvmmsg", RecvmmsgEntry, RecvmmsgExit);
+        r.Add("setsockopt", SetsockoptEntry);
+        r.Add("getsockopt", GetsockoptEntry, GetsockoptExit);
+    }
 
+    /// <summary>socketpair's protocol is printed as a plain unsigned number, unlike socket's.</summary>
+    private static void SocketpairEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        SetDomain(s, 0);
+        SetSocketType(s, 1);
+        s.SetText(2, StraceText.Dec((long)(uint)s.Args[2]));
+    }
+
+    private static void SendtoEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetFd(0);
+        s.SetBuffer(1, m, o, s.Args[2]);
+        s.SetULong(2);
+        s.SetFlags(3, NetworkTables.MessageFlags);
+        SetSockaddr(s, 4, m, (long)(int)s.Args[5]);
+        s.SetInt(5);
+    }
+
+    private static void RecvfromEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetFd(0);
+        s.SetULong(2);
+        s.SetFlags(3, NetworkTables.MessageFlags);
+        if (s.Args[5] != 0 && TraceeReader.TryReadInt(m, s.Args[5], out int len))
+        {
+            s.Saved = len;
+            s.Saved2 = 1;
+        }
+    }
+
+    private static string? RecvmsgExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        // On failure strace shows only the name length the caller offered.
+        s.SetText(1, failed
+            ? TraceeReader.BytesOrAddress(m, s.Args[1], 12, static h => "{msg_namelen=" + StraceText.UDec(TraceeReader.As<uint>(h[8..])) + "}")
+            : MsghdrText(m, o, s.Args[1], ret));
+        return null;
+    }
+
+    private static string? SendmmsgExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : MmsgText(m, o, s.Args[1], (uint)s.Args[2], ret, send: true));
+        return null;
+    }
+
+    private static void RecvmmsgEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetFd(0);
+        s.SetUInt(2);
+        s.SetFlags(3, NetworkTables.MessageFlags);
+        s.SetText(4, TimeDecoders.TimespecAt(m, s.Args[4]));
+    }
+
+    private static string? RecvmmsgExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : MmsgText(m, o, s.Args[1], (uint)ret, ret, send: false));
+        return null;
+    }
+
+    private static void SetsockoptEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetFd(0);
+        SetLevel(s, 1);
+        SetOptName(s, 2, (int)s.Args[1]);
+        s.SetText(3, SockoptValueText(m, o, (int)s.Args[1], (int)s.Args[2], s.Args[3], (int)s.Args[4]));
+        s.SetInt(4);
+    }
+
+    private static void GetsockoptEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetFd(0);
+        SetLevel(s, 1);
+        SetOptName(s, 2, (int)s.Args[1]);
+
+        // The caller's buffer size, for strace's "[ulen => rlen]" when the kernel changes it.
+        s.Saved = TraceeReader.TryReadInt(m, s.Args[4], out int ulen) ? ulen : long.MinValue;
+    }
+
+    private static string? GetsockoptExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        if (failed || !TraceeReader.TryReadInt(m, s.Args[4], out int len))
+        {
+            s.SetPointer(3);
+            s.SetText(4, ArgFormat.IntRef(m, s.Args[4]));
             return null;
-        });
-        r.Add("sendmmsg", (s, m, o) => { s.SetFd(0); s.SetUInt(2); s.SetFlags(3, NetworkTables.MessageFlags); }, (s, ret, m, o, failed) =>
-        {
-            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : MmsgText(m, o, s.Args[1], (uint)s.Args[2], ret, send: true));
-            return null;
-        });
-        r.Add("recvmmsg", (s, m, o) =>
-        {
-            s.SetFd(0); s.SetUInt(2); s.SetFlags(3, NetworkTables.MessageFlags); s.SetText(4, TimeDecoders.TimespecAt(m, s.Args[4]));
-        }, (s, ret, m, o, failed) =>
-        {
-            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : MmsgText(m, o, s.Args[1], (uint)ret, ret, send: false));
-            return null;
-        });
-        r.Add("setsockopt", (s, m, o) =>
-        {
-            s.SetFd(0); SetLevel(s, 1); SetOptName(s, 2, (int)s.Args[1]);
-            s.SetText(3, SockoptValueText(m, o, (int)s.Args[1], (int)s.Args[2], s.Args[3], (int)s.Args[4])); s.SetInt(4);
-        });
-        r.Add("getsockopt", (s, m, o) =>
-        {
-            s.SetFd(0); SetLevel(s, 1); SetOptName(s, 2, (int)s.Args[1]);
-            // The caller's buffer size, for strace's "[ulen => rlen]" when the kernel changes it.
-            s.Saved = TraceeReader.TryReadInt(m, s.Args[4], out int ulen) ? ulen : long.MinValue;
-        }, (s, ret, m, o, failed) =>
-        {
-            if (failed || !TraceeReader.TryReadInt(m, s.Args[4], out int len))
-            {
-                s.SetPointer(3);
-                s.SetText(4, ArgFormat.IntRef(m, s.Args[4]));
-                return null;
-            }
+        }
 
-            string lenText = s.Saved != long.MinValue && s.Saved != len
-                ? "[" + StraceText.Dec(s.Saved) + " => " + StraceText.Dec(len) + "]"
-                : "[" + StraceText.Dec(len) + "]";
-            if (len <= 0 || s.Saved <= 0)
-            {
-                // Nothing was returned: strace prints the buffer's address.
-                s.SetPointer(3);
-                s.SetText(4, lenText);
-                return null;
-            }
-
-            if ((int)s.Args[1] == 1 && (int)s.Args[2] == 4 && len == 4 && TraceeReader.TryReadInt(m, s.Args[3], out int soError))
-            {
-                // SO_ERROR holds an errno value.
-                s.SetText(3, "[" + (soError == 0 ? "0" : ErrnoTable.NameOrNumber(soError)) + "]");
-            }
-            else
-            {
-                s.SetText(3, SockoptValueText(m, o, (int)s.Args[1], (int)s.Args[2], s.Args[3], len));
-            }
-
+        string lenText = s.Saved != long.MinValue && s.Saved != len
+            ? "[" + StraceText.Dec(s.Saved) + " => " + StraceText.Dec(len) + "]"
+            : "[" + StraceText.Dec(len) + "]";
+        if (len <= 0 || s.Saved <= 0)
+        {
+            // Nothing was returned: strace prints the buffer's address.
+            s.SetPointer(3);
             s.SetText(4, lenText);
             return null;
-        });
+        }
+
+        if ((int)s.Args[1] == 1 && (int)s.Args[2] == 4 && len == 4 && TraceeReader.TryReadInt(m, s.Args[3], out int soError))
+        {
+            // SO_ERROR holds an errno value.
+            s.SetText(3, "[" + (soError == 0 ? "0" : ErrnoTable.NameOrNumber(soError)) + "]");
+        }
+        else
+        {
+            s.SetText(3, SockoptValueText(m, o, (int)s.Args[1], (int)s.Args[2], s.Args[3], len));
+        }
+
+        s.SetText(4, lenText);
+        return null;
     }
 
     private static void SetDomain(SyscallDecodeState s, int i) => s.SetEnum(i, NetworkTables.Families);
@@ -372,21 +388,18 @@ internal static class NetworkDecoders
         return null;
     }
 
-    private static string MsghdrText(ITraceeMemory m, DecodeOptions o, ulong address, long dataLimit)
-    {
-        Span<byte> h = stackalloc byte[56];
-        if (!TraceeReader.TryRead(m, address, h))
-        {
-            return StraceText.Pointer(address);
-        }
+    private static string MsghdrText(ITraceeMemory m, DecodeOptions o, ulong address, long dataLimit) =>
+        TraceeReader.StructOrAddress<Msghdr>(m, address, h => Format(m, o, h, dataLimit));
 
-        ulong name = BinaryPrimitives.ReadUInt64LittleEndian(h);
-        uint namelen = BinaryPrimitives.ReadUInt32LittleEndian(h[8..]);
-        ulong iov = BinaryPrimitives.ReadUInt64LittleEndian(h[16..]);
-        ulong iovlen = BinaryPrimitives.ReadUInt64LittleEndian(h[24..]);
-        ulong control = BinaryPrimitives.ReadUInt64LittleEndian(h[32..]);
-        ulong controllen = BinaryPrimitives.ReadUInt64LittleEndian(h[40..]);
-        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(h[48..]);
+    private static string Format(ITraceeMemory m, DecodeOptions o, Msghdr h, long dataLimit)
+    {
+        ulong name = h.msg_name;
+        uint namelen = h.msg_namelen;
+        ulong iov = h.msg_iov;
+        ulong iovlen = h.msg_iovlen;
+        ulong control = h.msg_control;
+        ulong controllen = h.msg_controllen;
+        uint flags = (uint)h.msg_flags;
 
         string nameText = name == 0 ? "NULL" : SockaddrText(m, name, namelen, out _);
         string controlText = controllen == 0 ? string.Empty : CmsgText(m, o, control, controllen);
@@ -401,7 +414,7 @@ internal static class NetworkDecoders
         }
 
         sb.Append(", msg_controllen=").Append(StraceText.UDec(controllen)).Append(", msg_flags=").Append(flagsText).Append('}');
-        return sb.ToString();
+        return StraceText.Finish(sb);
     }
 
     private static string MmsgText(ITraceeMemory m, DecodeOptions o, ulong address, uint count, long done, bool send)
@@ -420,8 +433,8 @@ internal static class NetworkDecoders
                 break;
             }
 
-            ulong at = address + (i * 64UL);
-            if (!TraceeReader.TryReadInt(m, at + 56, out int len))
+            ulong at = address + (i * (ulong)Unsafe.SizeOf<Mmsghdr>());
+            if (!TraceeReader.TryReadInt(m, at + (ulong)Marshal.OffsetOf<Mmsghdr>(nameof(Mmsghdr.msg_len)), out int len))
             {
                 if (i == 0)
                 {
@@ -442,7 +455,7 @@ internal static class NetworkDecoders
     /// <summary>The most of a control buffer decoded (the eBPF engine copies as much, BLOB_MAX).</summary>
     private const int ControlLimit = 4096;
 
-    /// <summary>sizeof(struct cmsghdr) on a 64-bit ABI.</summary>
+    /// <summary>sizeof(struct cmsghdr) on a 64-bit ABI (<see cref="Cmsghdr"/>).</summary>
     private const int CmsgHeader = 16;
 
     /// <summary>
@@ -464,13 +477,14 @@ internal static class NetworkDecoders
             return StraceText.Pointer(address);
         }
 
-        var sb = new StringBuilder("[");
+        var sb = StraceText.Builder().Append('[');
         int off = 0, left = controlLen;
         while (left >= CmsgHeader)
         {
-            ulong cmsgLen = BinaryPrimitives.ReadUInt64LittleEndian(buf.AsSpan(off));
-            int level = BinaryPrimitives.ReadInt32LittleEndian(buf.AsSpan(off + 8));
-            int type = BinaryPrimitives.ReadInt32LittleEndian(buf.AsSpan(off + 12));
+            var header = TraceeReader.As<Cmsghdr>(buf.AsSpan(off));
+            ulong cmsgLen = header.cmsg_len;
+            int level = header.cmsg_level;
+            int type = header.cmsg_type;
             if (off != 0)
             {
                 sb.Append(", ");
@@ -508,7 +522,7 @@ internal static class NetworkDecoders
             sb.Append(", ...");
         }
 
-        return sb.Append(']').ToString();
+        return StraceText.Finish(sb.Append(']'));
     }
 
     /// <summary>A control message's type and, when the type has a printer and the data its minimum size, <c>cmsg_data</c>.</summary>
@@ -525,9 +539,9 @@ internal static class NetworkDecoders
                         AppendNumbers(sb, o, data, 4, v => StraceText.Dec((int)v));
                         break;
                     case 2 when data.Length >= 12: // SCM_CREDENTIALS
-                        sb.Append(", cmsg_data={pid=").Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(data)))
-                          .Append(", uid=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[4..])))
-                          .Append(", gid=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[8..]))).Append('}');
+                        var cred = TraceeReader.As<Ucred>(data);
+                        sb.Append(", cmsg_data={pid=").Append(StraceText.Dec(cred.pid))
+                          .Append(", uid=").Append(StraceText.UDec(cred.uid)).Append(", gid=").Append(StraceText.UDec(cred.gid)).Append('}');
                         break;
                     case 3 when data.Length >= 1: // SCM_SECURITY
                         sb.Append(", cmsg_data=");
@@ -558,9 +572,10 @@ internal static class NetworkDecoders
                 switch (type)
                 {
                     case 8 when data.Length >= 12: // IP_PKTINFO
-                        sb.Append(", cmsg_data={ipi_ifindex=").Append(InterfaceIndexText(BinaryPrimitives.ReadInt32LittleEndian(data)))
-                          .Append(", ipi_spec_dst=inet_addr(\"").Append(new IPAddress(data.Slice(4, 4)).ToString())
-                          .Append("\"), ipi_addr=inet_addr(\"").Append(new IPAddress(data.Slice(8, 4)).ToString()).Append("\")}");
+                        var pkt = TraceeReader.As<InPktinfo>(data);
+                        sb.Append(", cmsg_data={ipi_ifindex=").Append(InterfaceIndexText(pkt.ipi_ifindex))
+                          .Append(", ipi_spec_dst=inet_addr(\"").Append(new IPAddress(pkt.ipi_spec_dst).ToString())
+                          .Append("\"), ipi_addr=inet_addr(\"").Append(new IPAddress(pkt.ipi_addr).ToString()).Append("\")}");
                         break;
                     case 2 or 23 when data.Length >= 4: // IP_TTL, IP_CHECKSUM
                         sb.Append(", cmsg_data=");
@@ -571,11 +586,12 @@ internal static class NetworkDecoders
                         AppendNumbers(sb, o, data, 1, StraceText.Hex);
                         break;
                     case 11 when data.Length >= 16: // IP_RECVERR: struct sock_extended_err, then the offender
-                        sb.Append(", cmsg_data={ee_errno=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data)))
-                          .Append(", ee_origin=").Append(StraceText.UDec(data[4])).Append(", ee_type=").Append(StraceText.UDec(data[5]))
-                          .Append(", ee_code=").Append(StraceText.UDec(data[6]))
-                          .Append(", ee_info=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[8..])))
-                          .Append(", ee_data=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(data[12..])))
+                        var err = TraceeReader.As<SockExtendedErr>(data);
+                        sb.Append(", cmsg_data={ee_errno=").Append(StraceText.UDec(err.ee_errno))
+                          .Append(", ee_origin=").Append(StraceText.UDec(err.ee_origin)).Append(", ee_type=").Append(StraceText.UDec(err.ee_type))
+                          .Append(", ee_code=").Append(StraceText.UDec(err.ee_code))
+                          .Append(", ee_info=").Append(StraceText.UDec(err.ee_info))
+                          .Append(", ee_data=").Append(StraceText.UDec(err.ee_data))
                           .Append(", offender=").Append(data.Length >= 18 ? FormatSockaddr(data[16..], out _) : "NULL").Append('}');
                         break;
                     case 20 when data.Length >= 16: // IP_ORIGDSTADDR: a sockaddr_in
@@ -615,9 +631,12 @@ internal static class NetworkDecoders
     }
 
     /// <summary><c>{tv_sec=S, tv_usec=U}</c> (or tv_nsec) from two 64-bit words.</summary>
-    private static void AppendTimePair(StringBuilder sb, ReadOnlySpan<byte> data, string fraction) =>
-        sb.Append("{tv_sec=").Append(StraceText.Dec(BinaryPrimitives.ReadInt64LittleEndian(data)))
-          .Append(", ").Append(fraction).Append('=').Append(StraceText.UDec(BinaryPrimitives.ReadUInt64LittleEndian(data[8..]))).Append('}');
+    private static void AppendTimePair(StringBuilder sb, ReadOnlySpan<byte> data, string fraction)
+    {
+        // struct timeval and struct timespec share the 64-bit layout: seconds, then the fraction.
+        var t = TraceeReader.As<Timespec>(data);
+        sb.Append("{tv_sec=").Append(StraceText.Dec(t.tv_sec)).Append(", ").Append(fraction).Append('=').Append(StraceText.UDec((ulong)t.tv_nsec)).Append('}');
+    }
 
     // This machine's interfaces by index, read again on a miss at most once a second: decoding an IPv6 address or a
     // packet socket must not list /sys for every call.
@@ -693,15 +712,13 @@ internal static class NetworkDecoders
         {
             if (name == SO_LINGER)
             {
-                Span<int> linger = stackalloc int[2];
-                return length >= 8 && TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(linger))
-                    ? "{l_onoff=" + StraceText.Dec(linger[0]) + ", l_linger=" + StraceText.Dec(linger[1]) + "}"
-                    : StraceText.Pointer(address);
+                return TraceeReader.StructOrAddress<Linger>(
+                    m, address, static l => "{l_onoff=" + StraceText.Dec(l.l_onoff) + ", l_linger=" + StraceText.Dec(l.l_linger) + "}", failed: length < 8);
             }
 
             if (IsSocketIntOption(name) && length != 4)
             {
-                return length > 4 && TraceeReader.TryReadInt(m, address, out int v) ? "[" + StraceText.Dec(v) + "]" : StraceText.Pointer(address);
+                return TraceeReader.StructOrAddress<int>(m, address, ArgFormat.Bracketed, failed: length <= 4);
             }
         }
 
@@ -722,6 +739,6 @@ internal static class NetworkDecoders
 
         var sb = StraceText.Builder();
         TraceeReader.AppendBuffer(sb, m, address, (ulong)Math.Max(length, 0), o.StringLimit);
-        return sb.ToString();
+        return StraceText.Finish(sb);
     }
 }

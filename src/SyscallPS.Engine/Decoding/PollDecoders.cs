@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using SyscallPS.Decoding.Tables;
 
@@ -10,51 +9,64 @@ internal static class PollDecoders
     public static void Register(DecoderRegistry r)
     {
         r.Add("poll", (s, m, o) => { s.SetText(0, PollfdsText(m, o, s.Args[0], s.Args[1], revents: false)); s.SetUInt(1); s.SetInt(2); }, PollExit);
-        r.Add("ppoll", (s, m, o) =>
-        {
-            s.SetText(0, PollfdsText(m, o, s.Args[0], s.Args[1], revents: false)); s.SetUInt(1);
-            s.SetText(2, TimeDecoders.TimespecAt(m, s.Args[2])); s.SetText(3, SigmaskText(m, s.Args[3], s.Args[4])); s.SetULong(4);
-        }, PollExit);
-        r.Add("select", (s, m, o) =>
-        {
-            SelectEntry(s, m);
-            s.SetText(4, TimeDecoders.TimevalAt(m, s.Args[4]));
-        }, SelectExit);
-        r.Add("pselect6", (s, m, o) =>
-        {
-            SelectEntry(s, m);
-            s.SetText(4, TimeDecoders.TimespecAt(m, s.Args[4]));
-            s.SetText(5, Pselect6MaskText(m, s.Args[5]));
-        }, SelectExit);
+        r.Add("ppoll", PpollEntry, PollExit);
+        r.Add("select", (s, m, o) => { SelectEntry(s, m); s.SetText(4, TimeDecoders.TimevalAt(m, s.Args[4])); }, SelectExit);
+        r.Add("pselect6", Pselect6Entry, SelectExit);
         r.Add("epoll_create", (s, m, o) => s.SetInt(0));
         r.Add("epoll_create1", (s, m, o) => s.SetFlags(0, PollTables.EpollCreateFlags));
-        r.Add("epoll_ctl", (s, m, o) =>
-        {
-            s.SetFd(0); s.SetEnum(1, PollTables.EpollOps); s.SetInt(2);
-            // EPOLL_CTL_DEL ignores the event: strace prints its address.
-            s.SetText(3, s.Args[1] == 2 ? StraceText.Pointer(s.Args[3]) : EpollEventAt(m, s.Args[3]));
-        });
+        r.Add("epoll_ctl", EpollCtlEntry);
         r.Add("epoll_wait", (s, m, o) => { s.SetFd(0); s.SetInt(2); s.SetInt(3); }, EpollWaitExit);
-        r.Add("epoll_pwait", (s, m, o) =>
-        {
-            s.SetFd(0); s.SetInt(2); s.SetInt(3); s.SetText(4, SigmaskText(m, s.Args[4], s.Args[5])); s.SetULong(5);
-        }, EpollWaitExit);
-        r.Add("epoll_pwait2", (s, m, o) =>
-        {
-            s.SetFd(0); s.SetInt(2); s.SetText(3, TimeDecoders.TimespecAt(m, s.Args[3])); s.SetText(4, SigmaskText(m, s.Args[4], s.Args[5])); s.SetULong(5);
-        }, EpollWaitExit);
+        r.Add("epoll_pwait", EpollPwaitEntry, EpollWaitExit);
+        r.Add("epoll_pwait2", EpollPwait2Entry, EpollWaitExit);
     }
 
-    private static string SigmaskText(ITraceeMemory m, ulong address, ulong size)
+    private static void PpollEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
     {
-        if (address == 0)
-        {
-            return "NULL";
-        }
-
-        Span<byte> set = stackalloc byte[8];
-        return size == 8 && TraceeReader.TryRead(m, address, set) ? SignalDecoders.FormatSigset(set) : StraceText.Pointer(address);
+        s.SetText(0, PollfdsText(m, o, s.Args[0], s.Args[1], revents: false));
+        s.SetUInt(1);
+        s.SetText(2, TimeDecoders.TimespecAt(m, s.Args[2]));
+        s.SetText(3, SigmaskText(m, s.Args[3], s.Args[4]));
+        s.SetULong(4);
     }
+
+    private static void Pselect6Entry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        SelectEntry(s, m);
+        s.SetText(4, TimeDecoders.TimespecAt(m, s.Args[4]));
+        s.SetText(5, TraceeReader.StructOrAddress<Pselect6Data>(m, s.Args[5], d => Format(m, d)));
+    }
+
+    private static void EpollCtlEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetFd(0);
+        s.SetEnum(1, PollTables.EpollOps);
+        s.SetInt(2);
+
+        // EPOLL_CTL_DEL ignores the event: strace prints its address.
+        s.SetText(3, s.Args[1] == 2 ? StraceText.Pointer(s.Args[3]) : EpollEventAt(m, s.Args[3]));
+    }
+
+    private static void EpollPwaitEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetFd(0);
+        s.SetInt(2);
+        s.SetInt(3);
+        s.SetText(4, SigmaskText(m, s.Args[4], s.Args[5]));
+        s.SetULong(5);
+    }
+
+    private static void EpollPwait2Entry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetFd(0);
+        s.SetInt(2);
+        s.SetText(3, TimeDecoders.TimespecAt(m, s.Args[3]));
+        s.SetText(4, SigmaskText(m, s.Args[4], s.Args[5]));
+        s.SetULong(5);
+    }
+
+    /// <summary>A sigset_t argument with its size: decoded only when the size is the kernel's (8 bytes).</summary>
+    private static string SigmaskText(ITraceeMemory m, ulong address, ulong size) =>
+        TraceeReader.StructOrAddress<ulong>(m, address, SignalDecoders.FormatSigset, failed: size != 8);
 
     private static string PollfdsText(ITraceeMemory m, DecodeOptions o, ulong address, ulong count, bool revents)
     {
@@ -65,25 +77,27 @@ internal static class PollDecoders
             : ArrayText.Format(m, o, address, count, 8, AppendPollfdEvents, ArrayProbe.FirstElement, ArrayUnreadable.EllipsisAndAddress);
     }
 
-    private static ArrayElement HasRevents(ReadOnlySpan<byte> pfd) =>
-        BinaryPrimitives.ReadInt16LittleEndian(pfd[6..]) == 0 ? ArrayElement.Skip : ArrayElement.Show;
+    private static ArrayElement HasRevents(ReadOnlySpan<byte> element) =>
+        TraceeReader.As<Pollfd>(element).revents == 0 ? ArrayElement.Skip : ArrayElement.Show;
 
-    private static void AppendPollfdEvents(StringBuilder sb, ReadOnlySpan<byte> pfd, ulong index)
+    private static void AppendPollfdEvents(StringBuilder sb, ReadOnlySpan<byte> element, ulong index)
     {
-        int fd = BinaryPrimitives.ReadInt32LittleEndian(pfd);
-        sb.Append("{fd=").Append(StraceText.Dec(fd));
-        if (fd >= 0)
+        var pfd = TraceeReader.As<Pollfd>(element);
+        sb.Append("{fd=").Append(StraceText.Dec(pfd.fd));
+        if (pfd.fd >= 0)
         {
             // The kernel ignores the events of a negative fd, and strace leaves them out.
-            sb.Append(", events=").Append(PollTables.PollEvents.Format((ushort)BinaryPrimitives.ReadInt16LittleEndian(pfd[4..])));
+            sb.Append(", events=").Append(PollTables.PollEvents.Format((ushort)pfd.events));
         }
 
         sb.Append('}');
     }
 
-    private static void AppendPollfdRevents(StringBuilder sb, ReadOnlySpan<byte> pfd, ulong index) =>
-        sb.Append("{fd=").Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(pfd)))
-          .Append(", revents=").Append(PollTables.PollEvents.Format((ushort)BinaryPrimitives.ReadInt16LittleEndian(pfd[6..]))).Append('}');
+    private static void AppendPollfdRevents(StringBuilder sb, ReadOnlySpan<byte> element, ulong index)
+    {
+        var pfd = TraceeReader.As<Pollfd>(element);
+        sb.Append("{fd=").Append(StraceText.Dec(pfd.fd)).Append(", revents=").Append(PollTables.PollEvents.Format((ushort)pfd.revents)).Append('}');
+    }
 
     private static string? PollExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
@@ -119,41 +133,22 @@ internal static class PollDecoders
 
     private static string FdSetText(ITraceeMemory m, ulong address, int n)
     {
-        if (address == 0)
-        {
-            return "NULL";
-        }
-
         if (n < 0 || n > 1024 * 1024)
         {
             return StraceText.Pointer(address);
         }
 
-        int bytes = ((n + 63) / 64) * 8;
-        var buf = bytes <= 1024 ? stackalloc byte[bytes] : new byte[bytes];
-        if (bytes > 0 && !TraceeReader.TryRead(m, address, buf))
+        if (n == 0)
         {
-            return StraceText.Pointer(address);
+            return address == 0 ? "NULL" : "[]";
         }
 
-        return StraceText.BitList(buf, n);
+        return TraceeReader.BytesOrAddress(m, address, ((n + 63) / 64) * 8, bits => StraceText.BitList(bits, n));
     }
 
-    private static string Pselect6MaskText(ITraceeMemory m, ulong address)
-    {
-        if (address == 0)
-        {
-            return "NULL";
-        }
-
-        Span<ulong> data = stackalloc ulong[2];
-        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(data)))
-        {
-            return StraceText.Pointer(address);
-        }
-
-        return "{sigmask=" + SigmaskText(m, data[0], data[1]) + ", sigsetsize=" + StraceText.UDec(data[1]) + "}";
-    }
+    /// <summary>pselect6's sixth argument: <c>{sigmask=[…], sigsetsize=8}</c>.</summary>
+    private static string Format(ITraceeMemory m, Pselect6Data d) =>
+        "{sigmask=" + SigmaskText(m, d.ss, d.ss_len) + ", sigsetsize=" + StraceText.UDec(d.ss_len) + "}";
 
     private static string? SelectExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
@@ -170,7 +165,7 @@ internal static class PollDecoders
         }
 
         int n = (int)s.Args[0];
-        var sb = new StringBuilder();
+        var sb = StraceText.Builder();
         sb.Append(StraceText.Dec(ret)).Append(" (");
         string[] labels = ["in", "out", "except"];
         bool any = false;
@@ -206,30 +201,31 @@ internal static class PollDecoders
             sb.Append("left ").Append(pselect ? TimeDecoders.TimespecAt(m, tv) : TimeDecoders.TimevalAt(m, tv));
         }
 
-        return sb.Append(')').ToString();
+        return StraceText.Finish(sb.Append(')'));
     }
 
     private static string EpollEventsText(ITraceeMemory m, DecodeOptions o, ulong address, long count) =>
         ArrayText.Format(
             m, o, address, count > 0 ? (ulong)count : 0, Abi.EpollEventSize, static (sb, ev, _) => sb.Append(EventText(ev)), ArrayProbe.FirstElementEvenWhenEmpty);
 
-    private static string EpollEventAt(ITraceeMemory m, ulong address)
+    private static string EpollEventAt(ITraceeMemory m, ulong address) => Abi.IsArm64
+        ? TraceeReader.StructOrAddress<EpollEventArm64>(m, address, static e => Format(e.events, e.data))
+        : TraceeReader.StructOrAddress<EpollEventX64>(m, address, static e => Format(e.events, e.data));
+
+    private static string EventText(ReadOnlySpan<byte> element)
     {
-        if (address == 0)
+        if (Abi.IsArm64)
         {
-            return "NULL";
+            var arm = TraceeReader.As<EpollEventArm64>(element);
+            return Format(arm.events, arm.data);
         }
 
-        Span<byte> ev = stackalloc byte[Abi.EpollEventSize];
-        return TraceeReader.TryRead(m, address, ev) ? EventText(ev) : StraceText.Pointer(address);
+        var x64 = TraceeReader.As<EpollEventX64>(element);
+        return Format(x64.events, x64.data);
     }
 
-    private static string EventText(ReadOnlySpan<byte> ev)
-    {
-        uint events = BinaryPrimitives.ReadUInt32LittleEndian(ev);
-        ulong data = BinaryPrimitives.ReadUInt64LittleEndian(ev[Abi.EpollDataOffset..]);
-        return "{events=" + PollTables.EpollEvents.Format(events) + ", data={u32=" + StraceText.UDec((uint)data) + ", u64=" + StraceText.UDec(data) + "}}";
-    }
+    private static string Format(uint events, ulong data) =>
+        "{events=" + PollTables.EpollEvents.Format(events) + ", data={u32=" + StraceText.UDec((uint)data) + ", u64=" + StraceText.UDec(data) + "}}";
 
     private static string? EpollWaitExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {

@@ -1,4 +1,5 @@
-using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using SyscallPS.Decoding.Tables;
 
@@ -16,156 +17,122 @@ internal static class ProcessDecoders
         r.Add("clone3", Clone3Entry, Clone3Exit);
         r.Add("fork vfork", null, argCount: 0);
         r.Add("execve", (s, m, o) => { s.SetPath(0, m); SetArgv(s, 1, m, o); SetEnvp(s, 2, m); });
-        r.Add("execveat", (s, m, o) =>
-        {
-            s.SetDirFd(0); s.SetPath(1, m); SetArgv(s, 2, m, o); SetEnvp(s, 3, m); s.SetFlags(4, ProcessTables.ExecveatFlags);
-        });
+        r.Add("execveat", ExecveatEntry);
         r.Add("exit exit_group", (s, m, o) => s.SetInt(0), ret: ReturnStyle.None);
         r.Add("wait4", (s, m, o) => { s.SetInt(0); s.SetFlags(2, ProcessTables.WaitOptions); }, Wait4Exit);
         r.Add("waitid", (s, m, o) => { s.SetEnum(0, ProcessTables.IdTypes); s.SetInt(1); s.SetFlags(3, ProcessTables.WaitOptions); }, WaitidExit);
         r.Add("set_tid_address", (s, m, o) => s.SetPointer(0));
         r.Add("arch_prctl", ArchPrctlEntry, ArchPrctlExit);
-        r.Add("prlimit64", (s, m, o) =>
-        {
-            s.SetInt(0); s.SetEnum(1, ProcessTables.Resources); s.SetText(2, RlimitText(m, s.Args[2]));
-        }, (s, ret, m, o, failed) => { s.SetText(3, failed ? StraceText.Pointer(s.Args[3]) : RlimitText(m, s.Args[3])); return null; });
-        r.Add("getrlimit", (s, m, o) => s.SetEnum(0, ProcessTables.Resources),
-            (s, ret, m, o, failed) => { s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : RlimitText(m, s.Args[1])); return null; });
-        r.Add("setrlimit", (s, m, o) => { s.SetEnum(0, ProcessTables.Resources); s.SetText(1, RlimitText(m, s.Args[1])); });
-        r.Add("getrusage", (s, m, o) => s.SetEnum(0, ProcessTables.RusageWho),
-            (s, ret, m, o, failed) => { s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : RusageText(m, s.Args[1])); return null; });
+        r.Add("prlimit64", Prlimit64Entry, ArgFormat.OutStruct<Rlimit>(3, Format));
+        r.Add("getrlimit", (s, m, o) => s.SetEnum(0, ProcessTables.Resources), ArgFormat.OutStruct<Rlimit>(1, Format));
+        r.Add("setrlimit", (s, m, o) => { s.SetEnum(0, ProcessTables.Resources); s.SetStruct<Rlimit>(1, m, Format); });
+        r.Add("getrusage", (s, m, o) => s.SetEnum(0, ProcessTables.RusageWho), ArgFormat.OutStruct<Rusage>(1, Format));
         r.Add("prctl", PrctlEntry, PrctlExit);
-        r.Add("getresuid getresgid", null, (s, ret, m, o, failed) =>
-        {
-            for (int i = 0; i < 3; i++)
-            {
-                s.SetText(i, failed ? StraceText.Pointer(s.Args[i]) : ArgFormat.IntRef(m, s.Args[i]));
-            }
-
-            return null;
-        });
-        r.Add("getgroups", (s, m, o) => s.SetInt(0), (s, ret, m, o, failed) =>
-        {
-            s.SetText(1, failed || (s.Args[0] == 0 && ret != 0) ? StraceText.Pointer(s.Args[1]) : IntArrayText(m, s.Args[1], ret, o));
-            return null;
-        });
+        r.Add("getresuid getresgid", null, GetresuidExit);
+        r.Add("getgroups", (s, m, o) => s.SetInt(0), GetgroupsExit);
         r.Add("setgroups", (s, m, o) => { s.SetInt(0); s.SetText(1, IntArrayText(m, s.Args[1], (int)s.Args[0], o)); });
-        r.Add("uname", null, (s, ret, m, o, failed) => { s.SetText(0, failed ? StraceText.Pointer(s.Args[0]) : UnameText(m, s.Args[0])); return null; },
-            argCount: 1, parameters: "struct new_utsname * name");
-        r.Add("getrandom", (s, m, o) => { s.SetULong(1); s.SetFlags(2, FileTables.GetRandomFlags); }, (s, ret, m, o, failed) =>
-        {
-            if (failed)
-            {
-                s.SetPointer(0);
-            }
-            else
-            {
-                s.SetBuffer(0, m, o, (ulong)ret, hex: true);
-            }
-
-            return null;
-        });
+        r.Add("uname", null, ArgFormat.OutStruct<Utsname>(0, Format), argCount: 1, parameters: "struct new_utsname * name");
+        r.Add("getrandom", (s, m, o) => { s.SetULong(1); s.SetFlags(2, FileTables.GetRandomFlags); }, GetrandomExit);
         r.Add("rseq", (s, m, o) => { s.SetPointer(0); s.SetHex(1); s.SetFlags(2, ProcessTables.Rseq); s.SetHex(3); });
         r.Add("setpriority", (s, m, o) => { s.SetEnum(0, ProcessTables.PriorityWhich); s.SetInt(1); s.SetInt(2); });
         r.Add("getpriority", (s, m, o) => { s.SetEnum(0, ProcessTables.PriorityWhich); s.SetInt(1); });
         r.Add("sched_getscheduler", (s, m, o) => s.SetInt(0), (s, ret, m, o, failed) => failed ? null : StraceText.Dec(ret) + " (" + ProcessTables.SchedPolicies.Format(ret) + ")");
         r.Add("sched_get_priority_max sched_get_priority_min", (s, m, o) => s.SetEnum(0, ProcessTables.SchedPolicies));
         r.Add("kcmp", KcmpEntry);
-        r.Add("sched_getattr", (s, m, o) => { s.SetInt(0); s.SetUInt(2); s.SetUInt(3); }, (s, ret, m, o, failed) =>
-        {
-            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : SchedAttrText(m, s.Args[1]));
-            return null;
-        });
+        r.Add("sched_getattr", (s, m, o) => { s.SetInt(0); s.SetUInt(2); s.SetUInt(3); }, SchedGetattrExit);
         r.Add("unshare", (s, m, o) => s.SetFlags(0, ProcessTables.UnshareFlags, is32: false));
         r.Add("setns", (s, m, o) => { s.SetFd(0); s.SetFlags(1, ProcessTables.CloneFlags); });
         r.Add("pidfd_open", (s, m, o) => { s.SetInt(0); s.SetFlags(1, ProcessTables.PidfdOpenFlags); });
         r.Add("futex", FutexEntry);
-        r.Add("sched_getaffinity", (s, m, o) => { s.SetInt(0); s.SetUInt(1); }, (s, ret, m, o, failed) =>
-        {
-            s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : CpuSetText(m, s.Args[2], ret));
-            return null;
-        });
-        r.Add("sched_rr_get_interval", (s, m, o) => s.SetInt(0), (s, ret, m, o, failed) =>
-        {
-            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : TimeDecoders.TimespecAt(m, s.Args[1]));
-            return null;
-        });
+        r.Add("sched_getaffinity", (s, m, o) => { s.SetInt(0); s.SetUInt(1); }, SchedGetaffinityExit);
+        r.Add("sched_rr_get_interval", (s, m, o) => s.SetInt(0), ArgFormat.OutStruct<Timespec>(1, TimeDecoders.Format));
         r.Add("sched_setaffinity", (s, m, o) => { s.SetInt(0); s.SetUInt(1); s.SetText(2, CpuSetText(m, s.Args[2], (long)Math.Min(s.Args[1], 1024))); });
-        r.Add("sched_getparam", (s, m, o) => s.SetInt(0), (s, ret, m, o, failed) =>
-        {
-            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : ArgFormat.IntRef(m, s.Args[1]));
-            return null;
-        });
+        r.Add("sched_getparam", (s, m, o) => s.SetInt(0), ArgFormat.OutStruct<int>(1, ArgFormat.Bracketed));
         r.Add("sched_setparam", (s, m, o) => { s.SetInt(0); s.SetText(1, ArgFormat.IntRef(m, s.Args[1])); });
-        r.Add("sysinfo", null, (s, ret, m, o, failed) =>
-        {
-            s.SetText(0, failed ? StraceText.Pointer(s.Args[0]) : SysinfoText(m, s.Args[0]));
-            return null;
-        });
-        r.Add("times", null, (s, ret, m, o, failed) =>
-        {
-            s.SetText(0, failed || s.Args[0] == 0 ? StraceText.Pointer(s.Args[0]) : TmsText(m, s.Args[0]));
-            return null;
-        });
+        r.Add("sysinfo", null, ArgFormat.OutStruct<Sysinfo>(0, Format));
+        r.Add("times", null, ArgFormat.OutStruct<Tms>(0, Format));
     }
 
-    private static string CpuSetText(ITraceeMemory m, ulong address, long bytes)
+    private static void ExecveatEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
     {
-        if (address == 0)
+        s.SetDirFd(0);
+        s.SetPath(1, m);
+        SetArgv(s, 2, m, o);
+        SetEnvp(s, 3, m);
+        s.SetFlags(4, ProcessTables.ExecveatFlags);
+    }
+
+    private static void Prlimit64Entry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetInt(0);
+        s.SetEnum(1, ProcessTables.Resources);
+        s.SetStruct<Rlimit>(2, m, Format);
+    }
+
+    private static string? GetresuidExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        for (int i = 0; i < 3; i++)
         {
-            return "NULL";
+            s.SetStruct<int>(i, m, ArgFormat.Bracketed, failed);
         }
 
-        if (bytes == 0)
+        return null;
+    }
+
+    /// <summary>getgroups(0, list) asks for the count and leaves the list alone: strace prints its address.</summary>
+    private static string? GetgroupsExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        s.SetText(1, failed || (s.Args[0] == 0 && ret != 0) ? StraceText.Pointer(s.Args[1]) : IntArrayText(m, s.Args[1], ret, o));
+        return null;
+    }
+
+    private static string? GetrandomExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        if (failed)
+        {
+            s.SetPointer(0);
+        }
+        else
+        {
+            s.SetBuffer(0, m, o, (ulong)ret, hex: true);
+        }
+
+        return null;
+    }
+
+    private static string? SchedGetaffinityExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        s.SetText(2, CpuSetText(m, s.Args[2], ret, failed));
+        return null;
+    }
+
+    private static string CpuSetText(ITraceeMemory m, ulong address, long bytes, bool failed = false)
+    {
+        if (!failed && address != 0 && bytes == 0)
         {
             return "[]";
         }
 
-        if (bytes < 0 || bytes > 1024)
-        {
-            return StraceText.Pointer(address);
-        }
-
-        var set = new byte[bytes];
-        if (!TraceeReader.TryRead(m, address, set))
-        {
-            return StraceText.Pointer(address);
-        }
-
-        return StraceText.BitList(set, set.Length * 8);
+        return TraceeReader.BytesOrAddress(m, address, (int)Math.Clamp(bytes, 0, 1024), static set => StraceText.BitList(set, set.Length * 8), failed || bytes < 0 || bytes > 1024);
     }
 
-    private static string SysinfoText(ITraceeMemory m, ulong address)
+    private static string Format(Sysinfo i)
     {
-        var b = new byte[112];
-        if (!TraceeReader.TryRead(m, address, b))
-        {
-            return StraceText.Pointer(address);
-        }
-
-        long L(int off) => BinaryPrimitives.ReadInt64LittleEndian(b.AsSpan(off));
-        var sb = new StringBuilder("{uptime=");
-        sb.Append(StraceText.Dec(L(0))).Append(", loads=[").Append(StraceText.UDec((ulong)L(8))).Append(", ")
-          .Append(StraceText.UDec((ulong)L(16))).Append(", ").Append(StraceText.UDec((ulong)L(24))).Append("], totalram=")
-          .Append(StraceText.UDec((ulong)L(32))).Append(", freeram=").Append(StraceText.UDec((ulong)L(40)))
-          .Append(", sharedram=").Append(StraceText.UDec((ulong)L(48))).Append(", bufferram=").Append(StraceText.UDec((ulong)L(56)))
-          .Append(", totalswap=").Append(StraceText.UDec((ulong)L(64))).Append(", freeswap=").Append(StraceText.UDec((ulong)L(72)))
-          .Append(", procs=").Append(StraceText.Dec(BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(80))))
-          .Append(", totalhigh=").Append(StraceText.UDec((ulong)L(88))).Append(", freehigh=").Append(StraceText.UDec((ulong)L(96)))
-          .Append(", mem_unit=").Append(StraceText.UDec(BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(104)))).Append('}');
-        return sb.ToString();
+        var sb = StraceText.Builder();
+        sb.Append("{uptime=").Append(StraceText.Dec(i.uptime)).Append(", loads=[").Append(StraceText.UDec(i.loads[0])).Append(", ")
+          .Append(StraceText.UDec(i.loads[1])).Append(", ").Append(StraceText.UDec(i.loads[2])).Append("], totalram=")
+          .Append(StraceText.UDec(i.totalram)).Append(", freeram=").Append(StraceText.UDec(i.freeram))
+          .Append(", sharedram=").Append(StraceText.UDec(i.sharedram)).Append(", bufferram=").Append(StraceText.UDec(i.bufferram))
+          .Append(", totalswap=").Append(StraceText.UDec(i.totalswap)).Append(", freeswap=").Append(StraceText.UDec(i.freeswap))
+          .Append(", procs=").Append(StraceText.Dec(i.procs))
+          .Append(", totalhigh=").Append(StraceText.UDec(i.totalhigh)).Append(", freehigh=").Append(StraceText.UDec(i.freehigh))
+          .Append(", mem_unit=").Append(StraceText.UDec(i.mem_unit)).Append('}');
+        return StraceText.Finish(sb);
     }
 
-    private static string TmsText(ITraceeMemory m, ulong address)
-    {
-        Span<long> t = stackalloc long[4];
-        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(t)))
-        {
-            return StraceText.Pointer(address);
-        }
-
-        return "{tms_utime=" + StraceText.Dec(t[0]) + ", tms_stime=" + StraceText.Dec(t[1]) + ", tms_cutime=" + StraceText.Dec(t[2]) + ", tms_cstime=" + StraceText.Dec(t[3]) + "}";
-    }
+    private static string Format(Tms t) =>
+        "{tms_utime=" + StraceText.Dec(t.tms_utime) + ", tms_stime=" + StraceText.Dec(t.tms_stime) + ", tms_cutime=" + StraceText.Dec(t.tms_cutime)
+        + ", tms_cstime=" + StraceText.Dec(t.tms_cstime) + "}";
 
     private const int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_FD = 2, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4, FUTEX_WAKE_OP = 5;
     private const int FUTEX_LOCK_PI = 6, FUTEX_UNLOCK_PI = 7, FUTEX_TRYLOCK_PI = 8, FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10;
@@ -270,7 +237,7 @@ internal static class ProcessDecoders
         uint cmp = (v >> 24) & 0xf;
         uint oparg = (v >> 12) & 0xfff;
         uint cmparg = v & 0xfff;
-        var sb = new StringBuilder();
+        var sb = StraceText.Builder();
         if (shift)
         {
             sb.Append("FUTEX_OP_OPARG_SHIFT<<28|");
@@ -280,7 +247,7 @@ internal static class ProcessDecoders
           .Append('|').Append(StraceText.Hex(oparg)).Append("<<12|")
           .Append(cmp < FutexCmps.Length ? FutexCmps[cmp] + "<<24" : StraceText.Hex(cmp) + "<<24 /* FUTEX_OP_CMP_??? */")
           .Append('|').Append(StraceText.Hex(cmparg));
-        return sb.ToString();
+        return StraceText.Finish(sb);
     }
 
     private static void CloneEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
@@ -317,7 +284,7 @@ internal static class ProcessDecoders
             sb.Append('0');
         }
 
-        return sb.ToString();
+        return StraceText.Finish(sb);
     }
 
     private static void BuildCloneTail(SyscallDecodeState s, ITraceeMemory? exitMemory)
@@ -354,60 +321,58 @@ internal static class ProcessDecoders
     private static void Clone3Entry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
     {
         s.SetULong(1);
-        Span<byte> a = stackalloc byte[88];
-        int size = (int)Math.Min(s.Args[1], 88UL);
-        if (size < 64 || !TraceeReader.TryRead(m, s.Args[0], a[..size]))
+
+        // The first version of struct clone_args ends at tls (64 bytes); later fields are read when the size covers them.
+        int size = (int)Math.Min(s.Args[1], (ulong)Unsafe.SizeOf<CloneArgs>());
+        CloneArgs a = default;
+        if (size < 64 || !TraceeReader.TryRead(m, s.Args[0], MemoryMarshal.AsBytes(new Span<CloneArgs>(ref a))[..size]))
         {
             s.SetPointer(0);
             return;
         }
 
-        ulong flags = Field(a, 0);
-        s.Saved = (long)flags;
+        s.Saved = (long)a.flags;
         var sb = StraceText.Builder();
         sb.Append("{flags=");
-        ProcessTables.CloneFlags.Append(sb, flags);
-        if ((flags & CLONE_PIDFD) != 0)
+        ProcessTables.CloneFlags.Append(sb, a.flags);
+        if ((a.flags & CLONE_PIDFD) != 0)
         {
-            sb.Append(", pidfd=").AppendPointer(Field(a, 8));
+            sb.Append(", pidfd=").AppendPointer(a.pidfd);
         }
 
-        if ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) != 0)
+        if ((a.flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) != 0)
         {
-            sb.Append(", child_tid=").AppendPointer(Field(a, 16));
+            sb.Append(", child_tid=").AppendPointer(a.child_tid);
         }
 
-        if ((flags & CLONE_PARENT_SETTID) != 0)
+        if ((a.flags & CLONE_PARENT_SETTID) != 0)
         {
-            sb.Append(", parent_tid=").AppendPointer(Field(a, 24));
+            sb.Append(", parent_tid=").AppendPointer(a.parent_tid);
         }
 
-        sb.Append(", exit_signal=").Append(SignalDecoders.Name((int)Field(a, 32)));
-        sb.Append(", stack=").AppendPointer(Field(a, 40));
-        sb.Append(", stack_size=").AppendHex(Field(a, 48));
-        if ((flags & CLONE_SETTLS) != 0)
+        sb.Append(", exit_signal=").Append(SignalDecoders.Name((int)a.exit_signal));
+        sb.Append(", stack=").AppendPointer(a.stack);
+        sb.Append(", stack_size=").AppendHex(a.stack_size);
+        if ((a.flags & CLONE_SETTLS) != 0)
         {
-            sb.Append(", tls=").AppendPointer(Field(a, 56));
+            sb.Append(", tls=").AppendPointer(a.tls);
         }
 
-        if (size >= 80 && (Field(a, 64) != 0 || Field(a, 72) != 0))
+        if (size >= 80 && (a.set_tid != 0 || a.set_tid_size != 0))
         {
-            sb.Append(", set_tid=").AppendPointer(Field(a, 64)).Append(", set_tid_size=").Append(StraceText.UDec(Field(a, 72)));
+            sb.Append(", set_tid=").AppendPointer(a.set_tid).Append(", set_tid_size=").Append(StraceText.UDec(a.set_tid_size));
         }
 
-        if (size >= 88 && (flags & CLONE_INTO_CGROUP) != 0)
+        if (size >= 88 && (a.flags & CLONE_INTO_CGROUP) != 0)
         {
-            sb.Append(", cgroup=").Append(StraceText.UDec(Field(a, 80)));
+            sb.Append(", cgroup=").Append(StraceText.UDec(a.cgroup));
         }
 
-        sb.Append('}');
-        s.SetText(0, sb.ToString());
+        s.SetText(0, StraceText.Finish(sb.Append('}')));
 
         // Remember where the kernel writes the ids back.
-        s.Saved2 = (long)Field(a, 24);
+        s.Saved2 = (long)a.parent_tid;
     }
-
-    private static ulong Field(ReadOnlySpan<byte> a, int offset) => BinaryPrimitives.ReadUInt64LittleEndian(a[offset..]);
 
     private static string? Clone3Exit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
@@ -421,10 +386,10 @@ internal static class ProcessDecoders
         var sb = StraceText.Builder();
         sb.Append(entry.Text).Append(" => {");
         bool any = false;
-        Span<byte> a = stackalloc byte[32];
-        if ((flags & CLONE_PIDFD) != 0 && TraceeReader.TryRead(m, s.Args[0], a))
+        ulong pidfdField = s.Args[0] + (ulong)Marshal.OffsetOf<CloneArgs>(nameof(CloneArgs.pidfd));
+        if ((flags & CLONE_PIDFD) != 0 && TraceeReader.TryRead(m, pidfdField, out ulong pidfd))
         {
-            sb.Append("pidfd=").Append(ArgFormat.IntRef(m, Field(a, 8)));
+            sb.Append("pidfd=").Append(ArgFormat.IntRef(m, pidfd));
             any = true;
         }
 
@@ -438,8 +403,7 @@ internal static class ProcessDecoders
             sb.Append("parent_tid=").Append(ArgFormat.IntRef(m, (ulong)s.Saved2));
         }
 
-        sb.Append('}');
-        s.SetText(0, sb.ToString());
+        s.SetText(0, StraceText.Finish(sb.Append('}')));
         return null;
     }
 
@@ -464,11 +428,11 @@ internal static class ProcessDecoders
         string text = ArrayText.Format(m, o, address, ulong.MaxValue, 8, (sb, ptr, _) =>
         {
             int before = sb.Length;
-            ulong at = BinaryPrimitives.ReadUInt64LittleEndian(ptr);
+            ulong at = TraceeReader.As<ulong>(ptr);
             TraceeReader.AppendString(sb, m, at, o.StringLimit);
             values.Add(sb.ToString(before, sb.Length - before));
             arguments.Add(TraceeReader.ReadPath(m, at) ?? string.Empty);
-        }, filter: static ptr => BinaryPrimitives.ReadUInt64LittleEndian(ptr) == 0 ? ArrayElement.End : ArrayElement.Show);
+        }, filter: static ptr => TraceeReader.As<ulong>(ptr) == 0 ? ArrayElement.End : ArrayElement.Show);
         s.Set(i, values.ToArray(), text);
         s.ProgramArguments = arguments;
     }
@@ -516,17 +480,9 @@ internal static class ProcessDecoders
 
     private static string? Wait4Exit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
-        if (!failed && ret > 0 && s.Args[1] != 0 && TraceeReader.TryReadInt(m, s.Args[1], out int status))
-        {
-            s.SetText(1, "[" + WaitStatusText(status) + "]");
-        }
-        else
-        {
-            s.SetPointer(1);
-        }
-
-        // Only a reaped child fills the rusage: strace prints the address when WNOHANG found none (0).
-        s.SetText(3, failed || ret == 0 || s.Args[3] == 0 ? StraceText.Pointer(s.Args[3]) : RusageText(m, s.Args[3]));
+        // Only a reaped child fills the status and the rusage: strace prints the addresses when WNOHANG found none (0).
+        s.SetStruct<int>(1, m, static status => "[" + WaitStatusText(status) + "]", failed || ret <= 0);
+        s.SetStruct<Rusage>(3, m, Format, failed || ret == 0);
         return null;
     }
 
@@ -556,17 +512,8 @@ internal static class ProcessDecoders
 
     private static string? WaitidExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
-        Span<byte> info = stackalloc byte[128];
-        if (!failed && s.Args[2] != 0 && TraceeReader.TryRead(m, s.Args[2], info))
-        {
-            s.SetText(2, BinaryPrimitives.ReadInt32LittleEndian(info) == 0 ? "{}" : SignalDecoders.FormatSigInfo(info));
-        }
-        else
-        {
-            s.SetPointer(2);
-        }
-
-        s.SetText(4, failed || s.Args[4] == 0 ? StraceText.Pointer(s.Args[4]) : RusageText(m, s.Args[4]));
+        s.SetText(2, TraceeReader.BytesOrAddress(m, s.Args[2], 128, static info => MemoryMarshal.Read<int>(info) == 0 ? "{}" : SignalDecoders.FormatSigInfo(info), failed));
+        s.SetStruct<Rusage>(4, m, Format, failed);
         return null;
     }
 
@@ -592,7 +539,7 @@ internal static class ProcessDecoders
         int code = (int)s.Args[0];
         if (code is 0x1003 or 0x1004 or 0x1021 or 0x1022 or 0x1024)
         {
-            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : ArgFormat.LongRef(m, s.Args[1], hex: true));
+            s.SetText(1, ArgFormat.LongRef(m, s.Args[1], hex: true, failed: failed));
         }
 
         return null;
@@ -608,54 +555,24 @@ internal static class ProcessDecoders
         return v > 1024 && v % 1024 == 0 ? StraceText.UDec(v / 1024) + "*1024" : StraceText.UDec(v);
     }
 
-    private static string RlimitText(ITraceeMemory m, ulong address)
-    {
-        if (address == 0)
-        {
-            return "NULL";
-        }
+    private static string Format(Rlimit r) => "{rlim_cur=" + RlimitValue(r.rlim_cur) + ", rlim_max=" + RlimitValue(r.rlim_max) + "}";
 
-        Span<ulong> r = stackalloc ulong[2];
-        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(r)))
-        {
-            return StraceText.Pointer(address);
-        }
-
-        return "{rlim_cur=" + RlimitValue(r[0]) + ", rlim_max=" + RlimitValue(r[1]) + "}";
-    }
-
-    private static string RusageText(ITraceeMemory m, ulong address)
-    {
-        Span<long> ru = stackalloc long[4];
-        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(ru)))
-        {
-            return StraceText.Pointer(address);
-        }
-
-        return "{ru_utime={tv_sec=" + StraceText.Dec(ru[0]) + ", tv_usec=" + StraceText.Dec(ru[1]) + "}, ru_stime={tv_sec="
-            + StraceText.Dec(ru[2]) + ", tv_usec=" + StraceText.Dec(ru[3]) + "}, ...}";
-    }
+    private static string Format(Rusage ru) =>
+        "{ru_utime=" + TimeDecoders.Format(ru.ru_utime) + ", ru_stime=" + TimeDecoders.Format(ru.ru_stime) + ", ...}";
 
     private static string IntArrayText(ITraceeMemory m, ulong address, long count, DecodeOptions o) =>
         ArrayText.Format(
             m, o, address, count > 0 ? (ulong)count : 0, 4,
-            static (sb, v, _) => sb.Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(v))), unreadable: ArrayUnreadable.WholeAddress);
+            static (sb, v, _) => sb.Append(StraceText.Dec(TraceeReader.As<int>(v))), unreadable: ArrayUnreadable.WholeAddress);
 
-    private static string UnameText(ITraceeMemory m, ulong address)
+    private static string Format(Utsname u)
     {
-        Span<byte> u = stackalloc byte[65 * 2];
-        if (!TraceeReader.TryRead(m, address, u))
-        {
-            return StraceText.Pointer(address);
-        }
-
         var sb = StraceText.Builder();
         sb.Append("{sysname=");
-        AppendField(sb, u[..65]);
+        AppendField(sb, u.sysname);
         sb.Append(", nodename=");
-        AppendField(sb, u.Slice(65, 65));
-        sb.Append(", ...}");
-        return sb.ToString();
+        AppendField(sb, u.nodename);
+        return StraceText.Finish(sb.Append(", ...}"));
     }
 
     private static void AppendField(StringBuilder sb, ReadOnlySpan<byte> field)
@@ -669,32 +586,42 @@ internal static class ProcessDecoders
 
     private const int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_NAME = 15, PR_GET_NAME = 16;
 
-    /// <summary><c>struct sched_attr</c> as strace prints it; the utilisation clamps exist from size 56 on.</summary>
-    private static string SchedAttrText(ITraceeMemory m, ulong address)
+    private static string? SchedGetattrExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
     {
-        Span<byte> a = stackalloc byte[56];
-        if (address == 0 || !TraceeReader.TryRead(m, address, a[..48]))
+        s.SetText(1, SchedAttrText(m, s.Args[1], failed));
+        return null;
+    }
+
+    /// <summary>
+    /// <c>struct sched_attr</c> as strace prints it: the first version (48 bytes) must be readable, the
+    /// utilisation clamps are printed when the size the kernel wrote covers them.
+    /// </summary>
+    private static string SchedAttrText(ITraceeMemory m, ulong address, bool failed)
+    {
+        const int FirstVersionSize = 48;
+        SchedAttr a = default;
+        var bytes = MemoryMarshal.AsBytes(new Span<SchedAttr>(ref a));
+        if (failed || !TraceeReader.TryRead(m, address, bytes[..FirstVersionSize]))
         {
             return StraceText.Pointer(address);
         }
 
-        uint size = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(a);
         var sb = StraceText.Builder();
-        sb.Append("{size=").Append(StraceText.UDec(size))
-          .Append(", sched_policy=").Append(ProcessTables.SchedPolicies.Format(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(a[4..])))
-          .Append(", sched_flags=").Append(SchedAttrFlags.Format(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(a[8..])))
-          .Append(", sched_nice=").Append(StraceText.Dec(System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(a[16..])))
-          .Append(", sched_priority=").Append(StraceText.UDec(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(a[20..])))
-          .Append(", sched_runtime=").Append(StraceText.UDec(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(a[24..])))
-          .Append(", sched_deadline=").Append(StraceText.UDec(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(a[32..])))
-          .Append(", sched_period=").Append(StraceText.UDec(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(a[40..])));
-        if (size >= 56 && TraceeReader.TryRead(m, address + 48, a[48..]))
+        sb.Append("{size=").Append(StraceText.UDec(a.size))
+          .Append(", sched_policy=").Append(ProcessTables.SchedPolicies.Format(a.sched_policy))
+          .Append(", sched_flags=").Append(SchedAttrFlags.Format(a.sched_flags))
+          .Append(", sched_nice=").Append(StraceText.Dec(a.sched_nice))
+          .Append(", sched_priority=").Append(StraceText.UDec(a.sched_priority))
+          .Append(", sched_runtime=").Append(StraceText.UDec(a.sched_runtime))
+          .Append(", sched_deadline=").Append(StraceText.UDec(a.sched_deadline))
+          .Append(", sched_period=").Append(StraceText.UDec(a.sched_period));
+        if (a.size >= bytes.Length && TraceeReader.TryRead(m, address + FirstVersionSize, bytes[FirstVersionSize..]))
         {
-            sb.Append(", sched_util_min=").Append(StraceText.UDec(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(a[48..])))
-              .Append(", sched_util_max=").Append(StraceText.UDec(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(a[52..])));
+            sb.Append(", sched_util_min=").Append(StraceText.UDec(a.sched_util_min))
+              .Append(", sched_util_max=").Append(StraceText.UDec(a.sched_util_max));
         }
 
-        return sb.Append('}').ToString();
+        return StraceText.Finish(sb.Append('}'));
     }
 
     private static readonly FlagTable SchedAttrFlags = new("SCHED_FLAG_",
@@ -801,14 +728,7 @@ internal static class ProcessDecoders
         }
         else if (option == PR_GET_PDEATHSIG)
         {
-            if (!failed && TraceeReader.TryReadInt(m, s.Args[1], out int sig))
-            {
-                s.SetText(1, "[" + SignalDecoders.Name(sig) + "]");
-            }
-            else
-            {
-                s.SetPointer(1);
-            }
+            s.SetStruct<int>(1, m, static sig => "[" + SignalDecoders.Name(sig) + "]", failed);
         }
 
         return null;

@@ -1,6 +1,7 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using SyscallPS.Decoding.Tables;
 
@@ -31,54 +32,65 @@ internal static class SignalDecoders
         r.Add("tgkill", (s, m, o) => { s.SetInt(0); s.SetInt(1); s.SetSignal(2, remember: true); });
         r.Add("rt_sigqueueinfo", (s, m, o) => { s.SetInt(0); s.SetSignal(1, remember: true); s.SetText(2, SigInfoAt(m, s.Args[2])); });
         r.Add("rt_tgsigqueueinfo", (s, m, o) => { s.SetInt(0); s.SetInt(1); s.SetSignal(2, remember: true); s.SetText(3, SigInfoAt(m, s.Args[3])); });
-        r.Add("rt_sigaction", (s, m, o) =>
-        {
-            s.SetSignal(0);
-            s.SetText(1, SigactionText(m, s.Args[1], s.Args[3]));
-            s.SetULong(3);
-        }, (s, ret, m, o, failed) =>
-        {
-            s.SetText(2, failed ? StraceText.Pointer(s.Args[2]) : SigactionText(m, s.Args[2], s.Args[3]));
-            return null;
-        });
-        r.Add("rt_sigprocmask", (s, m, o) =>
-        {
-            // strace decodes the sets only when sigsetsize is the kernel's (8 bytes); otherwise both are addresses.
-            s.SetEnum(0, SignalTables.SigprocmaskHow);
-            s.SetText(1, s.Args[3] == 8 ? SigsetAt(m, s.Args[1], s.Args[3]) : StraceText.Pointer(s.Args[1]));
-            s.SetULong(3);
-        }, (s, ret, m, o, failed) =>
-        {
-            s.SetText(2, failed || s.Args[3] != 8 ? StraceText.Pointer(s.Args[2]) : SigsetAt(m, s.Args[2], s.Args[3]));
-            return null;
-        });
+        r.Add("rt_sigaction", RtSigactionEntry, ArgFormat.OutStruct<KernelSigaction>(2, Format));
+        r.Add("rt_sigprocmask", RtSigprocmaskEntry, RtSigprocmaskExit);
         r.Add("rt_sigsuspend", (s, m, o) => { s.SetText(0, SigsetAt(m, s.Args[0], s.Args[1])); s.SetULong(1); });
-        r.Add("rt_sigpending", (s, m, o) => s.SetULong(1), (s, ret, m, o, failed) =>
-        {
-            s.SetText(0, failed ? StraceText.Pointer(s.Args[0]) : SigsetAt(m, s.Args[0], s.Args[1]));
-            return null;
-        });
-        r.Add("rt_sigtimedwait", (s, m, o) =>
-        {
-            s.SetText(0, SigsetAt(m, s.Args[0], s.Args[3])); s.SetText(2, TimeDecoders.TimespecAt(m, s.Args[2])); s.SetULong(3);
-        }, (s, ret, m, o, failed) =>
-        {
-            s.SetText(1, failed || s.Args[1] == 0 ? StraceText.Pointer(s.Args[1]) : SigInfoAt(m, s.Args[1]));
-            return failed ? null : StraceText.Dec(ret) + " (" + Name((int)ret) + ")";
-        });
+        r.Add("rt_sigpending", (s, m, o) => s.SetULong(1), RtSigpendingExit);
+        r.Add("rt_sigtimedwait", RtSigtimedwaitEntry, RtSigtimedwaitExit);
         r.Add("rt_sigreturn", RtSigreturnEntry, argCount: 1, parameters: "struct rt_sigframe * frame");
-        r.Add("sigaltstack", (s, m, o) => s.SetText(0, StackText(m, s.Args[0])), (s, ret, m, o, failed) =>
-        {
-            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : StackText(m, s.Args[1]));
-            return null;
-        });
-        r.Add("signalfd4", (s, m, o) =>
-        {
-            s.SetFd(0); s.SetText(1, SigsetAt(m, s.Args[1], s.Args[2])); s.SetULong(2); s.SetFlags(3, SignalTables.SignalfdFlags);
-        });
+        r.Add("sigaltstack", (s, m, o) => s.SetStruct<StackT>(0, m, Format), ArgFormat.OutStruct<StackT>(1, Format));
+        r.Add("signalfd4", Signalfd4Entry);
         r.Add("signalfd", (s, m, o) => { s.SetFd(0); s.SetText(1, SigsetAt(m, s.Args[1], s.Args[2])); s.SetULong(2); });
         r.Add("pause", null, argCount: 0);
         r.Add("alarm", (s, m, o) => s.SetUInt(0));
+    }
+
+    private static void RtSigactionEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetSignal(0);
+        s.SetStruct<KernelSigaction>(1, m, Format);
+        s.SetULong(3);
+    }
+
+    /// <summary>strace decodes rt_sigprocmask's sets only when sigsetsize is the kernel's (8 bytes); otherwise both are addresses.</summary>
+    private static void RtSigprocmaskEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetEnum(0, SignalTables.SigprocmaskHow);
+        s.SetStruct<ulong>(1, m, FormatSigset, failed: s.Args[3] != 8);
+        s.SetULong(3);
+    }
+
+    private static string? RtSigprocmaskExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        s.SetStruct<ulong>(2, m, FormatSigset, failed || s.Args[3] != 8);
+        return null;
+    }
+
+    private static string? RtSigpendingExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        s.SetText(0, SigsetAt(m, s.Args[0], s.Args[1], failed));
+        return null;
+    }
+
+    private static void RtSigtimedwaitEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetText(0, SigsetAt(m, s.Args[0], s.Args[3]));
+        s.SetText(2, TimeDecoders.TimespecAt(m, s.Args[2]));
+        s.SetULong(3);
+    }
+
+    private static string? RtSigtimedwaitExit(SyscallDecodeState s, long ret, ITraceeMemory m, DecodeOptions o, bool failed)
+    {
+        s.SetText(1, SigInfoAt(m, s.Args[1], failed));
+        return failed ? null : StraceText.Dec(ret) + " (" + Name((int)ret) + ")";
+    }
+
+    private static void Signalfd4Entry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetFd(0);
+        s.SetText(1, SigsetAt(m, s.Args[1], s.Args[2]));
+        s.SetULong(2);
+        s.SetFlags(3, SignalTables.SignalfdFlags);
     }
 
     /// <summary>A signal's name as strace prints it.</summary>
@@ -112,18 +124,22 @@ internal static class SignalDecoders
         return StraceText.Dec(signal);
     }
 
+    /// <summary>A 64-bit signal mask (the kernel's sigset_t), as <see cref="FormatSigset(ReadOnlySpan{byte})"/> prints it.</summary>
+    public static string FormatSigset(ulong set) => FormatSigset(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<ulong>(in set)));
+
     /// <summary>A signal mask: <c>[INT TERM]</c>, or <c>~[…]</c> listing the signals not in the set when two thirds or more are.</summary>
     public static string FormatSigset(ReadOnlySpan<byte> set)
     {
-        int words = set.Length / 4;
+        var sigWords = MemoryMarshal.Cast<byte, uint>(set);
+        int words = sigWords.Length;
         int bits = 0;
-        for (int i = 0; i < words; i++)
+        foreach (uint word in sigWords)
         {
-            bits += BitOperations.PopCount(BinaryPrimitives.ReadUInt32LittleEndian(set[(i * 4)..]));
+            bits += BitOperations.PopCount(word);
         }
 
         bool invert = words > 0 && bits >= words * 32 * 2 / 3;
-        var sb = new StringBuilder(32);
+        var sb = StraceText.Builder();
         if (invert)
         {
             sb.Append('~');
@@ -133,7 +149,7 @@ internal static class SignalDecoders
         bool first = true;
         for (int i = 0; i < words; i++)
         {
-            uint w = BinaryPrimitives.ReadUInt32LittleEndian(set[(i * 4)..]);
+            uint w = sigWords[i];
             if (invert)
             {
                 w = ~w;
@@ -153,67 +169,39 @@ internal static class SignalDecoders
             }
         }
 
-        return sb.Append(']').ToString();
+        return StraceText.Finish(sb.Append(']'));
     }
 
-    private static string SigsetAt(ITraceeMemory m, ulong address, ulong size)
+    /// <summary>A sigset of <paramref name="size"/> bytes: strace prints the address unless the size is a whole number of words up to 128.</summary>
+    private static string SigsetAt(ITraceeMemory m, ulong address, ulong size, bool failed = false) =>
+        TraceeReader.BytesOrAddress(m, address, (int)Math.Min(size, 8), FormatSigset, failed || size == 0 || size > 128 || (size & 3) != 0);
+
+    private static string Format(KernelSigaction act)
     {
-        if (address == 0)
-        {
-            return "NULL";
-        }
-
-        if (size == 0 || size > 128 || (size & 3) != 0)
-        {
-            return StraceText.Pointer(address);
-        }
-
-        Span<byte> buf = stackalloc byte[(int)Math.Min(size, 8)];
-        return TraceeReader.TryRead(m, address, buf) ? FormatSigset(buf) : StraceText.Pointer(address);
-    }
-
-    private static string SigactionText(ITraceeMemory m, ulong address, ulong setSize)
-    {
-        if (address == 0)
-        {
-            return "NULL";
-        }
-
-        Span<byte> act = stackalloc byte[32];
-        if (!TraceeReader.TryRead(m, address, act))
-        {
-            return StraceText.Pointer(address);
-        }
-
-        ulong handler = BinaryPrimitives.ReadUInt64LittleEndian(act);
-        ulong flags = BinaryPrimitives.ReadUInt64LittleEndian(act[8..]);
-        ulong restorer = BinaryPrimitives.ReadUInt64LittleEndian(act[16..]);
-        string mask = FormatSigset(act.Slice(24, 8));
-        string flagsText = SignalTables.SigactionFlags.Format(flags);
+        string mask = FormatSigset(act.sa_mask);
+        string flagsText = SignalTables.SigactionFlags.Format(act.sa_flags);
         var sb = StraceText.Builder();
         sb.Append("{sa_handler=");
-        switch (handler)
+        switch (act.sa_handler)
         {
             case 0: sb.Append("SIG_DFL"); break;
             case 1: sb.Append("SIG_IGN"); break;
             case ulong.MaxValue: sb.Append("SIG_ERR"); break;
-            default: sb.AppendPointer(handler); break;
+            default: sb.AppendPointer(act.sa_handler); break;
         }
 
         sb.Append(", sa_mask=").Append(mask).Append(", sa_flags=").Append(flagsText);
-        if ((flags & 0x04000000) != 0)
+        if ((act.sa_flags & 0x04000000) != 0)
         {
-            sb.Append(", sa_restorer=").AppendPointer(restorer);
+            sb.Append(", sa_restorer=").AppendPointer(act.sa_restorer);
         }
 
-        _ = setSize;
-        return sb.Append('}').ToString();
+        return StraceText.Finish(sb.Append('}'));
     }
 
     private static void RtSigreturnEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
     {
-        Span<byte> mask = stackalloc byte[8];
-        if (s.StackPointer != 0 && TraceeReader.TryRead(m, s.StackPointer + (ulong)Abi.SigreturnMaskOffset, mask))
+        if (s.StackPointer != 0 && TraceeReader.TryRead(m, s.StackPointer + (ulong)Abi.SigreturnMaskOffset, out ulong mask))
         {
             s.Set(0, s.StackPointer, "{mask=" + FormatSigset(mask) + "}");
         }
@@ -223,129 +211,91 @@ internal static class SignalDecoders
         }
     }
 
-    private static string StackText(ITraceeMemory m, ulong address)
-    {
-        if (address == 0)
-        {
-            return "NULL";
-        }
+    private static string Format(StackT st) =>
+        "{ss_sp=" + StraceText.Pointer(st.ss_sp) + ", ss_flags=" + SignalTables.SigaltstackFlags.Format((uint)st.ss_flags) + ", ss_size=" + StraceText.UDec(st.ss_size) + "}";
 
-        Span<byte> st = stackalloc byte[24];
-        if (!TraceeReader.TryRead(m, address, st))
-        {
-            return StraceText.Pointer(address);
-        }
-
-        ulong sp = BinaryPrimitives.ReadUInt64LittleEndian(st);
-        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(st[8..]);
-        ulong size = BinaryPrimitives.ReadUInt64LittleEndian(st[16..]);
-        return "{ss_sp=" + StraceText.Pointer(sp) + ", ss_flags=" + SignalTables.SigaltstackFlags.Format(flags) + ", ss_size=" + StraceText.UDec(size) + "}";
-    }
-
-    private static string SigInfoAt(ITraceeMemory m, ulong address)
-    {
-        if (address == 0)
-        {
-            return "NULL";
-        }
-
-        Span<byte> info = stackalloc byte[128];
-        return TraceeReader.TryRead(m, address, info) ? FormatSigInfo(info) : StraceText.Pointer(address);
-    }
+    /// <summary>A siginfo_t (128 bytes) at an address, or the address.</summary>
+    internal static string SigInfoAt(ITraceeMemory m, ulong address, bool failed = false) =>
+        TraceeReader.BytesOrAddress(m, address, 128, FormatSigInfo, failed);
 
     /// <summary>A siginfo_t as strace prints it.</summary>
-    public static string FormatSigInfo(ReadOnlySpan<byte> si)
+    public static string FormatSigInfo(ReadOnlySpan<byte> bytes)
     {
-        if (si.Length < 48)
+        if (bytes.Length < 48)
         {
             return "{}";
         }
 
-        int signo = BinaryPrimitives.ReadInt32LittleEndian(si);
-        int errno = BinaryPrimitives.ReadInt32LittleEndian(si[4..]);
-        int code = BinaryPrimitives.ReadInt32LittleEndian(si[8..]);
-        var sb = new StringBuilder(96);
+        // A shorter copy (the eBPF record's) leaves the rest zero.
+        Siginfo si = default;
+        bytes[..Math.Min(bytes.Length, Unsafe.SizeOf<Siginfo>())].CopyTo(MemoryMarshal.AsBytes(new Span<Siginfo>(ref si)));
+        int signo = si.si_signo, code = si.si_code;
+        var sb = StraceText.Builder();
         sb.Append("{si_signo=").Append(Name(signo)).Append(", si_code=").Append(CodeName(signo, code));
-        if (errno != 0)
+        if (si.si_errno != 0)
         {
-            sb.Append(", si_errno=").Append(ErrnoTable.NameOrNumber(errno));
+            sb.Append(", si_errno=").Append(ErrnoTable.NameOrNumber(si.si_errno));
         }
 
-        int pid = BinaryPrimitives.ReadInt32LittleEndian(si[16..]);
-        uint uid = BinaryPrimitives.ReadUInt32LittleEndian(si[20..]);
-        ulong addr = BinaryPrimitives.ReadUInt64LittleEndian(si[16..]);
         if (code <= 0 || code == 0x80)
         {
             // Sent by a process (kill, tkill, sigqueue) or by the kernel.
             if (code == -2)
             {
-                sb.Append(", si_timerid=").Append(StraceText.Dec(pid)).Append(", si_overrun=").Append(StraceText.Dec((int)uid));
+                sb.Append(", si_timerid=").Append(StraceText.Dec(si.si_timerid)).Append(", si_overrun=").Append(StraceText.Dec(si.si_overrun));
                 AppendValue(sb, si);
             }
             else if (code == 0x80)
             {
                 if (signo is 11 or 7 or 4 or 8)
                 {
-                    sb.Append(", si_addr=").AppendPointer(addr);
+                    sb.Append(", si_addr=").AppendPointer(si.si_addr);
                 }
             }
             else
             {
-                sb.Append(", si_pid=").Append(StraceText.Dec(pid)).Append(", si_uid=").Append(StraceText.UDec(uid));
+                sb.Append(", si_pid=").Append(StraceText.Dec(si.si_pid)).Append(", si_uid=").Append(StraceText.UDec(si.si_uid));
                 if (code == -1 || code == -3)
                 {
                     AppendValue(sb, si);
                 }
             }
 
-            return sb.Append('}').ToString();
+            return StraceText.Finish(sb.Append('}'));
         }
 
         switch (signo)
         {
             case 17: // SIGCHLD
-            {
-                int status = BinaryPrimitives.ReadInt32LittleEndian(si[24..]);
-                long utime = BinaryPrimitives.ReadInt64LittleEndian(si[32..]);
-                long stime = BinaryPrimitives.ReadInt64LittleEndian(si[40..]);
-                sb.Append(", si_pid=").Append(StraceText.Dec(pid)).Append(", si_uid=").Append(StraceText.UDec(uid)).Append(", si_status=");
-                sb.Append(code == 1 ? StraceText.Dec(status) : Name(status));
-                sb.Append(", si_utime=").Append(StraceText.Dec(utime)).Append(", si_stime=").Append(StraceText.Dec(stime));
+                sb.Append(", si_pid=").Append(StraceText.Dec(si.si_pid)).Append(", si_uid=").Append(StraceText.UDec(si.si_uid)).Append(", si_status=");
+                sb.Append(code == 1 ? StraceText.Dec(si.si_status) : Name(si.si_status));
+                sb.Append(", si_utime=").Append(StraceText.Dec(si.si_utime)).Append(", si_stime=").Append(StraceText.Dec(si.si_stime));
                 break;
-            }
-
             case 4 or 7 or 8 or 11 or 5: // SIGILL, SIGBUS, SIGFPE, SIGSEGV, SIGTRAP
-                sb.Append(", si_addr=").AppendPointer(addr);
+                sb.Append(", si_addr=").AppendPointer(si.si_addr);
                 break;
             case 29: // SIGIO / SIGPOLL
-                sb.Append(", si_band=").Append(StraceText.Dec((long)addr)).Append(", si_fd=")
-                  .Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(si[24..])));
+                sb.Append(", si_band=").Append(StraceText.Dec(si.si_band)).Append(", si_fd=").Append(StraceText.Dec(si.si_fd));
                 break;
             case 31: // SIGSYS
             {
-                int nr = BinaryPrimitives.ReadInt32LittleEndian(si[24..]);
-                uint arch = BinaryPrimitives.ReadUInt32LittleEndian(si[28..]);
-                var name = SyscallTable.Current.ByNumber(nr)?.Name;
-                sb.Append(", si_call_addr=").AppendPointer(addr).Append(", si_syscall=")
-                  .Append(name is null ? StraceText.Dec(nr) : "__NR_" + name).Append(", si_arch=")
-                  .Append(arch == 0xC000003E ? "AUDIT_ARCH_X86_64" : arch == 0xC00000B7 ? "AUDIT_ARCH_AARCH64" : StraceText.Hex(arch));
+                var name = SyscallTable.Current.ByNumber(si.si_syscall)?.Name;
+                sb.Append(", si_call_addr=").AppendPointer(si.si_call_addr).Append(", si_syscall=")
+                  .Append(name is null ? StraceText.Dec(si.si_syscall) : "__NR_" + name).Append(", si_arch=")
+                  .Append(si.si_arch == 0xC000003E ? "AUDIT_ARCH_X86_64" : si.si_arch == 0xC00000B7 ? "AUDIT_ARCH_AARCH64" : StraceText.Hex(si.si_arch));
                 break;
             }
 
             default:
-                sb.Append(", si_pid=").Append(StraceText.Dec(pid)).Append(", si_uid=").Append(StraceText.UDec(uid));
+                sb.Append(", si_pid=").Append(StraceText.Dec(si.si_pid)).Append(", si_uid=").Append(StraceText.UDec(si.si_uid));
                 break;
         }
 
-        return sb.Append('}').ToString();
+        return StraceText.Finish(sb.Append('}'));
     }
 
-    private static void AppendValue(StringBuilder sb, ReadOnlySpan<byte> si)
-    {
-        int i = BinaryPrimitives.ReadInt32LittleEndian(si[24..]);
-        ulong p = BinaryPrimitives.ReadUInt64LittleEndian(si[24..]);
-        sb.Append(", si_int=").Append(StraceText.Dec(i)).Append(", si_ptr=").AppendPointer(p);
-    }
+    private static void AppendValue(StringBuilder sb, in Siginfo si) =>
+        sb.Append(", si_int=").Append(StraceText.Dec(si.si_int)).Append(", si_ptr=").AppendPointer(si.si_ptr);
 
     private static string CodeName(int signo, int code)
     {

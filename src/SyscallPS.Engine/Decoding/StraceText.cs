@@ -5,14 +5,14 @@ namespace SyscallPS.Decoding;
 
 /// <summary>
 /// strace's text conventions: quoted strings with its escapes and <c>-s</c> truncation, NULL and hex
-/// pointers, octal modes. Everything appends to a per-thread builder so a line is built with few allocations.
+/// pointers, octal modes. Formatters build in <see cref="Builder"/>'s per-thread cached builder, so a line is built with few allocations.
 /// </summary>
 internal static class StraceText
 {
     /// <summary>The set bits among the first <paramref name="count"/> of a bitmap (fd_set, cpu_set_t), as strace prints them: <c>[0 3 5]</c>.</summary>
     internal static string BitList(ReadOnlySpan<byte> bits, int count)
     {
-        var sb = new System.Text.StringBuilder("[");
+        var sb = Builder().Append('[');
         bool first = true;
         for (int bit = 0; bit < count; bit++)
         {
@@ -28,32 +28,41 @@ internal static class StraceText
             }
         }
 
-        return sb.Append(']').ToString();
+        return Finish(sb.Append(']'));
     }
 
-    [ThreadStatic]
-    private static StringBuilder? t_builder;
-
-    /// <summary>A cleared per-thread builder. Callers finish with <c>ToString()</c> before calling back in.</summary>
-    public static StringBuilder Builder()
-    {
-        var sb = t_builder ??= new StringBuilder(256);
-        sb.Clear();
-        return sb;
-    }
+    /// <summary>A builder that grew past this is dropped rather than kept (one huge buffer should not stay alive per thread).</summary>
+    private const int MaxCachedCapacity = 16 * 1024;
 
     [ThreadStatic]
-    private static StringBuilder? t_leafBuilder;
+    private static StringBuilder? t_cached;
 
     /// <summary>
-    /// A second per-thread builder for leaf formatters (flag sets) that may run while a caller is using
-    /// <see cref="Builder"/>; leaf formatters never call other formatters.
+    /// A cleared builder: the thread's cached one when it is free, else a new one, so a formatter may call
+    /// another while it builds. <see cref="Finish"/> returns the text and gives the builder back.
     /// </summary>
-    public static StringBuilder LeafBuilder()
+    public static StringBuilder Builder()
     {
-        var sb = t_leafBuilder ??= new StringBuilder(128);
-        sb.Clear();
-        return sb;
+        var sb = t_cached;
+        if (sb is null)
+        {
+            return new StringBuilder(256);
+        }
+
+        t_cached = null;
+        return sb.Clear();
+    }
+
+    /// <summary>The text of a builder from <see cref="Builder"/>, which goes back to the thread's cache.</summary>
+    public static string Finish(StringBuilder sb)
+    {
+        var text = sb.ToString();
+        if (sb.Capacity <= MaxCachedCapacity)
+        {
+            t_cached = sb;
+        }
+
+        return text;
     }
 
     private static readonly string[] SmallNumbers = BuildSmallNumbers();
@@ -181,6 +190,7 @@ internal static class StraceText
     {
         var sb = Builder();
         AppendQuoted(sb, data);
-        return sb.ToString(1, sb.Length - 2);
+        sb.Length--;
+        return Finish(sb.Remove(0, 1));
     }
 }

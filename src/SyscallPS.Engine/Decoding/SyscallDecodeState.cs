@@ -88,23 +88,6 @@ public sealed class SyscallDecodeState
 
     /// <summary>At exit: the errno of a failed call, else 0 (set before the exit decoder runs).</summary>
     internal int Errno { get; set; }
-
-    /// <summary>
-    /// The builder of the argument helpers that render memory (paths, strings, buffers): held here rather
-    /// than in a thread-static, whose lookup costs as much as the rendering of a one-byte buffer. Those
-    /// helpers never call each other, so one builder serves them all.
-    /// </summary>
-    internal System.Text.StringBuilder TextBuilder
-    {
-        get
-        {
-            var sb = _textBuilder ??= new System.Text.StringBuilder(256);
-            sb.Clear();
-            return sb;
-        }
-    }
-
-    private System.Text.StringBuilder? _textBuilder;
 }
 
 /// <summary>What the decoders make of a completed syscall.</summary>

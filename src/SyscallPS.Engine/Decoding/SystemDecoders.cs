@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Text;
 using SyscallPS.Decoding.Tables;
 
 namespace SyscallPS.Decoding;
@@ -15,43 +13,43 @@ internal static class SystemDecoders
     {
         r.Add("ptrace", PtraceEntry, PtraceExit);
         r.Add("seccomp", SeccompEntry);
-        r.Add("capget", (s, m, o) => s.SetText(0, CapHeaderText(m, s.Args[0])), (s, ret, m, o, failed) =>
-        {
-            s.SetText(1, failed ? StraceText.Pointer(s.Args[1]) : CapDataText(m, s.Args[1]));
-            return null;
-        });
-        r.Add("capset", (s, m, o) => { s.SetText(0, CapHeaderText(m, s.Args[0])); s.SetText(1, CapDataText(m, s.Args[1])); });
-        r.Add("mount", (s, m, o) =>
-        {
-            s.SetString(0, m, o);
-            s.SetPath(1, m);
-            s.SetString(2, m, o);
-            ulong flags = s.Args[3];
-            const ulong magicMask = 0xffff0000, magic = 0xc0ed0000;
-            string text = (flags & magicMask) == magic
-                ? "MS_MGC_VAL" + ((flags & ~magicMask) == 0 ? string.Empty : "|" + SystemTables.MountFlags.Format(flags & ~magicMask))
-                : SystemTables.MountFlags.Format(flags);
-            s.SetText(3, text);
-            if (s.Args[4] == 0)
-            {
-                s.SetText(4, "NULL");
-            }
-            else
-            {
-                s.SetString(4, m, o);
-            }
-        });
-        r.Add("personality", (s, m, o) =>
-        {
-            uint p = (uint)s.Args[0];
-            s.SetText(0, p == 0xffffffff ? "0xffffffff" : PersonaText(p));
-        }, (s, ret, m, o, failed) => failed ? null : StraceText.Hex((ulong)ret) + " (" + PersonaText((uint)ret) + ")");
+        r.Add("capget", (s, m, o) => s.SetStruct<CapUserHeader>(0, m, Format), ArgFormat.OutStruct<CapUserDataV3>(1, Format));
+        r.Add("capset", (s, m, o) => { s.SetStruct<CapUserHeader>(0, m, Format); s.SetStruct<CapUserDataV3>(1, m, Format); });
+        r.Add("mount", MountEntry);
+        r.Add("personality", PersonalityEntry, (s, ret, m, o, failed) => failed ? null : StraceText.Hex((ulong)ret) + " (" + PersonaText((uint)ret) + ")");
         r.Add("bpf", (s, m, o) => { s.SetEnum(0, SystemTables.BpfCommands); s.SetPointer(1); s.SetUInt(2); });
         r.Add("pivot_root", (s, m, o) => { s.SetPath(0, m); s.SetPath(1, m, target: true); });
         r.Add("sethostname setdomainname", (s, m, o) => { s.SetBuffer(0, m, o, (uint)s.Args[1]); s.SetUInt(1); });
         r.Add("swapon", (s, m, o) => { s.SetPath(0, m); s.SetHex(1); });
         r.Add("pidfd_send_signal", (s, m, o) => { s.SetFd(0); s.SetSignal(1, remember: true); s.SetPointer(2); s.SetUInt(3); });
         r.Add("sched_setscheduler", (s, m, o) => { s.SetInt(0); s.SetEnum(1, ProcessTables.SchedPolicies); s.SetText(2, ArgFormat.IntRef(m, s.Args[2])); });
+    }
+
+    private static void MountEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        s.SetString(0, m, o);
+        s.SetPath(1, m);
+        s.SetString(2, m, o);
+        ulong flags = s.Args[3];
+        const ulong magicMask = 0xffff0000, magic = 0xc0ed0000;
+        string text = (flags & magicMask) == magic
+            ? "MS_MGC_VAL" + ((flags & ~magicMask) == 0 ? string.Empty : "|" + SystemTables.MountFlags.Format(flags & ~magicMask))
+            : SystemTables.MountFlags.Format(flags);
+        s.SetText(3, text);
+        if (s.Args[4] == 0)
+        {
+            s.SetText(4, "NULL");
+        }
+        else
+        {
+            s.SetString(4, m, o);
+        }
+    }
+
+    private static void PersonalityEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
+    {
+        uint p = (uint)s.Args[0];
+        s.SetText(0, p == 0xffffffff ? "0xffffffff" : PersonaText(p));
     }
 
     private static string PersonaText(uint p)
@@ -94,7 +92,7 @@ internal static class SystemDecoders
         int request = (int)s.Args[0];
         if (request is >= PTRACE_PEEKTEXT and <= PTRACE_PEEKUSER or PTRACE_GETEVENTMSG)
         {
-            s.SetText(3, failed || s.Args[3] == 0 ? StraceText.Pointer(s.Args[3]) : ArgFormat.LongRef(m, s.Args[3], hex: request != PTRACE_GETEVENTMSG));
+            s.SetText(3, ArgFormat.LongRef(m, s.Args[3], hex: request != PTRACE_GETEVENTMSG, failed: failed));
         }
 
         return null;
@@ -109,18 +107,13 @@ internal static class SystemDecoders
             case 1: // SECCOMP_SET_MODE_FILTER: struct sock_fprog { unsigned short len; struct sock_filter *filter; }
             {
                 s.SetFlags(1, SystemTables.SeccompFilterFlags);
-                Span<byte> prog = stackalloc byte[16];
-                s.SetText(2, TraceeReader.TryRead(m, s.Args[2], prog)
-                    ? "{len=" + StraceText.Dec(BinaryPrimitives.ReadUInt16LittleEndian(prog)) + ", filter=" + StraceText.Pointer(BinaryPrimitives.ReadUInt64LittleEndian(prog[8..])) + "}"
-                    : StraceText.Pointer(s.Args[2]));
+                s.SetStruct<SockFprog>(2, m, static prog => "{len=" + StraceText.Dec(prog.len) + ", filter=" + StraceText.Pointer(prog.filter) + "}");
                 break;
             }
 
             case 2: // SECCOMP_GET_ACTION_AVAIL
                 s.SetUInt(1);
-                s.SetText(2, TraceeReader.TryReadInt(m, s.Args[2], out int action)
-                    ? "[" + SystemTables.SeccompActions.Format((uint)action) + "]"
-                    : StraceText.Pointer(s.Args[2]));
+                s.SetStruct<uint>(2, m, static action => "[" + SystemTables.SeccompActions.Format(action) + "]");
                 break;
             default:
                 s.SetUInt(1);
@@ -129,35 +122,13 @@ internal static class SystemDecoders
         }
     }
 
-    private static string CapHeaderText(ITraceeMemory m, ulong address)
-    {
-        Span<byte> h = stackalloc byte[8];
-        if (!TraceeReader.TryRead(m, address, h))
-        {
-            return StraceText.Pointer(address);
-        }
+    private static string Format(CapUserHeader h) =>
+        "{version=" + SystemTables.CapabilityVersions.Format(h.version) + ", pid=" + StraceText.Dec(h.pid) + "}";
 
-        return "{version=" + SystemTables.CapabilityVersions.Format(BinaryPrimitives.ReadUInt32LittleEndian(h)) + ", pid="
-            + StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(h[4..])) + "}";
-    }
-
-    private static string CapDataText(ITraceeMemory m, ulong address)
-    {
-        if (address == 0)
-        {
-            return "NULL";
-        }
-
-        // Version 3: two {effective, permitted, inheritable} u32 triples, low word first.
-        Span<uint> d = stackalloc uint[6];
-        if (!TraceeReader.TryRead(m, address, System.Runtime.InteropServices.MemoryMarshal.AsBytes(d)))
-        {
-            return StraceText.Pointer(address);
-        }
-
-        return "{effective=" + CapSet(d[0] | ((ulong)d[3] << 32)) + ", permitted=" + CapSet(d[1] | ((ulong)d[4] << 32))
-            + ", inheritable=" + CapSet(d[2] | ((ulong)d[5] << 32)) + "}";
-    }
+    /// <summary>Version 3 data: two {effective, permitted, inheritable} u32 triples, low word first.</summary>
+    private static string Format(CapUserDataV3 d) =>
+        "{effective=" + CapSet(d.low.effective | ((ulong)d.high.effective << 32)) + ", permitted=" + CapSet(d.low.permitted | ((ulong)d.high.permitted << 32))
+        + ", inheritable=" + CapSet(d.low.inheritable | ((ulong)d.high.inheritable << 32)) + "}";
 
     private static string CapSet(ulong set)
     {
@@ -166,7 +137,7 @@ internal static class SystemDecoders
             return "0";
         }
 
-        var sb = new StringBuilder();
+        var sb = StraceText.Builder();
         for (int cap = 0; cap < 64; cap++)
         {
             if ((set & (1UL << cap)) == 0)
@@ -183,6 +154,6 @@ internal static class SystemDecoders
             sb.Append("1<<").Append(name ?? StraceText.Dec(cap));
         }
 
-        return sb.ToString();
+        return StraceText.Finish(sb);
     }
 }

@@ -4,6 +4,9 @@ using System.Text;
 
 namespace SyscallPS.Decoding;
 
+/// <summary>Prints bytes read from the tracee (<see cref="TraceeReader.BytesOrAddress"/>).</summary>
+internal delegate string BytesPrinter(ReadOnlySpan<byte> bytes);
+
 /// <summary>Reads strings, buffers and structures from tracee memory; every failure is reported, never thrown.</summary>
 internal static class TraceeReader
 {
@@ -27,6 +30,29 @@ internal static class TraceeReader
     {
         value = default;
         return TryRead(memory, address, MemoryMarshal.AsBytes(new Span<T>(ref value)));
+    }
+
+    /// <summary>
+    /// strace's <c>umove_or_printaddr</c>: the struct at <paramref name="address"/> printed by <paramref name="print"/>,
+    /// or the address (<c>NULL</c>, <c>0x…</c>) when the call failed or the struct is not wholly readable.
+    /// </summary>
+    public static string StructOrAddress<T>(ITraceeMemory memory, ulong address, Func<T, string> print, bool failed = false)
+        where T : unmanaged =>
+        !failed && TryRead(memory, address, out T value) ? print(value) : StraceText.Pointer(address);
+
+    /// <summary>
+    /// strace's <c>umoven_or_printaddr</c>: <paramref name="length"/> bytes at <paramref name="address"/> printed by
+    /// <paramref name="print"/>, or the address when the call failed or the bytes are not all readable.
+    /// </summary>
+    public static string BytesOrAddress(ITraceeMemory memory, ulong address, int length, BytesPrinter print, bool failed = false)
+    {
+        if (failed || address == 0)
+        {
+            return StraceText.Pointer(address);
+        }
+
+        Span<byte> bytes = length <= 1024 ? stackalloc byte[length] : new byte[length];
+        return TryRead(memory, address, bytes) ? print(bytes) : StraceText.Pointer(address);
     }
 
     /// <summary>Reads an int at an address.</summary>

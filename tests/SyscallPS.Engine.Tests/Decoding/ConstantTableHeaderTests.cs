@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -225,7 +224,7 @@ public sealed partial class ConstantTableHeaderTests(ITestOutputHelper output)
 
             sb.Append("    return 0;\n}\n");
             File.WriteAllText(source, sb.ToString());
-            var (code, text) = Run(Fixtures.Compiler!, "-w", "-o", binary, source);
+            var (code, text) = CompilerRun.Run(Fixtures.Compiler!, "-w", "-o", binary, source);
             if (code == 0)
             {
                 break;
@@ -236,7 +235,7 @@ public sealed partial class ConstantTableHeaderTests(ITestOutputHelper output)
             undeclared.UnionWith(missing);
         }
 
-        var (rc, stdout) = Run(binary);
+        var (rc, stdout) = CompilerRun.Run(binary);
         Assert.Equal(0, rc);
         var values = new Dictionary<string, (ulong, int)>(StringComparer.Ordinal);
         foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
@@ -248,21 +247,6 @@ public sealed partial class ConstantTableHeaderTests(ITestOutputHelper output)
         return (values, undeclared);
     }
 
-    private static (int Code, string Output) Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.Environment["LC_ALL"] = "C"; // gcc's messages in ASCII, as UndeclaredName reads them
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        string text = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(120_000), file + " did not finish within two minutes");
-        return (p.ExitCode, text + err.Result);
-    }
 
     /// <summary>A C identifier, or several joined with <c>|</c> (a composite a table prints as one name).</summary>
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(\|[A-Za-z_][A-Za-z0-9_]*)*$")]

@@ -40,11 +40,12 @@ public sealed class IpcDecoderTests
     public void PosixMessageQueues()
     {
         ulong name = _m.PutString("syscallps-conf");
-        ulong attr = _m.PutWords(0, 4, 32, 0);
+        // struct mq_attr is 64 bytes (four reserved longs); strace reads it whole.
+        ulong attr = _m.PutWords(0, 4, 32, 0, 0, 0, 0, 0);
         Assert.Equal("mq_open(\"syscallps-conf\", O_RDWR|O_CREAT|O_EXCL, 0600, {mq_flags=0, mq_maxmsg=4, mq_msgsize=32, mq_curmsgs=0}) = 3",
             Line("mq_open", [name, 0xc2, 0x180, attr], 3, _m));
         Assert.Equal("mq_open(\"syscallps-conf\", O_RDONLY) = -1 ENOENT (No such file or directory)", Line("mq_open", [name, 0, 0x180, attr], -2, _m));
-        ulong nonblock = _m.PutWords(0x800, 10, 8192, 1);
+        ulong nonblock = _m.PutWords(0x800, 10, 8192, 1, 0, 0, 0, 0);
         Assert.Equal("mq_open(\"syscallps-conf\", O_RDONLY|O_CREAT, 0644, {mq_flags=O_NONBLOCK, mq_maxmsg=10, mq_msgsize=8192, mq_curmsgs=1}) = 3",
             Line("mq_open", [name, 0x40, 0x1a4, nonblock], 3, _m));
 

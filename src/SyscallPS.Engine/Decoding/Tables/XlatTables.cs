@@ -90,9 +90,9 @@ internal sealed class FlagTable
             }
         }
 
-        var sb = StraceText.LeafBuilder();
+        var sb = StraceText.Builder();
         Append(sb, value, zero);
-        return sb.ToString();
+        return StraceText.Finish(sb);
     }
 }
 
