@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using SyscallPS.Tracing;
@@ -144,8 +143,7 @@ public sealed class CaptureReader : IDisposable
         // Small batches: every event queued here when a garbage collection comes is copied into an older generation,
         // and with 4096-event batches nearly every collection was a gen1 one, a third of a read's time.
         const int BatchSize = 256;
-        using var batches = new BlockingCollection<object[]>(boundedCapacity: 4);
-        using var stop = new CancellationTokenSource();
+        var handoff = new Handoff(capacity: 8);
         ExceptionDispatchInfo? failure = null;
         var thread = new Thread(() =>
         {
@@ -157,15 +155,16 @@ public sealed class CaptureReader : IDisposable
                     batch.Add(item);
                     if (batch.Count == BatchSize)
                     {
-                        batches.Add(batch.ToArray(), stop.Token);
+                        if (!handoff.Add(batch.ToArray()))
+                        {
+                            return;
+                        }
+
                         batch.Clear();
                     }
                 }
 
-                batches.Add(batch.ToArray(), stop.Token);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
+                handoff.Add(batch.ToArray());
             }
             catch (Exception ex)
             {
@@ -173,14 +172,14 @@ public sealed class CaptureReader : IDisposable
             }
             finally
             {
-                batches.CompleteAdding();
+                handoff.Complete();
             }
         })
         { IsBackground = true, Name = "SyscallPS capture reader" };
         thread.Start();
         try
         {
-            foreach (var e in Inline(batches.GetConsumingEnumerable().SelectMany(batch => batch), warn))
+            foreach (var e in Inline(handoff.Items(), warn))
             {
                 yield return e;
             }
@@ -189,7 +188,7 @@ public sealed class CaptureReader : IDisposable
         }
         finally
         {
-            stop.Cancel();
+            handoff.Stop();
             thread.Join();
         }
     }
@@ -404,6 +403,93 @@ public sealed class CaptureReader : IDisposable
         catch (IOException ex)
         {
             throw CaptureFileAccess.NotReadable(path, ex.Message, TraceErrorKind.ReadError, ex);
+        }
+    }
+
+    /// <summary>
+    /// Batches from the reading thread to the consumer, at most <c>capacity</c> waiting. When the queue is full its
+    /// producer sleeps until half of it has been taken: woken for every batch taken, it spent more time spinning
+    /// and yielding for a free slot than decoding, on cores the consumer needed.
+    /// </summary>
+    private sealed class Handoff(int capacity)
+    {
+        private readonly Queue<object[]> _batches = new();
+        private bool _completed;
+        private bool _stopped;
+
+        /// <summary>Queues a batch, waiting while the queue is full; false once the consumer has stopped.</summary>
+        public bool Add(object[] batch)
+        {
+            lock (_batches)
+            {
+                while (_batches.Count >= capacity && !_stopped)
+                {
+                    Monitor.Wait(_batches);
+                }
+
+                if (_stopped)
+                {
+                    return false;
+                }
+
+                _batches.Enqueue(batch);
+                if (_batches.Count == 1)
+                {
+                    Monitor.PulseAll(_batches);
+                }
+
+                return true;
+            }
+        }
+
+        /// <summary>No more batches will come.</summary>
+        public void Complete() => Signal(ref _completed);
+
+        /// <summary>The consumer wants no more batches.</summary>
+        public void Stop() => Signal(ref _stopped);
+
+        /// <summary>The items of the batches, in order, until the producer completes.</summary>
+        public IEnumerable<object> Items()
+        {
+            while (TryTake(out var batch))
+            {
+                foreach (var item in batch)
+                {
+                    yield return item;
+                }
+            }
+        }
+
+        private bool TryTake(out object[] batch)
+        {
+            lock (_batches)
+            {
+                while (_batches.Count == 0 && !_completed)
+                {
+                    Monitor.Wait(_batches);
+                }
+
+                if (!_batches.TryDequeue(out batch!))
+                {
+                    return false;
+                }
+
+                if (_batches.Count == capacity / 2)
+                {
+                    Monitor.PulseAll(_batches);
+                }
+
+                return true;
+            }
+        }
+
+        private void Signal(ref bool flag)
+        {
+            lock (_batches)
+            {
+                flag = true;
+                Monitor.PulseAll(_batches);
+            }
         }
     }
 }
