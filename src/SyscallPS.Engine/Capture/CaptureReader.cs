@@ -86,51 +86,50 @@ public sealed class CaptureReader : IDisposable
     {
         if (Header.Version == 1)
         {
-            foreach (var e in CaptureFile.ReadEvents(_stream, Path))
-            {
-                if (filter is null || filter.Matches(e))
-                {
-                    yield return e;
-                }
-            }
-
-            yield break;
+            return ReadVersion1(filter);
         }
 
-        BlockDecoder decoder;
-        try
-        {
-            decoder = new BlockDecoder(Header.Fields ?? [], filter, Header.HostName);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw CaptureFile.Invalid(Path, $"'{Path}': {ex.Message}", ex);
-        }
-
-        // A thread pays off only over many blocks; a small file is read on the caller's thread.
-        var items = DecodeBlocks(decoder);
-        foreach (var e in Length - _dataStart >= PrefetchBytes ? Prefetched(items, warn) : Inline(items, warn))
-        {
-            yield return e;
-        }
+        // A thread pays off only over many blocks; a small file is read on the caller's thread. No iterator of its
+        // own here: every layer of them costs each event a call.
+        var items = DecodeBlocks(filter);
+        return Length - _dataStart >= PrefetchBytes ? Prefetched(items, warn) : Inline(items, warn);
     }
 
     /// <inheritdoc />
     public void Dispose() => _stream.Dispose();
 
+    private IEnumerable<SyscallEvent> ReadVersion1(EventFilter? filter)
+    {
+        foreach (var e in CaptureFile.ReadEvents(_stream, Path))
+        {
+            if (filter is null || filter.Matches(e))
+            {
+                yield return e;
+            }
+        }
+    }
+
     private static IEnumerable<SyscallEvent> Inline(IEnumerable<object> items, Action<CaptureWarning>? warn)
     {
         foreach (var item in items)
         {
-            if (item is SyscallEvent e)
+            if (EventOrWarn(item, warn) is { } e)
             {
                 yield return e;
             }
-            else
-            {
-                warn?.Invoke((CaptureWarning)item);
-            }
         }
+    }
+
+    /// <summary>An item of <see cref="DecodeBlocks"/>: the event, or null once a warning went to <paramref name="warn"/>.</summary>
+    private static SyscallEvent? EventOrWarn(object item, Action<CaptureWarning>? warn)
+    {
+        if (item is SyscallEvent e)
+        {
+            return e;
+        }
+
+        warn?.Invoke((CaptureWarning)item);
+        return null;
     }
 
     /// <summary>
@@ -143,7 +142,7 @@ public sealed class CaptureReader : IDisposable
         // Small batches: every event queued here when a garbage collection comes is copied into an older generation,
         // and with 4096-event batches nearly every collection was a gen1 one, a third of a read's time.
         const int BatchSize = 256;
-        var handoff = new Handoff(capacity: 8);
+        var handoff = new Handoff(capacity: 4);
         ExceptionDispatchInfo? failure = null;
         var thread = new Thread(() =>
         {
@@ -179,9 +178,15 @@ public sealed class CaptureReader : IDisposable
         thread.Start();
         try
         {
-            foreach (var e in Inline(handoff.Items(), warn))
+            while (handoff.TryTake(out var batch))
             {
-                yield return e;
+                foreach (var item in batch)
+                {
+                    if (EventOrWarn(item, warn) is { } e)
+                    {
+                        yield return e;
+                    }
+                }
             }
 
             failure?.Throw();
@@ -193,9 +198,19 @@ public sealed class CaptureReader : IDisposable
         }
     }
 
-    /// <summary>The events of the v2 blocks and, in their place, warnings for the damaged ones.</summary>
-    private IEnumerable<object> DecodeBlocks(BlockDecoder decoder)
+    /// <summary>The events of the v2 blocks that <paramref name="filter"/> keeps and, in their place, warnings for the damaged ones.</summary>
+    private IEnumerable<object> DecodeBlocks(EventFilter? filter)
     {
+        BlockDecoder decoder;
+        try
+        {
+            decoder = new BlockDecoder(Header.Fields ?? [], filter, Header.HostName);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw CaptureFile.Invalid(Path, $"'{Path}': {ex.Message}", ex);
+        }
+
         using var decompressor = new ZstdSharp.Decompressor();
         var header = new byte[CaptureSchema.BlockHeaderSize];
         byte[] payload = [];
@@ -448,19 +463,8 @@ public sealed class CaptureReader : IDisposable
         /// <summary>The consumer wants no more batches.</summary>
         public void Stop() => Signal(ref _stopped);
 
-        /// <summary>The items of the batches, in order, until the producer completes.</summary>
-        public IEnumerable<object> Items()
-        {
-            while (TryTake(out var batch))
-            {
-                foreach (var item in batch)
-                {
-                    yield return item;
-                }
-            }
-        }
-
-        private bool TryTake(out object[] batch)
+        /// <summary>The next batch, waiting while none is queued; false once the producer has completed and all were taken.</summary>
+        public bool TryTake(out object[] batch)
         {
             lock (_batches)
             {
