@@ -140,7 +140,7 @@ public sealed class CaptureReader : IDisposable
     private static IEnumerable<SyscallEvent> Prefetched(IEnumerable<object> items, Action<CaptureWarning>? warn)
     {
         // Small batches: every event queued here when a garbage collection comes is copied into an older generation,
-        // and with 4096-event batches nearly every collection was a gen1 one, a third of a read's time.
+        // and with 4096-event batches nearly every collection was a gen1 one, up to a third of a read's time.
         const int BatchSize = 256;
         var handoff = new Handoff(capacity: 4);
         ExceptionDispatchInfo? failure = null;
