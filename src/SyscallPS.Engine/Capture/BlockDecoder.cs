@@ -20,6 +20,9 @@ internal sealed class BlockDecoder
     // Argument lists are immutable, and a block repeats the same ones (dd's read(0, "\0", 1) 200000 times): one
     // list per distinct encoding, unless a value is an array (an array is mutable, so it is not shared).
     private readonly (int At, int Length, SyscallArgumentList? List)[] _argumentLists = new (int, int, SyscallArgumentList?)[1024];
+
+    // The last shared list of each syscall (by its string id): a run of the same call finds it without hashing.
+    private (int At, int Length, SyscallArgumentList? List)[] _lastArguments = [];
     private byte[] _buffer = [];
     private int _position;
     private int _end;
@@ -27,6 +30,10 @@ internal sealed class BlockDecoder
     // Keyed by the block's string ids, not the strings: hashing a command line and a cgroup path per event cost
     // more than decoding the rest of the event.
     private readonly Dictionary<(int? Parent, int CommandLine, int Executable, int? User, int UserName, int? VirtualPid, int Container, int Cgroup), Tracing.ProcessContext> _contexts = [];
+
+    // Consecutive events are mostly of one process: the last context is found without hashing its key.
+    private (int? Parent, int CommandLine, int Executable, int? User, int UserName, int? VirtualPid, int Container, int Cgroup) _lastContextKey;
+    private Tracing.ProcessContext? _lastContext;
     private sbyte[] _syscallMatch = [];
     private sbyte[] _nameMatch = [];
     private readonly string? _hostName;
@@ -76,6 +83,7 @@ internal sealed class BlockDecoder
         _lastMonotonic = 0;
         _parameters.Clear();
         _contexts.Clear();
+        _lastContext = null;
         Array.Clear(_argumentLists);
         int count = checked((int)VarInt());
         if (count > length)
@@ -89,6 +97,7 @@ internal sealed class BlockDecoder
             _syscallMatch = new sbyte[_strings.Length];
             _nameMatch = new sbyte[_strings.Length];
             _fileMatch = new sbyte[_strings.Length];
+            _lastArguments = new (int, int, SyscallArgumentList?)[_strings.Length];
         }
 
         for (int i = 0; i < count; i++)
@@ -101,6 +110,7 @@ internal sealed class BlockDecoder
         Array.Clear(_syscallMatch, 0, count);
         Array.Clear(_nameMatch, 0, count);
         Array.Clear(_fileMatch, 0, count);
+        Array.Clear(_lastArguments, 0, count);
         _stringCount = count;
     }
 
@@ -209,7 +219,7 @@ internal sealed class BlockDecoder
                 Syscall = Text(syscall) ?? string.Empty,
                 Number = number,
                 Category = (SyscallCategory)category,
-                Arguments = argumentsAt < 0 ? SyscallArgumentList.Empty : SharedArguments(argumentsAt, argumentsLength),
+                Arguments = argumentsAt < 0 ? SyscallArgumentList.Empty : SharedArguments(syscall, argumentsAt, argumentsLength),
                 ReturnValue = returnValue,
                 ReturnText = Text(returnText) ?? string.Empty,
                 Errno = Text(errno),
@@ -295,24 +305,34 @@ internal sealed class BlockDecoder
         return cache[id] > 0;
     }
 
-    private SyscallArgumentList SharedArguments(int at, int length)
+    private SyscallArgumentList SharedArguments(int syscall, int at, int length)
     {
         var bytes = _buffer.AsSpan(at, length);
+        if (syscall >= 0 && _lastArguments[syscall] is { List: { } last } lastEntry && lastEntry.Length == length && _buffer.AsSpan(lastEntry.At, length).SequenceEqual(bytes))
+        {
+            return last;
+        }
+
         var hash = default(HashCode);
         hash.AddBytes(bytes);
         ref var cached = ref _argumentLists[(uint)hash.ToHashCode() % 1024];
-        if (cached.List is not null && cached.Length == length && _buffer.AsSpan(cached.At, length).SequenceEqual(bytes))
+        if (!(cached.List is not null && cached.Length == length && _buffer.AsSpan(cached.At, length).SequenceEqual(bytes)))
         {
-            return cached.List;
-        }
+            var list = Arguments(at, length, out bool shareable);
+            if (!shareable)
+            {
+                return list;
+            }
 
-        var list = Arguments(at, length, out bool shareable);
-        if (shareable)
-        {
             cached = (at, length, list);
         }
 
-        return list;
+        if (syscall >= 0)
+        {
+            _lastArguments[syscall] = cached;
+        }
+
+        return cached.List;
     }
 
     private SyscallArgumentList Arguments(int at, int length, out bool shareable)
@@ -419,12 +439,19 @@ internal sealed class BlockDecoder
         }
 
         var key = (parent, commandLine, executable, user, userName, virtualPid, container, cgroup);
+        if (_lastContext is not null && key == _lastContextKey)
+        {
+            return _lastContext;
+        }
+
         if (!_contexts.TryGetValue(key, out var context))
         {
             context = new Tracing.ProcessContext(parent, Text(commandLine), Text(executable), user, Text(userName), virtualPid, Text(container), Text(cgroup), _hostName);
             _contexts[key] = context;
         }
 
+        _lastContextKey = key;
+        _lastContext = context;
         return context;
     }
 
@@ -460,7 +487,21 @@ internal sealed class BlockDecoder
         return (long)(v >> 1) ^ -(long)(v & 1);
     }
 
+    /// <summary>A LEB128 number; most are below 128, one byte, read here without the loop.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong VarInt()
+    {
+        int at = _position;
+        if (at < _end && _buffer[at] is var b && b < 0x80)
+        {
+            _position = at + 1;
+            return b;
+        }
+
+        return LongVarInt();
+    }
+
+    private ulong LongVarInt()
     {
         ulong result = 0;
         for (int shift = 0; shift < 64; shift += 7)

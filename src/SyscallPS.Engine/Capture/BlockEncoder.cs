@@ -90,6 +90,9 @@ internal sealed class BlockEncoder
     // The engines hand over the same string instances again and again (syscall and parameter names, C types,
     // small numbers' text): a direct-mapped cache by reference finds their id without hashing the text.
     private readonly (string? Text, int Id)[] _byReference = new (string?, int)[4096];
+    // The arguments last encoded for each syscall number, with their bytes (which hold this block's string ids):
+    // a program repeating a call (dd's read(0, "\0", 1)) has them compared, not encoded again.
+    private readonly (SyscallArgumentList? List, byte[] Bytes, int Length)[] _lastArguments = new (SyscallArgumentList?, byte[], int)[1024];
     private long _lastTime;
     private long _lastMonotonic;
 
@@ -146,8 +149,7 @@ internal sealed class BlockEncoder
         if (e.Arguments.Count != 0)
         {
             mask |= Bit(CaptureField.Arguments);
-            EncodeArguments(e.Arguments);
-            s.Blob(_arguments.Buffer.AsSpan(0, _arguments.Length));
+            s.Blob(ArgumentBytes(e.Number, e.Arguments));
         }
 
         Signed(ref mask, CaptureField.ReturnValue, e.ReturnValue);
@@ -223,6 +225,7 @@ internal sealed class BlockEncoder
         _strings.Clear();
         _ids.Clear();
         Array.Clear(_byReference);
+        Array.Clear(_lastArguments);
         _lastTime = 0;
         _lastMonotonic = 0;
         Count = 0;
@@ -298,6 +301,67 @@ internal sealed class BlockEncoder
         SignedArray,
         Other,          // any other type: stored as its text, read back as a string
     }
+
+    /// <summary>The encoded arguments: the last bytes of the same syscall when the arguments are the same.</summary>
+    private ReadOnlySpan<byte> ArgumentBytes(int number, SyscallArgumentList arguments)
+    {
+        if ((uint)number >= (uint)_lastArguments.Length)
+        {
+            EncodeArguments(arguments);
+            return _arguments.Buffer.AsSpan(0, _arguments.Length);
+        }
+
+        ref var last = ref _lastArguments[number];
+        if (last.List is not { } previous || !SameArguments(arguments, previous))
+        {
+            EncodeArguments(arguments);
+            if (last.Bytes is null || last.Bytes.Length < _arguments.Length)
+            {
+                last.Bytes = new byte[Math.Max(_arguments.Length, 64)];
+            }
+
+            _arguments.Buffer.AsSpan(0, _arguments.Length).CopyTo(last.Bytes);
+            last.Length = _arguments.Length;
+            last.List = arguments;
+        }
+
+        return last.Bytes.AsSpan(0, last.Length);
+    }
+
+    /// <summary>True when the two lists encode the same: same parameters, raw values, texts and values (arrays never compare equal).</summary>
+    private static bool SameArguments(SyscallArgumentList a, SyscallArgumentList b)
+    {
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
+
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < a.Count; i++)
+        {
+            SyscallArgument x = a[i], y = b[i];
+            if (x.Raw != y.Raw || !string.Equals(x.Text, y.Text, StringComparison.Ordinal) || !string.Equals(x.Name, y.Name, StringComparison.Ordinal)
+                || !string.Equals(x.CType, y.CType, StringComparison.Ordinal) || !SameValue(x.Value, y.Value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool SameValue(object? x, object? y) => x switch
+    {
+        null => y is null,
+        string text => y is string other && string.Equals(text, other, StringComparison.Ordinal),
+        long number => y is long other && number == other,
+        ulong number => y is ulong other && number == other,
+        _ => false,
+    };
 
     private void EncodeArguments(SyscallArgumentList arguments)
     {

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using SyscallPS.Tracing;
@@ -87,51 +86,50 @@ public sealed class CaptureReader : IDisposable
     {
         if (Header.Version == 1)
         {
-            foreach (var e in CaptureFile.ReadEvents(_stream, Path))
-            {
-                if (filter is null || filter.Matches(e))
-                {
-                    yield return e;
-                }
-            }
-
-            yield break;
+            return ReadVersion1(filter);
         }
 
-        BlockDecoder decoder;
-        try
-        {
-            decoder = new BlockDecoder(Header.Fields ?? [], filter, Header.HostName);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw CaptureFile.Invalid(Path, $"'{Path}': {ex.Message}", ex);
-        }
-
-        // A thread pays off only over many blocks; a small file is read on the caller's thread.
-        var items = DecodeBlocks(decoder);
-        foreach (var e in Length - _dataStart >= PrefetchBytes ? Prefetched(items, warn) : Inline(items, warn))
-        {
-            yield return e;
-        }
+        // A thread pays off only over many blocks; a small file is read on the caller's thread. No iterator of its
+        // own here: every layer of them costs each event a call.
+        var items = DecodeBlocks(filter);
+        return Length - _dataStart >= PrefetchBytes ? Prefetched(items, warn) : Inline(items, warn);
     }
 
     /// <inheritdoc />
     public void Dispose() => _stream.Dispose();
 
+    private IEnumerable<SyscallEvent> ReadVersion1(EventFilter? filter)
+    {
+        foreach (var e in CaptureFile.ReadEvents(_stream, Path))
+        {
+            if (filter is null || filter.Matches(e))
+            {
+                yield return e;
+            }
+        }
+    }
+
     private static IEnumerable<SyscallEvent> Inline(IEnumerable<object> items, Action<CaptureWarning>? warn)
     {
         foreach (var item in items)
         {
-            if (item is SyscallEvent e)
+            if (EventOrWarn(item, warn) is { } e)
             {
                 yield return e;
             }
-            else
-            {
-                warn?.Invoke((CaptureWarning)item);
-            }
         }
+    }
+
+    /// <summary>An item of <see cref="DecodeBlocks"/>: the event, or null once a warning went to <paramref name="warn"/>.</summary>
+    private static SyscallEvent? EventOrWarn(object item, Action<CaptureWarning>? warn)
+    {
+        if (item is SyscallEvent e)
+        {
+            return e;
+        }
+
+        warn?.Invoke((CaptureWarning)item);
+        return null;
     }
 
     /// <summary>
@@ -141,9 +139,10 @@ public sealed class CaptureReader : IDisposable
     /// </summary>
     private static IEnumerable<SyscallEvent> Prefetched(IEnumerable<object> items, Action<CaptureWarning>? warn)
     {
-        const int BatchSize = 4096;
-        using var batches = new BlockingCollection<object[]>(boundedCapacity: 4);
-        using var stop = new CancellationTokenSource();
+        // Small batches: every event queued here when a garbage collection comes is copied into an older generation,
+        // and with 4096-event batches nearly every collection was a gen1 one, up to a third of a read's time.
+        const int BatchSize = 256;
+        var handoff = new Handoff(capacity: 4);
         ExceptionDispatchInfo? failure = null;
         var thread = new Thread(() =>
         {
@@ -155,15 +154,16 @@ public sealed class CaptureReader : IDisposable
                     batch.Add(item);
                     if (batch.Count == BatchSize)
                     {
-                        batches.Add(batch.ToArray(), stop.Token);
+                        if (!handoff.Add(batch.ToArray()))
+                        {
+                            return;
+                        }
+
                         batch.Clear();
                     }
                 }
 
-                batches.Add(batch.ToArray(), stop.Token);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
+                handoff.Add(batch.ToArray());
             }
             catch (Exception ex)
             {
@@ -171,30 +171,46 @@ public sealed class CaptureReader : IDisposable
             }
             finally
             {
-                batches.CompleteAdding();
+                handoff.Complete();
             }
         })
         { IsBackground = true, Name = "SyscallPS capture reader" };
         thread.Start();
         try
         {
-            foreach (var e in Inline(batches.GetConsumingEnumerable().SelectMany(batch => batch), warn))
+            while (handoff.TryTake(out var batch))
             {
-                yield return e;
+                foreach (var item in batch)
+                {
+                    if (EventOrWarn(item, warn) is { } e)
+                    {
+                        yield return e;
+                    }
+                }
             }
 
             failure?.Throw();
         }
         finally
         {
-            stop.Cancel();
+            handoff.Stop();
             thread.Join();
         }
     }
 
-    /// <summary>The events of the v2 blocks and, in their place, warnings for the damaged ones.</summary>
-    private IEnumerable<object> DecodeBlocks(BlockDecoder decoder)
+    /// <summary>The events of the v2 blocks that <paramref name="filter"/> keeps and, in their place, warnings for the damaged ones.</summary>
+    private IEnumerable<object> DecodeBlocks(EventFilter? filter)
     {
+        BlockDecoder decoder;
+        try
+        {
+            decoder = new BlockDecoder(Header.Fields ?? [], filter, Header.HostName);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw CaptureFile.Invalid(Path, $"'{Path}': {ex.Message}", ex);
+        }
+
         using var decompressor = new ZstdSharp.Decompressor();
         var header = new byte[CaptureSchema.BlockHeaderSize];
         byte[] payload = [];
@@ -402,6 +418,82 @@ public sealed class CaptureReader : IDisposable
         catch (IOException ex)
         {
             throw CaptureFileAccess.NotReadable(path, ex.Message, TraceErrorKind.ReadError, ex);
+        }
+    }
+
+    /// <summary>
+    /// Batches from the reading thread to the consumer, at most <c>capacity</c> waiting. When the queue is full its
+    /// producer sleeps until half of it has been taken: woken for every batch taken, it spent more time spinning
+    /// and yielding for a free slot than decoding, on cores the consumer needed.
+    /// </summary>
+    private sealed class Handoff(int capacity)
+    {
+        private readonly Queue<object[]> _batches = new();
+        private bool _completed;
+        private bool _stopped;
+
+        /// <summary>Queues a batch, waiting while the queue is full; false once the consumer has stopped.</summary>
+        public bool Add(object[] batch)
+        {
+            lock (_batches)
+            {
+                while (_batches.Count >= capacity && !_stopped)
+                {
+                    Monitor.Wait(_batches);
+                }
+
+                if (_stopped)
+                {
+                    return false;
+                }
+
+                _batches.Enqueue(batch);
+                if (_batches.Count == 1)
+                {
+                    Monitor.PulseAll(_batches);
+                }
+
+                return true;
+            }
+        }
+
+        /// <summary>No more batches will come.</summary>
+        public void Complete() => Signal(ref _completed);
+
+        /// <summary>The consumer wants no more batches.</summary>
+        public void Stop() => Signal(ref _stopped);
+
+        /// <summary>The next batch, waiting while none is queued; false once the producer has completed and all were taken.</summary>
+        public bool TryTake(out object[] batch)
+        {
+            lock (_batches)
+            {
+                while (_batches.Count == 0 && !_completed)
+                {
+                    Monitor.Wait(_batches);
+                }
+
+                if (!_batches.TryDequeue(out batch!))
+                {
+                    return false;
+                }
+
+                if (_batches.Count == capacity / 2)
+                {
+                    Monitor.PulseAll(_batches);
+                }
+
+                return true;
+            }
+        }
+
+        private void Signal(ref bool flag)
+        {
+            lock (_batches)
+            {
+                flag = true;
+                Monitor.PulseAll(_batches);
+            }
         }
     }
 }

@@ -82,6 +82,55 @@ public sealed class CaptureWriterTests : IDisposable
     }
 
     [Fact]
+    public void RepeatedCallsWhoseArgumentsDifferInOneDetailReadBackEach()
+    {
+        // The writer reuses a call's encoded arguments while they stay the same: each change must end the reuse.
+        static SyscallEvent Read(int i, ulong raw, object? value, string text) => new()
+        {
+            Syscall = "read",
+            Number = 0,
+            ReturnValue = i,
+            Arguments = new SyscallArgumentList([
+                new SyscallArgument("fd", "unsigned int", 3, 3L, "3"),
+                new SyscallArgument("buf", "char *", raw, value, text),
+            ]),
+        };
+
+        var written = new[]
+        {
+            Read(0, 0x10, "\"a\"", "\"a\""),
+            Read(1, 0x10, "\"a\"", "\"a\""),
+            Read(2, 0x10, "\"b\"", "\"a\""),
+            Read(3, 0x10, "\"b\"", "\"b\""),
+            Read(4, 0x20, "\"b\"", "\"b\""),
+            Read(5, 0x20, 0x20UL, "0x20"),
+            Read(6, 0x20, 0x20L, "0x20"),
+            Read(7, 0x20, null, "0x20"),
+            Read(8, 0x20, new[] { "x" }, "[\"x\"]"),
+            Read(9, 0x20, new[] { "y" }, "[\"x\"]"),
+            Read(10, 0x20, null, "0x20"),
+        };
+        var path = Path.Combine(_dir, "repeat.trace");
+        using (var writer = CaptureWriter.Create(new CaptureOutput(path), "Ptrace", "test"))
+        {
+            foreach (var e in written)
+            {
+                writer.Write(e);
+            }
+        }
+
+        var read = CaptureFile.Read(path).ToList();
+        Assert.Equal(written.Length, read.Count);
+        for (int i = 0; i < written.Length; i++)
+        {
+            var (expected, got) = (written[i].Arguments[1], read[i].Arguments[1]);
+            Assert.Equal(expected.Raw, got.Raw);
+            Assert.Equal(expected.Text, got.Text);
+            Assert.Equal(expected.Value, got.Value);
+        }
+    }
+
+    [Fact]
     public void AnUnfinishedRecordingReadsItsSealedBlocks()
     {
         var path = Path.Combine(_dir, "open.trace");
