@@ -329,8 +329,13 @@ internal static class NetworkDecoders
                   .Append(", nl_groups=").Append(NetlinkGroups(nl.nl_groups));
                 break;
             default:
-                sb.Append(", sa_data=");
-                StraceText.AppendQuoted(sb, sa[SaFamilySize..]);
+                // strace prints nothing after the family when the length stops there.
+                if (sa.Length > SaFamilySize)
+                {
+                    sb.Append(", sa_data=");
+                    StraceText.AppendQuoted(sb, sa[SaFamilySize..]);
+                }
+
                 break;
         }
 

@@ -97,5 +97,6 @@ public sealed class SockaddrFamilyTests
     [InlineData("1000000092100000030000", "{sa_family=AF_NETLINK, sa_data=\"\\0\\0\\222\\20\\0\\0\\3\\0\\0\"}")]
     [InlineData("01002f746d70", "{sa_family=AF_UNIX, sun_path=\"/tmp\"}")]
     [InlineData("0100", "{sa_family=AF_UNIX}")]
+    [InlineData("0200", "{sa_family=AF_INET}")]
     public void AddressesCutByTheirLength(string hex, string expected) => Assert.Equal(expected, Format(Convert.FromHexString(hex)));
 }
