@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SyscallPS.Decoding.Tables;
 
 namespace SyscallPS.Decoding;
@@ -133,12 +134,12 @@ internal static class FileDecoders
     {
         s.SetDirFd(0);
         s.SetPath(1, m);
-        // openat2 refuses a size below the first version of struct open_how: strace prints the address then.
+        // openat2 refuses a size below the first version of struct open_how (OpenHow's 24 bytes): strace prints the address then.
         s.SetStruct<OpenHow>(2, m, how =>
         {
             s.OpenFlags = how.flags;
             return Format(how);
-        }, failed: s.Args[3] < 24);
+        }, failed: s.Args[3] < (ulong)Unsafe.SizeOf<OpenHow>());
         s.SetULong(3);
     }
 

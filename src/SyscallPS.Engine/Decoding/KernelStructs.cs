@@ -39,6 +39,30 @@ internal struct Int64x4
     private long _element;
 }
 
+[InlineArray(4)]
+internal struct Bytes4
+{
+    private byte _element;
+}
+
+[InlineArray(7)]
+internal struct Bytes7
+{
+    private byte _element;
+}
+
+[InlineArray(8)]
+internal struct Bytes8
+{
+    private byte _element;
+}
+
+[InlineArray(14)]
+internal struct Bytes14
+{
+    private byte _element;
+}
+
 [InlineArray(16)]
 internal struct Bytes16
 {
@@ -53,6 +77,12 @@ internal struct Bytes19
 
 [InlineArray(65)]
 internal struct Bytes65
+{
+    private byte _element;
+}
+
+[InlineArray(108)]
+internal struct Bytes108
 {
     private byte _element;
 }
@@ -596,4 +626,113 @@ internal struct SockExtendedErr
     public byte ee_pad;
     public uint ee_info;
     public uint ee_data;
+}
+
+// The sockaddrs. A caller's addrlen may be shorter than its family's struct: FormatSockaddr reads them with
+// TraceeReader.Prefix<T>, which zero-fills what the length leaves out. Ports, sin6_flowinfo and sll_protocol
+// are in network byte order.
+[CType("struct sockaddr", "sys/socket.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct Sockaddr
+{
+    public ushort sa_family;
+    public Bytes14 sa_data;
+}
+
+[CType("struct sockaddr_in", "netinet/in.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct SockaddrIn
+{
+    public ushort sin_family;
+    public ushort sin_port;
+    public Bytes4 sin_addr;
+    public Bytes8 sin_zero;
+}
+
+[CType("struct sockaddr_in6", "netinet/in.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct SockaddrIn6
+{
+    public ushort sin6_family;
+    public ushort sin6_port;
+    public uint sin6_flowinfo;
+    public Bytes16 sin6_addr;
+    public uint sin6_scope_id;
+}
+
+[CType("struct sockaddr_un", "sys/un.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct SockaddrUn
+{
+    public ushort sun_family;
+    public Bytes108 sun_path;
+}
+
+[CType("struct sockaddr_nl", "linux/netlink.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct SockaddrNl
+{
+    public ushort nl_family;
+    public ushort nl_pad;
+    public uint nl_pid;
+    public uint nl_groups;
+}
+
+[CType("struct sockaddr_ll", "netpacket/packet.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct SockaddrLl
+{
+    public ushort sll_family;
+    public ushort sll_protocol;
+    public int sll_ifindex;
+    public ushort sll_hatype;
+    public byte sll_pkttype;
+    public byte sll_halen;
+    public Bytes8 sll_addr;
+}
+
+[CType("ax25_address", "linux/ax25.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct Ax25Address
+{
+    public Bytes7 ax25_call;
+}
+
+/// <summary>full_sockaddr_ax25's <c>ax25_address fsa_digipeater[AX25_MAX_DIGIS]</c>.</summary>
+[InlineArray(8)]
+internal struct Ax25Digipeaters
+{
+    private Ax25Address _element;
+}
+
+[CType("struct sockaddr_ax25", "linux/ax25.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct SockaddrAx25
+{
+    public ushort sax25_family;
+    public Ax25Address sax25_call;
+    public int sax25_ndigis;
+}
+
+[CType("struct full_sockaddr_ax25", "linux/ax25.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct FullSockaddrAx25
+{
+    public SockaddrAx25 fsa_ax25;
+    public Ax25Digipeaters fsa_digipeater;
+}
+
+[CType("struct x25_address", "linux/x25.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct X25Address
+{
+    public Bytes16 x25_addr;
+}
+
+[CType("struct sockaddr_x25", "linux/x25.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct SockaddrX25
+{
+    public ushort sx25_family;
+    public X25Address sx25_addr;
 }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
@@ -181,7 +180,7 @@ internal static class NetworkDecoders
                 s.SetText(i, NetworkTables.NetlinkProtocols.Format(proto));
                 break;
             case NetworkTables.AF_PACKET:
-                s.SetText(i, "htons(" + PacketTables.EthernetProtocols.Format(BinaryPrimitives.ReverseEndianness((ushort)proto)) + ")");
+                s.SetText(i, "htons(" + PacketTables.EthernetProtocols.Format(Ntohs((ushort)proto)) + ")");
                 break;
             default:
                 s.SetInt(i);
@@ -209,13 +208,13 @@ internal static class NetworkDecoders
             return "NULL";
         }
 
-        if (length < 2)
+        if (length < SaFamilySize)
         {
             return StraceText.Pointer(address);
         }
 
-        int len = (int)Math.Min(length, 128);
-        Span<byte> sa = stackalloc byte[128];
+        int len = (int)Math.Min(length, SockaddrStorageSize);
+        Span<byte> sa = stackalloc byte[SockaddrStorageSize];
         if (!TraceeReader.TryRead(m, address, sa[..len]))
         {
             return StraceText.Pointer(address);
@@ -224,8 +223,20 @@ internal static class NetworkDecoders
         return FormatSockaddr(sa[..len], out endpoint);
     }
 
-    /// <summary>sizeof(sockaddr_un.sun_path).</summary>
-    private const int SunPathSize = 108;
+    /// <summary>sizeof(struct sockaddr_storage): the most of an address strace reads.</summary>
+    private const int SockaddrStorageSize = 128;
+
+    /// <summary>sizeof(sa_family_t): the least a sockaddr is printed for; sa_data starts there.</summary>
+    private static readonly int SaFamilySize = (int)Marshal.OffsetOf<Sockaddr>(nameof(Sockaddr.sa_data));
+
+    /// <summary>offsetof(struct sockaddr_in6, sin6_scope_id): RFC 2133's sockaddr_in6 ended there.</summary>
+    private static readonly int SockaddrIn6ScopeOffset = (int)Marshal.OffsetOf<SockaddrIn6>(nameof(SockaddrIn6.sin6_scope_id));
+
+    /// <summary>ntohs, for the fields the kernel keeps in network byte order.</summary>
+    internal static ushort Ntohs(ushort value) => (ushort)IPAddress.NetworkToHostOrder((short)value);
+
+    /// <summary>ntohl.</summary>
+    private static uint Ntohl(uint value) => (uint)IPAddress.NetworkToHostOrder((int)value);
 
     /// <summary>nl_groups as strace prints it: <c>%#08x</c>, so 0 is <c>00000000</c> and others <c>0x000010</c>.</summary>
     private static string NetlinkGroups(uint groups) =>
@@ -235,31 +246,32 @@ internal static class NetworkDecoders
     public static string FormatSockaddr(ReadOnlySpan<byte> sa, out string? endpoint)
     {
         endpoint = null;
-        int family = BinaryPrimitives.ReadUInt16LittleEndian(sa);
+        int family = TraceeReader.Prefix<Sockaddr>(sa).sa_family;
         var sb = StraceText.Builder();
         sb.Append("{sa_family=").Append(NetworkTables.Families.Format(family));
         switch (family)
         {
-            case NetworkTables.AF_INET when sa.Length >= 16:
+            case NetworkTables.AF_INET when sa.Length >= Unsafe.SizeOf<SockaddrIn>():
             {
-                int port = BinaryPrimitives.ReadUInt16BigEndian(sa[2..]);
-                string ip = new IPAddress(sa.Slice(4, 4)).ToString();
+                var sin = TraceeReader.As<SockaddrIn>(sa);
+                int port = Ntohs(sin.sin_port);
+                string ip = new IPAddress((ReadOnlySpan<byte>)sin.sin_addr).ToString();
                 sb.Append(", sin_port=htons(").Append(StraceText.Dec(port)).Append("), sin_addr=inet_addr(\"").Append(ip).Append("\")");
                 endpoint = ip + ":" + port.ToString(CultureInfo.InvariantCulture);
                 break;
             }
 
-            case NetworkTables.AF_INET6 when sa.Length >= 24:
+            case NetworkTables.AF_INET6 when sa.Length >= SockaddrIn6ScopeOffset:
             {
-                int port = BinaryPrimitives.ReadUInt16BigEndian(sa[2..]);
-                uint flow = BinaryPrimitives.ReadUInt32BigEndian(sa[4..]);
-                var ip = new IPAddress(sa.Slice(8, 16));
+                var sin6 = TraceeReader.Prefix<SockaddrIn6>(sa);
+                int port = Ntohs(sin6.sin6_port);
+                var ip = new IPAddress((ReadOnlySpan<byte>)sin6.sin6_addr);
                 string ipText = ip.IsIPv4MappedToIPv6 ? "::ffff:" + ip.MapToIPv4() : ip.ToString();
-                sb.Append(", sin6_port=htons(").Append(StraceText.Dec(port)).Append("), sin6_flowinfo=htonl(").Append(StraceText.UDec(flow))
+                sb.Append(", sin6_port=htons(").Append(StraceText.Dec(port)).Append("), sin6_flowinfo=htonl(").Append(StraceText.UDec(Ntohl(sin6.sin6_flowinfo)))
                   .Append("), inet_pton(AF_INET6, \"").Append(ipText).Append("\", &sin6_addr)");
-                if (sa.Length >= 28)
+                if (sa.Length >= Unsafe.SizeOf<SockaddrIn6>())
                 {
-                    sb.Append(", sin6_scope_id=").Append(InterfaceIndexText(BinaryPrimitives.ReadInt32LittleEndian(sa[24..])));
+                    sb.Append(", sin6_scope_id=").Append(InterfaceIndexText((int)sin6.sin6_scope_id));
                 }
 
                 endpoint = "[" + ipText + "]:" + port.ToString(CultureInfo.InvariantCulture);
@@ -268,16 +280,14 @@ internal static class NetworkDecoders
 
             case NetworkTables.AF_UNIX:
             {
-                var path = sa[2..];
+                var un = TraceeReader.Prefix<SockaddrUn>(sa);
+                ReadOnlySpan<byte> path = un.sun_path;
+
+                // strace prints no more than sun_path holds, whatever the length says.
+                path = path[..Math.Min(sa.Length - SaFamilySize, path.Length)];
                 if (path.Length == 0)
                 {
                     break;
-                }
-
-                // sun_path is 108 bytes: strace prints no more of a longer address.
-                if (path.Length > SunPathSize)
-                {
-                    path = path[..SunPathSize];
                 }
 
                 sb.Append(", sun_path=");
@@ -299,27 +309,33 @@ internal static class NetworkDecoders
                 break;
             }
 
-            case NetworkTables.AF_PACKET when sa.Length >= SockaddrFamilies.PacketSize:
-                SockaddrFamilies.AppendPacket(sb, sa, InterfaceIndexText);
+            case NetworkTables.AF_PACKET when sa.Length >= Unsafe.SizeOf<SockaddrLl>():
+                SockaddrFamilies.AppendPacket(sb, TraceeReader.As<SockaddrLl>(sa), InterfaceIndexText);
                 break;
-            case SockaddrFamilies.AF_AX25 when sa.Length >= SockaddrFamilies.Ax25Size:
+            case SockaddrFamilies.AF_AX25 when sa.Length >= Unsafe.SizeOf<SockaddrAx25>():
                 SockaddrFamilies.AppendAx25(sb, sa);
                 break;
-            case SockaddrFamilies.AF_X25 when sa.Length >= SockaddrFamilies.X25Size:
-                SockaddrFamilies.AppendX25(sb, sa);
+            case SockaddrFamilies.AF_X25 when sa.Length >= Unsafe.SizeOf<SockaddrX25>():
+                SockaddrFamilies.AppendX25(sb, TraceeReader.As<SockaddrX25>(sa));
                 break;
-            case NetworkTables.AF_NETLINK when sa.Length >= 12:
-                if (BinaryPrimitives.ReadUInt16LittleEndian(sa[2..]) is ushort pad and not 0)
+            case NetworkTables.AF_NETLINK when sa.Length >= Unsafe.SizeOf<SockaddrNl>():
+                var nl = TraceeReader.As<SockaddrNl>(sa);
+                if (nl.nl_pad != 0)
                 {
-                    sb.Append(", nl_pad=").Append(StraceText.Hex(pad));
+                    sb.Append(", nl_pad=").Append(StraceText.Hex(nl.nl_pad));
                 }
 
-                sb.Append(", nl_pid=").Append(StraceText.Dec(BinaryPrimitives.ReadInt32LittleEndian(sa[4..])))
-                  .Append(", nl_groups=").Append(NetlinkGroups(BinaryPrimitives.ReadUInt32LittleEndian(sa[8..])));
+                sb.Append(", nl_pid=").Append(StraceText.Dec((int)nl.nl_pid))
+                  .Append(", nl_groups=").Append(NetlinkGroups(nl.nl_groups));
                 break;
             default:
-                sb.Append(", sa_data=");
-                StraceText.AppendQuoted(sb, sa[2..]);
+                // strace prints nothing after the family when the length stops there.
+                if (sa.Length > SaFamilySize)
+                {
+                    sb.Append(", sa_data=");
+                    StraceText.AppendQuoted(sb, sa[SaFamilySize..]);
+                }
+
                 break;
         }
 
@@ -455,8 +471,8 @@ internal static class NetworkDecoders
     /// <summary>The most of a control buffer decoded (the eBPF engine copies as much, BLOB_MAX).</summary>
     private const int ControlLimit = 4096;
 
-    /// <summary>sizeof(struct cmsghdr) on a 64-bit ABI (<see cref="Cmsghdr"/>).</summary>
-    private const int CmsgHeader = 16;
+    /// <summary>sizeof(struct cmsghdr) on a 64-bit ABI.</summary>
+    private static readonly int CmsgHeader = Unsafe.SizeOf<Cmsghdr>();
 
     /// <summary>
     /// The control messages as strace walks them (CMSG_NXTHDR's rules): each header with its data when the type has a
@@ -465,7 +481,7 @@ internal static class NetworkDecoders
     /// </summary>
     private static string CmsgText(ITraceeMemory m, DecodeOptions o, ulong address, ulong length)
     {
-        if (length < CmsgHeader)
+        if (length < (ulong)CmsgHeader)
         {
             return StraceText.Pointer(address);
         }
@@ -495,7 +511,7 @@ internal static class NetworkDecoders
             int dataLen = (int)Math.Min(cmsgLen, (ulong)left) - CmsgHeader;
             AppendCmsgTypeData(sb, o, level, type, buf.AsSpan(off + CmsgHeader, Math.Max(dataLen, 0)));
             sb.Append('}');
-            if (cmsgLen < CmsgHeader)
+            if (cmsgLen < (ulong)CmsgHeader)
             {
                 left -= CmsgHeader;
                 break;
@@ -538,7 +554,7 @@ internal static class NetworkDecoders
                         sb.Append(", cmsg_data=");
                         AppendNumbers(sb, o, data, 4, v => StraceText.Dec((int)v));
                         break;
-                    case 2 when data.Length >= 12: // SCM_CREDENTIALS
+                    case 2 when data.Length >= Unsafe.SizeOf<Ucred>(): // SCM_CREDENTIALS
                         var cred = TraceeReader.As<Ucred>(data);
                         sb.Append(", cmsg_data={pid=").Append(StraceText.Dec(cred.pid))
                           .Append(", uid=").Append(StraceText.UDec(cred.uid)).Append(", gid=").Append(StraceText.UDec(cred.gid)).Append('}');
@@ -547,19 +563,19 @@ internal static class NetworkDecoders
                         sb.Append(", cmsg_data=");
                         StraceText.AppendQuoted(sb, data);
                         break;
-                    case 29 or 63 when data.Length >= 16: // SO_TIMESTAMP_OLD, SO_TIMESTAMP_NEW
+                    case 29 or 63 when data.Length >= Unsafe.SizeOf<Timeval>(): // SO_TIMESTAMP_OLD, SO_TIMESTAMP_NEW
                         sb.Append(", cmsg_data=");
                         AppendTimePair(sb, data, "tv_usec");
                         break;
-                    case 35 or 64 when data.Length >= 16: // SO_TIMESTAMPNS_OLD, SO_TIMESTAMPNS_NEW
+                    case 35 or 64 when data.Length >= Unsafe.SizeOf<Timespec>(): // SO_TIMESTAMPNS_OLD, SO_TIMESTAMPNS_NEW
                         sb.Append(", cmsg_data=");
                         AppendTimePair(sb, data, "tv_nsec");
                         break;
-                    case 37 or 65 when data.Length >= 48: // SO_TIMESTAMPING_OLD, SO_TIMESTAMPING_NEW: three timespecs
+                    case 37 or 65 when data.Length >= 3 * Unsafe.SizeOf<Timespec>(): // SO_TIMESTAMPING_OLD, SO_TIMESTAMPING_NEW: three timespecs
                         sb.Append(", cmsg_data=[");
                         for (int i = 0; i < 3; i++)
                         {
-                            AppendTimePair(sb.Append(i == 0 ? string.Empty : ", "), data[(i * 16)..], "tv_nsec");
+                            AppendTimePair(sb.Append(i == 0 ? string.Empty : ", "), data[(i * Unsafe.SizeOf<Timespec>())..], "tv_nsec");
                         }
 
                         sb.Append(']');
@@ -571,7 +587,7 @@ internal static class NetworkDecoders
                 sb.Append(NetworkTables.IpOptions.Format(type));
                 switch (type)
                 {
-                    case 8 when data.Length >= 12: // IP_PKTINFO
+                    case 8 when data.Length >= Unsafe.SizeOf<InPktinfo>(): // IP_PKTINFO
                         var pkt = TraceeReader.As<InPktinfo>(data);
                         sb.Append(", cmsg_data={ipi_ifindex=").Append(InterfaceIndexText(pkt.ipi_ifindex))
                           .Append(", ipi_spec_dst=inet_addr(\"").Append(new IPAddress(pkt.ipi_spec_dst).ToString())
@@ -585,16 +601,16 @@ internal static class NetworkDecoders
                         sb.Append(", cmsg_data=");
                         AppendNumbers(sb, o, data, 1, StraceText.Hex);
                         break;
-                    case 11 when data.Length >= 16: // IP_RECVERR: struct sock_extended_err, then the offender
+                    case 11 when data.Length >= Unsafe.SizeOf<SockExtendedErr>(): // IP_RECVERR: struct sock_extended_err, then the offender
                         var err = TraceeReader.As<SockExtendedErr>(data);
                         sb.Append(", cmsg_data={ee_errno=").Append(StraceText.UDec(err.ee_errno))
                           .Append(", ee_origin=").Append(StraceText.UDec(err.ee_origin)).Append(", ee_type=").Append(StraceText.UDec(err.ee_type))
                           .Append(", ee_code=").Append(StraceText.UDec(err.ee_code))
                           .Append(", ee_info=").Append(StraceText.UDec(err.ee_info))
                           .Append(", ee_data=").Append(StraceText.UDec(err.ee_data))
-                          .Append(", offender=").Append(data.Length >= 18 ? FormatSockaddr(data[16..], out _) : "NULL").Append('}');
+                          .Append(", offender=").Append(OffenderText(data[Unsafe.SizeOf<SockExtendedErr>()..])).Append('}');
                         break;
-                    case 20 when data.Length >= 16: // IP_ORIGDSTADDR: a sockaddr_in
+                    case 20 when data.Length >= Unsafe.SizeOf<SockaddrIn>(): // IP_ORIGDSTADDR: a sockaddr_in
                         sb.Append(", cmsg_data=").Append(FormatSockaddr(data, out _));
                         break;
                 }
@@ -605,6 +621,9 @@ internal static class NetworkDecoders
                 break;
         }
     }
+
+    /// <summary>SO_EE_OFFENDER: the sockaddr after a sock_extended_err, NULL when not even its family is there.</summary>
+    private static string OffenderText(ReadOnlySpan<byte> sa) => sa.Length >= SaFamilySize ? FormatSockaddr(sa, out _) : "NULL";
 
     /// <summary><c>[a, b, …]</c> of little-endian numbers <paramref name="width"/> bytes wide, cut at the string limit.</summary>
     private static void AppendNumbers(StringBuilder sb, DecodeOptions o, ReadOnlySpan<byte> data, int width, Func<ulong, string> format)
@@ -623,7 +642,7 @@ internal static class NetworkDecoders
                 break;
             }
 
-            ulong v = width == 1 ? data[i] : BinaryPrimitives.ReadUInt32LittleEndian(data[i..]);
+            ulong v = width == 1 ? data[i] : TraceeReader.As<uint>(data[i..]);
             sb.Append(format(v));
         }
 

@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 using SyscallPS.Decoding.Tables;
 
@@ -14,40 +14,28 @@ internal static class SockaddrFamilies
     /// <summary>The address family numbers (linux/socket.h).</summary>
     public const int AF_AX25 = 3, AF_X25 = 9;
 
-    /// <summary>sizeof(struct sockaddr_ll), sizeof(struct sockaddr_ax25), sizeof(struct sockaddr_x25).</summary>
-    public const int PacketSize = 20, Ax25Size = 16, X25Size = 18;
-
-    /// <summary>An ax25_address: six shifted characters and an SSID byte.</summary>
-    private const int Ax25AddressSize = 7;
-
-    /// <summary>AX25_MAX_DIGIS: the digipeaters a full_sockaddr_ax25 holds.</summary>
-    private const int Ax25MaxDigipeaters = 8;
-
-    /// <summary>sizeof(x25_address.x25_addr).</summary>
-    private const int X25AddressSize = 16;
-
-    /// <summary>sll_addr's size: it holds at most 8 bytes whatever sll_halen says.</summary>
-    private const int PacketAddressSize = 8;
-
     /// <summary>Appends <c>, sll_protocol=htons(ETH_P_ALL), sll_ifindex=…, …, sll_addr=[…]</c>.</summary>
     /// <param name="sb">The line being built.</param>
-    /// <param name="sa">The whole sockaddr, at least <see cref="PacketSize"/> bytes.</param>
+    /// <param name="ll">The sockaddr.</param>
     /// <param name="interfaceIndex">How the caller prints an interface index (<c>if_nametoindex("lo")</c>).</param>
-    public static void AppendPacket(StringBuilder sb, ReadOnlySpan<byte> sa, Func<int, string> interfaceIndex)
+    public static void AppendPacket(StringBuilder sb, SockaddrLl ll, Func<int, string> interfaceIndex)
     {
-        int halen = sa[11];
-        sb.Append(", sll_protocol=htons(").Append(PacketTables.EthernetProtocols.Format(BinaryPrimitives.ReadUInt16BigEndian(sa[2..])))
-          .Append("), sll_ifindex=").Append(interfaceIndex(BinaryPrimitives.ReadInt32LittleEndian(sa[4..])))
-          .Append(", sll_hatype=").Append(PacketTables.ArpHardwareTypes.Format(BinaryPrimitives.ReadUInt16LittleEndian(sa[8..])))
-          .Append(", sll_pkttype=").Append(PacketTables.PacketTypes.Format(sa[10]))
+        int halen = ll.sll_halen;
+        sb.Append(", sll_protocol=htons(").Append(PacketTables.EthernetProtocols.Format(NetworkDecoders.Ntohs(ll.sll_protocol)))
+          .Append("), sll_ifindex=").Append(interfaceIndex(ll.sll_ifindex))
+          .Append(", sll_hatype=").Append(PacketTables.ArpHardwareTypes.Format(ll.sll_hatype))
+          .Append(", sll_pkttype=").Append(PacketTables.PacketTypes.Format(ll.sll_pkttype))
           .Append(", sll_halen=").Append(StraceText.Dec(halen)).Append(", sll_addr=[");
-        for (int b = 0; b < Math.Min(halen, PacketAddressSize); b++)
+
+        // sll_addr holds at most 8 bytes whatever sll_halen says.
+        ReadOnlySpan<byte> address = ll.sll_addr;
+        for (int b = 0; b < Math.Min(halen, address.Length); b++)
         {
             // strace's %#02x: a zero byte is 00, others 0x1, 0xab.
-            sb.Append(b == 0 ? string.Empty : ", ").Append(sa[12 + b] == 0 ? "00" : StraceText.Hex(sa[12 + b]));
+            sb.Append(b == 0 ? string.Empty : ", ").Append(address[b] == 0 ? "00" : StraceText.Hex(address[b]));
         }
 
-        sb.Append(halen > PacketAddressSize ? ", ...]" : "]");
+        sb.Append(halen > address.Length ? ", ...]" : "]");
     }
 
     /// <summary>
@@ -55,13 +43,15 @@ internal static class SockaddrFamilies
     /// <c>sockaddr_ax25</c>, <c>, fsa_ax25={…}, fsa_digipeater=[…]</c> with <c>...</c> for what the length leaves out.
     /// </summary>
     /// <param name="sb">The line being built.</param>
-    /// <param name="sa">The whole sockaddr, at least <see cref="Ax25Size"/> bytes.</param>
+    /// <param name="sa">The whole sockaddr, at least a <c>sockaddr_ax25</c>; the length says how many digipeaters are there.</param>
     public static void AppendAx25(StringBuilder sb, ReadOnlySpan<byte> sa)
     {
-        int ndigis = BinaryPrimitives.ReadInt32LittleEndian(sa[12..]);
-        bool full = ndigis != 0 || sa.Length > Ax25Size;
+        var fsa = TraceeReader.Prefix<FullSockaddrAx25>(sa);
+        int ndigis = fsa.fsa_ax25.sax25_ndigis;
+        int ax25Size = Unsafe.SizeOf<SockaddrAx25>(), addressSize = Unsafe.SizeOf<Ax25Address>();
+        bool full = ndigis != 0 || sa.Length > ax25Size;
         sb.Append(full ? ", fsa_ax25={sax25_call=" : ", sax25_call=");
-        AppendAx25Address(sb, sa.Slice(2, Ax25AddressSize));
+        AppendAx25Address(sb, fsa.fsa_ax25.sax25_call);
         sb.Append(", sax25_ndigis=").Append(StraceText.Dec(ndigis));
         if (!full)
         {
@@ -69,8 +59,9 @@ internal static class SockaddrFamilies
         }
 
         sb.Append('}');
-        int present = Math.Min((sa.Length - Ax25Size) / Ax25AddressSize, Ax25MaxDigipeaters);
-        int wanted = Math.Clamp(ndigis, 0, Ax25MaxDigipeaters);
+        ReadOnlySpan<Ax25Address> digipeaters = fsa.fsa_digipeater;
+        int present = Math.Min((sa.Length - ax25Size) / addressSize, digipeaters.Length);
+        int wanted = Math.Clamp(ndigis, 0, digipeaters.Length);
         if (wanted > 0)
         {
             sb.Append(", fsa_digipeater=[");
@@ -78,7 +69,7 @@ internal static class SockaddrFamilies
             for (int i = 0; i < shown; i++)
             {
                 sb.Append(i == 0 ? string.Empty : ", ");
-                AppendAx25Address(sb, sa.Slice(Ax25Size + (i * Ax25AddressSize), Ax25AddressSize));
+                AppendAx25Address(sb, digipeaters[i]);
             }
 
             if (wanted > present)
@@ -89,7 +80,7 @@ internal static class SockaddrFamilies
             sb.Append(']');
         }
 
-        if (sa.Length > Ax25Size + (present * Ax25AddressSize))
+        if (sa.Length > ax25Size + (present * addressSize))
         {
             sb.Append(", ...");
         }
@@ -97,13 +88,13 @@ internal static class SockaddrFamilies
 
     /// <summary>Appends <c>, sx25_addr={x25_addr="…"}</c>: the address up to its NUL, at most 15 characters and <c>...</c>.</summary>
     /// <param name="sb">The line being built.</param>
-    /// <param name="sa">The whole sockaddr, at least <see cref="X25Size"/> bytes.</param>
-    public static void AppendX25(StringBuilder sb, ReadOnlySpan<byte> sa)
+    /// <param name="x25">The sockaddr.</param>
+    public static void AppendX25(StringBuilder sb, SockaddrX25 x25)
     {
-        var address = sa.Slice(2, X25AddressSize);
+        ReadOnlySpan<byte> address = x25.sx25_addr.x25_addr;
         int nul = address.IndexOf((byte)0);
         sb.Append(", sx25_addr={x25_addr=");
-        StraceText.AppendQuoted(sb, address[..(nul >= 0 ? nul : X25AddressSize - 1)]);
+        StraceText.AppendQuoted(sb, address[..(nul >= 0 ? nul : address.Length - 1)]);
         sb.Append(nul >= 0 ? "}" : "...}");
     }
 
@@ -111,8 +102,9 @@ internal static class SockaddrFamilies
     /// An ax25_address as strace prints it: a well-formed callsign plainly (<c>N0CALL-7</c>, <c>*</c> for the null
     /// address), anything else as its bytes, followed by the callsign it would spell when that is printable.
     /// </summary>
-    private static void AppendAx25Address(StringBuilder sb, ReadOnlySpan<byte> address)
+    private static void AppendAx25Address(StringBuilder sb, Ax25Address ax25)
     {
+        ReadOnlySpan<byte> address = ax25.ax25_call;
         var text = Ax25Callsign(address, out bool wellFormed);
         if (wellFormed)
         {
@@ -136,7 +128,7 @@ internal static class SockaddrFamilies
     /// </summary>
     private static string? Ax25Callsign(ReadOnlySpan<byte> address, out bool wellFormed)
     {
-        Span<char> call = stackalloc char[Ax25AddressSize - 1];
+        Span<char> call = stackalloc char[address.Length - 1];
         int end = call.Length;
         for (int i = 0; i < call.Length; i++)
         {
@@ -148,7 +140,7 @@ internal static class SockaddrFamilies
             end--;
         }
 
-        byte last = address[Ax25AddressSize - 1];
+        byte last = address[^1];
         wellFormed = (last & ~0x1e) == 0;
         for (int i = 0; i < call.Length; i++)
         {

@@ -240,4 +240,17 @@ internal static class TraceeReader
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T As<T>(ReadOnlySpan<byte> bytes)
         where T : unmanaged => MemoryMarshal.Read<T>(bytes);
+
+    /// <summary>
+    /// The struct whose first bytes are <paramref name="bytes"/> (as many as fit) and the rest zero: a struct the
+    /// caller gave a shorter length for, such as a sockaddr cut by its addrlen.
+    /// </summary>
+    public static T Prefix<T>(ReadOnlySpan<byte> bytes)
+        where T : unmanaged
+    {
+        T value = default;
+        var destination = MemoryMarshal.AsBytes(new Span<T>(ref value));
+        bytes[..Math.Min(bytes.Length, destination.Length)].CopyTo(destination);
+        return value;
+    }
 }

@@ -4,8 +4,9 @@ using Xunit;
 namespace SyscallPS.Tests.Decoding;
 
 /// <summary>
-/// AF_AX25, AF_X25 and AF_PACKET sockaddrs against the text strace 6.1 printed for the same bytes (the conf_stops
-/// fixture runs them end to end; these hold the rules where no strace is installed).
+/// AF_AX25, AF_X25 and AF_PACKET sockaddrs, and addresses an addrlen cuts short of their family's struct, against the
+/// text strace 6.1 printed for the same bytes (the conf_stops fixture runs the first end to end; these hold the rules
+/// where no strace is installed).
 /// </summary>
 public sealed class SockaddrFamilyTests
 {
@@ -87,4 +88,15 @@ public sealed class SockaddrFamilyTests
         sa[11] = 2;
         Assert.Equal("{sa_family=AF_PACKET, sll_protocol=htons(ETH_P_802_3_MIN), sll_ifindex=0, sll_hatype=ARPHRD_CISCO, sll_pkttype=0x9 /* PACKET_??? */, sll_halen=2, sll_addr=[00, 0xab]}", Format(sa));
     }
+
+    [Theory]
+    [InlineData("0a0001bb0001234520010db8000000000000000000000005", "{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(74565), inet_pton(AF_INET6, \"2001:db8::5\", &sin6_addr)}")]
+    [InlineData("0a0001bb0001234520010db80000000000000000000000", "{sa_family=AF_INET6, sa_data=\"\\1\\273\\0\\1#E \\1\\r\\270\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\"}")]
+    [InlineData("020000500a0000010000000000000000", "{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr(\"10.0.0.1\")}")]
+    [InlineData("020000500a00000100000000000000", "{sa_family=AF_INET, sa_data=\"\\0P\\n\\0\\0\\1\\0\\0\\0\\0\\0\\0\\0\"}")]
+    [InlineData("1000000092100000030000", "{sa_family=AF_NETLINK, sa_data=\"\\0\\0\\222\\20\\0\\0\\3\\0\\0\"}")]
+    [InlineData("01002f746d70", "{sa_family=AF_UNIX, sun_path=\"/tmp\"}")]
+    [InlineData("0100", "{sa_family=AF_UNIX}")]
+    [InlineData("0200", "{sa_family=AF_INET}")]
+    public void AddressesCutByTheirLength(string hex, string expected) => Assert.Equal(expected, Format(Convert.FromHexString(hex)));
 }
