@@ -50,6 +50,7 @@ public sealed partial class EbpfRecordLayoutTests
     [SkippableTheory]
     [InlineData(typeof(EbpfRecordType), "rec_type")]
     [InlineData(typeof(EbpfSignalOrigin), "sig_origin")]
+    [InlineData(typeof(EbpfArgumentKind), "arg_kind")]
     public void EnumMatchesItsBtfValues(Type mirror, string cName)
     {
         var c = BtfEnum(cName).Order().ToArray();
