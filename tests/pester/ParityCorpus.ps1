@@ -78,9 +78,12 @@ function Get-ParityLines([object[]] $Events) {
 
 # What changes from one run of the same program to the next, whichever engine traces it: addresses (ASLR), random
 # bytes, the machine's uptime and free memory, absolute futex deadlines, the size of the file the test runner's
-# output goes to (the programs' stdout and stderr), ephemeral ports (ConvertTo-ParityPorts).
+# output goes to (the programs' stdout and stderr), System V IPC ids (a sequence number the kernel advances on
+# every creation), ephemeral ports (ConvertTo-ParityPorts).
 function ConvertTo-ParityText([string] $Line) {
     $Line = $Line -replace '0x[0-9a-f]{6,}', '0xADDR'
+    $Line = $Line -replace '^(\S+ (shmget|semget|msgget)\(.*\) = )\d+$', '$1IPCID'
+    $Line = $Line -replace '^(\S+ (shmat|shmctl|semctl|msgctl|semop|semtimedop|msgsnd|msgrcv))\(\d+,', '$1(IPCID,'
     $Line = $Line -replace '^(\S+ getrandom\()"[^"]*"', '$1"RANDOM"'
     $Line = $Line -replace '^(\S+ sysinfo\()\{.*\}\)', '$1{...})'
     if ($Line -match '^\S+ futex\(') { $Line = $Line -replace '\{tv_sec=\d+, tv_nsec=\d+\}', '{TIME}' }

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using SyscallPS.Decoding;
 
 namespace SyscallPS.Ebpf;
 
@@ -40,6 +42,14 @@ internal enum EbpfArgumentKind : byte
     CloneArgs = 20,
     /// <summary>pselect6's <c>{const sigset_t *ss; size_t ss_len}</c> and the set it points to, at entry.</summary>
     SigmaskPair = 21,
+    /// <summary>Node mask of (length argument) bits in 64-bit words, at exit whatever the result (mbind, set_mempolicy).</summary>
+    NodemaskIn = 22,
+    /// <summary>The same, at exit on success (get_mempolicy).</summary>
+    NodemaskOut = 23,
+    /// <summary><c>struct msgbuf</c>: mtype and (length argument) bytes of mtext, at exit whatever the result (msgsnd).</summary>
+    MsgbufIn = 24,
+    /// <summary>The same, at exit on success (msgrcv: strace prints msgsz bytes of mtext, not the count received).</summary>
+    MsgbufOut = 25,
 }
 
 /// <summary><c>struct syscall_spec</c> of syscallps.bpf.c: whether a syscall is traced and which argument bytes to copy.</summary>
@@ -77,33 +87,36 @@ internal static class EbpfArgumentSpecs
     private const byte NoLength = 0xff;
     private const ushort SockaddrSize = 128;
     private const int DirentBufferCap = 32767; // below BIG_BLOB of syscallps.bpf.c
+    private const int BlobCap = 4096; // BLOB_MAX of syscallps.bpf.c: one copy into the scratch record
 
-    // Struct sizes on 64-bit Linux for the pointers worth copying.
+    // The pointers worth copying and their sizes, from the structs the decoders read (KernelStructs.cs), so
+    // each size is declared once. sigset_t, loff_t and struct sched_param are a word, a word and an int: the
+    // decoders read them as such and declare no struct for them.
     private static readonly Dictionary<string, ushort> StructSizes = new(StringComparer.Ordinal)
     {
-        ["struct stat *"] = 144,
-        ["struct statx *"] = 256,
-        ["struct statfs *"] = 120,
-        ["struct rusage *"] = 144,
-        ["struct __kernel_timespec *"] = 16,
-        ["struct __kernel_old_timeval *"] = 16,
-        ["struct timezone *"] = 8,
-        ["struct __kernel_itimerspec *"] = 32,
-        ["struct rlimit *"] = 16,
-        ["struct rlimit64 *"] = 16,
-        ["struct sigaction *"] = 32,
-        ["sigset_t *"] = 8,
-        ["struct open_how *"] = 24,
-        ["struct siginfo *"] = 128,
-        ["siginfo_t *"] = 128,
-        ["struct sysinfo *"] = 112,
-        ["struct tms *"] = 32,
-        ["struct user_msghdr *"] = 56,
-        ["struct epoll_event *"] = 12,
-        ["struct sched_param *"] = 4,
-        ["loff_t *"] = 8,
-        ["stack_t *"] = 24,
-        ["struct __kernel_old_itimerval *"] = 32,
+        ["struct stat *"] = Abi.IsArm64 ? SizeOf<StatArm64>() : SizeOf<StatX64>(),
+        ["struct statx *"] = SizeOf<Statx>(),
+        ["struct statfs *"] = SizeOf<Statfs>(),
+        ["struct rusage *"] = SizeOf<Rusage>(),
+        ["struct __kernel_timespec *"] = SizeOf<Timespec>(),
+        ["struct __kernel_old_timeval *"] = SizeOf<Timeval>(),
+        ["struct timezone *"] = SizeOf<Timezone>(),
+        ["struct __kernel_itimerspec *"] = SizeOf<Itimerspec>(),
+        ["struct rlimit *"] = SizeOf<Rlimit>(),
+        ["struct rlimit64 *"] = SizeOf<Rlimit>(),
+        ["struct sigaction *"] = SizeOf<KernelSigaction>(),
+        ["sigset_t *"] = sizeof(ulong),
+        ["struct open_how *"] = SizeOf<OpenHow>(),
+        ["struct siginfo *"] = SizeOf<Siginfo>(),
+        ["siginfo_t *"] = SizeOf<Siginfo>(),
+        ["struct sysinfo *"] = SizeOf<Sysinfo>(),
+        ["struct tms *"] = SizeOf<Tms>(),
+        ["struct user_msghdr *"] = SizeOf<Msghdr>(),
+        ["struct epoll_event *"] = (ushort)Abi.EpollEventSize,
+        ["struct sched_param *"] = sizeof(int),
+        ["loff_t *"] = sizeof(long),
+        ["stack_t *"] = SizeOf<StackT>(),
+        ["struct __kernel_old_itimerval *"] = SizeOf<Itimerval>(),
     };
 
     // Non-const pointers the kernel reads (the table lost their const).
@@ -162,7 +175,7 @@ internal static class EbpfArgumentSpecs
                 // The kernel program sends the stack pointer as argument 0 and copies the mask the call restores.
                 spec.Flags = 4;   // rt_sigreturn changes no descriptor
                 spec.EntryBlobs = 1;
-                spec.Size[0] = (ushort)SyscallPS.Decoding.Abi.SigreturnMaskOffset;
+                spec.Size[0] = (ushort)Abi.SigreturnMaskOffset;
             }
         }
 
@@ -238,12 +251,16 @@ internal static class EbpfArgumentSpecs
     {
         const int ArrayCap = 4096;
         const int FdSetCap = 1024; // 8192 descriptors
+        // A word per -s element (the string limit + 1 the buffer cap is), at least one, within one blob.
+        static int NodemaskBytes(ushort cap) => Math.Clamp((int)cap, 1, BlobCap / sizeof(ulong)) * sizeof(ulong);
+        static int MsgbufBytes(ushort cap) => sizeof(long) + Math.Min((int)cap, BlobCap - sizeof(long));
         return (syscall, i) switch
         {
-            ("poll" or "ppoll", 0) => (EbpfArgumentKind.Array, 1, ArrayCap, 8),
-            ("ppoll", 2) or ("pselect6", 4) or ("select", 4) => (EbpfArgumentKind.FixedInOut, NoLength, 16, 0),
+            ("poll" or "ppoll", 0) => (EbpfArgumentKind.Array, 1, ArrayCap, (byte)SizeOf<Pollfd>()),
+            ("ppoll", 2) or ("pselect6", 4) => (EbpfArgumentKind.FixedInOut, NoLength, SizeOf<Timespec>(), 0),
+            ("select", 4) => (EbpfArgumentKind.FixedInOut, NoLength, SizeOf<Timeval>(), 0),
             ("select" or "pselect6", >= 1 and <= 3) => (EbpfArgumentKind.FdSet, NoLength, FdSetCap, 0),
-            ("epoll_wait" or "epoll_pwait" or "epoll_pwait2", 1) => (EbpfArgumentKind.ArrayOutReturn, NoLength, ArrayCap - (ArrayCap % 12), 12),
+            ("epoll_wait" or "epoll_pwait" or "epoll_pwait2", 1) => (EbpfArgumentKind.ArrayOutReturn, NoLength, ArrayCap - (ArrayCap % Abi.EpollEventSize), (byte)Abi.EpollEventSize),
             ("readv" or "preadv" or "preadv2", 1) => (EbpfArgumentKind.IovecOutReturn, 2, bufferCap, 0),
             ("writev" or "pwritev" or "pwritev2", 1) => (EbpfArgumentKind.IovecIn, 2, bufferCap, 0),
             // Local vectors with their data; the remote process's vectors as addresses only (a buffer cap of 0).
@@ -258,29 +275,36 @@ internal static class EbpfArgumentSpecs
             ("getsockopt", 3) => (EbpfArgumentKind.BufferOutLengthPointer, 4, Math.Max(bufferCap, (ushort)256), 0),
             ("getsockopt", 4) => (EbpfArgumentKind.FixedInOut, NoLength, 4, 0),
             // Offsets the kernel advances: "[0] => [4]".
-            ("sendfile", 2) or ("splice" or "copy_file_range", 1 or 3) => (EbpfArgumentKind.FixedInOut, NoLength, 8, 0),
+            ("sendfile", 2) or ("splice" or "copy_file_range", 1 or 3) => (EbpfArgumentKind.FixedInOut, NoLength, sizeof(long), 0),
             // Untyped arguments that are pointers for the commands the decoders expand (struct flock, a task
             // name, the FS base); for other commands the copy fails or is not looked at.
-            ("fcntl", 2) => (EbpfArgumentKind.FixedInOut, NoLength, 32, 0),
+            ("fcntl", 2) => (EbpfArgumentKind.FixedInOut, NoLength, SizeOf<Flock>(), 0), // the largest of them
             ("ioctl", 2) => (EbpfArgumentKind.FixedInOut, NoLength, 64, 0), // struct termios is 60 bytes
             ("prctl", 1) => (EbpfArgumentKind.FixedInOut, NoLength, 16, 0),
-            ("arch_prctl", 1) => (EbpfArgumentKind.FixedOut, NoLength, 8, 0),
+            ("arch_prctl", 1) => (EbpfArgumentKind.FixedOut, NoLength, sizeof(ulong), 0),
             ("sched_getaffinity", 2) => (EbpfArgumentKind.BufferOutReturn, NoLength, 1024, 0),
             ("sched_setaffinity", 2) => (EbpfArgumentKind.BufferIn, 1, 1024, 0),
             ("sched_getattr", 1) => (EbpfArgumentKind.BufferOutLength, 2, 128, 0), // struct sched_attr, usize bytes
-            ("getresuid" or "getresgid", <= 2) or ("mq_timedreceive", 3) => (EbpfArgumentKind.FixedOut, NoLength, 4, 0),
-            ("semop" or "semtimedop", 1) => (EbpfArgumentKind.Array, 2, ArrayCap - (ArrayCap % 6), 6), // struct sembuf
-            ("mq_open", 3) => (EbpfArgumentKind.FixedIn, NoLength, 64, 0), // struct mq_attr
+            ("getresuid" or "getresgid", <= 2) or ("mq_timedreceive", 3) => (EbpfArgumentKind.FixedOut, NoLength, sizeof(int), 0),
+            ("semop" or "semtimedop", 1) => (EbpfArgumentKind.Array, 2, ArrayCap - (ArrayCap % SizeOf<Sembuf>()), (byte)SizeOf<Sembuf>()),
+            ("mq_open", 3) => (EbpfArgumentKind.FixedIn, NoLength, SizeOf<MqAttr>(), 0),
             // uargs: struct sock_fprog (SECCOMP_SET_MODE_FILTER) or a u32 action (SECCOMP_GET_ACTION_AVAIL).
-            ("seccomp", 2) => (EbpfArgumentKind.FixedInOut, NoLength, 16, 0),
-            ("pselect6", 5) => (EbpfArgumentKind.SigmaskPair, NoLength, 16, 0),
-            ("utimensat", 2) => (EbpfArgumentKind.FixedIn, NoLength, 32, 0),
+            ("seccomp", 2) => (EbpfArgumentKind.FixedInOut, NoLength, SizeOf<SockFprog>(), 0),
+            ("pselect6", 5) => (EbpfArgumentKind.SigmaskPair, NoLength, SizeOf<Pselect6Data>(), 0),
+            ("utimensat", 2) => (EbpfArgumentKind.FixedIn, NoLength, SizeOf<TimespecPair>(), 0),
             ("mount", 0 or 1 or 2 or 4) or ("umount2", 0) => (EbpfArgumentKind.String, NoLength, StringCap, 0),
-            ("clone3", 0) => (EbpfArgumentKind.CloneArgs, NoLength, 88, 0), // struct clone_args up to cgroup
-            ("capget", 0) => (EbpfArgumentKind.FixedInOut, NoLength, 8, 0),
-            ("capget", 1) => (EbpfArgumentKind.FixedOut, NoLength, 24, 0),
+            ("clone3", 0) => (EbpfArgumentKind.CloneArgs, NoLength, SizeOf<CloneArgs>(), 0),
+            ("capget", 0) => (EbpfArgumentKind.FixedInOut, NoLength, SizeOf<CapUserHeader>(), 0),
+            ("capget", 1) => (EbpfArgumentKind.FixedOut, NoLength, SizeOf<CapUserDataV3>(), 0),
             // The address length goes in as the buffer size and comes back as the address size: "[128 => 16]".
-            ("accept" or "accept4" or "getsockname" or "getpeername", 2) or ("recvfrom", 5) => (EbpfArgumentKind.FixedInOut, NoLength, 4, 0),
+            ("accept" or "accept4" or "getsockname" or "getpeername", 2) or ("recvfrom", 5) => (EbpfArgumentKind.FixedInOut, NoLength, sizeof(int), 0),
+            // Node masks of maxnode bits: strace prints up to -s words of them.
+            ("mbind", 3) or ("set_mempolicy", 1) => (EbpfArgumentKind.NodemaskIn, (byte)(i + 1), NodemaskBytes(bufferCap), 0),
+            ("migrate_pages", 2 or 3) => (EbpfArgumentKind.NodemaskIn, 1, NodemaskBytes(bufferCap), 0),
+            ("get_mempolicy", 1) => (EbpfArgumentKind.NodemaskOut, 2, NodemaskBytes(bufferCap), 0),
+            // struct msgbuf: the long mtype, then msgsz bytes of mtext, of which strace prints up to -s.
+            ("msgsnd", 1) => (EbpfArgumentKind.MsgbufIn, 2, MsgbufBytes(bufferCap), 0),
+            ("msgrcv", 1) => (EbpfArgumentKind.MsgbufOut, 2, MsgbufBytes(bufferCap), 0),
             // The returned address, as long as the returned length says (the kernel writes no more): a buffer
             // that ends near an unmapped page still decodes.
             ("accept" or "accept4" or "getsockname" or "getpeername", 1) => (EbpfArgumentKind.BufferOutLengthPointer, 2, SockaddrSize, 0),
@@ -338,7 +362,7 @@ internal static class EbpfArgumentSpecs
                 // Whole: strace prints the number of entries, which needs every record.
                 return (EbpfArgumentKind.BufferOutReturn, NoLength, DirentBufferCap);
             case "struct new_utsname *":
-                return (EbpfArgumentKind.FixedOut, NoLength, 390);
+                return (EbpfArgumentKind.FixedOut, NoLength, SizeOf<Utsname>());
         }
 
         if (StructSizes.TryGetValue(bare, out var size))
@@ -348,6 +372,8 @@ internal static class EbpfArgumentSpecs
 
         return (EbpfArgumentKind.None, NoLength, 0);
     }
+
+    private static ushort SizeOf<T>() where T : unmanaged => (ushort)Unsafe.SizeOf<T>();
 
     private static bool IsLengthName(string name) => name is "count" or "len" or "size" or "bufsiz" or "addrlen" or "addr_len" or "nbytes"
         || name.EndsWith("len", StringComparison.Ordinal) || name.EndsWith("_len", StringComparison.Ordinal) || name == "usize";

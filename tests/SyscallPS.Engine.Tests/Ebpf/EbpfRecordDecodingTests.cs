@@ -138,6 +138,33 @@ public sealed class EbpfRecordDecodingTests
         Assert.Equal(4, Length(specs, "getsockopt", 3));
         Assert.Equal(EbpfArgumentKind.BufferOutReturn, Kind(specs, "getdents64", 1));
         Assert.Equal(32767, Size(specs, "getdents64", 1)); // whole: strace counts the entries
+
+        // Sized by an argument in a way of their own: node masks of maxnode bits, struct msgbuf's mtype and msgsz bytes.
+        foreach (var (call, mask, maxnode) in new[] { ("mbind", 3, 4), ("set_mempolicy", 1, 2), ("get_mempolicy", 1, 2), ("migrate_pages", 2, 1), ("migrate_pages", 3, 1) })
+        {
+            Assert.Equal(call == "get_mempolicy" ? EbpfArgumentKind.NodemaskOut : EbpfArgumentKind.NodemaskIn, Kind(specs, call, mask));
+            Assert.Equal(maxnode, Length(specs, call, mask));
+            Assert.Equal(33 * 8, Size(specs, call, mask)); // a word per -s element, one more than shown
+        }
+
+        Assert.Equal(EbpfArgumentKind.MsgbufIn, Kind(specs, "msgsnd", 1));
+        Assert.Equal(EbpfArgumentKind.MsgbufOut, Kind(specs, "msgrcv", 1));
+        Assert.Equal(2, Length(specs, "msgrcv", 1));
+        Assert.Equal(8 + 33, Size(specs, "msgrcv", 1));
+        Assert.Equal(0, specs[Nr("msgsnd")].EntryBlobs); // copied at exit: one record
+        Assert.Equal(2, specs[Nr("msgsnd")].ExitBlobs);
+        Assert.Equal(8 + 4088, Size(EbpfArgumentSpecs.Build(SyscallTable.Current, null, 4096), "msgsnd", 1)); // within one blob
+
+        // Struct sizes come from KernelStructs.cs (checked against the headers there); these are the kernel's.
+        Assert.Equal(Abi.IsArm64 ? 128 : 144, Size(specs, "newfstatat", 2));
+        Assert.Equal(256, Size(specs, "statx", 4));
+        Assert.Equal(144, Size(specs, "getrusage", 1));
+        Assert.Equal(32, Size(specs, "rt_sigaction", 1));
+        Assert.Equal(128, Size(specs, "rt_sigqueueinfo", 2));
+        Assert.Equal(88, Size(specs, "clone3", 0));
+        Assert.Equal(390, Size(specs, "uname", 0));
+        Assert.Equal(64, Size(specs, "mq_open", 3));
+        Assert.Equal(8, Size(specs, "rt_sigprocmask", 1));
         Assert.Equal(4, specs[Nr("rt_sigreturn")].Flags); // the stack pointer travels as argument 0
         Assert.Equal(EbpfArgumentKind.FixedInOut, Kind(specs, "sendfile", 2)); // "[0] => [4]"
         Assert.Equal(EbpfArgumentKind.FixedIn, Kind(specs, "openat2", 2));

@@ -8,7 +8,7 @@ using Xunit;
 namespace SyscallPS.Tests.Ebpf;
 
 /// <summary>
-/// The C# mirrors of EbpfRecords.cs against the BTF of the committed syscallps.bpf.o: same sizes, same member offsets,
+/// The C# mirrors of EbpfRecords.cs (and EbpfArgumentKind) against the BTF of the committed syscallps.bpf.o: same sizes, same member offsets,
 /// same enumerator values. The object keeps its record types in BTF through the <c>btf_anchors</c> section.
 /// </summary>
 public sealed partial class EbpfRecordLayoutTests
@@ -50,6 +50,7 @@ public sealed partial class EbpfRecordLayoutTests
     [SkippableTheory]
     [InlineData(typeof(EbpfRecordType), "rec_type")]
     [InlineData(typeof(EbpfSignalOrigin), "sig_origin")]
+    [InlineData(typeof(EbpfArgumentKind), "arg_kind")]
     public void EnumMatchesItsBtfValues(Type mirror, string cName)
     {
         var c = BtfEnum(cName).Order().ToArray();

@@ -69,6 +69,12 @@ enum arg_kind {
     AK_MMSG_OUT_RET = 19, /* the same for the ret messages received, each message's data cut at its msg_len (recvmmsg) */
     AK_CLONE_ARGS = 20,  /* clone3's struct clone_args at entry; at exit the pidfd and parent tid the kernel wrote back */
     AK_SIGMASK_PAIR = 21, /* pselect6's {const sigset_t *ss; size_t ss_len} and the set it points to, at entry */
+    /* Sized by an argument in ways no kind above describes (sized_bytes): copied at exit, what the caller passed
+     * whatever the result (saves an entry record), what the kernel wrote only on success. */
+    AK_NODEMASK_IN = 22,  /* node mask of len_arg bits, in 64-bit words (mbind, set_mempolicy, migrate_pages) */
+    AK_NODEMASK_OUT = 23, /* the same, on success (get_mempolicy) */
+    AK_MSGBUF_IN = 24,    /* struct msgbuf: mtype and len_arg bytes of mtext (msgsnd) */
+    AK_MSGBUF_OUT = 25,   /* the same, on success (msgrcv: strace prints msgsz bytes, not the count received) */
 };
 
 struct syscall_spec {
@@ -541,6 +547,20 @@ static __always_inline __u32 length_of(const struct syscall_spec *spec, const __
     return len > spec->size[i] ? spec->size[i] : len;
 }
 
+/* The bytes of a node mask or a struct msgbuf whose size argument is n, at most the spec's size. A node mask of
+ * maxnode bits holds (maxnode + 62) / 64 words, as the kernel's get_nodes and strace count them (in 64-bit
+ * arithmetic, which a hostile maxnode near 2^64 wraps to none, in all three). */
+static __always_inline __u32 sized_bytes(const struct syscall_spec *spec, const __u64 *args, int i)
+{
+    __u64 n = spec->len_arg[i] < 6 ? args[spec->len_arg[i] & 7] : 0;
+    __u32 size = spec->size[i];
+    if (spec->kind[i] <= AK_NODEMASK_OUT) {
+        __u64 words = (n + 62) / 64;
+        return words > size / 8 ? size : (__u32)words * 8;
+    }
+    return n > size - 8 ? size : (__u32)n + 8;
+}
+
 static __always_inline __u32 entry_blobs(__u32 off, const struct syscall_spec *spec, const __u64 *args, __u32 *missed)
 {
     for (int i = 0; i < 6; i++) {
@@ -625,6 +645,9 @@ static __always_inline __u32 exit_blob(__u32 off, const struct syscall_spec *spe
     } else if (kind == AK_MSG_IN || kind == AK_MSG_OUT_RET) {
         /* A failed recvmsg still shows the header it was given. */
         off = sps_put_msghdr(off, args[i], kind == AK_MSG_IN ? 0x7fffffffffffffffLL : ret > 0 ? ret : 0, CAP_ARG(spec->size[i], i));
+    } else if (kind == AK_NODEMASK_IN || kind == AK_MSGBUF_IN || ((kind == AK_NODEMASK_OUT || kind == AK_MSGBUF_OUT) && ret >= 0)) {
+        /* A tail in an unreadable page: strace prints the readable words, or the mtype with mtext's address. */
+        off = sps_put_blob(off, args[i], sized_bytes(spec, args, i), HOW(0, i) | HOW_PREFIX);
     }
     return off;
 }
@@ -1292,13 +1315,14 @@ struct sig_rec {
 };
 
 /* Never read: one variable of each record type, in a section libbpf skips, so that the object's BTF describes
- * the layouts the C# mirrors in EbpfRecords.cs are checked against (EbpfRecordLayoutTests). */
+ * the layouts the C# mirrors in EbpfRecords.cs and EbpfArgumentSpecs.cs are checked against (EbpfRecordLayoutTests). */
 #define BTF_ANCHOR __attribute__((section("btf_anchors"), used))
 BTF_ANCHOR struct rec sps_anchor_rec = { .type = 1 };
 BTF_ANCHOR struct blob sps_anchor_blob = { .len = 1 };
 BTF_ANCHOR struct sig_rec sps_anchor_sig_rec = { .info = { 1 } };
 BTF_ANCHOR enum rec_type sps_anchor_rec_type = 1;
 BTF_ANCHOR enum sig_origin sps_anchor_sig_origin = SIG_GENERATED;
+BTF_ANCHOR enum arg_kind sps_anchor_arg_kind = AK_STR;
 
 /* The process filter for a task other than the current one (a signal's receiver). */
 static __always_inline int task_traced(struct task_struct *task)

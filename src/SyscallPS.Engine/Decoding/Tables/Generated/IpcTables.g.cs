@@ -24,7 +24,7 @@ internal static partial class IpcTables
 
     public static readonly FlagTable MsgFlags = new("IPC_",
     [
-        (0x800, "IPC_NOWAIT"), (0x1000, "MSG_NOERROR"), (0x2000, "MSG_EXCEPT"), (0x4000, "MSG_COPY"),
+        (0x1000, "MSG_NOERROR"), (0x2000, "MSG_EXCEPT"), (0x4000, "MSG_COPY"), (0x800, "IPC_NOWAIT"),
     ]);
 
     public static readonly ValueTable ShmCommands = new("SHM_",
