@@ -142,12 +142,15 @@ internal static class IpcDecoders
 
     private static readonly FlagTable SemFlags = new("SEM_", [(0x1000, "SEM_UNDO"), (0x800, "IPC_NOWAIT")]); // strace's order
 
-    /// <summary>struct msgbuf: a long mtype, then mtext of <paramref name="size"/> bytes.</summary>
+    /// <summary>
+    /// struct msgbuf: a long mtype, then mtext of <paramref name="size"/> bytes. The struct is read whole first (16
+    /// bytes, its one-byte mtext padded), as strace reads it: fewer readable bytes print the address.
+    /// </summary>
     private static string MsgbufText(ITraceeMemory m, DecodeOptions o, ulong address, ulong size, bool failed = false) =>
-        TraceeReader.StructOrAddress<long>(m, address, type =>
+        TraceeReader.StructOrAddress<Msgbuf>(m, address, msg =>
         {
             var sb = StraceText.Builder();
-            sb.Append("{mtype=").Append(StraceText.Dec(type)).Append(", mtext=");
+            sb.Append("{mtype=").Append(StraceText.Dec(msg.mtype)).Append(", mtext=");
             TraceeReader.AppendBuffer(sb, m, address + 8, size, o.StringLimit);
             return StraceText.Finish(sb.Append('}'));
         }, failed);

@@ -271,6 +271,16 @@ internal struct MqAttr
     public Int64x4 __pad;
 }
 
+[CType("struct msgbuf", "sys/msg.h")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct Msgbuf
+{
+    public long mtype;
+
+    /// <summary>char mtext[1]: the text runs on past the struct, msgsz bytes.</summary>
+    public byte mtext;
+}
+
 [CType("struct sembuf", "sys/sem.h")]
 [StructLayout(LayoutKind.Sequential)]
 internal struct Sembuf

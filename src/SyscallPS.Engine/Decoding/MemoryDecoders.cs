@@ -78,13 +78,24 @@ internal static class MemoryDecoders
         return flags == 0 ? text : text + "|" + MemoryTables.MempolicyModeFlags.Format(flags);
     }
 
-    /// <summary>A NUMA node mask as strace prints it: 64-bit words, <c>%#018lx</c>-style (zero as 16 zeros).</summary>
-    private static string NodemaskText(ITraceeMemory m, DecodeOptions o, ulong address, ulong maxnode) =>
-        ArrayText.Format(m, o, address, maxnode == 0 ? 0 : (maxnode + 62) / 64, 8, static (sb, w, _) =>
+    /// <summary>
+    /// A NUMA node mask as strace prints it: (maxnode + 62) / 64 words, counted in 64 bits as the kernel does, each
+    /// <c>%#018lx</c>-style (zero as 16 zeros); a maxnode that makes no word (1, or a count that wraps) is the address.
+    /// </summary>
+    private static string NodemaskText(ITraceeMemory m, DecodeOptions o, ulong address, ulong maxnode)
+    {
+        ulong words = unchecked(maxnode + 62) / 64;
+        if (maxnode != 0 && words == 0)
+        {
+            return StraceText.Pointer(address);
+        }
+
+        return ArrayText.Format(m, o, address, words, 8, static (sb, w, _) =>
         {
             ulong v = TraceeReader.As<ulong>(w);
             sb.Append(v == 0 ? "0000000000000000" : "0x" + v.ToString("x14", System.Globalization.CultureInfo.InvariantCulture));
         });
+    }
 
     private static void SetProt(SyscallDecodeState s, int i)
     {

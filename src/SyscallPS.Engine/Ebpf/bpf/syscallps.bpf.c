@@ -558,7 +558,9 @@ static __always_inline __u32 sized_bytes(const struct syscall_spec *spec, const 
         __u64 words = (n + 62) / 64;
         return words > size / 8 ? size : (__u32)words * 8;
     }
-    return n > size - 8 ? size : (__u32)n + 8;
+    /* At least a whole struct msgbuf (16 bytes, its mtext[1] padded): the decoder reads that much first, as strace. */
+    __u32 bytes = n > size - 8 ? size : (__u32)n + 8;
+    return bytes < 16 ? 16 : bytes;
 }
 
 static __always_inline __u32 entry_blobs(__u32 off, const struct syscall_spec *spec, const __u64 *args, __u32 *missed)
