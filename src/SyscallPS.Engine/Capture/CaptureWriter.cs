@@ -236,7 +236,7 @@ public sealed class CaptureWriter : IDisposable
                         blockStarted = batch.Started;
                     }
 
-                    for (int i = 0; i < batch.Count; i++)
+                    for (int i = 0; i < batch.Count && _failure is null; i++)
                     {
                         _encoder.Add(batch.Events[i]);
                         if (_encoder.RawLength >= _blockBytes)
@@ -246,7 +246,7 @@ public sealed class CaptureWriter : IDisposable
                         }
                     }
 
-                    if (_encoder.Count > 0 && Environment.TickCount64 - blockStarted >= SealAfter.TotalMilliseconds)
+                    if (_failure is null && _encoder.Count > 0 && Environment.TickCount64 - blockStarted >= SealAfter.TotalMilliseconds)
                     {
                         WriteBlock(compressor, raw, block);
                     }
@@ -323,7 +323,8 @@ public sealed class CaptureWriter : IDisposable
         }
         catch (Exception ex)
         {
-            _failure = ex;
+            // The first failure is the cause; nothing is written after it.
+            _failure ??= ex;
         }
     }
 

@@ -151,7 +151,7 @@ internal sealed unsafe class EbpfProgram : IDisposable
             SetAutoload("sps_fork", attachForkExit);
             SetAutoload("sps_exit", attachForkExit);
 
-            // strace -Z shows no signals; the ptrace engine neither.
+            // Off only for a -SystemWide trace of chosen calls (EbpfTraceRun sets config.signals the same way).
             SetAutoload("sps_signal_deliver", signals);
             SetAutoload("sps_signal_generate", signals);
             if (_bpf.ObjectLoad(_object) != 0)

@@ -131,6 +131,11 @@ function Read-Tables([string] $Path) {
         $table.Entries.Add([pscustomobject]@{ Kind = $row.kind; Value = $row.value; Name = $row.name; Arch = $row.arch; Arm64 = $null; Text = $row.text })
     }
     if (-not $headerSeen) { Fail $file $lineNumber 'no header row' }
+    # The check above sees a row's successor only within its table: an x86_64 row that ends a table is checked here.
+    foreach ($t in $tables) {
+        $last = if ($t.Entries.Count -gt 0) { $t.Entries[-1] } else { $null }
+        if ($null -ne $last -and $last.Arch -eq 'x86_64' -and -not $last.Arm64) { Fail $file $lineNumber "the x86_64 row of $($last.Name) has no aarch64 row after it" }
+    }
     if ($classDoc.Count -eq 0) { Fail $file 1 "the class needs a '## ' summary line before the header row" }
     [pscustomobject]@{ Doc = @($classDoc); Tables = $tables }
 }

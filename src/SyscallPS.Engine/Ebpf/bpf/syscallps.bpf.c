@@ -638,7 +638,9 @@ static __always_inline __u32 exit_blob(__u32 off, const struct syscall_spec *spe
     } else if (kind == AK_BUF_OUT_LENPTR && ret >= 0 && spec->len_arg[i] < 6) {
         __u32 n = 0;
         if (bpf_probe_read_user(&n, sizeof(n), (const void *)args[spec->len_arg[i] & 7]) == 0)
-            off = sps_put_blob(off, args[i], n > spec->size[i] ? spec->size[i] : n, HOW(0, i));
+            /* The returned length is the object's, which can exceed the caller's buffer (a truncated sockaddr):
+             * keep the readable part when the rest lies in an unmapped page. */
+            off = sps_put_blob(off, args[i], n > spec->size[i] ? spec->size[i] : n, HOW(0, i) | HOW_PREFIX);
     } else if ((kind == AK_MMSG_IN || (kind == AK_MMSG_OUT_RET && ret >= 0)) && spec->len_arg[i] < 6) {
         __u32 how = CAP_ARG(spec->size[i], i) | (kind == AK_MMSG_OUT_RET ? CAP_ARG_RECV : 0);
         off = sps_put_mmsg(off, args[i], args[spec->len_arg[i] & 7], ret, how);
