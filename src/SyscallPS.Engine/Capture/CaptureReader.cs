@@ -140,15 +140,15 @@ public sealed class CaptureReader : IDisposable
     private static IEnumerable<SyscallEvent> Prefetched(IEnumerable<object> items, Action<CaptureWarning>? warn)
     {
         // Small batches: every event queued here when a garbage collection comes is copied into an older generation,
-        // and with 4096-event batches nearly every collection was a gen1 one, up to a third of a read's time.
+        // so the fewer wait here, the fewer collections reach gen1.
         const int BatchSize = 256;
         var handoff = new Handoff(capacity: 4);
         ExceptionDispatchInfo? failure = null;
         var thread = new Thread(() =>
         {
+            var batch = new List<object>(BatchSize);
             try
             {
-                var batch = new List<object>(BatchSize);
                 foreach (var item in items)
                 {
                     batch.Add(item);
@@ -167,7 +167,9 @@ public sealed class CaptureReader : IDisposable
             }
             catch (Exception ex)
             {
+                // The events read before the error come first, as when the file is read inline.
                 failure = ExceptionDispatchInfo.Capture(ex);
+                handoff.Add(batch.ToArray());
             }
             finally
             {
@@ -423,7 +425,7 @@ public sealed class CaptureReader : IDisposable
 
     /// <summary>
     /// Batches from the reading thread to the consumer, at most <c>capacity</c> waiting. When the queue is full its
-    /// producer sleeps until half of it has been taken: woken for every batch taken, it spent more time spinning
+    /// producer sleeps until half of it has been taken: woken for every batch taken, it would spend more time spinning
     /// and yielding for a free slot than decoding, on cores the consumer needed.
     /// </summary>
     private sealed class Handoff(int capacity)

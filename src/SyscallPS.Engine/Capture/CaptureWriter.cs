@@ -7,7 +7,8 @@ namespace SyscallPS.Capture;
 /// Writes events to a v2 capture (see <see cref="CaptureSchema"/>). <see cref="Write"/> only puts the event in a
 /// batch: a writer thread encodes the batches into blocks, compresses and writes them, so the tracer's consumer
 /// neither encodes nor waits on the disk (it waits only when the writer falls <see cref="PendingBatches"/> batches
-/// behind). Events are immutable, so encoding them a moment later records what was written. A block is sealed
+/// behind). An event's properties are init-only, so encoding it a moment later records what was written (arrays inside
+/// it, such as captured data, are not copied). A block is sealed
 /// when it holds <see cref="BlockBytes"/> raw bytes or its first event is about a second old, so a crash loses at
 /// most that. With <see cref="CaptureOutput.MaximumFileSize"/> the capture is a numbered series of files, the oldest
 /// deleted past <see cref="CaptureOutput.MaximumFileCount"/>. A failure of the writer thread is thrown as an
@@ -29,8 +30,8 @@ public sealed class CaptureWriter : IDisposable
     internal const int PendingBatches = 128;
 
     /// <summary>
-    /// Full batches that wake the writer thread: woken for each one, it was scheduled in 1,600 times for dd's 400k
-    /// events, each time taking a core from the tracer. A second-old event wakes it too.
+    /// Full batches that wake the writer thread: woken for each one, it would be scheduled in for every 256 events,
+    /// each time taking a core from the tracer. A second-old event wakes it too.
     /// </summary>
     internal const int WakeBatches = 8;
 

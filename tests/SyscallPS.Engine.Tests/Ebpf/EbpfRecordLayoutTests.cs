@@ -32,6 +32,10 @@ public sealed partial class EbpfRecordLayoutTests
             int offset = (int)Marshal.OffsetOf(mirror, fields[i].Name);
             Assert.True(c.Members[i].Offset == offset,
                 $"{mirror.Name}.{fields[i].Name} is at {offset}, C's {cName}.{c.Members[i].Name} at {c.Members[i].Offset}");
+
+            // The names too: two adjacent members of one type swapped on one side keep every offset.
+            Assert.True(Abbreviates(c.Members[i].Name, fields[i].Name),
+                $"{mirror.Name}.{fields[i].Name} stands where C's {cName} has {c.Members[i].Name}");
         }
     }
 
@@ -56,6 +60,34 @@ public sealed partial class EbpfRecordLayoutTests
         var c = BtfEnum(cName).Order().ToArray();
         var ours = Enum.GetValues(mirror).Cast<object>().Select(v => Convert.ToInt64(v, CultureInfo.InvariantCulture)).Order().ToArray();
         Assert.Equal(c, ours);
+    }
+
+    /// <summary>
+    /// Whether C's member name abbreviates the C# one: same first letter, and the C name's letters in order within it,
+    /// case and underscores aside (<c>nr</c> and <c>Number</c>, <c>enter_ns</c> and <c>EnterNanoseconds</c>).
+    /// </summary>
+    private static bool Abbreviates(string cName, string csharpName)
+    {
+        string c = cName.Replace("_", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
+        string cs = csharpName.ToLowerInvariant();
+        if (c.Length == 0 || cs.Length == 0 || c[0] != cs[0])
+        {
+            return false;
+        }
+
+        int at = 0;
+        foreach (char letter in c)
+        {
+            at = cs.IndexOf(letter, at);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            at++;
+        }
+
+        return true;
     }
 
     private sealed record Member(string Name, int Offset);
