@@ -55,7 +55,7 @@ internal static class IpcDecoders
     {
         s.SetPath(0, m);
         s.SetText(1, FileDecoders.OpenFlagsText(s.Args[1]));
-        if ((s.Args[1] & O_CREAT) != 0)
+        if ((s.Args[1] & FileTables.O_CREAT) != 0)
         {
             s.SetMode(2);
             s.SetStruct<MqAttr>(3, m, Format);
@@ -92,14 +92,10 @@ internal static class IpcDecoders
         return null;
     }
 
-    private const ulong O_CREAT = 0x40;
-
     /// <summary><c>struct mq_attr</c>: <c>{mq_flags=O_NONBLOCK, mq_maxmsg=10, mq_msgsize=8192, mq_curmsgs=0}</c>.</summary>
     private static string Format(MqAttr attr) =>
-        "{mq_flags=" + MqFlags.Format((ulong)attr.mq_flags) + ", mq_maxmsg=" + StraceText.Dec(attr.mq_maxmsg) + ", mq_msgsize="
+        "{mq_flags=" + IpcTables.MqFlags.Format((ulong)attr.mq_flags) + ", mq_maxmsg=" + StraceText.Dec(attr.mq_maxmsg) + ", mq_msgsize="
         + StraceText.Dec(attr.mq_msgsize) + ", mq_curmsgs=" + StraceText.Dec(attr.mq_curmsgs) + "}";
-
-    private static readonly FlagTable MqFlags = new("O_", [(0x800, "O_NONBLOCK")]);
 
     private static void SetKey(SyscallDecodeState s, int i)
     {
@@ -137,10 +133,8 @@ internal static class IpcDecoders
         var op = TraceeReader.As<Sembuf>(element);
         sb.Append("{sem_num=").Append(StraceText.Dec(op.sem_num))
           .Append(", sem_op=").Append(StraceText.Dec(op.sem_op))
-          .Append(", sem_flg=").Append(op.sem_flg == 0 ? "0" : SemFlags.Format((ushort)op.sem_flg)).Append('}');
+          .Append(", sem_flg=").Append(op.sem_flg == 0 ? "0" : IpcTables.SemFlags.Format((ushort)op.sem_flg)).Append('}');
     }
-
-    private static readonly FlagTable SemFlags = new("SEM_", [(0x1000, "SEM_UNDO"), (0x800, "IPC_NOWAIT")]); // strace's order
 
     /// <summary>
     /// struct msgbuf: a long mtype, then mtext of <paramref name="size"/> bytes. The struct is read whole first (16

@@ -23,6 +23,7 @@ internal static class MemoryDecoders
         r.Add("set_mempolicy", (s, m, o) => { s.SetText(0, MempolicyModeText((uint)s.Args[0])); s.SetText(1, NodemaskText(m, o, s.Args[1], s.Args[2])); s.SetULong(2); });
         r.Add("get_mempolicy", (s, m, o) => { s.SetULong(2); s.SetPointer(3); s.SetFlags(4, MemoryTables.GetMempolicyFlags); }, GetMempolicyExit);
         r.Add("mbind", MbindEntry);
+        r.Add("migrate_pages", (s, m, o) => { s.SetULong(1); s.SetText(2, NodemaskText(m, o, s.Args[2], s.Args[1])); s.SetText(3, NodemaskText(m, o, s.Args[3], s.Args[1])); });
         r.Add("pkey_alloc", (s, m, o) => { s.SetHex(0); s.SetFlags(1, MemoryTables.PkeyAccess); });
     }
 

@@ -609,7 +609,7 @@ internal static class ProcessDecoders
         var sb = StraceText.Builder();
         sb.Append("{size=").Append(StraceText.UDec(a.size))
           .Append(", sched_policy=").Append(ProcessTables.SchedPolicies.Format(a.sched_policy))
-          .Append(", sched_flags=").Append(SchedAttrFlags.Format(a.sched_flags))
+          .Append(", sched_flags=").Append(ProcessTables.SchedAttrFlags.Format(a.sched_flags))
           .Append(", sched_nice=").Append(StraceText.Dec(a.sched_nice))
           .Append(", sched_priority=").Append(StraceText.UDec(a.sched_priority))
           .Append(", sched_runtime=").Append(StraceText.UDec(a.sched_runtime))
@@ -624,26 +624,20 @@ internal static class ProcessDecoders
         return StraceText.Finish(sb.Append('}'));
     }
 
-    private static readonly FlagTable SchedAttrFlags = new("SCHED_FLAG_",
-    [
-        (0x1, "SCHED_FLAG_RESET_ON_FORK"), (0x2, "SCHED_FLAG_RECLAIM"), (0x4, "SCHED_FLAG_DL_OVERRUN"), (0x8, "SCHED_FLAG_KEEP_POLICY"),
-        (0x10, "SCHED_FLAG_KEEP_PARAMS"), (0x20, "SCHED_FLAG_UTIL_CLAMP_MIN"), (0x40, "SCHED_FLAG_UTIL_CLAMP_MAX"),
-    ]);
-
     /// <summary>kcmp's last two arguments are descriptors for KCMP_FILE, unused for the other known types, raw otherwise.</summary>
     private static void KcmpEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
     {
         s.SetInt(0);
         s.SetInt(1);
         long type = (int)s.Args[2];
-        s.SetEnum(2, KcmpTypes);
+        s.SetEnum(2, ProcessTables.KcmpTypes);
         if (type == 0)
         {
             s.SetInt(3);
             s.SetInt(4);
             s.ArgumentCount = 5;
         }
-        else if (KcmpTypes.Lookup(type) is not null && type != 7)
+        else if (ProcessTables.KcmpTypes.Lookup(type) is not null && type != 7)
         {
             s.ArgumentCount = 3;
         }
@@ -654,11 +648,6 @@ internal static class ProcessDecoders
             s.ArgumentCount = 5;
         }
     }
-
-    private static readonly ValueTable KcmpTypes = new("KCMP_",
-    [
-        (0, "KCMP_FILE"), (1, "KCMP_VM"), (2, "KCMP_FILES"), (3, "KCMP_FS"), (4, "KCMP_SIGHAND"), (5, "KCMP_IO"), (6, "KCMP_SYSVSEM"), (7, "KCMP_EPOLL_TFD"),
-    ]);
 
     private static void PrctlEntry(SyscallDecodeState s, ITraceeMemory m, DecodeOptions o)
     {

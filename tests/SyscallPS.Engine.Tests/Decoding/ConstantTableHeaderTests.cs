@@ -36,6 +36,7 @@ public sealed partial class ConstantTableHeaderTests(ITestOutputHelper output)
             "linux/hidraw.h", "linux/hiddev.h", "sys/time.h", "linux/videodev2.h",
         ],
         ["IpcTables"] = ["sys/ipc.h", "sys/shm.h", "sys/sem.h", "sys/msg.h"],
+        ["IpcTables.MqFlags"] = ["fcntl.h"],
         ["MemoryTables"] = ["sys/mman.h", "linux/mman.h", "linux/mempolicy.h"],
         ["NetworkTables"] =
         [
@@ -52,6 +53,7 @@ public sealed partial class ConstantTableHeaderTests(ITestOutputHelper output)
             "fcntl.h", "sys/pidfd.h",
         ],
         ["ProcessTables.ClockIds"] = ["linux/time.h"],
+        ["ProcessTables.KcmpTypes"] = ["linux/kcmp.h"],
         ["SignalTables"] = ["signal.h", "sys/signalfd.h"],
         ["SignalTables.SigactionFlags"] = ["linux/signal.h"],
         ["SignalTables.SigaltstackFlags"] = ["linux/signal.h"],

@@ -45,4 +45,10 @@ internal static partial class IpcTables
         (0, "IPC_RMID"), (1, "IPC_SET"), (2, "IPC_STAT"), (3, "IPC_INFO"), (11, "MSG_STAT"), (12, "MSG_INFO"),
         (13, "MSG_STAT_ANY"),
     ]);
+
+    /// <summary>sembuf's sem_flg, in strace's order.</summary>
+    public static readonly FlagTable SemFlags = new("SEM_", [(0x1000, "SEM_UNDO"), (0x800, "IPC_NOWAIT")]);
+
+    /// <summary>mq_attr's mq_flags (only O_NONBLOCK means anything there).</summary>
+    public static readonly FlagTable MqFlags = new("O_", [(0x800, "O_NONBLOCK")]);
 }

@@ -142,4 +142,19 @@ internal static partial class ProcessTables
     ]);
 
     public static readonly FlagTable PidfdOpenFlags = new("PIDFD_", [(0x800, "PIDFD_NONBLOCK")]);
+
+    /// <summary>sched_attr's sched_flags.</summary>
+    public static readonly FlagTable SchedAttrFlags = new("SCHED_FLAG_",
+    [
+        (0x1, "SCHED_FLAG_RESET_ON_FORK"), (0x2, "SCHED_FLAG_RECLAIM"), (0x4, "SCHED_FLAG_DL_OVERRUN"),
+        (0x8, "SCHED_FLAG_KEEP_POLICY"), (0x10, "SCHED_FLAG_KEEP_PARAMS"), (0x20, "SCHED_FLAG_UTIL_CLAMP_MIN"),
+        (0x40, "SCHED_FLAG_UTIL_CLAMP_MAX"),
+    ]);
+
+    /// <summary>kcmp's types.</summary>
+    public static readonly ValueTable KcmpTypes = new("KCMP_",
+    [
+        (0, "KCMP_FILE"), (1, "KCMP_VM"), (2, "KCMP_FILES"), (3, "KCMP_FS"), (4, "KCMP_SIGHAND"), (5, "KCMP_IO"),
+        (6, "KCMP_SYSVSEM"), (7, "KCMP_EPOLL_TFD"),
+    ]);
 }
